@@ -1,0 +1,1 @@
+"""National-scale benchmarks: `make bench` (python -m bench.run). See bench/README.md."""

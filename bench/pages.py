@@ -1,0 +1,121 @@
+"""The pages the benchmark drives, and the users it drives them as.
+
+Each page builds, for one user, the list of URLs its clients cycle through. Pages of kits
+that are not installed (their URL name does not reverse) are skipped, never faked.
+"""
+
+from dataclasses import dataclass
+from urllib.parse import urlencode
+
+from django.db.models import Count
+from django.urls import NoReverseMatch, reverse
+
+# Two ARS agents (a large and a middle-sized region) and the two busiest directors.
+USERS = ["synth.agent.84", "synth.agent.53", "synth.directeur.001", "synth.directeur.002"]
+# SQL queries are counted for one user of each kind (the load uses all of them).
+COUNTED_USERS = ["synth.agent.84", "synth.directeur.001"]
+MAX_URLS = 200
+
+
+@dataclass(frozen=True)
+class Page:
+    key: str
+    label: str
+    url_name: str | None = None  # None: always available
+    load: bool = True  # False: only counted (SQL queries), not put under load
+
+    def available(self) -> bool:
+        if not self.url_name:
+            return True
+        try:
+            reverse(self.url_name, args=[1])
+        except NoReverseMatch:
+            return False
+        return True
+
+
+PAGES = [
+    Page("bare", "Vue Django nue (plafond du framework)"),
+    Page("portfolio", "Portefeuille filtré (phase + forme juridique)"),
+    Page("detail", "Fiche d'une coopération"),
+    Page("detail_small", "Fiche d'une coopération à 2 membres", load=False),
+    Page("detail_large", "Fiche d'une coopération à 8 membres", load=False),
+    Page("search", "Recherche d'établissement"),
+    Page("kit1", "KIT 1 : étapes d'une coopération", "fiches:stepper"),
+    Page("step", "KIT 1 : formulaire d'une étape", "fiches:step"),
+    Page("tracker", "Suivi KIT 3 : tableau de bord", "suivi:tracker"),
+    Page("radar", "Eval'Impact : radar d'une coopération", "evalimpact:cooperation"),
+]
+
+
+def _visible(user):
+    from cooperations.models import Cooperation
+
+    return Cooperation.objects.visible_to(user).order_by("-updated_at", "-pk")
+
+
+def _coop_urls(user, url_name: str, members: int | None = None) -> list[str]:
+    queryset = _visible(user)
+    if members is not None:
+        # Cooperations of a given size: a page whose query count grows with it has an N+1.
+        queryset = queryset.annotate(size=Count("memberships")).filter(size=members)
+    ids = list(queryset.values_list("pk", flat=True)[:MAX_URLS])
+    return [reverse(url_name, args=[pk]) for pk in ids]
+
+
+def _step_urls(user) -> list[str]:
+    from django.apps import apps
+
+    try:
+        Step = apps.get_model("fiches", "Step")
+    except LookupError:
+        return []
+    steps = Step.objects.filter(cooperation__in=_visible(user).values("pk")).order_by("pk")
+    return [
+        reverse("fiches:step", args=[pk]) for pk in steps.values_list("pk", flat=True)[:MAX_URLS]
+    ]
+
+
+def count_urls_for(page: Page, user) -> list[str]:
+    """URLs for counting SQL queries: the same page shape at every scale.
+
+    The cooperation page is counted on a cooperation of 4 members, so that a count that
+    differs between scales is due to the scale, not to the size of the cooperation.
+    """
+    if page.key == "detail":
+        return _coop_urls(user, "cooperations:detail", members=4) or urls_for(page, user)
+    return urls_for(page, user)
+
+
+def urls_for(page: Page, user) -> list[str]:
+    from territories.models import Establishment
+
+    if page.key == "bare":
+        return ["/bench/nu/"]
+    if page.key == "portfolio":
+        # Filter values taken from the user's own cooperations, so no page is empty.
+        base = reverse("cooperations:list")
+        combos = []
+        for phase, form in _visible(user).values_list("phase", "legal_form_id")[:100]:
+            if form and (phase, form) not in combos:
+                combos.append((phase, form))
+        return [
+            f"{base}?{urlencode({'phase': phase, 'legal_form': form})}"
+            for phase, form in combos[:9]
+        ]
+    if page.key == "detail":
+        return _coop_urls(user, "cooperations:detail")
+    if page.key == "detail_small":
+        return _coop_urls(user, "cooperations:detail", members=2)
+    if page.key == "detail_large":
+        return _coop_urls(user, "cooperations:detail", members=8)
+    if page.key == "search":
+        base = reverse("territories:search")
+        sample = list(Establishment.objects.order_by("pk").values_list("commune", "finess")[:3000])
+        terms = ["EHPAD", "pharmacie du centre", "CH DE", "LES TILLEULS"]
+        for commune, finess in sample[:: max(1, len(sample) // 12)][:12]:
+            terms += [commune, finess[:5]]
+        return [f"{base}?{urlencode({'q': term})}" for term in terms]
+    if page.key == "step":
+        return _step_urls(user)
+    return _coop_urls(user, page.url_name)

@@ -1,0 +1,120 @@
+"""Runs inside Django against one benchmark database (a subprocess of bench.run).
+
+    python -m bench.probe urls     -> the URLs of every page for every benchmark user
+    python -m bench.probe queries  -> SQL queries of every page (test client, first URL)
+
+Prints one JSON document on stdout.
+"""
+
+import json
+import re
+import sys
+import time
+
+import django
+
+NUMBER = re.compile(r"\b\d+\b|'[^']*'")
+
+
+def _users():
+    from accounts.models import User
+
+    users = {u.username: u for u in User.objects.filter(username__in=_pages().USERS)}
+    missing = sorted(set(_pages().USERS) - set(users))
+    if missing:
+        raise SystemExit(f"Comptes synthétiques absents : {', '.join(missing)}")
+    return users
+
+
+def _pages():
+    from bench import pages
+
+    return pages
+
+
+def urls() -> dict:
+    from territories.synthetic import SYNTHETIC_PASSWORD
+
+    pages = _pages()
+    result: dict = {}
+    users = _users()
+    for page in pages.PAGES:
+        if not page.load:
+            continue
+        if not page.available():
+            result[page.key] = {"skipped": f"URL « {page.url_name} » absente"}
+            continue
+        per_user = {name: pages.urls_for(page, users[name]) for name in pages.USERS}
+        if not any(per_user.values()):
+            result[page.key] = {"skipped": "aucun objet à afficher dans cette base"}
+            continue
+        result[page.key] = {"urls": per_user}
+    return {
+        "pages": result,
+        "labels": {page.key: page.label for page in pages.PAGES},
+        "password": SYNTHETIC_PASSWORD,
+    }
+
+
+def queries() -> dict:
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+
+    pages = _pages()
+    users = _users()
+    result: dict = {}
+    for page in pages.PAGES:
+        if not page.available():
+            continue
+        result[page.key] = {}
+        for name in pages.COUNTED_USERS:
+            page_urls = pages.count_urls_for(page, users[name])
+            if not page_urls:
+                continue
+            client = Client()
+            client.force_login(users[name], backend="django.contrib.auth.backends.ModelBackend")
+            client.get(page_urls[0])  # warm caches (catalogues, templates)
+            with CaptureQueriesContext(connection) as captured:
+                started = time.perf_counter()
+                response = client.get(page_urls[0])
+                elapsed = time.perf_counter() - started
+            shapes: dict = {}
+            for query in captured.captured_queries:
+                shape = NUMBER.sub("?", query["sql"])
+                shapes[shape] = shapes.get(shape, 0) + 1
+            slowest = max(captured.captured_queries, key=lambda q: float(q["time"]), default=None)
+            result[page.key][name] = {
+                "url": page_urls[0],
+                "status": response.status_code,
+                "queries": len(captured.captured_queries),
+                "ms": round(elapsed * 1000, 1),
+                "repeated": [
+                    {"count": count, "sql": shape[:300]}
+                    for shape, count in sorted(shapes.items(), key=lambda i: -i[1])
+                    if count > 2
+                ],
+                "slowest": {
+                    "ms": round(float(slowest["time"]) * 1000, 1),
+                    "sql": slowest["sql"][:400],
+                }
+                if slowest
+                else None,
+            }
+    return result
+
+
+def main() -> None:
+    django.setup()
+    mode = sys.argv[1] if len(sys.argv) > 1 else ""
+    if mode == "urls":
+        output = urls()
+    elif mode == "queries":
+        output = queries()
+    else:
+        raise SystemExit("usage : python -m bench.probe urls|queries")
+    json.dump(output, sys.stdout, ensure_ascii=False)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,302 @@
+"""Renders the results of bench.run as Markdown (bench/results/<date>.md), in French."""
+
+import datetime as dt
+import math
+import os
+import subprocess
+from pathlib import Path
+
+from bench import run as bench
+
+APP_PAGES = ["portfolio", "detail", "search", "kit1", "step", "tracker", "radar"]
+COUNTED_PAGES = ["bare", "portfolio", "detail", "detail_small", "detail_large", *APP_PAGES[2:]]
+
+
+def verdict(ok: bool) -> str:
+    return "PASS" if ok else "MISS"
+
+
+def _ms(value) -> str:
+    return (
+        "—" if value is None or (isinstance(value, float) and math.isnan(value)) else f"{value:.0f}"
+    )
+
+
+def _commit() -> str:
+    try:
+        return subprocess.run(
+            ["git", "rev-parse", "--short", "HEAD"],
+            cwd=bench.ROOT, capture_output=True, text=True, timeout=10,
+        ).stdout.strip()  # fmt: skip
+    except OSError:
+        return "?"
+
+
+def _query_rows(results) -> tuple[list[str], list[str]]:
+    small, full = results.config.small_cooperations, results.config.cooperations
+    rows, problems = [], []
+    small_counts = results.queries.get(small, {})
+    full_counts = results.queries.get(full, {})
+    for page in COUNTED_PAGES:
+        if page not in full_counts:
+            continue
+        for user, measure in full_counts[page].items():
+            other = small_counts.get(page, {}).get(user)
+            same = other is not None and other["queries"] == measure["queries"]
+            rows.append(
+                f"| {results.labels.get(page, page)} | {user} | "
+                f"{other['queries'] if other else '—'} | {measure['queries']} | "
+                f"{'oui' if same else ('non' if other else 'non comparable')} | "
+                f"{measure['status']} | {measure['ms']:.0f} | "
+                f"{measure['slowest']['ms'] if measure['slowest'] else '—'} |"
+            )
+            if other and not same:
+                problems.append(
+                    f"- {results.labels.get(page, page)} ({user}) : {other['queries']} requêtes "
+                    f"à {small} coopérations, {measure['queries']} à {full}."
+                )
+            for repeated in measure["repeated"]:
+                problems.append(
+                    f"- {page} ({user}, `{measure['url']}`) : requête répétée "
+                    f"{repeated['count']} fois : `{repeated['sql'][:220]}`"
+                )
+    for user, small_coop in full_counts.get("detail_small", {}).items():
+        large_coop = full_counts.get("detail_large", {}).get(user)
+        if large_coop and large_coop["queries"] != small_coop["queries"]:
+            trend = (
+                "le nombre de requêtes grandit avec les membres (N+1)"
+                if large_coop["queries"] > small_coop["queries"]
+                else "l'écart ne vient pas des membres mais des autres données de la "
+                "coopération (phase, sections des kits)"
+            )
+            problems.append(
+                f"- Fiche d'une coopération ({user}) : {small_coop['queries']} requêtes avec 2 "
+                f"membres (`{small_coop['url']}`), {large_coop['queries']} avec 8 "
+                f"(`{large_coop['url']}`) : {trend}."
+            )
+    return rows, problems
+
+
+def _why_slow(results, page: str, load: dict) -> str:
+    """A data-driven explanation of a missed latency target."""
+    measure = next(
+        iter(results.queries.get(results.config.cooperations, {}).get(page, {}).values()), None
+    )
+    parts = []
+    if load["rps"]:
+        parts.append(
+            f"{results.config.clients} clients à {load['rps']:.0f} req/s font, par la loi de "
+            f"Little, {results.config.clients / load['rps'] * 1000:.0f} ms d'attente moyenne"
+        )
+    if measure:
+        parts.append(
+            f"une requête seule coûte {measure['ms']:.0f} ms au serveur ({measure['queries']} "
+            "requêtes SQL"
+            + (
+                f", la plus lente {measure['slowest']['ms']} ms : `{measure['slowest']['sql'][:160]}…`"
+                if measure["slowest"]
+                else ""
+            )
+            + ")"
+        )
+    parts.append(
+        "les 2 cœurs sont partagés entre les 4 workers gunicorn, PostgreSQL et le client de charge"
+    )
+    return " ; ".join(parts)
+
+
+def render(results) -> str:
+    config = results.config
+    extras = results.extras
+    lines = [
+        f"# Banc KitCoop — {results.started:%Y-%m-%d %H:%M} UTC",
+        "",
+        f"- Machine : {extras.get('machine', '?')} ; PostgreSQL {extras.get('postgres', '?')} ; "
+        f"commit {_commit()}",
+        f"- Échelle : {config.establishments} établissements, {config.cooperations} coopérations "
+        f"(comptage de requêtes aussi à {config.small_cooperations} coopérations)",
+        f"- Charge : {config.clients} clients simultanés, {config.duration} s mesurées par page "
+        f"après {config.warmup} s de chauffe ; gunicorn {config.workers} workers synchrones, "
+        "DEBUG=0, réglages de production (SECURE_SSL=0), boucle locale ; cache et sessions "
+        + (
+            f"dans Redis ({config.redis}) comme en production"
+            if config.redis
+            else "en mémoire de chaque worker (aucun Redis joignable)"
+        ),
+        f"- Durée totale : {extras.get('total_s', 0) / 60:.1f} min",
+        "",
+        "## Préparation",
+        "",
+        "| étape | durée (s) |",
+        "|---|---:|",
+    ]
+    lines += [f"| {label} | {seconds:.1f} |" for label, seconds in results.steps.items()]
+    if results.dataset:
+        lines += ["", "```", results.dataset, "```"]
+
+    bare = results.load.get("bare", {})
+    bare_rps = bare.get("rps") or 0
+    lines += [
+        "",
+        "## Pages sous charge",
+        "",
+        f"Cibles : p95 ≤ {bench.TARGET_P95_MS} ms à {config.clients} clients ; débit ≥ "
+        f"{bench.TARGET_RATIO} × la vue nue.",
+        "",
+        "| page | p50 (ms) | p95 (ms) | max (ms) | req/s | ratio / vue nue | statuts HTTP | p95 | débit |",
+        "|---|---:|---:|---:|---:|---:|---|---|---|",
+    ]
+    misses = []
+    for page in ["bare", *APP_PAGES]:
+        load = results.load.get(page)
+        label = results.labels.get(page, page)
+        if load is None:
+            continue
+        if "skipped" in load:
+            lines.append(f"| {label} | — | — | — | — | — | ignorée : {load['skipped']} | — | — |")
+            continue
+        ratio = load["rps"] / bare_rps if bare_rps else 0
+        statuses = ", ".join(f"{k}×{v}" for k, v in sorted(load["statuses"].items()))
+        if load["errors"]:
+            statuses += f", erreurs réseau×{load['errors']}"
+        if page == "bare":
+            lines.append(
+                f"| {label} | {_ms(load['p50_ms'])} | {_ms(load['p95_ms'])} | {_ms(load['max_ms'])} "
+                f"| {load['rps']:.0f} | 1,00 | {statuses} | référence | référence |"
+            )
+            continue
+        p95_ok = (
+            load["requests"] > 0
+            and load["p95_ms"] <= bench.TARGET_P95_MS
+            and load["ok"] == load["requests"]
+        )
+        ratio_ok = ratio >= bench.TARGET_RATIO
+        lines.append(
+            f"| {label} | {_ms(load['p50_ms'])} | {_ms(load['p95_ms'])} | {_ms(load['max_ms'])} "
+            f"| {load['rps']:.0f} | {ratio:.2f} | {statuses} | {verdict(p95_ok)} | {verdict(ratio_ok)} |"
+        )
+        if not p95_ok and load["requests"]:
+            misses.append(
+                f"- **{label}**, p95 {load['p95_ms']:.0f} ms : {_why_slow(results, page, load)}."
+            )
+        if not load["requests"]:
+            misses.append(
+                f"- **{label}** : aucune réponse mesurée (erreurs réseau ou délai dépassé : "
+                f"{load['errors']})."
+            )
+        elif load["ok"] != load["requests"]:
+            misses.append(f"- **{label}** : des réponses non 200 ({statuses}).")
+        if not ratio_ok:
+            misses.append(
+                f"- **{label}**, débit {ratio:.2f} × la vue nue : la page fait le travail que la "
+                "vue nue ne fait pas (requêtes SQL, gabarits DSFR) sur le même CPU."
+            )
+
+    rows, problems = _query_rows(results)
+    lines += [
+        "",
+        "## Requêtes SQL par page",
+        "",
+        "Mesurées avec le client de test et `CaptureQueriesContext`, après une requête de "
+        "chauffe, sur la première URL de chaque utilisateur. Le temps est celui d'une requête "
+        "seule (sans charge).",
+        "",
+        f"| page | utilisateur | à {config.small_cooperations} coop. | à {config.cooperations} coop. "
+        "| égales | HTTP | ms (seule) | SQL la plus lente (ms) |",
+        "|---|---|---:|---:|---|---|---:|---:|",
+        *rows,
+    ]
+    if problems:
+        lines += ["", "Écarts et requêtes répétées :", "", *problems]
+    else:
+        lines += [
+            "",
+            "Aucun écart entre les deux échelles, aucune requête répétée plus de deux fois.",
+        ]
+
+    imports = results.imports
+    lines += ["", "## Import FINESS", ""]
+    if imports:
+        first = imports["création"]
+        copy = imports["copy"]
+        ratio = first["seconds"] / copy["seconds"] if copy["seconds"] else float("nan")
+        import_ok = (
+            first["seconds"] <= bench.TARGET_IMPORT_S and first["rss_mb"] <= bench.TARGET_IMPORT_MB
+        )
+        lines += [
+            f"Extrait au format officiel : {imports['lines']} lignes `structureet` "
+            f"({imports['bytes'] / 1e6:.1f} Mo, Latin-1, avec lignes `geolocalisation`).",
+            "",
+            "| mesure | durée (s) | RSS max (Mo) | résultat |",
+            "|---|---:|---:|---|",
+            f"| import_finess, base vide (création) | {first['seconds']:.1f} | {first['rss_mb']:.0f} | {first['summary']} |",
+            f"| import_finess, même fichier (mise à jour) | {imports['mise à jour']['seconds']:.1f} | "
+            f"{imports['mise à jour']['rss_mb']:.0f} | {imports['mise à jour']['summary']} |",
+            f"| COPY PostgreSQL des mêmes lignes (plancher) | {copy['seconds']:.1f} | — | {copy['rows']} lignes |",
+            "",
+            f"Rapport import / COPY : {ratio:.1f}. Cible ≤ {bench.TARGET_IMPORT_S} s et ≤ "
+            f"{bench.TARGET_IMPORT_MB} Mo : **{verdict(import_ok)}**.",
+        ]
+        if not import_ok:
+            misses.append(
+                f"- **Import FINESS** : {first['seconds']:.1f} s, {first['rss_mb']:.0f} Mo "
+                f"(le COPY des mêmes lignes prend {copy['seconds']:.1f} s)."
+            )
+
+    lines += ["", "## PDF COPIL et radar", ""]
+    if "preload_s" in extras:
+        lines.append(
+            f"- Démarrage du worker : import de WeasyPrint et matplotlib en "
+            f"{extras['preload_s']:.2f} s, une fois par worker (`config/celery.py`), hors des "
+            "mesures qui suivent."
+        )
+    pdf = extras.get("copil_pdf", {})
+    if "seconds" in pdf:
+        ok = pdf["seconds"] <= bench.TARGET_PDF_S
+        lines.append(
+            f"- Dossier COPIL de « {pdf['cooperation']} » ({pdf['members']} membres) : "
+            f"{pdf['seconds']:.2f} s dans un worker démarré, {pdf['pages']} "
+            f"pages, {pdf['bytes'] / 1e3:.0f} ko. Cible ≤ {bench.TARGET_PDF_S} s : **{verdict(ok)}**."
+        )
+        if not ok:
+            misses.append(f"- **PDF COPIL** : {pdf['seconds']:.2f} s pour {pdf['pages']} pages.")
+    else:
+        lines.append(
+            f"- Dossier COPIL : non mesuré ({pdf.get('skipped') or pdf.get('failed', '?')})."
+        )
+    radar = extras.get("radar", {})
+    if "cached_ms" in radar:
+        ok = radar["cached_ms"] <= bench.TARGET_RADAR_CACHED_MS
+        lines.append(
+            f"- Radar : premier rendu du processus {radar['first_ms']:.0f} ms, rendu à froid {radar['cold_ms']:.0f} ms, en cache "
+            f"{radar['cached_ms']:.2f} ms (médiane de 50, max {radar['cached_max_ms']:.2f} ms, "
+            f"cache {radar['cache']}). Cible en cache ≤ {bench.TARGET_RADAR_CACHED_MS} ms : "
+            f"**{verdict(ok)}**."
+        )
+        if not ok:
+            misses.append(f"- **Radar en cache** : {radar['cached_ms']:.1f} ms.")
+    else:
+        lines.append(f"- Radar : non mesuré ({radar.get('skipped') or radar.get('failed', '?')}).")
+
+    lines += ["", "## Cibles manquées", ""]
+    lines += misses or ["Aucune."]
+    load = extras.get("loadavg")
+    if load:
+        results.notes.append(
+            "- Charge moyenne de la machine (1 min) : "
+            + ", ".join(f"{label} {value:.1f}" for label, value in load.items())
+            + f" pour {os.cpu_count()} cœurs. Au-delà du nombre de cœurs, d'autres "
+            "processus se partageaient le CPU pendant la mesure : les latences sont alors "
+            "pessimistes."
+        )
+    if results.notes:
+        lines += ["", "## Notes", "", *results.notes]
+    return "\n".join(lines) + "\n"
+
+
+def write(results, text: str) -> Path:
+    directory = Path(results.config.results_dir)
+    directory.mkdir(parents=True, exist_ok=True)
+    path = directory / f"{dt.date.today():%Y-%m-%d}.md"
+    path.write_text(text, encoding="utf-8")
+    return path

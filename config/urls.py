@@ -1,0 +1,51 @@
+from django.conf import settings
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+
+from accounts.forms import DsfrAuthenticationForm, DsfrPasswordResetForm, DsfrSetPasswordForm
+from core import views as core_views
+
+admin.site.site_header = "KitCoop — administration nationale"
+admin.site.site_title = "KitCoop"
+
+urlpatterns = [
+    path("", core_views.home, name="home"),
+    path("healthz", core_views.healthz, name="healthz"),
+    path("accessibilite/", core_views.accessibility, name="accessibility"),
+    path("mentions-legales/", core_views.legal_notice, name="legal-notice"),
+    path("donnees-personnelles/", core_views.personal_data, name="personal-data"),
+    path(
+        "connexion/",
+        auth_views.LoginView.as_view(authentication_form=DsfrAuthenticationForm),
+        name="login",
+    ),
+    path("deconnexion/", auth_views.LogoutView.as_view(), name="logout"),
+    path(
+        "mot-de-passe/oubli/",
+        auth_views.PasswordResetView.as_view(form_class=DsfrPasswordResetForm),
+        name="password_reset",
+    ),
+    path(
+        "mot-de-passe/oubli/envoye/",
+        auth_views.PasswordResetDoneView.as_view(),
+        name="password_reset_done",
+    ),
+    path(
+        "mot-de-passe/reinitialiser/<uidb64>/<token>/",
+        auth_views.PasswordResetConfirmView.as_view(form_class=DsfrSetPasswordForm),
+        name="password_reset_confirm",
+    ),
+    path(
+        "mot-de-passe/reinitialise/",
+        auth_views.PasswordResetCompleteView.as_view(),
+        name="password_reset_complete",
+    ),
+    path("cooperations/", include("cooperations.urls")),
+    path("referentiel/", include("territories.urls")),
+    path("kit1/", include("fiches.urls")),
+    path("conventions/", include("conventions.urls")),
+    path("evalimpact/", include("evalimpact.urls")),
+    path("suivi/", include("suivi.urls")),
+    path(settings.ADMIN_URL, admin.site.urls),
+]

@@ -1,0 +1,46 @@
+from django.apps import AppConfig
+
+
+class ConventionsConfig(AppConfig):
+    name = "conventions"
+    verbose_name = "Conventions"
+
+    def ready(self):
+        from conventions import sections
+        from core.registry import (
+            CooperationSection,
+            CopilSection,
+            HomeWidget,
+            register_copil_section,
+            register_home_widget,
+            register_section,
+        )
+
+        register_section(
+            CooperationSection(
+                key="conventions",
+                label="Convention",
+                url_name="conventions:detail",
+                order=30,
+                summary_template="conventions/_summary.html",
+                get_context=sections.summary_context,
+            )
+        )
+        register_home_widget(
+            HomeWidget(
+                key="conventions-approvals",
+                template="conventions/_home_approvals.html",
+                get_context=sections.home_approvals,
+                order=30,
+                visible=lambda user: user.is_authenticated and user.is_ars_agent,
+            )
+        )
+        register_copil_section(
+            CopilSection(
+                key="conventions",
+                title="Convention",
+                template="conventions/_copil.html",
+                get_context=sections.copil_context,
+                order=30,
+            )
+        )

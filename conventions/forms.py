@@ -1,0 +1,188 @@
+from django import forms
+
+from conventions.models import ConventionData, MemberTerms
+from conventions.rendering import data_fields_for
+from conventions.services import templates_for
+from core.forms import DsfrForm, DsfrModelForm, VersionedFormMixin
+
+DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+TEXT = forms.Textarea(attrs={"rows": 3})
+
+# The free-text parts of a convention constitutive, each edited in a text area.
+TEXT_FIELDS = [
+    "governance",
+    "administrator",
+    "accounting",
+    "financial_terms",
+    "staff",
+    "equipment",
+    "practitioners",
+    "membership_rules",
+    "dissolution",
+    "shared_medical_project",
+    "shared_care_project",
+    "pooled_functions",
+    "follow_up_committee",
+]
+
+
+class ConventionDataForm(VersionedFormMixin, DsfrModelForm):
+    has_capital = forms.NullBooleanField(
+        label="Le groupement a-t-il un capital ?",
+        required=False,
+        widget=forms.NullBooleanSelect,
+    )
+
+    class Meta:
+        model = ConventionData
+        fields = [
+            "template",
+            "denomination",
+            "seat",
+            "indefinite_duration",
+            "duration_years",
+            "law_nature",
+            "has_capital",
+            "capital_amount",
+            "support_membership",
+            *TEXT_FIELDS,
+        ]
+        widgets = dict.fromkeys(TEXT_FIELDS, TEXT)
+
+    ALWAYS = {"template", "denomination"}
+
+    def __init__(self, *args, cooperation, template=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if template is not None:
+            # Only what the chosen model convention asks for (a GHT has no capital…).
+            keep = self.ALWAYS | data_fields_for(template)
+            for name in [n for n in self.fields if n not in keep]:
+                del self.fields[name]
+        if "has_capital" in self.fields:
+            self.fields["has_capital"].widget.choices = [
+                ("unknown", "Non renseigné"),
+                ("true", "Oui, avec capital"),
+                ("false", "Non, sans capital"),
+            ]
+        self.fields["template"].queryset = templates_for(cooperation).select_related("legal_form")
+        self.fields["template"].empty_label = "Modèle par défaut de la forme juridique"
+        if "support_membership" in self.fields:
+            support = self.fields["support_membership"]
+            support.queryset = cooperation.memberships.active().select_related(
+                "establishment", "legal_entity"
+            )
+            support.label_from_instance = lambda m: f"{m.member_name} (FINESS {m.finess})"
+        if self.instance.pk:
+            self.add_version_field(self.instance)
+
+    def clean(self):
+        data = super().clean()
+        if data.get("indefinite_duration") and data.get("duration_years"):
+            self.add_error(
+                "duration_years",
+                "Choisissez une durée indéterminée ou un nombre d'années, pas les deux.",
+            )
+        if data.get("has_capital") is False and data.get("capital_amount"):
+            self.add_error(
+                "capital_amount",
+                "Un groupement sans capital ne peut pas avoir de montant de capital.",
+            )
+        return data
+
+
+class MemberTermsForm(VersionedFormMixin, DsfrModelForm):
+    class Meta:
+        model = MemberTerms
+        fields = ["representative", "contribution", "rights_share", "charges_share", "commitments"]
+        widgets = {"contribution": TEXT, "commitments": TEXT}
+        error_messages = {
+            "rights_share": {
+                "max_value": "Une part ne peut pas dépasser 100 %%.",
+                "min_value": "Une part ne peut pas être négative.",
+            },
+            "charges_share": {
+                "max_value": "Une part ne peut pas dépasser 100 %%.",
+                "min_value": "Une part ne peut pas être négative.",
+            },
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name in ("rights_share", "charges_share"):
+            self.fields[name].widget.attrs.update({"min": 0, "max": 100, "step": "0.01"})
+        if self.instance.pk:
+            self.add_version_field(self.instance)
+
+
+class VersionEditForm(DsfrForm):
+    """Free text and optional clauses of the latest version; mandatory ones are shown read-only."""
+
+    submit_label = "Enregistrer une nouvelle version"
+    preamble = forms.CharField(
+        label="Préambule (texte libre)", required=False, widget=forms.Textarea(attrs={"rows": 4})
+    )
+    note = forms.CharField(label="Commentaire de version", required=False, max_length=255)
+    version = forms.IntegerField(widget=forms.HiddenInput)
+
+    def __init__(self, *args, version, convention, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.optional = [c for c in version.clauses.all() if not c.mandatory]
+        self.fields["preamble"].initial = version.preamble
+        self.fields["version"].initial = convention.version
+        for clause in self.optional:
+            self.fields[f"included_{clause.key}"] = forms.BooleanField(
+                label=f"Retenir la clause « {clause.title} »",
+                required=False,
+                initial=clause.included,
+            )
+            self.fields[f"body_{clause.key}"] = forms.CharField(
+                label=f"Texte de la clause « {clause.title} »",
+                required=False,
+                initial=clause.body,
+                widget=forms.Textarea(attrs={"rows": 4}),
+            )
+
+    def clean(self):
+        data = super().clean()
+        for clause in self.optional:
+            if (
+                data.get(f"included_{clause.key}")
+                and not (data.get(f"body_{clause.key}") or "").strip()
+            ):
+                self.add_error(
+                    f"body_{clause.key}",
+                    f"Le texte de la clause « {clause.title} » est vide : retirez-la ou rédigez-la.",
+                )
+        return data
+
+    def clause_changes(self) -> dict:
+        return {
+            clause.key: {
+                "included": self.cleaned_data.get(f"included_{clause.key}"),
+                "body": self.cleaned_data.get(f"body_{clause.key}") or "",
+            }
+            for clause in self.optional
+        }
+
+    def clause_fields(self):
+        for clause in self.optional:
+            yield clause, self[f"included_{clause.key}"], self[f"body_{clause.key}"]
+
+
+class SignatureForm(DsfrForm):
+    submit_label = "Enregistrer la signature"
+    signatory = forms.CharField(label="Signataire (nom et qualité)", max_length=200)
+    signed_on = forms.DateField(label="Date de signature", widget=DATE_WIDGET)
+    signed_copy = forms.FileField(
+        label="Exemplaire signé (PDF)",
+        help_text="Le document signé et numérisé, au format PDF, 10 Mo au plus.",
+    )
+
+
+class ApprovalForm(DsfrForm):
+    submit_label = "Enregistrer l'approbation"
+    decided_on = forms.DateField(label="Date de la décision d'approbation", widget=DATE_WIDGET)
+    reference = forms.CharField(
+        label="Référence de l'arrêté", max_length=120, help_text="Ex. arrêté ARS n° 2026-0142."
+    )
+    version = forms.IntegerField(widget=forms.HiddenInput)

@@ -1,0 +1,589 @@
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Prefetch
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_http_methods, require_POST
+
+from conventions import diff, documents, exports, services
+from conventions.forms import (
+    ApprovalForm,
+    ConventionDataForm,
+    MemberTermsForm,
+    SignatureForm,
+    VersionEditForm,
+)
+from conventions.models import Convention, ConventionVersion, MemberTerms, Signature, Status
+from cooperations import scoping
+from cooperations.access import (
+    get_editable_cooperation,
+    get_visible_cooperation,
+    require_project_team,
+    require_validator,
+)
+from cooperations.breadcrumbs import cooperation_breadcrumb
+from cooperations.models import Membership
+from core.forms import add_service_errors
+from core.locking import StaleObjectError
+from core.uploads import attachment_response
+
+VERSIONS_PAGE_SIZE = 10
+TRANSITIONS_SHOWN = 15
+JOURNAL_PAGE_SIZE = 50
+
+
+def _team_cooperation(request, pk):
+    cooperation = get_editable_cooperation(request, pk)
+    require_project_team(request, cooperation)
+    return cooperation
+
+
+def _breadcrumb(cooperation, current, convention_link=True):
+    links = []
+    if convention_link:
+        links.append(
+            {"url": reverse("conventions:detail", args=[cooperation.pk]), "title": "Convention"}
+        )
+    return cooperation_breadcrumb(cooperation, *links, current=current)
+
+
+def _stale(form, error) -> None:
+    # A row created concurrently has no stored version to offer yet: just say so.
+    if form.instance.pk:
+        form.add_stale_error(error)
+    else:
+        form.add_error(None, error)
+
+
+def _expected_version(request):
+    try:
+        return int(request.POST.get("version", ""))
+    except ValueError:
+        return None
+
+
+def _convention(cooperation):
+    return (
+        Convention.objects.select_related("template__legal_form", "approved_by")
+        .filter(cooperation=cooperation)
+        .first()
+    )
+
+
+def _version(convention, number: int) -> ConventionVersion:
+    return get_object_or_404(
+        ConventionVersion.objects.select_related(
+            "author", "amends", "convention__cooperation", "files"
+        ).prefetch_related("clauses"),
+        convention=convention,
+        number=number,
+    )
+
+
+def convention_detail(request, pk: int):
+    cooperation = get_visible_cooperation(request, pk, queryset=scoping_queryset())
+    return render(request, "conventions/detail.html", _detail_context(request, cooperation))
+
+
+def scoping_queryset():
+    from cooperations.models import Cooperation
+
+    return Cooperation.objects.select_related("legal_form", "pilot_ars")
+
+
+def _detail_context(request, cooperation, not_ready=None):
+    template, facts, result = services.preview(cooperation)
+    convention = _convention(cooperation)
+    versions_page = latest = None
+    transitions = []
+    transitions_total = 0
+    parties = []
+    if convention:
+        versions = convention.versions.select_related("author", "amends", "files").order_by(
+            "-number"
+        )
+        versions_page = Paginator(versions, VERSIONS_PAGE_SIZE).get_page(request.GET.get("page"))
+        latest = (
+            convention.versions.select_related("author", "files")
+            .prefetch_related(Prefetch("signatures", queryset=Signature.objects.order_by("pk")))
+            .order_by("-number")
+            .first()
+        )
+        transitions = list(
+            convention.transitions.select_related("by", "version")[:TRANSITIONS_SHOWN]
+        )
+        transitions_total = (
+            len(transitions)
+            if len(transitions) < TRANSITIONS_SHOWN
+            else convention.transitions.count()
+        )
+        signatures = {s.membership_id: s for s in latest.signatures.all()} if latest else {}
+        parties = [
+            {**p, "signature": signatures.get(p["membership"])}
+            for p in (latest.parties if latest else [])
+        ]
+    caps = scoping.user_capabilities(request.user, cooperation)
+    totals = {
+        "rights": _total(facts, "rights_share"),
+        "charges": _total(facts, "charges_share"),
+    }
+    return {
+        "title": f"Convention — {cooperation.title}",
+        "cooperation": cooperation,
+        "template": template,
+        "facts": facts,
+        "check": not_ready or result,
+        "convention": convention,
+        "latest": latest,
+        "files": documents.files_of(latest) if latest else None,
+        "versions_page": versions_page,
+        "transitions": transitions,
+        "transitions_total": transitions_total,
+        "parties": parties,
+        "totals": totals,
+        "caps": caps,
+        "Status": Status,
+        "all_signed": bool(parties) and all(p["signature"] for p in parties),
+        "breadcrumb_data": _breadcrumb(cooperation, "Convention", convention_link=False),
+    }
+
+
+def convention_journal(request, pk: int):
+    """Every state change of the convention, newest first; read as the convention page."""
+    cooperation = get_visible_cooperation(request, pk)
+    convention = _convention(cooperation)
+    if convention is None:
+        raise Http404("Cette coopération n'a pas encore de convention.")
+    transitions = convention.transitions.select_related("by", "version").order_by("-at", "-pk")
+    page = Paginator(transitions, JOURNAL_PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "conventions/journal.html",
+        {
+            "title": f"Journal de la convention — {cooperation.title}",
+            "cooperation": cooperation,
+            "convention": convention,
+            "page_obj": page,
+            "breadcrumb_data": _breadcrumb(cooperation, "Journal complet"),
+        },
+    )
+
+
+def _total(facts, attr):
+    values = [getattr(m.terms, attr, None) if m.terms else None for m in facts.members]
+    known = [v for v in values if v is not None]
+    return sum(known) if known else None
+
+
+@require_http_methods(["GET", "POST"])
+def convention_data(request, pk: int):
+    cooperation = _team_cooperation(request, pk)
+    instance = services.facts_for(cooperation).data
+    template = services.template_for(cooperation, instance if instance.pk else None)
+    form = ConventionDataForm(
+        request.POST or None, instance=instance, cooperation=cooperation, template=template
+    )
+    if request.method == "POST" and form.is_valid():
+        data = {name: form.cleaned_data[name] for name in form.Meta.fields if name in form.fields}
+        try:
+            services.convention_data_save(
+                cooperation=cooperation, data=data, version=form.cleaned_data.get("version")
+            )
+        except StaleObjectError as error:
+            _stale(form, error)
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, "Les données de la convention ont été enregistrées.")
+            return redirect("conventions:detail", cooperation.pk)
+    return render(
+        request,
+        "conventions/form.html",
+        {
+            "title": "Données de la convention",
+            "intro": "Ces informations alimentent les clauses du modèle de convention.",
+            "form": form,
+            "cooperation": cooperation,
+            "breadcrumb_data": _breadcrumb(cooperation, "Données"),
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def member_terms(request, pk: int, membership_pk: int):
+    cooperation = _team_cooperation(request, pk)
+    membership = get_object_or_404(
+        Membership.objects.active().select_related("establishment", "legal_entity"),
+        pk=membership_pk,
+        cooperation=cooperation,
+    )
+    instance = MemberTerms.objects.filter(membership=membership).first() or MemberTerms(
+        membership=membership
+    )
+    form = MemberTermsForm(request.POST or None, instance=instance)
+    if request.method == "POST" and form.is_valid():
+        data = {name: form.cleaned_data[name] for name in form.Meta.fields}
+        try:
+            services.member_terms_save(
+                membership=membership, data=data, version=form.cleaned_data.get("version")
+            )
+        except StaleObjectError as error:
+            _stale(form, error)
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(
+                request, f"Les engagements de {membership.member_name} ont été enregistrés."
+            )
+            return redirect(reverse("conventions:detail", args=[cooperation.pk]) + "#parts")
+    return render(
+        request,
+        "conventions/form.html",
+        {
+            "title": f"Engagements de {membership.member_name}",
+            "intro": f"FINESS {membership.finess} — {membership.member.get_legal_status_display()}.",
+            "form": form,
+            "cooperation": cooperation,
+            "breadcrumb_data": _breadcrumb(cooperation, membership.member_name),
+        },
+    )
+
+
+@require_POST
+def convention_generate(request, pk: int):
+    cooperation = _team_cooperation(request, pk)
+    try:
+        version = services.convention_generate(
+            cooperation=cooperation,
+            user=request.user,
+            expected_version=_expected_version(request),
+        )
+    except services.NotReadyError as error:
+        messages.error(
+            request,
+            "La convention n'a pas été générée : complétez les éléments listés ci-dessous.",
+        )
+        context = _detail_context(request, cooperation, not_ready=error.result)
+        return render(request, "conventions/detail.html", context, status=422)
+    except StaleObjectError as error:
+        messages.error(request, error.messages[0])
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, f"La version {version.number} de la convention a été générée.")
+    return redirect("conventions:detail", cooperation.pk)
+
+
+def version_detail(request, pk: int, number: int):
+    cooperation = get_visible_cooperation(request, pk)
+    convention = get_object_or_404(Convention, cooperation=cooperation)
+    version = _version(convention, number)
+    return render(
+        request,
+        "conventions/version.html",
+        {
+            "title": f"Version {version.number} — {cooperation.title}",
+            "cooperation": cooperation,
+            "convention": convention,
+            "version": version,
+            "articles": exports.articles(version),
+            "preamble": exports.blocks(version.preamble),
+            "signatures": version.signatures.select_related(
+                "membership__establishment", "membership__legal_entity"
+            ),
+            "files": documents.files_of(version),
+            "breadcrumb_data": _breadcrumb(cooperation, f"Version {version.number}"),
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def version_edit(request, pk: int):
+    cooperation = _team_cooperation(request, pk)
+    convention = get_object_or_404(
+        Convention.objects.select_related("template__legal_form"), cooperation=cooperation
+    )
+    latest = convention.versions.prefetch_related("clauses").order_by("-number").first()
+    if latest is None:
+        raise Http404("Aucune version à modifier.")
+    form = VersionEditForm(request.POST or None, version=latest, convention=convention)
+    if request.method == "POST" and form.is_valid():
+        try:
+            new = services.version_edit(
+                convention=convention,
+                user=request.user,
+                preamble=form.cleaned_data["preamble"],
+                clauses=form.clause_changes(),
+                expected_version=form.cleaned_data["version"],
+                note=form.cleaned_data["note"],
+            )
+        except StaleObjectError as error:
+            form.add_error(None, error)
+            form.data = form.data.copy()
+            form.data["version"] = str(Convention.objects.get(pk=convention.pk).version)
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, f"La version {new.number} a été enregistrée.")
+            return redirect("conventions:detail", cooperation.pk)
+    return render(
+        request,
+        "conventions/edit.html",
+        {
+            "title": "Modifier le texte de la convention",
+            "cooperation": cooperation,
+            "convention": convention,
+            "latest": latest,
+            "form": form,
+            "editable": convention.status in services.EDITABLE_STATUSES,
+            "breadcrumb_data": _breadcrumb(cooperation, "Modifier le texte"),
+        },
+    )
+
+
+def version_diff(request, pk: int):
+    cooperation = get_visible_cooperation(request, pk)
+    convention = get_object_or_404(Convention, cooperation=cooperation)
+    numbers = list(convention.versions.order_by("number").values_list("number", flat=True))
+    error = None
+    diffs = None
+    old = new = None
+    try:
+        a = int(request.GET.get("de", numbers[-2] if len(numbers) > 1 else 0))
+        b = int(request.GET.get("a", numbers[-1] if numbers else 0))
+    except ValueError:
+        a = b = 0
+        error = "Les numéros de version doivent être des nombres entiers."
+    if not error and len(numbers) < 2:
+        error = "Il faut au moins deux versions pour les comparer."
+    elif not error and (a not in numbers or b not in numbers):
+        error = "Choisissez deux versions existantes."
+    elif not error and a == b:
+        error = "Choisissez deux versions différentes."
+    if not error:
+        old, new = _version(convention, min(a, b)), _version(convention, max(a, b))
+        diffs = diff.compare(old, new)
+    return render(
+        request,
+        "conventions/diff.html",
+        {
+            "title": "Comparer deux versions",
+            "cooperation": cooperation,
+            "convention": convention,
+            "numbers": numbers,
+            "a": a,
+            "b": b,
+            "old": old,
+            "new": new,
+            "diffs": diffs,
+            "changed": [d for d in diffs if d.status != "unchanged"] if diffs else [],
+            "unchanged": [d for d in diffs if d.status == "unchanged"] if diffs else [],
+            "error": error,
+            "breadcrumb_data": _breadcrumb(cooperation, "Comparer"),
+        },
+        status=400 if error and len(numbers) >= 2 else 200,
+    )
+
+
+# --- stored PDF and DOCX of a version (produced by Celery, see conventions/documents.py) ---
+
+
+def _files_version(request, pk: int, number: int) -> ConventionVersion:
+    """The version, in the user's scope (404 otherwise), with its files row if any."""
+    cooperation = get_visible_cooperation(request, pk)
+    return get_object_or_404(
+        ConventionVersion.objects.select_related("convention__cooperation", "files"),
+        convention__cooperation=cooperation,
+        number=number,
+    )
+
+
+def _files_context(version) -> dict:
+    return {
+        "cooperation": version.convention.cooperation,
+        "version": version,
+        "files": documents.files_of(version),
+    }
+
+
+def _download(request, pk: int, number: int, extension: str):
+    version = _files_version(request, pk, number)
+    files = documents.files_of(version)
+    if files is None or not files.is_ready:
+        # Never rendered on GET: the version page shows the progress or the button.
+        messages.info(
+            request,
+            f"Le fichier {extension.upper()} de la version {version.number} n'est pas encore "
+            "disponible : suivez sa génération ci-dessous.",
+        )
+        return redirect("conventions:version", pk, version.number)
+    return attachment_response(getattr(files, extension), exports.filename(version, extension))
+
+
+def version_pdf(request, pk: int, number: int):
+    return _download(request, pk, number, "pdf")
+
+
+def version_docx(request, pk: int, number: int):
+    return _download(request, pk, number, "docx")
+
+
+@require_http_methods(["GET"])
+def version_files(request, pk: int, number: int):
+    """The htmx poll of the files' progress (the version page without htmx)."""
+    version = _files_version(request, pk, number)
+    if not request.htmx:
+        return redirect("conventions:version", pk, version.number)
+    return render(request, "conventions/_version_files_state.html", _files_context(version))
+
+
+@require_POST
+def version_files_generate(request, pk: int, number: int):
+    """Produce the files of a version that has none, or start a failed run again.
+
+    Anyone who may read the version may ask: it writes no convention data, and files
+    already ready or being produced are left alone.
+    """
+    version = _files_version(request, pk, number)
+    _files, enqueued = documents.version_files_request(version=version, user=request.user)
+    if enqueued:
+        messages.info(request, "La génération des fichiers PDF et DOCX est lancée.")
+    return redirect("conventions:version", pk, version.number)
+
+
+@require_POST
+def signature_start(request, pk: int):
+    cooperation = _team_cooperation(request, pk)
+    convention = get_object_or_404(Convention, cooperation=cooperation)
+    try:
+        services.signature_start(
+            convention=convention, user=request.user, expected_version=_expected_version(request)
+        )
+    except StaleObjectError as error:
+        messages.error(request, error.messages[0])
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, "La convention est soumise à la signature des membres.")
+    return redirect("conventions:detail", cooperation.pk)
+
+
+@require_http_methods(["GET", "POST"])
+def signature_add(request, pk: int, membership_pk: int):
+    cooperation = _team_cooperation(request, pk)
+    convention = get_object_or_404(
+        Convention.objects.select_related("template__legal_form"), cooperation=cooperation
+    )
+    latest = convention.versions.order_by("-number").first()
+    party = next(
+        (p for p in (latest.parties if latest else []) if p["membership"] == membership_pk), None
+    )
+    if party is None:
+        raise Http404("Ce membre n'est pas partie à la convention.")
+    form = SignatureForm(
+        request.POST or None,
+        request.FILES or None,
+        initial={"signatory": party["representative"]},
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.signature_record(
+                convention=convention,
+                membership_id=membership_pk,
+                user=request.user,
+                signatory=form.cleaned_data["signatory"],
+                signed_on=form.cleaned_data["signed_on"],
+                signed_copy=form.cleaned_data["signed_copy"],
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, f"La signature de {party['name']} est enregistrée.")
+            return redirect("conventions:detail", cooperation.pk)
+    return render(
+        request,
+        "conventions/signature.html",
+        {
+            "title": f"Signature de {party['name']}",
+            "cooperation": cooperation,
+            "convention": convention,
+            "party": party,
+            "form": form,
+            "breadcrumb_data": _breadcrumb(cooperation, "Signature"),
+        },
+    )
+
+
+def signed_copy(request, pk: int, signature_pk: int):
+    cooperation = get_visible_cooperation(request, pk)
+    signature = get_object_or_404(
+        Signature.objects.select_related("version"),
+        pk=signature_pk,
+        version__convention__cooperation=cooperation,
+    )
+    return attachment_response(signature.signed_copy, signature.original_name or "signature.pdf")
+
+
+@require_http_methods(["GET", "POST"])
+def approval(request, pk: int):
+    cooperation = get_visible_cooperation(request, pk, queryset=scoping_queryset())
+    require_validator(request, cooperation)
+    convention = get_object_or_404(
+        Convention.objects.select_related("template__legal_form"), cooperation=cooperation
+    )
+    form = ApprovalForm(request.POST or None, initial={"version": convention.version})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.approval_record(
+                convention=convention,
+                user=request.user,
+                decided_on=form.cleaned_data["decided_on"],
+                reference=form.cleaned_data["reference"],
+                expected_version=form.cleaned_data["version"],
+            )
+        except StaleObjectError as error:
+            form.add_error(None, error)
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, "L'approbation de la convention est enregistrée.")
+            return redirect("conventions:detail", cooperation.pk)
+    return render(
+        request,
+        "conventions/approval.html",
+        {
+            "title": "Approbation de la convention",
+            "cooperation": cooperation,
+            "convention": convention,
+            "form": form,
+            "can_approve": convention.status == Status.SIGNED
+            and convention.template.legal_form.requires_approval,
+            "breadcrumb_data": _breadcrumb(cooperation, "Approbation"),
+        },
+    )
+
+
+@require_POST
+def amendment_start(request, pk: int):
+    cooperation = _team_cooperation(request, pk)
+    convention = get_object_or_404(Convention, cooperation=cooperation)
+    try:
+        amendment = services.amendment_start(
+            convention=convention,
+            user=request.user,
+            expected_version=_expected_version(request),
+            note=request.POST.get("note", "")[:255],
+        )
+    except StaleObjectError as error:
+        messages.error(request, error.messages[0])
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(
+            request,
+            f"L'avenant est ouvert (version {amendment.number}) : modifiez le texte ou "
+            "régénérez-le, puis soumettez-le à la signature.",
+        )
+    return redirect("conventions:detail", cooperation.pk)

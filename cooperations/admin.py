@@ -1,0 +1,46 @@
+from django.contrib import admin
+from simple_history.admin import SimpleHistoryAdmin
+
+from cooperations.models import Cooperation, LegalForm, Membership, Theme, Typology
+
+
+@admin.register(LegalForm)
+class LegalFormAdmin(admin.ModelAdmin):
+    list_display = (
+        "short_name",
+        "name",
+        "legal_basis",
+        "has_legal_personality",
+        "requires_approval",
+        "order",
+    )
+    list_editable = ("order",)
+    search_fields = ("name", "short_name")
+
+
+@admin.register(Theme)
+class ThemeAdmin(admin.ModelAdmin):
+    list_display = ("name", "code")
+    search_fields = ("name",)
+
+
+@admin.register(Typology)
+class TypologyAdmin(admin.ModelAdmin):
+    list_display = ("name", "code")
+
+
+class MembershipInline(admin.TabularInline):
+    model = Membership
+    extra = 0
+    autocomplete_fields = ("establishment", "legal_entity")
+
+
+@admin.register(Cooperation)
+class CooperationAdmin(SimpleHistoryAdmin):
+    list_display = ("title", "pilot_ars", "legal_form", "phase", "updated_at")
+    list_filter = ("pilot_ars", "legal_form", "phase", "typologies", "themes")
+    search_fields = ("title", "objectives", "external_code")
+    list_select_related = ("pilot_ars", "legal_form")
+    filter_horizontal = ("departements", "themes", "typologies", "copil_guests")
+    inlines = [MembershipInline]
+    readonly_fields = ("version", "created_at", "updated_at", "created_by")

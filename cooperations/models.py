@@ -1,0 +1,295 @@
+from django.conf import settings
+from django.db import models
+from django.db.models import Exists, OuterRef, Q
+from django.urls import reverse
+from simple_history.models import HistoricalRecords
+
+from territories.models import ARS, Departement, Establishment, LegalEntity
+
+
+class Nature(models.TextChoices):
+    FONCTIONNELLE = "fonctionnelle", "Fonctionnelle (sans personne morale)"
+    ORGANIQUE = "organique", "Organique (crée une personne morale)"
+
+
+class Phase(models.TextChoices):
+    COMPRENDRE = "comprendre", "Comprendre (opportunité)"
+    DECIDER = "decider", "Décider (faisabilité)"
+    METTRE_EN_OEUVRE = "mettre_en_oeuvre", "Mettre en œuvre"
+    EVALUER = "evaluer", "Évaluer"
+    CLOTUREE = "cloturee", "Clôturée"
+
+
+class LegalForm(models.Model):
+    """A form of cooperation (convention, GCS, GHT…): catalogue data editable in the admin."""
+
+    code = models.SlugField("code", max_length=30, unique=True)
+    name = models.CharField("nom", max_length=150)
+    short_name = models.CharField("sigle", max_length=30)
+    legal_basis = models.CharField("base légale", max_length=255, blank=True)
+    has_legal_personality = models.BooleanField("crée une personne morale", default=False)
+    members_rule = models.TextField("qui peut être membre", blank=True)
+    description = models.TextField("points clés", blank=True)
+    requires_approval = models.BooleanField("approbation par le DG ARS / l'État", default=False)
+    min_members = models.PositiveSmallIntegerField("nombre minimal de membres", default=2)
+    is_historical = models.BooleanField("forme historique (plus créée)", default=False)
+    order = models.PositiveSmallIntegerField("ordre", default=0)
+
+    class Meta:
+        verbose_name = "forme juridique"
+        verbose_name_plural = "formes juridiques"
+        ordering = ["order", "name"]
+
+    def __str__(self) -> str:
+        return self.short_name
+
+    @property
+    def nature(self) -> str:
+        return Nature.ORGANIQUE if self.has_legal_personality else Nature.FONCTIONNELLE
+
+
+class Theme(models.Model):
+    code = models.SlugField(max_length=40, unique=True)
+    name = models.CharField("thème", max_length=100)
+
+    class Meta:
+        verbose_name = "thème"
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Typology(models.Model):
+    """Purpose of a cooperation (ANAP): parcours/filière, efficience/mutualisation, isolement."""
+
+    code = models.SlugField(max_length=40, unique=True)
+    name = models.CharField("typologie", max_length=100)
+    description = models.TextField(blank=True)
+
+    class Meta:
+        verbose_name = "typologie"
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class CooperationQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        from cooperations import scoping
+
+        return scoping.cooperations_visible_to(user, self)
+
+    def editable_by(self, user):
+        from cooperations import scoping
+
+        return scoping.cooperations_editable_by(user, self)
+
+    def with_list_data(self):
+        """What the portfolio and its cards show, in a constant number of queries."""
+        return self.select_related("pilot_ars", "legal_form").prefetch_related(
+            "typologies",
+            "themes",
+            "departements",
+            models.Prefetch(
+                "memberships",
+                queryset=Membership.objects.active()
+                .select_related("establishment", "legal_entity")
+                .order_by("role", "pk"),
+                to_attr="active_memberships",
+            ),
+        )
+
+    def with_member(self, *, establishment_ids=(), legal_entity_ids=()):
+        """Cooperations with an active member among these ET or EJ ids."""
+        if not establishment_ids and not legal_entity_ids:
+            return self.none()
+        members = Membership.objects.active().filter(
+            Q(establishment_id__in=list(establishment_ids))
+            | Q(legal_entity_id__in=list(legal_entity_ids)),
+            cooperation=OuterRef("pk"),
+        )
+        return self.filter(Exists(members))
+
+
+class Cooperation(models.Model):
+    title = models.CharField("intitulé", max_length=255)
+    objectives = models.TextField("objectifs", blank=True)
+    pilot_ars = models.ForeignKey(
+        ARS, on_delete=models.PROTECT, related_name="cooperations", verbose_name="ARS pilote"
+    )
+    departements = models.ManyToManyField(
+        Departement, related_name="cooperations", verbose_name="départements concernés"
+    )
+    project_territory = models.CharField("territoire de projet", max_length=255, blank=True)
+    typologies = models.ManyToManyField(
+        Typology, blank=True, related_name="cooperations", verbose_name="typologies"
+    )
+    nature = models.CharField(
+        "nature", max_length=20, choices=Nature.choices, blank=True, db_index=True
+    )
+    legal_form = models.ForeignKey(
+        LegalForm,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="cooperations",
+        verbose_name="forme juridique",
+    )
+    themes = models.ManyToManyField(
+        Theme, blank=True, related_name="cooperations", verbose_name="thèmes"
+    )
+    phase = models.CharField(
+        "phase", max_length=20, choices=Phase.choices, default=Phase.COMPRENDRE, db_index=True
+    )
+    launched_on = models.DateField("date de lancement", null=True, blank=True)
+    decided_on = models.DateField("date de décision", null=True, blank=True)
+    starts_on = models.DateField("date d'effet", null=True, blank=True)
+    ends_on = models.DateField("date de fin prévue", null=True, blank=True)
+    external_code = models.CharField(
+        "code externe", max_length=30, blank=True, db_index=True, help_text="Ex. code GHT (SAE)."
+    )
+    copil_guests = models.ManyToManyField(
+        settings.AUTH_USER_MODEL,
+        blank=True,
+        related_name="copil_cooperations",
+        verbose_name="invités COPIL",
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="créée par",
+    )
+    created_at = models.DateTimeField("créée le", auto_now_add=True)
+    updated_at = models.DateTimeField("modifiée le", auto_now=True, db_index=True)
+    # Optimistic locking: a save with a stale version is refused (see services).
+    version = models.PositiveIntegerField(default=1)
+    history = HistoricalRecords(m2m_fields=[departements, typologies, themes])
+
+    objects = CooperationQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "coopération"
+        ordering = ["-updated_at", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(decided_on__isnull=True)
+                | Q(launched_on__isnull=True)
+                | Q(decided_on__gte=models.F("launched_on")),
+                name="coop_decided_after_launch",
+                violation_error_message="La date de décision précède la date de lancement.",
+            ),
+            models.CheckConstraint(
+                condition=Q(ends_on__isnull=True)
+                | Q(starts_on__isnull=True)
+                | Q(ends_on__gte=models.F("starts_on")),
+                name="coop_ends_after_start",
+                violation_error_message="La date de fin précède la date d'effet.",
+            ),
+        ]
+        indexes = [models.Index(fields=["pilot_ars", "phase"])]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("cooperations:detail", args=[self.pk])
+
+
+class MemberRole(models.TextChoices):
+    PORTEUR = "porteur", "Porteur"
+    MEMBRE = "membre", "Membre"
+    ASSOCIE = "associe", "Associé / partenaire"
+
+
+class MembershipQuerySet(models.QuerySet):
+    def active(self):
+        return self.filter(left_on__isnull=True)
+
+
+class Membership(models.Model):
+    """A member of a cooperation: an establishment (ET) or a whole legal entity (EJ)."""
+
+    cooperation = models.ForeignKey(
+        Cooperation, on_delete=models.CASCADE, related_name="memberships"
+    )
+    establishment = models.ForeignKey(
+        Establishment,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="memberships",
+        verbose_name="établissement",
+    )
+    legal_entity = models.ForeignKey(
+        LegalEntity,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="memberships",
+        verbose_name="entité juridique",
+    )
+    role = models.CharField(
+        "rôle", max_length=10, choices=MemberRole.choices, default=MemberRole.MEMBRE
+    )
+    joined_on = models.DateField("date d'adhésion", null=True, blank=True)
+    left_on = models.DateField("date de retrait", null=True, blank=True)
+    history = HistoricalRecords()
+
+    objects = MembershipQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "membre"
+        ordering = ["role", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=(Q(establishment__isnull=False) & Q(legal_entity__isnull=True))
+                | (Q(establishment__isnull=True) & Q(legal_entity__isnull=False)),
+                name="membership_one_target",
+                violation_error_message="Un membre est soit un établissement, soit une entité juridique.",
+            ),
+            models.CheckConstraint(
+                condition=Q(left_on__isnull=True)
+                | Q(joined_on__isnull=True)
+                | Q(left_on__gte=models.F("joined_on")),
+                name="membership_left_after_joined",
+                violation_error_message="La date de retrait précède la date d'adhésion.",
+            ),
+            models.UniqueConstraint(
+                fields=["cooperation", "establishment"],
+                condition=Q(left_on__isnull=True, establishment__isnull=False),
+                name="membership_unique_active_et",
+                violation_error_message="Cet établissement est déjà membre de la coopération.",
+            ),
+            models.UniqueConstraint(
+                fields=["cooperation", "legal_entity"],
+                condition=Q(left_on__isnull=True, legal_entity__isnull=False),
+                name="membership_unique_active_ej",
+                violation_error_message="Cette entité juridique est déjà membre de la coopération.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.member_name} ({self.get_role_display()})"
+
+    @property
+    def member(self):
+        return self.establishment or self.legal_entity
+
+    @property
+    def member_name(self) -> str:
+        if self.establishment_id:
+            return self.establishment.name
+        return self.legal_entity.name or f"Entité juridique {self.legal_entity.finess}"
+
+    @property
+    def finess(self) -> str:
+        return self.member.finess
+
+    @property
+    def legal_status(self) -> str:
+        return self.member.legal_status

@@ -1,0 +1,47 @@
+"""Reads shared by several views."""
+
+from cooperations.models import Cooperation, Membership
+from cooperations.references import LEGAL_FORMS, THEMES, TYPOLOGIES
+from core.history import entries_for, m2m_snapshots
+from territories.references import ARS_NAMES, DEPARTEMENT_CODES
+
+
+def cooperation_history(cooperation: Cooperation, limit: int = 50):
+    """History of the cooperation and of its members, newest first (constant queries)."""
+    coop_records = list(
+        cooperation.history.select_related("history_user").order_by("-history_date")[:limit]
+    )
+    member_records = list(
+        Membership.history.filter(cooperation_id=cooperation.pk)
+        .select_related("history_user", "establishment", "legal_entity")
+        .order_by("-history_date")[:limit]
+    )
+    labels = _fk_labels()
+    m2m = m2m_snapshots(coop_records, ["departements", "typologies", "themes"])
+    entries = entries_for(
+        coop_records, subject_of=lambda r: "Coopération", fk_labels=labels, m2m=m2m
+    )
+    entries += entries_for(
+        member_records,
+        subject_of=lambda r: "Membre : " + _member_name(r),
+    )
+    entries.sort(key=lambda e: e.when, reverse=True)
+    return entries[:limit]
+
+
+def _member_name(record) -> str:
+    if record.establishment_id and record.establishment:
+        return record.establishment.name
+    if record.legal_entity_id and record.legal_entity:
+        return record.legal_entity.name or record.legal_entity.finess
+    return "membre supprimé"
+
+
+def _fk_labels() -> dict:
+    return {
+        "pilot_ars": ARS_NAMES.labels(),
+        "legal_form": LEGAL_FORMS.labels(),
+        "departements": DEPARTEMENT_CODES.labels(),
+        "typologies": TYPOLOGIES.labels(),
+        "themes": THEMES.labels(),
+    }

@@ -1,0 +1,119 @@
+"""Writes on cooperations and their members. Each function is atomic and validates first."""
+
+from datetime import date
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+
+from accounts.models import Role
+from cooperations.models import Cooperation, MemberRole, Membership
+from core.locking import save_with_version
+from territories.models import Establishment, LegalEntity
+
+M2M_FIELDS = ("departements", "typologies", "themes")
+
+
+def _check_dates(data: dict) -> None:
+    errors = {}
+    launched, decided = data.get("launched_on"), data.get("decided_on")
+    starts, ends = data.get("starts_on"), data.get("ends_on")
+    if launched and decided and decided < launched:
+        errors["decided_on"] = "La date de décision ne peut pas précéder la date de lancement."
+    if starts and ends and ends < starts:
+        errors["ends_on"] = "La date de fin prévue ne peut pas précéder la date d'effet."
+    if errors:
+        raise ValidationError(errors)
+
+
+@transaction.atomic
+def cooperation_create(*, user, data: dict) -> Cooperation:
+    """Create a cooperation. A director who creates one becomes its porteur, through the
+    first establishment (or legal entity) they represent, so that they keep access to it."""
+    _check_dates(data)
+    porteur = None
+    if user.role == Role.REFERENT:
+        porteur = user.establishments.first() or user.legal_entities.first()
+        if porteur is None:
+            raise ValidationError(
+                "Votre compte n'est rattaché à aucun établissement : demandez à votre "
+                "administrateur de le rattacher avant de créer une coopération."
+            )
+    m2m = {name: data.pop(name, None) for name in M2M_FIELDS}
+    cooperation = Cooperation(created_by=user, **data)
+    if cooperation.legal_form and not cooperation.nature:
+        cooperation.nature = cooperation.legal_form.nature
+    cooperation.full_clean()
+    cooperation.save()
+    for name, values in m2m.items():
+        if values is not None:
+            getattr(cooperation, name).set(values)
+    if porteur is not None:
+        membership_add(
+            cooperation=cooperation,
+            establishment=porteur if isinstance(porteur, Establishment) else None,
+            legal_entity=porteur if isinstance(porteur, LegalEntity) else None,
+            role=MemberRole.PORTEUR,
+            joined_on=cooperation.launched_on,
+        )
+    return cooperation
+
+
+@transaction.atomic
+def cooperation_update(*, cooperation: Cooperation, user, data: dict, version: int) -> Cooperation:
+    _check_dates(data)
+    m2m = {name: data.pop(name, None) for name in M2M_FIELDS}
+    for field, value in data.items():
+        setattr(cooperation, field, value)
+    if cooperation.legal_form and not cooperation.nature:
+        cooperation.nature = cooperation.legal_form.nature
+    cooperation.full_clean()
+    save_with_version(cooperation, version)
+    for name, values in m2m.items():
+        if values is not None:
+            getattr(cooperation, name).set(values)
+    return cooperation
+
+
+@transaction.atomic
+def membership_add(
+    *,
+    cooperation: Cooperation,
+    establishment=None,
+    legal_entity=None,
+    role: str = MemberRole.MEMBRE,
+    joined_on: date | None = None,
+) -> Membership:
+    if bool(establishment) == bool(legal_entity):
+        raise ValidationError(
+            "Choisissez un établissement ou une entité juridique (l'un des deux)."
+        )
+    active = cooperation.memberships.active()
+    if establishment and active.filter(establishment=establishment).exists():
+        raise ValidationError(f"{establishment.name} est déjà membre de cette coopération.")
+    if legal_entity and active.filter(legal_entity=legal_entity).exists():
+        raise ValidationError(f"{legal_entity} est déjà membre de cette coopération.")
+    membership = Membership(
+        cooperation=cooperation,
+        establishment=establishment,
+        legal_entity=legal_entity,
+        role=role,
+        joined_on=joined_on or date.today(),
+    )
+    membership.full_clean()
+    membership.save()
+    return membership
+
+
+@transaction.atomic
+def membership_leave(*, membership: Membership, left_on: date | None = None) -> Membership:
+    left_on = left_on or date.today()
+    if membership.left_on:
+        raise ValidationError("Ce membre s'est déjà retiré de la coopération.")
+    if membership.joined_on and left_on < membership.joined_on:
+        raise ValidationError(
+            {"left_on": "La date de retrait ne peut pas précéder la date d'adhésion."}
+        )
+    membership.left_on = left_on
+    membership.full_clean()
+    membership.save()
+    return membership

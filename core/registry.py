@@ -1,0 +1,88 @@
+"""Extension points through which each kit shows itself in the shared screens.
+
+`cooperations` must not import the kits (imports point one way), so each kit registers,
+in its AppConfig.ready(), what it adds to:
+- the main navigation (`NavItem`),
+- the cooperation page (`CooperationSection`: a tab link and a summary block),
+- the home page (`HomeWidget`: "what needs my attention"),
+- the COPIL PDF pack (`CopilSection`), assembled by `suivi`.
+
+A context function must run a constant number of queries, whatever the data size.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class NavItem:
+    label: str
+    url_name: str
+    order: int = 50
+    visible: Callable = field(default=lambda user: True)
+
+
+@dataclass(frozen=True)
+class CooperationSection:
+    key: str
+    label: str
+    url_name: str  # reversed with the cooperation's pk
+    order: int = 50
+    summary_template: str | None = None
+    get_context: Callable | None = None  # (request, cooperation) -> dict
+    visible: Callable = field(default=lambda user, cooperation: True)
+
+
+@dataclass(frozen=True)
+class HomeWidget:
+    key: str
+    template: str
+    get_context: Callable  # (request) -> dict
+    order: int = 50
+    visible: Callable = field(default=lambda user: True)
+
+
+@dataclass(frozen=True)
+class CopilSection:
+    """A section of the COPIL PDF pack contributed by a kit.
+
+    get_context(cooperation) returns the template context, or None when the kit has no
+    data for this cooperation (the section is then left out of the pack).
+    The template is an HTML fragment rendered inside templates/pdf/base.html.
+    """
+
+    key: str
+    title: str
+    template: str
+    get_context: Callable  # (cooperation) -> dict | None
+    order: int = 50
+
+
+NAV_ITEMS: list[NavItem] = []
+COPIL_SECTIONS: list[CopilSection] = []
+COOPERATION_SECTIONS: list[CooperationSection] = []
+HOME_WIDGETS: list[HomeWidget] = []
+
+
+def _add(registry: list, item) -> None:
+    # ready() may run twice (tests, autoreload): keep each entry once.
+    key = getattr(item, "key", None) or item.url_name
+    registry[:] = [i for i in registry if (getattr(i, "key", None) or i.url_name) != key]
+    registry.append(item)
+    registry.sort(key=lambda i: i.order)
+
+
+def register_nav(item: NavItem) -> None:
+    _add(NAV_ITEMS, item)
+
+
+def register_section(item: CooperationSection) -> None:
+    _add(COOPERATION_SECTIONS, item)
+
+
+def register_home_widget(item: HomeWidget) -> None:
+    _add(HOME_WIDGETS, item)
+
+
+def register_copil_section(item: CopilSection) -> None:
+    _add(COPIL_SECTIONS, item)

@@ -1,0 +1,93 @@
+"""National admins edit the catalogue here. A version already used by an evaluation is
+never changed in place: the edit is written to a new current version (services/catalogue)."""
+
+from django.contrib import admin, messages
+from simple_history.admin import SimpleHistoryAdmin
+
+from evalimpact.models import (
+    Axis,
+    CatalogueVersion,
+    Evaluation,
+    EvaluationTransition,
+    HospidiagImport,
+    HospidiagValue,
+    Indicator,
+    ScoreLevel,
+)
+from evalimpact.services import catalogue
+
+
+class VersionedCatalogueAdmin(SimpleHistoryAdmin):
+    def save_model(self, request, obj, form, change):
+        source = obj.version
+        target, created = catalogue.version_for_edit(source)
+        if created:
+            catalogue.retarget(obj, target)
+            messages.info(
+                request,
+                f"La version v{source.number} est utilisée par des évaluations : votre modification "
+                f"a créé la version v{target.number}, désormais en vigueur. Les évaluations "
+                f"existantes gardent la v{source.number}.",
+            )
+        super().save_model(request, obj, form, change)
+
+    def has_delete_permission(self, request, obj=None):
+        if obj is not None and catalogue.is_frozen(obj.version):
+            return False
+        return super().has_delete_permission(request, obj)
+
+
+@admin.register(CatalogueVersion)
+class CatalogueVersionAdmin(SimpleHistoryAdmin):
+    list_display = ("number", "is_current", "note", "created_at")
+    readonly_fields = ("number", "is_current", "created_at")
+
+    def has_delete_permission(self, request, obj=None):
+        return obj is None or not catalogue.is_frozen(obj)
+
+
+@admin.register(Axis)
+class AxisAdmin(VersionedCatalogueAdmin):
+    list_display = ("code", "label", "short_label", "weight", "version")
+    list_filter = ("version",)
+
+
+@admin.register(Indicator)
+class IndicatorAdmin(VersionedCatalogueAdmin):
+    list_display = ("code", "label", "axis", "kind", "direction", "weight", "version")
+    list_filter = ("version", "kind", "axis__code")
+    search_fields = ("code", "label")
+
+
+@admin.register(ScoreLevel)
+class ScoreLevelAdmin(VersionedCatalogueAdmin):
+    list_display = ("score", "label", "version")
+    list_filter = ("version",)
+
+
+class TransitionInline(admin.TabularInline):
+    model = EvaluationTransition
+    extra = 0
+    readonly_fields = ("from_status", "to_status", "user", "at", "note")
+    can_delete = False
+
+
+@admin.register(Evaluation)
+class EvaluationAdmin(SimpleHistoryAdmin):
+    list_display = ("cooperation", "kind", "evaluated_on", "status", "catalogue", "overall_score")
+    list_filter = ("kind", "status")
+    readonly_fields = ("axis_scores", "overall_score", "catalogue")
+    inlines = [TransitionInline]
+
+
+@admin.register(HospidiagImport)
+class HospidiagImportAdmin(admin.ModelAdmin):
+    list_display = ("file_name", "file_kind", "year", "lines_read", "values_stored", "created_at")
+    readonly_fields = [f.name for f in HospidiagImport._meta.fields]
+
+
+@admin.register(HospidiagValue)
+class HospidiagValueAdmin(admin.ModelAdmin):
+    list_display = ("finess", "entity_name", "code", "year", "value", "source")
+    list_filter = ("year", "code")
+    search_fields = ("finess", "entity_name")

@@ -1,0 +1,45 @@
+from django.apps import AppConfig
+
+
+class EvalimpactConfig(AppConfig):
+    name = "evalimpact"
+    verbose_name = "KIT 2 — Eval'Impact"
+
+    def ready(self):
+        from core.registry import (
+            CooperationSection,
+            CopilSection,
+            NavItem,
+            register_copil_section,
+            register_nav,
+            register_section,
+        )
+        from evalimpact import hooks
+
+        register_nav(
+            NavItem(
+                label="Eval'Impact",
+                url_name="evalimpact:compare",
+                order=40,
+                visible=hooks.can_compare,
+            )
+        )
+        register_section(
+            CooperationSection(
+                key="evalimpact",
+                label="Eval'Impact",
+                url_name="evalimpact:cooperation",
+                order=30,
+                summary_template="evalimpact/_section_summary.html",
+                get_context=hooks.section_context,
+            )
+        )
+        register_copil_section(
+            CopilSection(
+                key="evalimpact",
+                title="Eval'Impact : impact potentiel et effectif",
+                template="evalimpact/pdf/_copil.html",
+                get_context=hooks.copil_context,
+                order=30,
+            )
+        )

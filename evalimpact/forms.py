@@ -1,0 +1,182 @@
+from django import forms
+
+from core.forms import DsfrForm, DsfrModelForm, VersionedFormMixin
+from evalimpact.models import Evaluation
+from evalimpact.services.evaluations import per_member
+
+
+class EvaluationForm(VersionedFormMixin, DsfrModelForm):
+    class Meta:
+        model = Evaluation
+        fields = ["kind", "evaluated_on", "comments"]
+        widgets = {
+            "evaluated_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "comments": forms.Textarea(attrs={"rows": 3}),
+        }
+        help_texts = {
+            "kind": "Potentiel : avant le projet, pour décider. Effectif : après, pour rendre compte.",
+            "comments": "Repris dans la synthèse PDF et le dossier du COPIL.",
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            self.add_version_field(self.instance)
+
+
+def row_prefix(indicator_id: int, membership_id: int | None) -> str:
+    return f"{indicator_id}-{membership_id or 0}"
+
+
+class AnswersForm(DsfrForm):
+    """One group of fields per (indicator, member) row of the evaluation's layout.
+
+    Errors found by the service come back keyed "<indicator>-<member>-<field>", the same
+    names as the fields, so each message lands under its own input.
+    """
+
+    def __init__(self, *args, data_obj, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.data_obj = data_obj
+        levels = [("", "— Non renseigné —")] + [
+            (level.score, f"{level.score} — {level.label}") for level in data_obj.levels
+        ]
+        for indicator in data_obj.indicators:
+            for membership, answer in data_obj.layout[indicator.pk]:
+                prefix = row_prefix(indicator.pk, membership.pk if membership else None)
+                who = f" — {membership.member_name}" if membership else ""
+                context = f"{indicator.code}{who}"
+                if indicator.is_quantitative:
+                    unit = f" ({indicator.unit})" if indicator.unit else ""
+                    self.fields[f"{prefix}-baseline"] = forms.DecimalField(
+                        label=f"Valeur de référence{unit}",
+                        required=False,
+                        max_digits=14,
+                        decimal_places=4,
+                        localize=True,
+                        initial=answer.baseline if answer else None,
+                        widget=forms.TextInput(
+                            attrs={"inputmode": "decimal", "data-context": context}
+                        ),
+                    )
+                    target = (
+                        "Valeur cible"
+                        if data_obj.evaluation.kind == "potential"
+                        else "Valeur observée"
+                    )
+                    self.fields[f"{prefix}-value"] = forms.DecimalField(
+                        label=f"{target}{unit}",
+                        required=False,
+                        max_digits=14,
+                        decimal_places=4,
+                        localize=True,
+                        initial=answer.value if answer else None,
+                        widget=forms.TextInput(attrs={"inputmode": "decimal"}),
+                    )
+                else:
+                    self.fields[f"{prefix}-level"] = forms.TypedChoiceField(
+                        label="Niveau",
+                        choices=levels,
+                        coerce=int,
+                        empty_value=None,
+                        required=False,
+                        initial=answer.level if answer else None,
+                    )
+                    self.fields[f"{prefix}-justification"] = forms.CharField(
+                        label="Justification",
+                        required=False,
+                        initial=answer.justification if answer else "",
+                        widget=forms.Textarea(attrs={"rows": 2}),
+                    )
+                self.fields[f"{prefix}-not_applicable"] = forms.BooleanField(
+                    label="Non applicable",
+                    required=False,
+                    initial=answer.not_applicable if answer else False,
+                )
+                self.fields[f"{prefix}-not_applicable_reason"] = forms.CharField(
+                    label="Motif de non-application",
+                    required=False,
+                    max_length=255,
+                    initial=answer.not_applicable_reason if answer else "",
+                )
+        for field in self.fields.values():
+            widget = field.widget
+            if isinstance(widget, forms.CheckboxInput):
+                continue
+            css = "fr-select" if isinstance(widget, forms.Select) else "fr-input"
+            widget.attrs["class"] = css
+
+    def rows(self) -> dict:
+        """{(indicator_id, membership_id): cleaned row} for the service."""
+        result = {}
+        for indicator in self.data_obj.indicators:
+            for membership, _answer in self.data_obj.layout[indicator.pk]:
+                membership_id = membership.pk if membership else None
+                prefix = row_prefix(indicator.pk, membership_id)
+                row = {
+                    name: self.cleaned_data.get(f"{prefix}-{name}")
+                    for name in (
+                        "baseline",
+                        "value",
+                        "level",
+                        "justification",
+                        "not_applicable",
+                        "not_applicable_reason",
+                    )
+                }
+                result[(indicator.pk, membership_id)] = row
+        return result
+
+    def sections(self) -> list:
+        """Axes → indicators → rows of bound fields, in catalogue order, for the template."""
+        result_by_indicator = {
+            r.indicator.pk: r for axis in self.data_obj.result.axes for r in axis.indicators
+        }
+        sections = []
+        for axis in self.data_obj.axes:
+            items = []
+            for indicator in self.data_obj.indicators:
+                if indicator.axis_id != axis.pk:
+                    continue
+                rows = []
+                for (membership, answer), (_m, _a, score) in zip(
+                    self.data_obj.layout[indicator.pk],
+                    result_by_indicator[indicator.pk].rows,
+                    strict=True,
+                ):
+                    prefix = row_prefix(indicator.pk, membership.pk if membership else None)
+                    rows.append(
+                        {
+                            "membership": membership,
+                            "answer": answer,
+                            "score": score,
+                            "prefix": prefix,
+                            "context": f"{indicator.code}, "
+                            + (membership.member_name if membership else "coopération"),
+                            "fields": {
+                                name.split("-", 2)[2]: self[name]
+                                for name in self.fields
+                                if name.startswith(prefix + "-")
+                            },
+                        }
+                    )
+                items.append(
+                    {
+                        "indicator": indicator,
+                        "per_member": per_member(indicator),
+                        "result": result_by_indicator[indicator.pk],
+                        "rows": rows,
+                    }
+                )
+            sections.append({"axis": axis, "items": items})
+        return sections
+
+
+class ExportForm(forms.Form):
+    format = forms.ChoiceField(choices=[("csv", "CSV"), ("xlsx", "XLSX")], required=False)
+
+
+class SummaryRequestForm(DsfrForm):
+    """The "Générer la synthèse PDF" button: a key per page load makes a double click harmless."""
+
+    request_key = forms.UUIDField(widget=forms.HiddenInput)

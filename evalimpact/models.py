@@ -1,0 +1,400 @@
+"""Eval'Impact: a versioned indicator catalogue, evaluations and their answers, Hospi Diag values.
+
+The catalogue is data (loaded by a data migration, edited by national admins in the admin).
+A version that an evaluation uses is frozen: an admin edit copies it into a new version
+(see services/catalogue.py), so an evaluation is always read with the catalogue it was
+made with.
+"""
+
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from simple_history.models import HistoricalRecords
+
+from cooperations.models import Cooperation, Membership
+from core.models import GeneratedDocument
+
+DEFAULT_THRESHOLDS = [-5, 2, 10, 25]
+
+
+def default_thresholds():
+    return list(DEFAULT_THRESHOLDS)
+
+
+class CatalogueVersion(models.Model):
+    number = models.PositiveIntegerField("numéro", unique=True)
+    is_current = models.BooleanField("version en vigueur", default=False, db_index=True)
+    note = models.CharField("note de version", max_length=255, blank=True)
+    created_at = models.DateTimeField("créée le", auto_now_add=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = "version du catalogue"
+        verbose_name_plural = "versions du catalogue"
+        ordering = ["-number"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["is_current"],
+                condition=Q(is_current=True),
+                name="evalimpact_one_current_catalogue",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"Catalogue v{self.number}" + (" (en vigueur)" if self.is_current else "")
+
+
+class Axis(models.Model):
+    version = models.ForeignKey(
+        CatalogueVersion, on_delete=models.CASCADE, related_name="axes", verbose_name="version"
+    )
+    code = models.PositiveSmallIntegerField("numéro d'axe")
+    label = models.CharField("intitulé", max_length=150)
+    short_label = models.CharField("intitulé court (radar)", max_length=40)
+    weight = models.DecimalField("poids", max_digits=5, decimal_places=2, default=1)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = "axe"
+        ordering = ["version", "code"]
+        constraints = [
+            models.UniqueConstraint(fields=["version", "code"], name="evalimpact_axis_unique"),
+            models.CheckConstraint(condition=Q(weight__gt=0), name="evalimpact_axis_weight_gt0"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Axe {self.code} — {self.label}"
+
+
+class IndicatorKind(models.TextChoices):
+    QUALITATIVE = "qualitative", "Qualitatif (niveau de 0 à 4)"
+    QUANTITATIVE = "quantitative", "Quantitatif (valeur avant / après)"
+
+
+class Direction(models.TextChoices):
+    HIGHER = "higher", "Plus c'est haut, mieux c'est"
+    LOWER = "lower", "Plus c'est bas, mieux c'est"
+
+
+class Indicator(models.Model):
+    version = models.ForeignKey(
+        CatalogueVersion, on_delete=models.CASCADE, related_name="indicators"
+    )
+    axis = models.ForeignKey(Axis, on_delete=models.CASCADE, related_name="indicators")
+    code = models.CharField("code", max_length=10)
+    order = models.PositiveSmallIntegerField("ordre", default=0)
+    label = models.CharField("intitulé", max_length=255)
+    definition = models.TextField("définition", blank=True)
+    kind = models.CharField("nature", max_length=15, choices=IndicatorKind.choices)
+    unit = models.CharField("unité", max_length=40, blank=True)
+    is_percentage = models.BooleanField(
+        "valeur en pourcentage (bornée entre 0 et 100)", default=False
+    )
+    direction = models.CharField(
+        "sens favorable", max_length=10, choices=Direction.choices, blank=True
+    )
+    thresholds = models.JSONField(
+        "seuils de variation (%)",
+        default=default_thresholds,
+        blank=True,
+        help_text="Quatre bornes croissantes en % de variation, séparant les notes 0|1|2|3|4.",
+    )
+    weight = models.DecimalField("poids dans l'axe", max_digits=5, decimal_places=2, default=1)
+    source = models.CharField("source des données", max_length=255, blank=True)
+    hospidiag_codes = models.JSONField(
+        "codes Hospi Diag",
+        default=list,
+        blank=True,
+        help_text="Codes Hospi Diag qui préremplissent la valeur de référence, par ordre de "
+        "préférence (ex. P1, P2, P3).",
+    )
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = "indicateur"
+        ordering = ["version", "axis__code", "order", "code"]
+        constraints = [
+            models.UniqueConstraint(fields=["version", "code"], name="evalimpact_indicator_unique"),
+            models.CheckConstraint(
+                condition=Q(weight__gt=0), name="evalimpact_indicator_weight_gt0"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.code} — {self.label}"
+
+    @property
+    def is_quantitative(self) -> bool:
+        return self.kind == IndicatorKind.QUANTITATIVE
+
+    def clean(self):
+        from django.core.exceptions import ValidationError
+
+        from evalimpact.services.scoring import validate_thresholds
+
+        errors = {}
+        if self.is_quantitative:
+            if not self.direction:
+                errors["direction"] = "Un indicateur quantitatif a besoin d'un sens favorable."
+            try:
+                validate_thresholds(self.thresholds)
+            except ValidationError as error:
+                errors["thresholds"] = error.messages
+        if self.axis_id and self.version_id and self.axis.version_id != self.version_id:
+            errors["axis"] = "L'axe doit appartenir à la même version du catalogue."
+        if not isinstance(self.hospidiag_codes, list):
+            errors["hospidiag_codes"] = 'Indiquez une liste de codes, par exemple ["P1", "P2"].'
+        if errors:
+            raise ValidationError(errors)
+
+
+class ScoreLevel(models.Model):
+    """The 0–4 scale: what each level means, shown next to qualitative answers."""
+
+    version = models.ForeignKey(CatalogueVersion, on_delete=models.CASCADE, related_name="levels")
+    score = models.PositiveSmallIntegerField("note")
+    label = models.CharField("libellé", max_length=60)
+    description = models.CharField("description", max_length=255, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = "niveau de l'échelle"
+        verbose_name_plural = "niveaux de l'échelle"
+        ordering = ["version", "score"]
+        constraints = [
+            models.UniqueConstraint(fields=["version", "score"], name="evalimpact_level_unique"),
+            models.CheckConstraint(condition=Q(score__lte=4), name="evalimpact_level_0_4"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.score} — {self.label}"
+
+
+class EvaluationKind(models.TextChoices):
+    POTENTIAL = "potential", "Impact potentiel"
+    EFFECTIVE = "effective", "Impact effectif"
+
+
+class EvaluationStatus(models.TextChoices):
+    DRAFT = "draft", "Brouillon"
+    FINAL = "final", "Définitive"
+
+
+class EvaluationQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        return self.filter(cooperation__in=Cooperation.objects.visible_to(user))
+
+    def editable_by(self, user):
+        return self.filter(cooperation__in=Cooperation.objects.editable_by(user))
+
+
+class Evaluation(models.Model):
+    cooperation = models.ForeignKey(
+        Cooperation, on_delete=models.CASCADE, related_name="evaluations"
+    )
+    catalogue = models.ForeignKey(
+        CatalogueVersion,
+        on_delete=models.PROTECT,
+        related_name="evaluations",
+        verbose_name="version du catalogue",
+    )
+    kind = models.CharField("type d'évaluation", max_length=10, choices=EvaluationKind.choices)
+    evaluated_on = models.DateField("date de l'évaluation")
+    status = models.CharField(
+        "statut",
+        max_length=10,
+        choices=EvaluationStatus.choices,
+        default=EvaluationStatus.DRAFT,
+    )
+    comments = models.TextField("commentaires", blank=True)
+    # Axis scores computed by services.scoring after every write, so that lists, the
+    # compare page and exports read them without loading every answer.
+    axis_scores = models.JSONField("notes par axe", default=dict, blank=True)
+    overall_score = models.DecimalField(
+        "note globale", max_digits=5, decimal_places=1, null=True, blank=True
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    version = models.PositiveIntegerField(default=1)
+    history = HistoricalRecords()
+
+    objects = EvaluationQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "évaluation"
+        ordering = ["-evaluated_on", "-pk"]
+        indexes = [
+            models.Index(fields=["cooperation", "kind", "evaluated_on"]),
+            models.Index(fields=["status"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} du {self.evaluated_on:%d/%m/%Y}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("evalimpact:detail", args=[self.pk])
+
+    @property
+    def is_final(self) -> bool:
+        return self.status == EvaluationStatus.FINAL
+
+
+class EvaluationTransition(models.Model):
+    """Explicit log of status changes (draft → final → draft)."""
+
+    evaluation = models.ForeignKey(Evaluation, on_delete=models.CASCADE, related_name="transitions")
+    from_status = models.CharField(max_length=10, choices=EvaluationStatus.choices)
+    to_status = models.CharField(max_length=10, choices=EvaluationStatus.choices)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    note = models.CharField(max_length=255, blank=True)
+    at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = "changement de statut"
+        ordering = ["-at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.get_from_status_display()} → {self.get_to_status_display()}"
+
+
+class Answer(models.Model):
+    """One answer: an indicator for the whole cooperation, or for one member."""
+
+    evaluation = models.ForeignKey(Evaluation, on_delete=models.CASCADE, related_name="answers")
+    indicator = models.ForeignKey(Indicator, on_delete=models.PROTECT, related_name="answers")
+    membership = models.ForeignKey(
+        Membership,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="evalimpact_answers",
+        verbose_name="membre",
+    )
+    baseline = models.DecimalField(
+        "valeur de référence", max_digits=14, decimal_places=4, null=True, blank=True
+    )
+    value = models.DecimalField(
+        "valeur cible ou observée", max_digits=14, decimal_places=4, null=True, blank=True
+    )
+    level = models.PositiveSmallIntegerField("niveau", null=True, blank=True)
+    justification = models.TextField("justification", blank=True)
+    not_applicable = models.BooleanField("non applicable", default=False)
+    not_applicable_reason = models.CharField("motif", max_length=255, blank=True)
+    # Where a prefilled baseline came from, shown beside the field (Hospi Diag 2022, code…).
+    baseline_source = models.CharField(
+        "source de la valeur de référence", max_length=255, blank=True
+    )
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = "réponse"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["evaluation", "indicator", "membership"],
+                name="evalimpact_answer_unique_member",
+            ),
+            models.UniqueConstraint(
+                fields=["evaluation", "indicator"],
+                condition=Q(membership__isnull=True),
+                name="evalimpact_answer_unique_coop",
+            ),
+            models.CheckConstraint(
+                condition=Q(level__isnull=True) | Q(level__lte=4), name="evalimpact_answer_level"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Réponse {self.indicator_id} de l'évaluation {self.evaluation_id}"
+
+
+class HospidiagImport(models.Model):
+    """One run of the Hospi Diag import, with its report of skipped lines."""
+
+    file_name = models.CharField("fichier", max_length=255)
+    file_kind = models.CharField("type de fichier", max_length=20)
+    year = models.PositiveSmallIntegerField("année")
+    lines_read = models.PositiveIntegerField("lignes lues", default=0)
+    values_stored = models.PositiveIntegerField("valeurs enregistrées", default=0)
+    missing_values = models.JSONField("valeurs manquantes par marqueur", default=dict)
+    skipped = models.JSONField("lignes écartées", default=list)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = "import Hospi Diag"
+        verbose_name_plural = "imports Hospi Diag"
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.file_name} ({self.year})"
+
+
+class HospidiagValue(models.Model):
+    finess = models.CharField("FINESS", max_length=9)
+    year = models.PositiveSmallIntegerField("année")
+    code = models.CharField("code Hospi Diag", max_length=20)
+    value = models.DecimalField("valeur", max_digits=16, decimal_places=4)
+    source = models.CharField("source", max_length=60)
+    entity_name = models.CharField("raison sociale (Hospi Diag)", max_length=255, blank=True)
+
+    class Meta:
+        verbose_name = "valeur Hospi Diag"
+        verbose_name_plural = "valeurs Hospi Diag"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["finess", "year", "code"], name="evalimpact_hospidiag_unique"
+            )
+        ]
+        indexes = [models.Index(fields=["finess", "code"])]
+
+    def __str__(self) -> str:
+        return f"{self.finess} {self.code} {self.year} = {self.value}"
+
+
+class SummaryPdfQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        return self.filter(cooperation__in=Cooperation.objects.visible_to(user))
+
+
+class SummaryPdf(GeneratedDocument):
+    """One requested Eval'Impact summary PDF (live data: a new request, a new document).
+
+    `request_key` makes a double click or a retried POST harmless.
+    """
+
+    cooperation = models.ForeignKey(
+        Cooperation, on_delete=models.CASCADE, related_name="evalimpact_summaries"
+    )
+    request_key = models.UUIDField(default=uuid.uuid4, unique=True)
+    file = models.FileField(
+        "fichier", upload_to="evalimpact/syntheses/", blank=True, max_length=255
+    )
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    objects = SummaryPdfQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "synthèse PDF Eval'Impact"
+        verbose_name_plural = "synthèses PDF Eval'Impact"
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["cooperation", "-created_at"])]
+
+    def __str__(self) -> str:
+        return f"Synthèse Eval'Impact du {self.created_at:%d/%m/%Y %H:%M}"
+
+    @property
+    def is_ready(self) -> bool:
+        return self.is_done and bool(self.file)

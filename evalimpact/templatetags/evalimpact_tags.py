@@ -1,0 +1,23 @@
+from django import template
+
+from evalimpact.services.scoring import format_change, format_number
+
+register = template.Library()
+
+
+@register.filter
+def score(value, digits: int = 1):
+    """A score as the radar writes it: 62,5 — or "n.c." when not computed."""
+    if value is None or value == "":
+        return "n.c."
+    return format_number(round(float(value), int(digits)), int(digits))
+
+
+@register.filter
+def axis_score(scores, code):
+    return score((scores or {}).get(str(code)))
+
+
+@register.filter
+def change(value):
+    return format_change(value)

@@ -1,0 +1,380 @@
+import uuid
+from collections import Counter
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Exists, OuterRef
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_http_methods, require_POST
+
+from cooperations import scoping
+from cooperations.access import get_editable_cooperation, get_visible_cooperation, require_editable
+from cooperations.breadcrumbs import cooperation_breadcrumb
+from cooperations.filters import CooperationFilter
+from cooperations.models import Cooperation
+from core.forms import add_service_errors
+from core.locking import StaleObjectError
+from core.uploads import attachment_response
+from evalimpact import selectors
+from evalimpact.forms import AnswersForm, EvaluationForm, SummaryRequestForm
+from evalimpact.hooks import can_compare
+from evalimpact.models import Evaluation, SummaryPdf
+from evalimpact.services import evaluations as services
+from evalimpact.services import exports, radar, scoring, summary
+
+PAGE_SIZE = 20
+
+
+def _get_evaluation(request, pk, *, editable=False) -> Evaluation:
+    evaluation = get_object_or_404(
+        Evaluation.objects.visible_to(request.user).select_related(
+            "cooperation__pilot_ars", "catalogue"
+        ),
+        pk=pk,
+    )
+    if editable:
+        require_editable(request, evaluation.cooperation)
+    return evaluation
+
+
+def _breadcrumb(cooperation, current, evaluation=None):
+    links = []
+    if evaluation is not None:
+        links.append(
+            {
+                "url": reverse("evalimpact:cooperation", args=[cooperation.pk]),
+                "title": "Eval'Impact",
+            }
+        )
+    return cooperation_breadcrumb(cooperation, *links, current=current)
+
+
+def _summary_context(overview) -> dict:
+    data = overview["radar"]
+    if not data or not data.series:
+        return {**overview, "radar_uri": None, "radar_alt": ""}
+    return {**overview, "radar_uri": radar.data_uri(data, "svg"), "radar_alt": data.alt_text()}
+
+
+def cooperation_evaluations(request, pk: int):
+    cooperation = get_visible_cooperation(request, pk)
+    data = selectors.summary_for(cooperation)
+    return render(
+        request,
+        "evalimpact/cooperation.html",
+        {
+            "title": f"Eval'Impact — {cooperation.title}",
+            "cooperation": cooperation,
+            "caps": scoping.user_capabilities(request.user, cooperation),
+            **_summary_context(data),
+            "summary_form": _summary_form(),
+            "last_summary": SummaryPdf.objects.filter(
+                cooperation=cooperation, status=SummaryPdf.Status.DONE
+            ).first(),
+            "breadcrumb_data": _breadcrumb(cooperation, "Eval'Impact"),
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def evaluation_create(request, pk: int):
+    cooperation = get_editable_cooperation(request, pk)
+    form = EvaluationForm(
+        request.POST or None, initial={"evaluated_on": timezone.localdate(), "kind": "potential"}
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            evaluation = services.evaluation_create(
+                cooperation=cooperation, user=request.user, **form.cleaned_data
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(
+                request,
+                "L'évaluation est créée. Les valeurs Hospi Diag disponibles ont été préremplies : "
+                "vérifiez-les.",
+            )
+            return redirect("evalimpact:edit", evaluation.pk)
+    return render(
+        request,
+        "evalimpact/create.html",
+        {
+            "title": "Nouvelle évaluation",
+            "form": form,
+            "cooperation": cooperation,
+            "breadcrumb_data": _breadcrumb(cooperation, "Nouvelle évaluation", True),
+        },
+    )
+
+
+def evaluation_detail(request, pk: int):
+    evaluation = _get_evaluation(request, pk)
+    data = services.load_evaluation(evaluation)
+    axes_pairs = [{"result": r, "method": scoring.axis_method_text(r)} for r in data.result.axes]
+    chart = radar.radar_data(data.axes, [evaluation])
+    return render(
+        request,
+        "evalimpact/detail.html",
+        {
+            "title": f"{evaluation} — {evaluation.cooperation.title}",
+            "evaluation": evaluation,
+            "cooperation": evaluation.cooperation,
+            "data": data,
+            "axes": axes_pairs,
+            "levels": data.levels,
+            "common_thresholds": scoring.thresholds_text(_common_thresholds(data.indicators)),
+            "missing": request.session.pop("evalimpact_missing", None),
+            "radar_uri": radar.data_uri(chart, "svg"),
+            "radar_alt": chart.alt_text(),
+            "table": selectors.score_table(data.axes, [evaluation]),
+            "transitions": evaluation.transitions.select_related("user")[:10],
+            "history": selectors.evaluation_history(evaluation),
+            "caps": scoping.user_capabilities(request.user, evaluation.cooperation),
+            "breadcrumb_data": _breadcrumb(evaluation.cooperation, str(evaluation), evaluation),
+        },
+    )
+
+
+def _common_thresholds(indicators):
+    counts = Counter(tuple(i.thresholds) for i in indicators if i.is_quantitative)
+    return list(counts.most_common(1)[0][0]) if counts else []
+
+
+@require_http_methods(["GET", "POST"])
+def evaluation_edit(request, pk: int):
+    evaluation = _get_evaluation(request, pk, editable=True)
+    if evaluation.is_final:
+        messages.warning(request, services.FINAL_LOCKED)
+        return redirect(evaluation)
+    data = services.load_evaluation(evaluation)
+    header = EvaluationForm(request.POST or None, instance=evaluation, prefix="e")
+    answers = AnswersForm(request.POST or None, data_obj=data, prefix="a")
+    if request.method == "POST" and header.is_valid() and answers.is_valid():
+        fields = dict(header.cleaned_data)
+        version = fields.pop("version")
+        try:
+            services.evaluation_save(
+                evaluation=evaluation,
+                user=request.user,
+                header=fields,
+                rows=answers.rows(),
+                version=version,
+            )
+        except StaleObjectError as error:
+            header.add_stale_error(error)
+        except ValidationError as error:
+            _add_row_errors(header, answers, error)
+        else:
+            messages.success(request, "Les réponses sont enregistrées et les notes recalculées.")
+            if "finalize" in request.POST:
+                return _finalize(request, evaluation)
+            return redirect("evalimpact:edit", evaluation.pk)
+    return render(
+        request,
+        "evalimpact/edit.html",
+        {
+            "title": f"Saisir — {evaluation}",
+            "evaluation": evaluation,
+            "cooperation": evaluation.cooperation,
+            "header": header,
+            "answers": answers,
+            "sections": answers.sections(),
+            "levels": data.levels,
+            "missing_count": len(data.result.missing),
+            "breadcrumb_data": _breadcrumb(evaluation.cooperation, "Saisie", evaluation),
+        },
+    )
+
+
+def _finalize(request, evaluation):
+    evaluation.refresh_from_db()
+    try:
+        services.evaluation_finalize(
+            evaluation=evaluation, user=request.user, version=evaluation.version
+        )
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages[:1]))
+        request.session["evalimpact_missing"] = error.messages[1:]
+        return redirect(evaluation)
+    messages.success(request, "L'évaluation est désormais définitive.")
+    return redirect(evaluation)
+
+
+@require_POST
+def evaluation_finalize(request, pk: int):
+    evaluation = _get_evaluation(request, pk, editable=True)
+    try:
+        services.evaluation_finalize(
+            evaluation=evaluation, user=request.user, version=_posted_version(request, evaluation)
+        )
+    except StaleObjectError as error:
+        messages.error(request, error.messages[0])
+    except ValidationError as error:
+        messages.error(request, error.messages[0])
+        request.session["evalimpact_missing"] = error.messages[1:]
+    else:
+        messages.success(request, "L'évaluation est désormais définitive.")
+    return redirect(evaluation)
+
+
+@require_POST
+def evaluation_reopen(request, pk: int):
+    evaluation = _get_evaluation(request, pk, editable=True)
+    try:
+        services.evaluation_reopen(
+            evaluation=evaluation, user=request.user, version=_posted_version(request, evaluation)
+        )
+    except ValidationError as error:
+        messages.error(request, error.messages[0])
+    else:
+        messages.success(
+            request, "L'évaluation est repassée en brouillon : elle peut être modifiée."
+        )
+    return redirect(evaluation)
+
+
+def _posted_version(request, evaluation) -> int:
+    try:
+        return int(request.POST.get("version", evaluation.version))
+    except ValueError:
+        return -1
+
+
+# --- summary PDF (produced by Celery, see evalimpact/services/summary.py) ----------------
+
+
+def _summary_form() -> SummaryRequestForm:
+    return SummaryRequestForm(initial={"request_key": uuid.uuid4()})
+
+
+@require_POST
+def summary_request(request, pk: int):
+    """Anyone who may read the cooperation may ask: the summary writes no evaluation data."""
+    cooperation = get_visible_cooperation(request, pk)
+    form = SummaryRequestForm(request.POST)
+    if not form.is_valid():
+        messages.error(
+            request, "La demande n'a pas pu être lue : rechargez la page et recommencez."
+        )
+        return redirect("evalimpact:cooperation", cooperation.pk)
+    try:
+        job, _created = summary.summary_pdf_request(
+            cooperation=cooperation, user=request.user, request_key=form.cleaned_data["request_key"]
+        )
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return redirect("evalimpact:cooperation", cooperation.pk)
+    return redirect("evalimpact:summary", job.pk)
+
+
+def _summary_job(request, pk: int) -> SummaryPdf:
+    return get_object_or_404(
+        SummaryPdf.objects.visible_to(request.user).select_related("cooperation"), pk=pk
+    )
+
+
+@require_http_methods(["GET"])
+def summary_status(request, pk: int):
+    job = _summary_job(request, pk)
+    template = "evalimpact/_summary_state.html" if request.htmx else "evalimpact/summary.html"
+    return render(
+        request,
+        template,
+        {
+            "title": "Synthèse PDF Eval'Impact",
+            "job": job,
+            "cooperation": job.cooperation,
+            "form": _summary_form(),
+            "breadcrumb_data": _breadcrumb(job.cooperation, "Synthèse PDF", True),
+        },
+    )
+
+
+def summary_download(request, pk: int):
+    job = _summary_job(request, pk)
+    if not job.is_ready:
+        raise Http404("Cette synthèse n'est pas encore prête.")
+    return attachment_response(job.file, summary.download_name(job))
+
+
+def _compare_filter(request):
+    if not can_compare(request.user):
+        raise PermissionDenied(
+            "La comparaison des coopérations est réservée aux agents des ARS et à l'administration "
+            "nationale."
+        )
+    # The region of an ARS agent is its scope: piloted by its ARS or touching its départements.
+    base = Cooperation.objects.visible_to(request.user)
+    return CooperationFilter(request.GET or None, queryset=base)
+
+
+def _filtered(request, cooperation_filter):
+    queryset = cooperation_filter.qs
+    if request.GET.get("evaluees"):
+        queryset = queryset.filter(Exists(Evaluation.objects.filter(cooperation=OuterRef("pk"))))
+    return queryset
+
+
+def compare(request):
+    cooperation_filter = _compare_filter(request)
+    queryset = selectors.compare_queryset(
+        _filtered(request, cooperation_filter).order_by("title", "pk")
+    )
+    page = Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
+    axes = selectors.axes_for([])
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "evalimpact/compare.html",
+        {
+            "title": "Comparer l'impact des coopérations",
+            "filter": cooperation_filter,
+            "page_obj": page,
+            "axes": axes,
+            "rows": selectors.compare_rows(page.object_list, axes),
+            "querystring": query.urlencode(),
+            "only_evaluated": bool(request.GET.get("evaluees")),
+            "breadcrumb_data": {"current": "Eval'Impact : comparer"},
+        },
+    )
+
+
+def export(request):
+    cooperation_filter = _compare_filter(request)
+    evaluations = (
+        Evaluation.objects.filter(cooperation__in=_filtered(request, cooperation_filter))
+        .select_related("cooperation__pilot_ars", "cooperation__legal_form", "catalogue")
+        .order_by("cooperation__title", "evaluated_on", "pk")
+    )
+    rows = exports.evaluation_rows(evaluations)
+    stamp = timezone.localdate().isoformat()
+    if request.GET.get("format") == "xlsx":
+        response = HttpResponse(
+            exports.to_xlsx(rows),
+            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        )
+        response["Content-Disposition"] = f'attachment; filename="evalimpact-{stamp}.xlsx"'
+    else:
+        response = HttpResponse(exports.to_csv(rows), content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = f'attachment; filename="evalimpact-{stamp}.csv"'
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+def _add_row_errors(header, answers, error: ValidationError) -> None:
+    if not hasattr(error, "error_dict"):
+        header.add_error(None, error.messages)
+        return
+    for key, errors in error.message_dict.items():
+        if key in header.fields:
+            header.add_error(key, errors)
+        elif key in answers.fields:
+            answers.add_error(key, errors)
+        else:
+            header.add_error(None, errors)

@@ -1,0 +1,478 @@
+from django.conf import settings
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_http_methods, require_POST
+
+from cooperations import scoping
+from cooperations.access import (
+    get_visible_cooperation,
+    require_editable,
+    require_project_team,
+    require_validator,
+)
+from cooperations.breadcrumbs import cooperation_breadcrumb
+from cooperations.models import LegalForm
+from core.locking import StaleObjectError
+from core.uploads import attachment_response
+from fiches import chooser, selectors, services
+from fiches.forms import (
+    AttachmentForm,
+    ChooserForm,
+    CommentForm,
+    KnowledgeSearchForm,
+    ReasonForm,
+    RecordChoiceForm,
+    StepAnswersForm,
+    ValidateForm,
+)
+from fiches.models import Attachment, KnowledgePage, LegalFormDecision, Step, StepState
+
+PAGE_SIZE = 25
+
+
+def stepper(request, pk: int):
+    """Read only: the steps were created when they became due (fiches/receivers.py)."""
+    cooperation = get_visible_cooperation(request, pk, queryset=None)
+    rows = selectors.stepper(cooperation)
+    return render(
+        request,
+        "fiches/stepper.html",
+        {
+            "title": f"Fiches repères — {cooperation.title}",
+            "cooperation": cooperation,
+            "rows": rows,
+            "progress": selectors.progress(rows),
+            "caps": scoping.user_capabilities(request.user, cooperation),
+            "breadcrumb_data": cooperation_breadcrumb(
+                cooperation, current="Fiches repères (KIT 1)"
+            ),
+        },
+    )
+
+
+def _get_step(request, pk: int) -> Step:
+    try:
+        return selectors.step_detail(pk, request.user)
+    except Step.DoesNotExist:
+        raise Http404("Étape introuvable.") from None
+
+
+def _render_step(
+    request,
+    step,
+    *,
+    form=None,
+    reason_form=None,
+    validate_form=None,
+    reopen_form=None,
+    comment_form=None,
+    attachment_form=None,
+    status=200,
+):
+    cooperation = step.cooperation
+    caps = scoping.user_capabilities(request.user, cooperation)
+    locks = services.step_locks(step, services._states(step))
+    editable = (
+        caps["is_project_team"]
+        and not locks
+        and step.state not in (StepState.SUBMITTED, StepState.VALIDATED)
+    )
+    questions = services.applicable_questions(step)
+    answers = {a.question_id: a.value for a in step.answers.all()}
+    if form is None:
+        form = StepAnswersForm(
+            questions=questions, answers=answers, version=step.version, read_only=not editable
+        )
+    slots = (
+        [q.label for q in questions if q.kind == "file"]
+        + step.fiche.documents_list
+        + ["Autre document"]
+    )
+    attachments = list(step.attachments.all())
+    latest, older = {}, []
+    for attachment in attachments:
+        if attachment.slot in latest:
+            older.append(attachment)
+        else:
+            latest[attachment.slot] = attachment
+    file_errors = getattr(form, "file_errors", {})
+    file_questions = [
+        {"question": q, "attachment": latest.get(q.label), "errors": file_errors.get(q.code, [])}
+        for q in questions
+        if q.kind == "file"
+    ]
+    return render(
+        request,
+        "fiches/step.html",
+        {
+            "title": f"Étape {step.number} — {step.fiche.title}",
+            "step": step,
+            "cooperation": cooperation,
+            "caps": caps,
+            "locks": locks,
+            "editable": editable,
+            "form": form,
+            "file_questions": file_questions,
+            "missing": services.missing_answers(step) if editable else {},
+            "reason_form": reason_form or ReasonForm(),
+            "validate_form": validate_form or ValidateForm(),
+            "reopen_form": reopen_form or ReasonForm(prefix="reopen"),
+            "comment_form": comment_form or CommentForm(),
+            "attachment_form": attachment_form
+            or AttachmentForm(slots=slots, max_bytes=settings.UPLOAD_MAX_BYTES),
+            "latest_attachments": list(latest.values()),
+            "older_attachments": older,
+            "breadcrumb_data": cooperation_breadcrumb(
+                cooperation,
+                {
+                    "url": reverse("fiches:stepper", args=[cooperation.pk]),
+                    "title": "Fiches repères",
+                },
+                current=f"Étape {step.number}",
+            ),
+        },
+        status=status,
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def step_view(request, pk: int):
+    step = _get_step(request, pk)
+    if request.method == "GET":
+        return _render_step(request, step)
+    require_project_team(request, step.cooperation)
+    questions = services.applicable_questions(step)
+    form = StepAnswersForm(request.POST, questions=questions, answers={}, version=step.version)
+    if request.htmx and request.POST.get("action") == "autosave":
+        return _autosave(request, step, form)
+    if not form.is_valid():
+        return _render_step(request, step, form=form)
+    submit = request.POST.get("action") == "submit"
+    try:
+        services.step_save_answers(
+            step=step, user=request.user, values=form.values(), version=form.cleaned_data["version"]
+        )
+    except StaleObjectError as error:
+        form.add_error(None, error)
+        # The user's text stays in the form; the next save goes through once they checked.
+        form.data = form.data.copy()
+        form.data["version"] = str(Step.objects.get(pk=step.pk).version)
+        return _render_step(request, step, form=form, status=409)
+    except ValidationError as error:
+        form.add_service_errors(error)
+        return _render_step(request, step, form=form)
+    if not submit:
+        messages.success(request, "Vos réponses sont enregistrées (brouillon).")
+        return redirect(step)
+    try:
+        services.step_submit(step=step, user=request.user)
+    except ValidationError as error:
+        step = _get_step(request, pk)
+        form = StepAnswersForm(request.POST, questions=questions, answers={}, version=step.version)
+        form.is_valid()
+        form.data = form.data.copy()
+        form.data["version"] = str(step.version)
+        form.add_service_errors(error)
+        form.add_error(
+            None,
+            "Vos réponses sont enregistrées, mais l'étape ne peut pas encore être soumise : "
+            "complétez les champs signalés.",
+        )
+        # The answers were saved: only the submission failed (the alert's title says so).
+        form.error_title = "Soumission impossible"
+        return _render_step(request, step, form=form)
+    messages.success(request, "L'étape est soumise à l'ARS pour validation.")
+    return redirect(step)
+
+
+def _autosave(request, step, form):
+    """Background draft save (htmx): only a status line changes, the typed text stays put."""
+    context = {"step": step}
+    if form.is_valid():
+        try:
+            services.step_save_answers(
+                step=step,
+                user=request.user,
+                values=form.values(),
+                version=form.cleaned_data["version"],
+            )
+        except StaleObjectError:
+            context["error"] = (
+                "Enregistrement automatique suspendu : quelqu'un d'autre a modifié cette étape. "
+                "Vos saisies restent affichées ; copiez-les puis rechargez la page."
+            )
+        except ValidationError:
+            context["error"] = (
+                "Certaines réponses ne sont pas valides : cliquez sur « Enregistrer le brouillon » "
+                "pour voir le détail."
+            )
+        else:
+            context["saved"] = True
+    else:
+        context["error"] = "Brouillon non enregistré : la page est incomplète, rechargez-la."
+    step.refresh_from_db(fields=["version"])
+    return render(request, "fiches/_autosave_status.html", context)
+
+
+def _decide(request, pk, form_class, action, prefix=None):
+    step = _get_step(request, pk)
+    require_validator(request, step.cooperation)
+    form = form_class(request.POST, prefix=prefix)
+    form_key = {"validate": "validate_form", "return": "reason_form", "reopen": "reopen_form"}[
+        action
+    ]
+    if form.is_valid():
+        try:
+            if action == "validate":
+                services.step_validate(
+                    step=step, user=request.user, comment=form.cleaned_data["comment"]
+                )
+                messages.success(request, f"L'étape {step.number} est validée.")
+            elif action == "return":
+                services.step_return(
+                    step=step, user=request.user, reason=form.cleaned_data["reason"]
+                )
+                messages.success(request, f"L'étape {step.number} est renvoyée à l'équipe projet.")
+            else:
+                services.step_reopen(
+                    step=step, user=request.user, reason=form.cleaned_data["reason"]
+                )
+                messages.success(request, f"L'étape {step.number} est rouverte.")
+        except ValidationError as error:
+            form.add_error(None, error.messages)
+        else:
+            return redirect(step)
+    return _render_step(request, step, **{form_key: form})
+
+
+@require_POST
+def step_validate(request, pk: int):
+    return _decide(request, pk, ValidateForm, "validate")
+
+
+@require_POST
+def step_return(request, pk: int):
+    return _decide(request, pk, ReasonForm, "return")
+
+
+@require_POST
+def step_reopen(request, pk: int):
+    return _decide(request, pk, ReasonForm, "reopen", prefix="reopen")
+
+
+@require_POST
+def comment_add(request, pk: int):
+    step = _get_step(request, pk)
+    require_editable(request, step.cooperation)
+    form = CommentForm(request.POST)
+    if form.is_valid():
+        try:
+            services.comment_add(step=step, user=request.user, body=form.cleaned_data["body"])
+        except ValidationError as error:
+            form.add_error(None, error.messages)
+        else:
+            messages.success(request, "Votre commentaire est publié.")
+            return redirect(f"{step.get_absolute_url()}#commentaires")
+    return _render_step(request, step, comment_form=form)
+
+
+@require_POST
+def attachment_upload(request, pk: int):
+    step = _get_step(request, pk)
+    require_project_team(request, step.cooperation)
+    questions = services.applicable_questions(step)
+    slots = (
+        [q.label for q in questions if q.kind == "file"]
+        + step.fiche.documents_list
+        + ["Autre document"]
+    )
+    form = AttachmentForm(
+        request.POST, request.FILES, slots=slots, max_bytes=settings.UPLOAD_MAX_BYTES
+    )
+    if form.is_valid():
+        slot = form.cleaned_data["slot"]
+        question = next((q for q in questions if q.kind == "file" and q.label == slot), None)
+        try:
+            attachment = services.attachment_add(
+                step=step,
+                user=request.user,
+                uploaded=form.cleaned_data["file"],
+                slot=slot,
+                question=question,
+            )
+        except ValidationError as error:
+            form.add_error("file", error.messages)
+        else:
+            messages.success(
+                request,
+                f"« {attachment.original_name} » est déposé (version {attachment.revision}).",
+            )
+            return redirect(f"{step.get_absolute_url()}#documents")
+    return _render_step(request, step, attachment_form=form)
+
+
+def attachment_download(request, pk: int):
+    attachment = get_object_or_404(
+        Attachment.objects.filter(step__in=Step.objects.visible_to(request.user)), pk=pk
+    )
+    return attachment_response(attachment.file, attachment.original_name)
+
+
+def legal_form_chooser(request, pk: int):
+    """The questionnaire is a GET form: answering it changes nothing until the team records."""
+    cooperation = get_visible_cooperation(request, pk)
+    last = (
+        LegalFormDecision.objects.filter(cooperation=cooperation)
+        .select_related("legal_form", "decided_by")
+        .first()
+    )
+    form = ChooserForm(request.GET or None, initial=last.answers if last else None)
+    ranking = chooser.rank_legal_forms(form.cleaned_data) if form.is_valid() else None
+    return render(
+        request,
+        "fiches/chooser.html",
+        {
+            "title": "Aide au choix de la forme juridique",
+            "cooperation": cooperation,
+            "form": form,
+            "ranking": ranking,
+            "record_form": RecordChoiceForm(ranking=ranking) if ranking else None,
+            "last": last,
+            "caps": scoping.user_capabilities(request.user, cooperation),
+            "breadcrumb_data": cooperation_breadcrumb(
+                cooperation, current="Choix de la forme juridique"
+            ),
+        },
+    )
+
+
+@require_POST
+def legal_form_record(request, pk: int):
+    cooperation = get_visible_cooperation(request, pk)
+    require_project_team(request, cooperation)
+    answers = ChooserForm(request.POST)
+    if not answers.is_valid():
+        messages.error(request, "Répondez à toutes les questions avant d'enregistrer un choix.")
+        return redirect("fiches:legal_form_chooser", cooperation.pk)
+    ranking = chooser.rank_legal_forms(answers.cleaned_data)
+    form = RecordChoiceForm(request.POST, ranking=ranking)
+    if form.is_valid():
+        legal_form = LegalForm.objects.get(code=form.cleaned_data["legal_form"])
+        try:
+            services.legal_form_record(
+                cooperation=cooperation,
+                user=request.user,
+                legal_form=legal_form,
+                answers=answers.cleaned_data,
+                ranking=[r.as_json() for r in ranking],
+                justification=form.cleaned_data["justification"],
+            )
+        except ValidationError as error:
+            form.add_error(None, error.messages)
+        else:
+            messages.success(
+                request,
+                f"La forme juridique « {legal_form.name} » est enregistrée pour la coopération.",
+            )
+            return redirect(cooperation)
+    return render(
+        request,
+        "fiches/chooser.html",
+        {
+            "title": "Aide au choix de la forme juridique",
+            "cooperation": cooperation,
+            "form": answers,
+            "ranking": ranking,
+            "record_form": form,
+            "caps": scoping.user_capabilities(request.user, cooperation),
+            "breadcrumb_data": cooperation_breadcrumb(
+                cooperation, current="Choix de la forme juridique"
+            ),
+        },
+    )
+
+
+def validation_queue(request):
+    if not request.user.is_ars_agent:
+        raise PermissionDenied("Cette file d'attente est réservée aux agents d'ARS.")
+    page = Paginator(selectors.validation_queue(request.user), PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    return render(
+        request,
+        "fiches/queue.html",
+        {
+            "title": "Étapes à valider",
+            "page_obj": page,
+            "breadcrumb_data": {"current": "Étapes à valider"},
+        },
+    )
+
+
+def kb_list(request):
+    form = KnowledgeSearchForm(request.GET or None)
+    query = category = ""
+    if form.is_valid():
+        query, category = form.cleaned_data["q"], form.cleaned_data["category"]
+    page = Paginator(selectors.search_pages(query, category), PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    return render(
+        request,
+        "fiches/kb_list.html",
+        {
+            "title": "Base de connaissances",
+            "form": form,
+            "query": query,
+            "page_obj": page,
+            "breadcrumb_data": {"current": "Base de connaissances"},
+        },
+    )
+
+
+def kb_page(request, slug: str):
+    page = get_object_or_404(
+        KnowledgePage.objects.filter(is_published=True).select_related("legal_form"), slug=slug
+    )
+    return render(
+        request,
+        "fiches/kb_page.html",
+        {
+            "title": page.title,
+            "page": page,
+            "breadcrumb_data": {
+                "links": [{"url": reverse("fiches:kb_list"), "title": "Base de connaissances"}],
+                "current": page.title,
+            },
+        },
+    )
+
+
+def notifications(request):
+    page = Paginator(
+        request.user.kit1_notifications.select_related("step").order_by("-created_at", "-pk"),
+        PAGE_SIZE,
+    ).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "fiches/notifications.html",
+        {
+            "title": "Notifications",
+            "page_obj": page,
+            "breadcrumb_data": {"current": "Notifications"},
+        },
+    )
+
+
+@require_POST
+def notifications_read(request):
+    count = services.notifications_mark_read(user=request.user)
+    messages.success(
+        request,
+        f"{count} notification{'s' if count > 1 else ''} marquée{'s' if count > 1 else ''} comme lue{'s' if count > 1 else ''}.",
+    )
+    return redirect("fiches:notifications")

@@ -1,0 +1,74 @@
+from django.contrib import admin
+from simple_history.admin import SimpleHistoryAdmin
+
+from suivi.models import (
+    Activity,
+    CopilPack,
+    DateRevision,
+    Deliverable,
+    ProjectSettings,
+    Risk,
+    RiskCategory,
+    StatusReport,
+)
+
+
+@admin.register(RiskCategory)
+class RiskCategoryAdmin(admin.ModelAdmin):
+    list_display = ["name", "code", "order"]
+    list_editable = ["order"]
+    search_fields = ["name", "code"]
+
+
+@admin.register(Activity)
+class ActivityAdmin(SimpleHistoryAdmin):
+    list_display = ["title", "cooperation", "lead_name", "order"]
+    list_select_related = ["cooperation"]
+    search_fields = ["title", "cooperation__title"]
+    raw_id_fields = ["cooperation", "lead_member"]
+
+
+class DateRevisionInline(admin.TabularInline):
+    model = DateRevision
+    extra = 0
+    readonly_fields = ["previous_date", "new_date", "reason", "created_by", "created_at"]
+    can_delete = False
+
+
+@admin.register(Deliverable)
+class DeliverableAdmin(SimpleHistoryAdmin):
+    list_display = ["title", "activity", "kind", "planned_on", "revised_on", "done_on", "progress"]
+    list_select_related = ["activity"]
+    search_fields = ["title", "activity__title"]
+    raw_id_fields = ["activity"]
+    inlines = [DateRevisionInline]
+
+
+@admin.register(Risk)
+class RiskAdmin(SimpleHistoryAdmin):
+    list_display = ["title", "cooperation", "probability", "impact", "status", "review_on"]
+    list_filter = ["status", "category"]
+    list_select_related = ["cooperation"]
+    raw_id_fields = ["cooperation"]
+
+
+@admin.register(StatusReport)
+class StatusReportAdmin(SimpleHistoryAdmin):
+    list_display = ["cooperation", "period_start", "period_end", "created_at"]
+    list_select_related = ["cooperation"]
+    raw_id_fields = ["cooperation"]
+    readonly_fields = ["snapshot"]
+
+
+@admin.register(ProjectSettings)
+class ProjectSettingsAdmin(SimpleHistoryAdmin):
+    list_display = ["cooperation", "report_period_months", "reminder_days"]
+    raw_id_fields = ["cooperation"]
+
+
+@admin.register(CopilPack)
+class CopilPackAdmin(admin.ModelAdmin):
+    list_display = ["cooperation", "status", "created_at", "finished_at", "attempts"]
+    list_select_related = ["cooperation"]
+    raw_id_fields = ["cooperation", "requested_by"]
+    readonly_fields = ["request_key"]

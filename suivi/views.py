@@ -1,0 +1,515 @@
+import uuid
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_http_methods, require_POST
+
+from cooperations import scoping
+from cooperations.access import get_editable_cooperation, get_visible_cooperation, require_editable
+from cooperations.breadcrumbs import cooperation_breadcrumb
+from core.forms import add_service_errors
+from core.locking import StaleObjectError
+from core.uploads import attachment_response
+from suivi import copil as copil_pack
+from suivi import exports, gantt, selectors, services
+from suivi.forms import (
+    ActivityForm,
+    CopilRequestForm,
+    DeliverableForm,
+    ProjectSettingsForm,
+    RiskForm,
+    StatusReportForm,
+)
+from suivi.models import Activity, CopilPack, DateRevision, Deliverable, Risk, StatusReport
+
+PAGE_SIZE = 25
+
+
+def _crumbs(cooperation, *links, current):
+    tracker = []
+    if links or current != "Suivi de projet":
+        tracker.append(
+            {"url": reverse("suivi:tracker", args=[cooperation.pk]), "title": "Suivi de projet"}
+        )
+    return cooperation_breadcrumb(cooperation, *tracker, *links, current=current)
+
+
+def _page(request, items):
+    return Paginator(items, PAGE_SIZE).get_page(request.GET.get("page"))
+
+
+# --- tracker ------------------------------------------------------------------------------
+
+
+def tracker(request, pk: int):
+    cooperation = get_visible_cooperation(request, pk)
+    data = selectors.tracker(cooperation)
+    return render(
+        request,
+        "suivi/tracker.html",
+        {
+            "title": f"Suivi de projet — {cooperation.title}",
+            "cooperation": cooperation,
+            "tracker": data,
+            "gantt": gantt.build(data),
+            "deliverables_page": _page(request, data.deliverables),
+            "rule": data.rule,
+            "caps": scoping.user_capabilities(request.user, cooperation),
+            "breadcrumb_data": _crumbs(cooperation, current="Suivi de projet"),
+        },
+    )
+
+
+# --- activities ---------------------------------------------------------------------------
+
+
+def _activity(request, pk: int, *, edit: bool = False) -> Activity:
+    activity = get_object_or_404(
+        Activity.objects.visible_to(request.user).select_related("cooperation"), pk=pk
+    )
+    if edit:
+        require_editable(request, activity.cooperation)
+    return activity
+
+
+@require_http_methods(["GET", "POST"])
+def activity_create(request, pk: int):
+    cooperation = get_editable_cooperation(request, pk)
+    form = ActivityForm(request.POST or None, cooperation=cooperation)
+    if request.method == "POST" and form.is_valid():
+        try:
+            activity = services.activity_create(cooperation=cooperation, data=form.cleaned_data)
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, "Le chantier a été créé.")
+            return redirect(activity)
+    return render(
+        request,
+        "suivi/form.html",
+        {
+            "title": "Nouveau chantier",
+            "form": form,
+            "cooperation": cooperation,
+            "breadcrumb_data": _crumbs(cooperation, current="Nouveau chantier"),
+        },
+    )
+
+
+def activity_detail(request, pk: int):
+    activity = _activity(request, pk)
+    cooperation = activity.cooperation
+    activities = selectors.activities_queryset(cooperation).filter(pk=activity.pk)
+    data = selectors.tracker(cooperation, activities=activities)
+    row = data.activities[0]
+    revisions = (
+        DateRevision.objects.filter(deliverable__activity=activity)
+        .select_related("deliverable", "created_by")
+        .order_by("-created_at", "-pk")
+    )
+    return render(
+        request,
+        "suivi/activity_detail.html",
+        {
+            "title": activity.title,
+            "cooperation": cooperation,
+            "activity": row.activity,
+            "row": row,
+            "revisions": revisions,
+            "history": selectors.activity_history(activity),
+            "rule": data.rule,
+            "caps": scoping.user_capabilities(request.user, cooperation),
+            "breadcrumb_data": _crumbs(cooperation, current=activity.title),
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def activity_edit(request, pk: int):
+    activity = _activity(request, pk, edit=True)
+    cooperation = activity.cooperation
+    form = ActivityForm(request.POST or None, instance=activity, cooperation=cooperation)
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        version = data.pop("version")
+        try:
+            services.activity_update(activity=activity, data=data, version=version)
+        except StaleObjectError as error:
+            form.add_stale_error(error)
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, "Le chantier a été mis à jour.")
+            return redirect(activity)
+    return render(
+        request,
+        "suivi/form.html",
+        {
+            "title": f"Modifier le chantier « {activity.title} »",
+            "form": form,
+            "cooperation": cooperation,
+            "breadcrumb_data": _crumbs(
+                cooperation,
+                {"url": activity.get_absolute_url(), "title": activity.title},
+                current="Modifier",
+            ),
+        },
+    )
+
+
+# --- deliverables -------------------------------------------------------------------------
+
+
+@require_http_methods(["GET", "POST"])
+def deliverable_create(request, pk: int):
+    activity = _activity(request, pk, edit=True)
+    form = DeliverableForm(
+        request.POST or None, at_risk_max_days=selectors.at_risk_max_days(activity.cooperation)
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.deliverable_create(activity=activity, data=form.cleaned_data)
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, "Le livrable a été ajouté.")
+            return redirect(activity)
+    return render(
+        request,
+        "suivi/form.html",
+        {
+            "title": f"Nouveau livrable ou jalon — {activity.title}",
+            "form": form,
+            "cooperation": activity.cooperation,
+            "breadcrumb_data": _crumbs(
+                activity.cooperation,
+                {"url": activity.get_absolute_url(), "title": activity.title},
+                current="Nouveau livrable",
+            ),
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def deliverable_edit(request, pk: int):
+    deliverable = get_object_or_404(
+        Deliverable.objects.visible_to(request.user).select_related("activity__cooperation"),
+        pk=pk,
+    )
+    activity = deliverable.activity
+    require_editable(request, activity.cooperation)
+    form = DeliverableForm(
+        request.POST or None,
+        instance=deliverable,
+        at_risk_max_days=selectors.at_risk_max_days(activity.cooperation),
+    )
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        version = data.pop("version")
+        reason = data.pop("revision_reason", "")
+        try:
+            services.deliverable_update(
+                deliverable=deliverable,
+                data=data,
+                version=version,
+                user=request.user,
+                revision_reason=reason,
+            )
+        except StaleObjectError as error:
+            form.add_stale_error(error)
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, "Le livrable a été mis à jour.")
+            return redirect(activity)
+    return render(
+        request,
+        "suivi/form.html",
+        {
+            "title": f"Modifier « {deliverable.title} »",
+            "form": form,
+            "cooperation": activity.cooperation,
+            "revisions": deliverable.revisions.select_related("created_by"),
+            "breadcrumb_data": _crumbs(
+                activity.cooperation,
+                {"url": activity.get_absolute_url(), "title": activity.title},
+                current="Modifier le livrable",
+            ),
+        },
+    )
+
+
+# --- risks --------------------------------------------------------------------------------
+
+
+def risk_list(request, pk: int):
+    cooperation = get_visible_cooperation(request, pk)
+    risk_list = list(selectors.risks(cooperation))
+    return render(
+        request,
+        "suivi/risk_list.html",
+        {
+            "title": f"Risques et obstacles — {cooperation.title}",
+            "cooperation": cooperation,
+            "page_obj": _page(request, risk_list),
+            "matrix": selectors.risk_matrix([r for r in risk_list if r.status != "clos"]),
+            "caps": scoping.user_capabilities(request.user, cooperation),
+            "breadcrumb_data": _crumbs(cooperation, current="Risques et obstacles"),
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def risk_create(request, pk: int):
+    cooperation = get_editable_cooperation(request, pk)
+    form = RiskForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.risk_create(cooperation=cooperation, data=form.cleaned_data)
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, "Le risque a été ajouté au registre.")
+            return redirect("suivi:risk_list", pk=cooperation.pk)
+    return render(
+        request,
+        "suivi/form.html",
+        {
+            "title": "Nouveau risque ou obstacle",
+            "form": form,
+            "cooperation": cooperation,
+            "breadcrumb_data": _crumbs(cooperation, current="Nouveau risque"),
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def risk_edit(request, pk: int):
+    risk = get_object_or_404(
+        Risk.objects.visible_to(request.user).select_related("cooperation"), pk=pk
+    )
+    cooperation = risk.cooperation
+    require_editable(request, cooperation)
+    form = RiskForm(request.POST or None, instance=risk)
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        version = data.pop("version")
+        try:
+            services.risk_update(risk=risk, data=data, version=version)
+        except StaleObjectError as error:
+            form.add_stale_error(error)
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, "Le risque a été mis à jour.")
+            return redirect("suivi:risk_list", pk=cooperation.pk)
+    return render(
+        request,
+        "suivi/form.html",
+        {
+            "title": f"Modifier le risque « {risk.title} »",
+            "form": form,
+            "cooperation": cooperation,
+            "breadcrumb_data": _crumbs(cooperation, current="Modifier un risque"),
+        },
+    )
+
+
+# --- status reports -----------------------------------------------------------------------
+
+
+def report_list(request, pk: int):
+    cooperation = get_visible_cooperation(request, pk)
+    project = selectors.project_settings(cooperation)
+    return render(
+        request,
+        "suivi/report_list.html",
+        {
+            "title": f"Rapports d'avancement — {cooperation.title}",
+            "cooperation": cooperation,
+            "project": project,
+            "page_obj": _page(request, selectors.reports(cooperation)),
+            "caps": scoping.user_capabilities(request.user, cooperation),
+            "breadcrumb_data": _crumbs(cooperation, current="Rapports d'avancement"),
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def report_create(request, pk: int):
+    cooperation = get_editable_cooperation(request, pk)
+    project = selectors.project_settings(cooperation)
+    form = StatusReportForm(request.POST or None, period_months=project.report_period_months)
+    if request.method == "POST" and form.is_valid():
+        try:
+            report = services.report_create(
+                cooperation=cooperation, user=request.user, data=form.cleaned_data
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, "Le rapport est établi : ses chiffres sont figés à ce jour.")
+            return redirect("suivi:report_detail", pk=report.pk)
+    return render(
+        request,
+        "suivi/form.html",
+        {
+            "title": "Nouveau rapport d'avancement",
+            "intro": (
+                "Les chiffres du projet (avancement, respect du planning, livrables, risques) "
+                "seront figés à la date d'aujourd'hui : le rapport restera exact même quand "
+                "le projet avancera."
+            ),
+            "form": form,
+            "cooperation": cooperation,
+            "breadcrumb_data": _crumbs(cooperation, current="Nouveau rapport"),
+        },
+    )
+
+
+def report_detail(request, pk: int):
+    report = get_object_or_404(
+        StatusReport.objects.visible_to(request.user).select_related("cooperation", "created_by"),
+        pk=pk,
+    )
+    return render(
+        request,
+        "suivi/report_detail.html",
+        {
+            "title": str(report),
+            "cooperation": report.cooperation,
+            "report": report,
+            "snap": report.snapshot,
+            "breadcrumb_data": _crumbs(
+                report.cooperation,
+                {
+                    "url": reverse("suivi:report_list", args=[report.cooperation_id]),
+                    "title": "Rapports d'avancement",
+                },
+                current=str(report),
+            ),
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def settings_edit(request, pk: int):
+    cooperation = get_editable_cooperation(request, pk)
+    project = selectors.project_settings(cooperation)
+    form = ProjectSettingsForm(request.POST or None, instance=project)
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        version = data.pop("version")
+        try:
+            services.settings_update(cooperation=cooperation, data=data, version=version)
+        except StaleObjectError as error:
+            form.add_stale_error(error)
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, "Les paramètres du suivi sont enregistrés.")
+            return redirect("suivi:tracker", pk=cooperation.pk)
+    return render(
+        request,
+        "suivi/form.html",
+        {
+            "title": "Paramètres du suivi",
+            "intro": (
+                "La périodicité et le rappel s'appliquent aux rapports d'avancement ; le seuil "
+                "« à risque » au calcul du respect du planning des livrables (tableau de bord, "
+                "exports, dossier COPIL). Les rapports déjà établis gardent leurs chiffres."
+            ),
+            "form": form,
+            "cooperation": cooperation,
+            "breadcrumb_data": _crumbs(cooperation, current="Paramètres du suivi"),
+        },
+    )
+
+
+# --- exports ------------------------------------------------------------------------------
+
+
+def export(request, pk: int, table: str, fmt: str):
+    cooperation = get_visible_cooperation(request, pk)
+    if table not in exports.TABLES or fmt not in exports.FORMATS:
+        raise Http404("Export inconnu.")
+    return exports.export_response(cooperation, table, fmt)
+
+
+# --- COPIL pack ---------------------------------------------------------------------------
+
+
+@require_http_methods(["GET"])
+def copil(request, pk: int):
+    cooperation = get_visible_cooperation(request, pk)
+    packs = CopilPack.objects.filter(cooperation=cooperation).select_related("requested_by")
+    return render(
+        request,
+        "suivi/copil.html",
+        {
+            "title": f"Dossier COPIL — {cooperation.title}",
+            "cooperation": cooperation,
+            "page_obj": _page(request, packs),
+            "form": CopilRequestForm(initial={"request_key": uuid.uuid4()}),
+            "caps": scoping.user_capabilities(request.user, cooperation),
+            "breadcrumb_data": _crumbs(cooperation, current="Dossier COPIL"),
+        },
+    )
+
+
+@require_POST
+def copil_request(request, pk: int):
+    cooperation = get_editable_cooperation(request, pk)
+    form = CopilRequestForm(request.POST)
+    if not form.is_valid():
+        messages.error(
+            request, "La demande n'a pas pu être lue : rechargez la page et recommencez."
+        )
+        return redirect("suivi:copil", pk=cooperation.pk)
+    try:
+        pack, _created = services.copil_pack_request(
+            cooperation=cooperation, user=request.user, request_key=form.cleaned_data["request_key"]
+        )
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return redirect("suivi:copil", pk=cooperation.pk)
+    return redirect("suivi:copil_status", pk=pack.pk)
+
+
+def _pack(request, pk: int) -> CopilPack:
+    return get_object_or_404(
+        CopilPack.objects.visible_to(request.user).select_related("cooperation"), pk=pk
+    )
+
+
+def copil_status(request, pk: int):
+    pack = _pack(request, pk)
+    template = "suivi/_copil_progress.html" if request.htmx else "suivi/copil_status.html"
+    return render(
+        request,
+        template,
+        {
+            "title": "Génération du dossier COPIL",
+            "pack": pack,
+            "cooperation": pack.cooperation,
+            "breadcrumb_data": _crumbs(
+                pack.cooperation,
+                {
+                    "url": reverse("suivi:copil", args=[pack.cooperation_id]),
+                    "title": "Dossier COPIL",
+                },
+                current="Génération",
+            ),
+        },
+    )
+
+
+def copil_download(request, pk: int):
+    pack = _pack(request, pk)
+    if pack.status != CopilPack.Status.DONE or not pack.file:
+        raise Http404("Ce dossier n'est pas encore prêt.")
+    return attachment_response(pack.file, copil_pack.download_name(pack))

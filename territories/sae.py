@@ -1,0 +1,73 @@
+"""Load real establishments from the SAE 2022 identification table (demo data).
+
+File quirks: Windows-1252 (a Latin-1 superset: ’ – Œ occur), `;` separated, one line per ET with its EJ (fi_ej); `catr`
+gives the legal status family (PUB public, PNL private non-profit, PLU private for-profit).
+"""
+
+import csv
+from pathlib import Path
+
+from django.db import transaction
+
+from territories.classification import category_label, sector_from_category
+from territories.finess import finess_error
+from territories.models import Departement, Establishment, LegalEntity, LegalStatus
+
+STATUS_BY_CATR = {
+    "PUB": LegalStatus.PUBLIC,
+    "PNL": LegalStatus.PRIVATE_NON_PROFIT,
+    "PLU": LegalStatus.PRIVATE_FOR_PROFIT,
+}
+
+
+def _status(catr: str) -> str:
+    return STATUS_BY_CATR.get((catr or "")[:3], LegalStatus.UNKNOWN)
+
+
+@transaction.atomic
+def load_sae_establishments(path: Path, departements: set[str] | None = None) -> int:
+    deps = dict(Departement.objects.values_list("code", "pk"))
+    # SAE uses FINESS's own codes for overseas départements (9A Guadeloupe…).
+    deps.update(Departement.objects.exclude(finess_code="").values_list("finess_code", "pk"))
+    with open(path, encoding="cp1252", newline="") as handle:
+        rows = [
+            r
+            for r in csv.DictReader(handle, delimiter=";")
+            if (departements is None or r["dep"] in departements)
+            and not finess_error(r["fi"])
+            and not finess_error(r["fi_ej"])
+        ]
+    count = 0
+    for row in rows:
+        status = _status(row["catr"])
+        entity, created = LegalEntity.objects.get_or_create(
+            finess=row["fi_ej"],
+            defaults={
+                "name": row["rs"],
+                "legal_status": status,
+                "legal_status_code": row["stj"],
+                "departement_id": deps.get(row["dep"]),
+                "siren": (row["sir"] or "")[:9],
+            },
+        )
+        street = " ".join(p for p in (row["NUMVOI"], row["TYPVOI"], row["NOMVOI"]) if p)
+        # get_or_create: a second demo load must not rewrite rows nor their history.
+        _, was_created = Establishment.objects.get_or_create(
+            finess=row["fi"],
+            defaults={
+                "legal_entity": entity,
+                "name": row["rs"],
+                "category_code": row["cat"],
+                "category_label": category_label(row["cat"]),
+                "legal_status": status,
+                "sector": sector_from_category(row["cat"], "1"),
+                "siret": row["sir"][:14],
+                "address": street,
+                "postcode": row["CPO"],
+                "commune_code": row["COMINSEE"],
+                "commune": row["LIBCOM"] or row["NOMCOM"],
+                "departement_id": deps.get(row["dep"]),
+            },
+        )
+        count += was_created
+    return count

@@ -1,0 +1,69 @@
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_http_methods
+
+from territories import services
+from territories.forms import EstablishmentSearchForm, FinessImportForm
+from territories.models import Establishment, ImportRun
+
+
+def establishment_search(request):
+    """FINESS is a public register: every signed-in user may search it."""
+    form = EstablishmentSearchForm(request.GET or None)
+    results = None
+    if form.is_valid() and form.cleaned_data["q"]:
+        queryset = (
+            Establishment.objects.search(form.cleaned_data["q"])
+            .select_related("legal_entity", "departement")
+            .order_by("name", "pk")
+        )
+        results = Paginator(queryset, 25).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "territories/search.html",
+        {
+            "title": "Rechercher un établissement",
+            "form": form,
+            "page_obj": results,
+            "breadcrumb_data": {"current": "Établissements"},
+        },
+    )
+
+
+def _require_national_admin(user):
+    if not user.is_national_admin:
+        raise PermissionDenied("Réservé aux administrateurs nationaux.")
+
+
+@require_http_methods(["GET", "POST"])
+def import_start(request):
+    _require_national_admin(request.user)
+    form = FinessImportForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        run = services.import_run_create(user=request.user, uploaded=form.cleaned_data["file"])
+        return redirect("territories:import_detail", pk=run.pk)
+    runs = ImportRun.objects.select_related("started_by")[:10]
+    return render(
+        request,
+        "territories/import_start.html",
+        {
+            "title": "Importer un extrait FINESS",
+            "form": form,
+            "runs": runs,
+            "breadcrumb_data": {"current": "Import FINESS"},
+        },
+    )
+
+
+def import_detail(request, pk: int):
+    _require_national_admin(request.user)
+    run = get_object_or_404(ImportRun, pk=pk)
+    template = (
+        "territories/_import_progress.html" if request.htmx else "territories/import_detail.html"
+    )
+    return render(
+        request,
+        template,
+        {"title": "Import FINESS", "run": run, "percent": services.import_run_progress(run)},
+    )

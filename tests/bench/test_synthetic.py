@@ -1,0 +1,280 @@
+"""The synthetic national dataset: valid, realistic, importable, all-or-nothing."""
+
+import io
+from collections import Counter
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from accounts.models import Role, User
+from cooperations.models import Cooperation, Membership
+from territories import synthetic
+from territories.finess import departement_of, finess_error
+from territories.importers import import_finess
+from territories.models import Establishment, LegalEntity
+from territories.synthetic import (
+    EntityRow,
+    EstablishmentGenerator,
+    EstablishmentRow,
+    allocate,
+    finess_line,
+    load_geography,
+)
+
+
+@pytest.fixture(scope="module")
+def rows():
+    return list(EstablishmentGenerator(7, load_geography()).rows(6000))
+
+
+def test_allocation_keeps_the_total_and_gives_every_departement_a_share():
+    shares = allocate(1000, [1, 1, 2, 96])
+    assert sum(shares) == 1000
+    assert min(shares) >= 1
+    assert shares[3] > 900
+    assert sum(allocate(3, [5, 1, 1, 1])) == 3
+
+
+def test_every_finess_number_is_valid_unique_and_in_its_departement(rows):
+    establishments = [r for r in rows if isinstance(r, EstablishmentRow)]
+    entities = [r for r in rows if isinstance(r, EntityRow)]
+    assert len(establishments) == 6000
+    numbers = [r.finess for r in establishments] + [r.finess for r in entities]
+    assert len(numbers) == len(set(numbers))
+    assert [n for n in numbers if finess_error(n)] == []
+    for row in establishments:
+        assert departement_of(row.finess) == row.geography.code
+    assert {r.geography.code for r in establishments} >= {"01", "2A", "2B", "971", "976"}
+
+
+def test_the_mix_follows_the_national_register(rows):
+    establishments = [r for r in rows if isinstance(r, EstablishmentRow)]
+    categories = Counter(r.category.code for r in establishments)
+    # Pharmacies are about a fifth of the register, EHPAD about 7.6 %.
+    assert 0.17 < categories["620"] / 6000 < 0.24
+    assert 0.05 < categories["500"] / 6000 < 0.10
+    statuses = Counter(r.legal_status for r in establishments)
+    assert set(statuses) == {"public", "prive_non_lucratif", "prive_lucratif"}
+    # The most populated départements get the most establishments (SAE 2022 weights).
+    by_dep = Counter(r.geography.code for r in establishments)
+    assert by_dep["59"] > by_dep["48"]
+
+
+def test_an_entity_owns_sites_of_its_own_departement_and_status(rows):
+    establishments = [r for r in rows if isinstance(r, EstablishmentRow)]
+    for row in establishments:
+        assert row.entity.geography is row.geography
+        assert row.legal_status == row.entity.legal_status
+    sizes = Counter(id(r.entity) for r in establishments)
+    assert max(sizes.values()) > 3  # some groups own several sites
+    assert all(sizes[id(r.entity)] == 1 for r in establishments if r.category.code == "620")
+
+
+def test_an_extract_line_has_the_32_official_fields_in_latin1(rows):
+    row = next(r for r in rows if isinstance(r, EstablishmentRow))
+    line = finess_line(row)
+    assert synthetic.check_extract_line(line) is None
+    fields = line.split(";")
+    assert fields[0] == "structureet" and fields[1] == row.finess
+    assert fields[2] == row.entity.finess
+    line.encode("latin-1")
+
+
+def test_the_written_extract_is_imported_without_a_single_rejection(db, tmp_path):
+    path = tmp_path / "finess.csv"
+    report = synthetic.write_finess_extract(path, 400, seed=3)
+    assert report.finess_lines == 400
+    content = path.read_bytes()
+    assert content.startswith(b"finess;etalab;400;")
+    assert b"\r\n" in content
+    content.decode("latin-1")
+    with pytest.raises(UnicodeDecodeError):
+        content.decode("utf-8")  # accented names really are Latin-1
+    with path.open("rb") as handle:
+        imported = import_finess(handle)
+    assert imported.rejected == 0, imported.rejected_lines[:3]
+    assert imported.created == 400
+    assert imported.geolocations == report.geolocation_lines > 0
+    assert Establishment.objects.count() == 400
+
+
+@pytest.fixture
+def dataset(db, tmp_path):
+    path = tmp_path / "finess.csv"
+    report = synthetic.generate(
+        establishments=600, cooperations=40, seed=11, finess_file=path, directors=5
+    )
+    return report, path
+
+
+def test_generate_loads_the_register_cooperations_and_accounts(dataset):
+    report, path = dataset
+    assert Establishment.objects.count() == report.establishments == 600
+    assert LegalEntity.objects.count() == report.legal_entities
+    assert Cooperation.objects.count() == report.cooperations == 40
+    assert Membership.objects.count() == report.memberships
+    assert User.objects.filter(role=Role.ARS_AGENT).count() == 18
+    assert User.objects.filter(role=Role.REFERENT).count() == 5
+    assert set(report.kits) == {"fiches", "conventions", "evalimpact", "suivi"}
+    # The extract lists exactly the establishments of the database.
+    lines = path.read_text(encoding="latin-1").splitlines()[1:]
+    numbers = {line.split(";")[1] for line in lines if line.startswith("structureet")}
+    assert numbers == set(Establishment.objects.values_list("finess", flat=True))
+
+
+def test_cooperations_are_consistent_and_valid(dataset):
+    for cooperation in Cooperation.objects.prefetch_related("departements", "memberships"):
+        cooperation.full_clean()
+        departements = list(cooperation.departements.all())
+        assert cooperation.pilot_ars_id == departements[0].ars_id
+        assert {d.ars_id for d in departements} == {cooperation.pilot_ars_id}
+        members = list(cooperation.memberships.all())
+        assert [m.role for m in members].count("porteur") == 1
+        for membership in members:
+            membership.full_clean()
+        if cooperation.decided_on:
+            assert cooperation.decided_on >= cooperation.launched_on
+    # Every creation is in the history, with a reason.
+    assert Cooperation.history.count() == 40
+    assert set(Cooperation.history.values_list("history_change_reason", flat=True)) == {
+        "Jeu de données synthétique (banc de performance)"
+    }
+    assert Membership.history.count() == Membership.objects.count()
+
+
+def test_synthetic_accounts_see_their_own_cooperations(dataset, client):
+    agent = User.objects.get(username="synth.agent.84")
+    visible = Cooperation.objects.visible_to(agent)
+    assert visible.exists()
+    assert not visible.exclude(pilot_ars=agent.ars).exclude(departements__ars=agent.ars).exists()
+    director = User.objects.get(username="synth.directeur.001")
+    assert Cooperation.objects.visible_to(director).exists()
+    response = client.post(
+        "/connexion/",
+        {"username": "synth.directeur.001", "password": synthetic.SYNTHETIC_PASSWORD},
+    )
+    assert response.status_code == 302
+    assert response.wsgi_request.user == director
+
+
+def test_a_second_run_is_refused_in_french(dataset):
+    with pytest.raises(synthetic.SyntheticDataExists, match="déjà chargées"):
+        synthetic.generate(establishments=10, cooperations=1)
+    with pytest.raises(CommandError, match="utilisez une base neuve"):
+        call_command(
+            "generate_synthetic", "--establishments", "10", "--cooperations", "1",
+            stdout=io.StringIO(),
+        )  # fmt: skip
+
+
+def test_numbers_already_in_the_database_are_never_reused(db):
+    first = next(
+        r for r in EstablishmentGenerator(5, load_geography()).rows(1) if isinstance(r, EntityRow)
+    )
+    existing = LegalEntity.objects.create(finess=first.finess, name="DÉJÀ LÀ")
+    synthetic.generate(establishments=50, cooperations=0, seed=5, directors=0)
+    assert LegalEntity.objects.filter(finess=existing.finess).count() == 1
+    assert LegalEntity.objects.get(finess=existing.finess).name == "DÉJÀ LÀ"
+
+
+def test_a_failure_leaves_nothing_behind(db, tmp_path, monkeypatch):
+    def broken(**kwargs):
+        raise RuntimeError("panne simulée")
+
+    monkeypatch.setattr(synthetic, "load_users", broken)
+    path = tmp_path / "finess.csv"
+    with pytest.raises(RuntimeError):
+        synthetic.generate(establishments=100, cooperations=5, finess_file=path)
+    assert Establishment.objects.count() == 0
+    assert Cooperation.objects.count() == 0
+    assert not path.exists()
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_command_reports_in_french_and_checks_its_arguments(db, tmp_path):
+    out = io.StringIO()
+    path = tmp_path / "extrait.csv"
+    call_command(
+        "generate_synthetic", "--establishments", "150", "--cooperations", "6",
+        "--finess-file", str(path), stdout=out,
+    )  # fmt: skip
+    text = out.getvalue()
+    assert "150 établissements" in text
+    assert "6 coopérations" in text
+    assert "Extrait FINESS écrit" in text and "150 lignes structureet" in text
+    with pytest.raises(CommandError, match="au moins 1"):
+        call_command("generate_synthetic", "--establishments", "0", stdout=io.StringIO())
+    with pytest.raises(CommandError, match="demande --finess-file"):
+        call_command("generate_synthetic", "--finess-only", stdout=io.StringIO())
+    with pytest.raises(CommandError, match="Dossier introuvable"):
+        call_command(
+            "generate_synthetic", "--finess-file", str(tmp_path / "absent" / "x.csv"),
+            stdout=io.StringIO(),
+        )  # fmt: skip
+
+
+def test_finess_only_writes_the_file_and_touches_no_table(db, tmp_path):
+    path = tmp_path / "seul.csv"
+    call_command(
+        "generate_synthetic", "--finess-only", "--establishments", "80",
+        "--finess-file", str(path), stdout=io.StringIO(),
+    )  # fmt: skip
+    assert Establishment.objects.count() == 0
+    assert sum(1 for line in path.open("rb") if line.startswith(b"structureet")) == 80
+
+
+def test_an_app_generator_takes_precedence_and_receives_the_cooperations(db, monkeypatch):
+    import sys
+    import types
+
+    calls = []
+
+    def generate(*, cooperation_ids, rng, batch_size, write):
+        calls.append(sorted(cooperation_ids))
+        return 3
+
+    monkeypatch.setitem(sys.modules, "suivi.synthetic", types.SimpleNamespace(generate=generate))
+    report = synthetic.generate(establishments=120, cooperations=4, directors=0)
+    assert calls == [sorted(Cooperation.objects.values_list("pk", flat=True))]
+    assert report.kits["suivi"] == "3 objets créés (suivi/synthetic.py)"
+
+
+def test_a_kit_that_does_not_fit_is_skipped_and_the_rest_is_kept(db, monkeypatch):
+    def broken(cooperation_ids, rng, batch_size):
+        raise LookupError("modèle absent")
+
+    monkeypatch.setitem(synthetic.BUILT_IN_KITS, "fiches", broken)
+    report = synthetic.generate(establishments=120, cooperations=4, directors=0)
+    assert report.kits["fiches"] == "ignoré : LookupError (modèle absent)"
+    assert Cooperation.objects.count() == 4
+
+
+def test_built_in_kit1_steps_follow_the_phase_of_the_cooperation(dataset):
+    from django.apps import apps
+
+    report, _path = dataset
+    try:
+        Step = apps.get_model("fiches", "Step")
+    except LookupError:
+        assert report.kits["fiches"].startswith("ignoré")
+        return
+    assert report.kits["fiches"].endswith("objets créés (générateur intégré)")
+    assert Step.objects.count() == int(report.kits["fiches"].split()[0])
+    for cooperation in Cooperation.objects.all():
+        states = list(
+            Step.objects.filter(cooperation=cooperation)
+            .order_by("number")
+            .values_list("state", flat=True)
+        )
+        validated = synthetic.VALIDATED_STEPS_BY_PHASE[cooperation.phase]
+        assert states[: min(validated, len(states))] == ["validated"] * min(validated, len(states))
+        assert "validated" not in states[validated:]
+
+
+def test_without_the_sae_file_every_departement_still_gets_communes(tmp_path):
+    geographies = load_geography(tmp_path / "absent.csv")
+    assert len(geographies) == 101
+    assert {g.weight for g in geographies} == {1.0}
+    assert all(len(g.communes) == 5 for g in geographies)
+    rows = list(EstablishmentGenerator(1, geographies).rows(202))
+    assert sum(isinstance(r, EstablishmentRow) for r in rows) == 202

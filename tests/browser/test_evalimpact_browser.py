@@ -1,0 +1,96 @@
+from datetime import date
+from pathlib import Path
+
+from playwright.sync_api import expect
+
+from evalimpact.models import Evaluation, Indicator, SummaryPdf
+from evalimpact.services import evaluations as services
+from tests.evalimpact.factories import complete_rows
+
+
+def test_director_fills_an_effective_evaluation_and_reads_the_radar(
+    world, page, browser_login, live_server, screenshot
+):
+    # A final potential evaluation already exists (made before the project).
+    potential = services.evaluation_create(
+        cooperation=world.coop_ara,
+        user=world.agent_ara,
+        kind="potential",
+        evaluated_on=date(2026, 1, 10),
+    )
+    services.evaluation_save(
+        evaluation=potential,
+        user=None,
+        header={},
+        rows=complete_rows(potential),
+        version=potential.version,
+    )
+    potential.refresh_from_db()
+    services.evaluation_finalize(evaluation=potential, user=None, version=potential.version)
+
+    browser_login(page, world.referent_a)
+    page.goto(f"{live_server.url}/cooperations/{world.coop_ara.pk}/")
+    page.get_by_role("navigation", name="Outils de la coopération").get_by_role(
+        "link", name="Eval'Impact"
+    ).click()
+    page.get_by_role("link", name="Nouvelle évaluation").click()
+    page.get_by_label("Type d'évaluation").select_option("effective")
+    page.get_by_label("Date de l'évaluation").fill("2026-10-01")
+    page.get_by_role("button", name="Enregistrer").click()
+    page.wait_for_selector("text=L'évaluation est créée.")
+
+    effective = Evaluation.objects.get(cooperation=world.coop_ara, kind="effective")
+    codes = {i.code: i.pk for i in Indicator.objects.filter(version=effective.catalogue)}
+    # A percentage above 100 is refused, the rest of the input is kept.
+    page.locator(f"#id_a-{codes['F4']}-0-baseline").fill("12")
+    page.locator(f"#id_a-{codes['F4']}-0-value").fill("120")
+    page.locator(f"#id_a-{codes['F2']}-0-baseline").fill("40")
+    page.locator(f"#id_a-{codes['F2']}-0-value").fill("30")
+    page.get_by_role("button", name="Enregistrer le brouillon").click()
+    # expect() retries: the click starts a navigation that may not have rendered yet.
+    expect(page.locator("main")).to_contain_text("Un pourcentage doit être compris entre 0 et 100.")
+    assert page.locator(f"#id_a-{codes['F2']}-0-value").input_value() == "30"
+    screenshot(page, "evalimpact-edit-error")
+    page.locator(f"#id_a-{codes['F4']}-0-value").fill("10,5")
+    page.locator(f"#id_a-{codes['F5']}-0-level").select_option("2")
+    page.locator(f"#id_a-{codes['F5']}-0-justification").fill("Deux protocoles communs signés.")
+    page.locator(f"#id_a-{codes['Q1']}-0-level").select_option("4")
+    page.locator(f"#id_a-{codes['Q1']}-0-justification").fill(
+        "Procédures communes en usage partout."
+    )
+    page.locator(f"label[for=id_a-{codes['T7']}-0-not_applicable]").click()
+    page.locator(f"#id_a-{codes['T7']}-0-not_applicable_reason").fill("Pas d'instance commune.")
+    page.get_by_role("button", name="Enregistrer le brouillon").click()
+    page.wait_for_selector("text=Les réponses sont enregistrées")
+    # Trying to finalise with missing answers lists them.
+    page.get_by_role("button", name="Enregistrer et rendre définitive").click()
+    page.wait_for_selector("#missing-answers")
+    assert "F1 — Part des patients du territoire" in page.locator("#missing-answers").inner_text()
+
+    page.goto(f"{live_server.url}/evalimpact/cooperation/{world.coop_ara.pk}/")
+    table = page.locator("#radar-table").inner_text()
+    # Axis 1 effective: F2 −25 % days → 4, F4 12 → 10,5 % (−12,5 %) → 3, F5 → 2: 9/3 × 25 = 75
+    assert "75" in table
+    alt = page.locator("#radar").get_attribute("alt")
+    assert "Impact effectif (01/10/2026) : Filières de soins 75" in alt
+    assert page.locator("#radar").evaluate("img => img.naturalWidth") > 0
+    screenshot(page, "evalimpact-radar")
+
+    # The one-page summary: asked for, produced by Celery, followed, downloaded.
+    page.get_by_role("button", name="Générer la synthèse PDF").click()
+    expect(page.locator("#summary-progress")).to_contain_text("Synthèse prête")
+    expect(page.locator("#summary-news")).to_have_attribute("role", "status")
+    screenshot(page, "evalimpact-summary-ready")
+    with page.expect_download() as download:
+        page.get_by_role("link", name="Télécharger la synthèse (PDF)").click()
+    assert download.value.suggested_filename.startswith(f"evalimpact-synthese-{world.coop_ara.pk}-")
+    assert Path(download.value.path()).read_bytes()[:5] == b"%PDF-"
+    assert SummaryPdf.objects.get().requested_by == world.referent_a
+    page.get_by_role("link", name="Retour à Eval'Impact").click()
+    expect(page.locator("#last-summary")).to_contain_text("Dernière synthèse PDF")
+
+    page.get_by_role("link", name="Impact effectif du 01/10/2026").click()
+    expect(page.locator("main")).to_contain_text(
+        "Axe 1 — Structurer les filières de soins : 75 / 100"
+    )
+    screenshot(page, "evalimpact-detail")

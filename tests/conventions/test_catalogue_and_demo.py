@@ -1,0 +1,163 @@
+"""The seeded templates are data (idempotent migration), and the demo loads twice cleanly."""
+
+import importlib
+import io
+
+import pytest
+from django.apps import apps
+
+from conventions import demo
+from conventions.models import Clause, Convention, ConventionTemplate
+from conventions.reference import TEMPLATES
+from conventions.rendering import unknown_placeholders
+from tests.cooperations.factories import CooperationFactory, MembershipFactory
+
+pytestmark = pytest.mark.django_db
+
+load_templates = importlib.import_module("conventions.migrations.0002_load_templates").load
+
+
+def test_every_template_is_seeded_with_known_fields_and_cited_articles():
+    codes = {t.code for t in ConventionTemplate.objects.current()}
+    assert codes == {row[0] for row in TEMPLATES}
+    for template in ConventionTemplate.objects.current():
+        clauses = list(template.clauses.all())
+        assert any(c.mandatory for c in clauses) and any(not c.mandatory for c in clauses)
+        for clause in clauses:
+            assert unknown_placeholders(clause.body) == [], (template.code, clause.key)
+            if clause.mandatory:
+                assert clause.legal_reference, (template.code, clause.key)
+    ght = ConventionTemplate.objects.get(code="ght", is_current=True)
+    bodies = " ".join(ght.clauses.values_list("body", flat=True))
+    assert "{{ etablissement_support }}" in bodies and "{{ projet_medical }}" in bodies
+
+
+def test_replaying_the_data_migration_changes_nothing_and_keeps_admin_edits():
+    before = Clause.objects.count()
+    load_templates(apps, None)
+    assert Clause.objects.count() == before
+    gcs = ConventionTemplate.objects.get(code="gcs-moyens", is_current=True)
+    ConventionTemplate.objects.filter(pk=gcs.pk).update(version=2, name="Modèle GCS revu")
+    load_templates(apps, None)
+    gcs.refresh_from_db()
+    assert (gcs.version, gcs.name) == (2, "Modèle GCS revu")
+    assert ConventionTemplate.objects.filter(code="gcs-moyens").count() == 1
+
+
+def test_demo_creates_conventions_once(world):
+    ght = CooperationFactory(ght=True, title="GHT de démonstration")
+    for index in range(3):
+        MembershipFactory(cooperation=ght, role="porteur" if index == 0 else "membre")
+    gcsms = CooperationFactory(legal_form=ConventionTemplate.objects.get(code="gcsms").legal_form)
+    MembershipFactory(cooperation=gcsms, role="porteur")
+    MembershipFactory(cooperation=gcsms)
+    base = {
+        "ght": ght,
+        "gcs": world.coop_ara,
+        "gcsms": gcsms,
+        "accounts": {"agent.ara": world.agent_ara, "directeur.fleyriat": world.referent_a},
+    }
+    out = io.StringIO()
+    demo.load(base, out)
+    statuses = dict(Convention.objects.values_list("cooperation__title", "status"))
+    assert statuses["GHT de démonstration"] == "approved"
+    assert statuses[world.coop_ara.title] == "in_signature"
+    assert statuses[gcsms.title] == "draft"
+
+    def rows():
+        labels = ("conventions", "cooperations")
+        return {
+            m._meta.label: m._default_manager.count()
+            for m in apps.get_models()
+            if m._meta.app_label in labels
+        }
+
+    before = rows()
+    demo.load(base, io.StringIO())
+    assert rows() == before, (
+        "un second chargement a créé ou modifié des lignes (historique compris)"
+    )
+
+
+def test_demo_representatives_match_the_accounts_that_log_in(world):
+    # The porteur's director signs as herself; no other member borrows a demo account's name.
+    world.referent_a.first_name, world.referent_a.last_name = "Émilie", "Roux"
+    world.referent_a.job_title = "Directrice, CH Alpha"
+    porteur = world.coop_ara.memberships.get(establishment=world.et_a)
+    other = world.coop_ara.memberships.get(establishment=world.et_b)
+    assert demo._representative(0, porteur, world.referent_a) == "Émilie Roux, directrice"
+    assert demo._representative(0, other, world.referent_a) == "Mme Lambert, directrice"
+    assert "Roux" not in demo.DIRECTORS and "Morvan" not in demo.DIRECTORS
+
+
+def test_an_admin_edit_creates_a_new_template_version(client):
+    from tests.accounts.factories import UserFactory
+
+    admin = UserFactory(national_admin=True, is_staff=True, is_superuser=True)
+    client.force_login(admin, backend="django.contrib.auth.backends.ModelBackend")
+    template = ConventionTemplate.objects.get(code="convention-cooperation", is_current=True)
+    change_url = f"/admin/conventions/conventiontemplate/{template.pk}/change/"
+    response = client.get(change_url)
+    assert response.status_code == 200
+    data = {}
+    form = response.context["adminform"].form
+    for name, field in form.fields.items():
+        value = form.initial.get(name, field.initial)
+        if isinstance(value, bool):
+            if value:
+                data[name] = "on"
+        elif value is not None:
+            data[name] = value.pk if hasattr(value, "pk") else value
+    for inline in response.context["inline_admin_formsets"]:
+        formset = inline.formset
+        management = formset.management_form
+        for name in ("TOTAL_FORMS", "INITIAL_FORMS", "MIN_NUM_FORMS", "MAX_NUM_FORMS"):
+            data[f"{formset.prefix}-{name}"] = management[name].value()
+        for sub in formset.forms:
+            for name in sub.fields:
+                value = sub[name].value()
+                if name == "DELETE" or value is None or value is False:
+                    continue
+                data[f"{sub.prefix}-{name}"] = (
+                    "on" if value is True else (value.pk if hasattr(value, "pk") else value)
+                )
+    objet = next(
+        f
+        for f in response.context["inline_admin_formsets"][0].formset.forms
+        if f.instance.key == "objet"
+    )
+    data[f"{objet.prefix}-body"] = "Les parties coopèrent pour : {{ objet }}"
+
+    response = client.post(change_url, data)
+
+    assert response.status_code == 302, (
+        response.context and response.context["adminform"].form.errors
+    )
+    template.refresh_from_db()
+    assert template.version == 2 and template.is_current
+    assert template.clauses.get(key="objet").body == "Les parties coopèrent pour : {{ objet }}"
+    archive = ConventionTemplate.objects.get(code="convention-cooperation", version=1)
+    assert not archive.is_current
+    assert archive.clauses.get(key="objet").body.startswith("Les parties s'associent")
+    # An archived version cannot be edited any more.
+    assert (
+        client.post(f"/admin/conventions/conventiontemplate/{archive.pk}/change/", data).status_code
+        == 403
+    )
+
+
+def test_clauses_refuse_attributes_filters_and_tags():
+    from django.core.exceptions import ValidationError
+
+    clause = Clause(
+        template=ConventionTemplate.objects.get(code="ght", is_current=True),
+        key="piege",
+        title="Piège",
+        body="{{ nom }} {{ user.password }} {{ nom|upper }} {% load static %}",
+    )
+    with pytest.raises(ValidationError) as raised:
+        clause.full_clean()
+    assert raised.value.message_dict["body"] == [
+        "Champ(s) inconnu(s) : {{ user.password }}, {{ nom|upper }}, {% load static %}. "
+        "Seuls les champs nommés de la liste sont permis, sans filtre ni balise."
+    ]

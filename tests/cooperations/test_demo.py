@@ -1,0 +1,44 @@
+import io
+
+import pytest
+from django.apps import apps
+from django.core.management import call_command
+
+from accounts.models import User
+from cooperations.models import Cooperation
+
+
+def row_counts() -> dict:
+    return {
+        m._meta.label: m._default_manager.count()
+        for m in apps.get_models()
+        if m._meta.managed and m._meta.app_label not in {"sessions", "axes", "admin"}
+    }
+
+
+@pytest.mark.django_db
+def test_demo_loads_twice_without_duplicates_and_gives_each_role_its_scope(shared_data):
+    call_command("load_demo", stdout=io.StringIO())
+    first = row_counts()
+    out = io.StringIO()
+    call_command("load_demo", stdout=out)
+    assert row_counts() == first, "un second chargement de la démo a créé ou modifié des lignes"
+    assert "KitCoop-demo-2026" in out.getvalue()
+
+    def visible(username):
+        user = User.objects.get(username=username)
+        return set(Cooperation.objects.visible_to(user).values_list("external_code", flat=True))
+
+    assert first["territories.Establishment"] >= 300
+    assert {"GHT-84103", "DEMO-GCS-IMAGERIE-31", "DEMO-GCSMS-EHPAD-35"} <= visible("admin")
+    assert "GHT-84103" in visible("agent.ara") and "DEMO-GCS-IMAGERIE-31" not in visible(
+        "agent.ara"
+    )
+    assert "DEMO-GCS-IMAGERIE-31" in visible("agent.occitanie")
+    assert "DEMO-GCSMS-EHPAD-35" in visible("agent.bretagne")
+    assert visible("directeur.fleyriat") >= {"GHT-84103"}
+    assert "DEMO-GCS-IMAGERIE-31" not in visible("directeur.fleyriat")
+    assert visible("directeur.chu-toulouse") >= {"DEMO-GCS-IMAGERIE-31"}
+    assert "DEMO-GCSMS-EHPAD-35" in visible("directrice.ehpad")
+    assert not {"GHT-84103", "DEMO-GCS-IMAGERIE-31"} & visible("directrice.ehpad")
+    assert visible("copil.invite") == {"GHT-84103"}

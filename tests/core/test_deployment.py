@@ -1,0 +1,41 @@
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def test_docker_compose_file_is_valid(tmp_path):
+    compose = shutil.which("docker-compose")
+    if compose is None:
+        pytest.fail(
+            "docker-compose est introuvable : `make test` l'installe (paquet Debian docker-compose)."
+        )
+    shutil.copy(ROOT / "docker-compose.yml", tmp_path / "docker-compose.yml")
+    shutil.copy(ROOT / ".env.example", tmp_path / ".env")
+    shutil.copy(ROOT / "Dockerfile", tmp_path / "Dockerfile")
+    result = subprocess.run(
+        [compose, "config"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={"PATH": "/usr/bin:/bin", "POSTGRES_PASSWORD": "secret-de-test"},
+    )
+    assert result.returncode == 0, result.stderr
+    for service in ("web:", "worker:", "beat:", "db:", "redis:"):
+        assert service in result.stdout
+    assert "gunicorn config.wsgi:application" in result.stdout
+    assert "media:/app/var/media" in result.stdout
+
+
+def test_readme_keeps_the_two_commands_and_the_demo_accounts():
+    readme = (ROOT / "README.md").read_text()
+    assert "make run" in readme and "make test" in readme
+    from cooperations.demo import DEMO_ACCOUNTS, DEMO_PASSWORD
+
+    assert DEMO_PASSWORD in readme
+    for username, *_ in DEMO_ACCOUNTS:
+        assert f"`{username}`" in readme, username

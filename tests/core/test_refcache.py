@@ -1,0 +1,44 @@
+"""Cached reference lists follow the admin's changes at once."""
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from cooperations.filters import CooperationFilter
+from cooperations.models import Cooperation, Theme
+from cooperations.references import THEMES
+from territories.references import DEPARTEMENT_CODES
+
+pytestmark = pytest.mark.django_db
+
+
+def test_a_cached_list_is_read_once_then_served_without_query():
+    first = THEMES.choices()
+    with CaptureQueriesContext(connection) as queries:
+        assert THEMES.choices() == first
+    assert len(queries) == 0
+    assert ("2A" in DEPARTEMENT_CODES.labels().values()) and len(DEPARTEMENT_CODES.labels()) == 101
+
+
+def test_saving_or_deleting_a_row_refreshes_the_list():
+    THEMES.choices()
+    theme = Theme.objects.create(code="telesante", name="Télésanté")
+    assert (theme.pk, "Télésanté") in THEMES.choices()
+    theme.name = "Télésanté et télé-expertise"
+    theme.save()
+    assert (theme.pk, "Télésanté et télé-expertise") in THEMES.choices()
+    theme.delete()
+    assert theme.name not in dict(THEMES.choices()).values()
+
+
+def test_portfolio_filter_offers_a_theme_created_in_the_admin_and_filters_on_it(world):
+    theme = Theme.objects.create(code="achats-test", name="Achats groupés (test)")
+    world.coop_ara.themes.add(theme)
+    visible = Cooperation.objects.all()
+    options = dict(CooperationFilter(queryset=visible).form.fields["theme"].choices)
+    assert options[theme.pk] == "Achats groupés (test)"
+    filtered = CooperationFilter({"theme": str(theme.pk)}, queryset=visible).qs
+    assert list(filtered) == [world.coop_ara]
+    # An id that is not in the catalogue is a form error, not a 500 nor an empty page.
+    bad = CooperationFilter({"theme": "999999"}, queryset=visible)
+    assert not bad.form.is_valid()

@@ -1,0 +1,62 @@
+import uuid
+
+from django.core.files.base import ContentFile
+
+from evalimpact.models import Evaluation, SummaryPdf
+from tests.evalimpact.factories import create_evaluation
+from tests.matrix import EDIT_COOP_ARA, READ_COOP_ARA, ROLES, Case
+
+COMPARE = {**dict.fromkeys(ROLES, 403), "admin": 200, "agent_ara": 200, "agent_occ": 200}
+
+
+def setup_world(world):
+    world.evaluation = create_evaluation(world.coop_ara, comments="Évaluation de la matrice")
+    # A summary as the worker leaves it (on_commit never runs in this world).
+    world.summary = SummaryPdf(cooperation=world.coop_ara, status=SummaryPdf.Status.DONE)
+    world.summary.file.save("synthese.pdf", ContentFile(b"%PDF-1.7 matrix"), save=False)
+    world.summary.save()
+
+
+def _evaluation(w) -> Evaluation:
+    return w.evaluation
+
+
+CASES = [
+    Case("evalimpact:compare", expect=COMPARE),
+    Case("evalimpact:export", expect=COMPARE),
+    Case("evalimpact:cooperation", args=lambda w: [w.coop_ara.pk], expect=READ_COOP_ARA),
+    Case("evalimpact:create", args=lambda w: [w.coop_ara.pk], expect=EDIT_COOP_ARA),
+    Case(
+        "evalimpact:create",
+        method="post",
+        args=lambda w: [w.coop_ara.pk],
+        data=lambda w: {"kind": "effective", "evaluated_on": "2026-06-01"},
+        expect=EDIT_COOP_ARA,
+    ),
+    # Whoever reads the cooperation may ask for its summary PDF (it writes no evaluation).
+    Case(
+        "evalimpact:summary_request",
+        method="post",
+        args=lambda w: [w.coop_ara.pk],
+        data=lambda w: {"request_key": str(uuid.uuid4())},
+        expect=READ_COOP_ARA,
+    ),
+    Case("evalimpact:summary", args=lambda w: [w.summary.pk], expect=READ_COOP_ARA),
+    Case("evalimpact:summary_download", args=lambda w: [w.summary.pk], expect=READ_COOP_ARA),
+    Case("evalimpact:detail", args=lambda w: [_evaluation(w).pk], expect=READ_COOP_ARA),
+    Case("evalimpact:edit", args=lambda w: [_evaluation(w).pk], expect=EDIT_COOP_ARA),
+    Case(
+        "evalimpact:finalize",
+        method="post",
+        args=lambda w: [_evaluation(w).pk],
+        data=lambda w: {"version": _evaluation(w).version},
+        expect=EDIT_COOP_ARA,
+    ),
+    Case(
+        "evalimpact:reopen",
+        method="post",
+        args=lambda w: [_evaluation(w).pk],
+        data=lambda w: {"version": _evaluation(w).version},
+        expect=EDIT_COOP_ARA,
+    ),
+]

@@ -1,0 +1,291 @@
+"""Pages: the answer form, finalising, the compare page, exports, PDF and shared hooks."""
+
+import csv
+import io
+import re
+from datetime import date
+
+import pytest
+from openpyxl import load_workbook
+from pypdf import PdfReader
+
+from core.registry import COPIL_SECTIONS
+from evalimpact.models import Answer, Evaluation
+from tests.cooperations.factories import CooperationFactory, MembershipFactory
+from tests.evalimpact.factories import complete_rows, create_evaluation, indicator
+from tests.evalimpact.test_evaluations import _save
+from tests.territories.factories import departement
+
+pytestmark = pytest.mark.django_db
+
+
+def _form_data(evaluation, **overrides):
+    """What the browser would post: every field of the edit page, current values."""
+    data = {
+        "e-kind": evaluation.kind,
+        "e-evaluated_on": evaluation.evaluated_on.isoformat(),
+        "e-comments": evaluation.comments,
+        "e-version": evaluation.version,
+    }
+    data.update(overrides)
+    return data
+
+
+def test_edit_form_refuses_a_percentage_above_100_in_french_and_keeps_the_input(world, login):
+    evaluation = create_evaluation(world.coop_ara)
+    f4 = indicator(evaluation, "F4")
+    f2 = indicator(evaluation, "F2")
+    client = login(world.referent_a)
+    url = f"/evalimpact/evaluation/{evaluation.pk}/saisie/"
+    response = client.post(
+        url,
+        _form_data(
+            evaluation,
+            **{
+                f"a-{f4.pk}-0-baseline": "12,5",
+                f"a-{f4.pk}-0-value": "150",
+                f"a-{f2.pk}-0-baseline": "40",
+            },
+        ),
+    )
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "Un pourcentage doit être compris entre 0 et 100." in html
+    assert 'value="150"' in html and 'value="12,5"' in html and 'value="40"' in html
+    assert not Answer.objects.filter(evaluation=evaluation, indicator__in=[f2, f4]).exists()
+
+
+def test_edit_form_saves_and_shows_the_score_and_method(world, login):
+    evaluation = create_evaluation(world.coop_ara)
+    f2 = indicator(evaluation, "F2")
+    client = login(world.referent_a)
+    response = client.post(
+        f"/evalimpact/evaluation/{evaluation.pk}/saisie/",
+        _form_data(evaluation, **{f"a-{f2.pk}-0-baseline": "40", f"a-{f2.pk}-0-value": "30"}),
+    )
+    assert response.status_code == 302
+    answer = Answer.objects.get(evaluation=evaluation, indicator=f2)
+    assert (answer.baseline, answer.value) == (40, 30)
+    html = client.get(f"/evalimpact/evaluation/{evaluation.pk}/").content.decode()
+    # 40 → 30 days: −25 %, lower is better → +25 % → 4/4 → axis 1 = 100
+    assert "+25 %" in html
+    assert "Axe 1 — Structurer les filières de soins : 100 / 100" in html
+    assert "(4 × 1 (F2)) ÷ (1) = 4 sur 4, × 25 = 100 sur 100." in html
+    assert "Non comptés (non applicables ou sans réponse) : F1, F3, F4, F5, F6." in html
+    # Traceability: who entered which answer.
+    history = html.split('id="historique"', 1)[1]
+    assert "Création (Réponse F2)" in history
+    client.post(
+        f"/evalimpact/evaluation/{evaluation.pk}/saisie/",
+        _form_data(
+            Evaluation.objects.get(pk=evaluation.pk),
+            **{f"a-{f2.pk}-0-baseline": "40", f"a-{f2.pk}-0-value": "35"},
+        ),
+    )
+    history = client.get(f"/evalimpact/evaluation/{evaluation.pk}/").content.decode()
+    history = history.split('id="historique"', 1)[1]
+    assert "Modification (Réponse F2)" in history
+    assert re.search(r"<del>30[.,]?0*</del> → <ins>35[.,]?0*</ins>", history), history[:1500]
+
+
+def test_stale_edit_is_refused_and_input_kept(world, login):
+    evaluation = create_evaluation(world.coop_ara)
+    f2 = indicator(evaluation, "F2")
+    old_version = evaluation.version
+    _save(evaluation, {})  # someone else saved meanwhile
+    client = login(world.referent_a)
+    response = client.post(
+        f"/evalimpact/evaluation/{evaluation.pk}/saisie/",
+        _form_data(evaluation, **{"e-version": old_version, f"a-{f2.pk}-0-baseline": "41"}),
+    )
+    html = response.content.decode()
+    assert "Quelqu&#x27;un d&#x27;autre a enregistré cette fiche" in html
+    assert 'value="41"' in html
+    assert not Answer.objects.filter(evaluation=evaluation, indicator=f2).exists()
+
+
+def test_finalising_with_missing_answers_lists_them(world, login):
+    evaluation = create_evaluation(world.coop_ara)
+    client = login(world.agent_ara)
+    response = client.post(
+        f"/evalimpact/evaluation/{evaluation.pk}/finaliser/",
+        {"version": evaluation.version},
+        follow=True,
+    )
+    html = response.content.decode()
+    assert "Impossible de rendre l'évaluation définitive : 29 réponse(s) manquante(s)" in html
+    assert "F2 — Délai d&#x27;accès au service (la coopération)" in html
+    # Per-member rows name the member.
+    assert "T1 — Taux d&#x27;absentéisme des personnels concernés (CH ALPHA)" in html
+    evaluation.refresh_from_db()
+    assert evaluation.status == "draft"
+
+
+def test_final_evaluation_cannot_be_edited(world, login):
+    evaluation = create_evaluation(world.coop_ara)
+    _save(evaluation, complete_rows(evaluation))
+    evaluation.refresh_from_db()
+    client = login(world.referent_a)
+    client.post(
+        f"/evalimpact/evaluation/{evaluation.pk}/finaliser/", {"version": evaluation.version}
+    )
+    evaluation.refresh_from_db()
+    assert evaluation.status == "final"
+    response = client.get(f"/evalimpact/evaluation/{evaluation.pk}/saisie/", follow=True)
+    assert "Cette évaluation est définitive : repassez-la en brouillon" in response.content.decode()
+
+
+def _ara_coop(title, scores=None):
+    cooperation = CooperationFactory(title=title, departements=[departement("01")])
+    if scores is not None:
+        evaluation = create_evaluation(cooperation, on=date(2026, 1, 10))
+        Evaluation.objects.filter(pk=evaluation.pk).update(
+            axis_scores={str(i + 1): s for i, s in enumerate(scores)}, status="final"
+        )
+    return cooperation
+
+
+def test_compare_lists_the_region_with_scores_and_filters(world, login):
+    _ara_coop("Stérilisation du Bugey", [75, 50, 25, None])
+    _ara_coop("Pharmacie de Bresse", [10, 20, 30, 40])
+    client = login(world.agent_ara)
+    html = client.get("/evalimpact/comparer/").content.decode()
+    assert "Stérilisation du Bugey" in html and "Pharmacie de Bresse" in html
+    assert "Biologie Haute-Garonne" not in html  # Occitanie
+    row = html.split("Stérilisation du Bugey", 1)[1].split("</tr>", 1)[0]
+    assert re.findall(r"<td>([^<]*)</td>", row) == ["75", "50", "25", "n.c."]
+    filtered = client.get("/evalimpact/comparer/?q=Pharmacie").content.decode()
+    assert "Pharmacie de Bresse" in filtered and "Stérilisation du Bugey" not in filtered
+    assert "1 coopération dans le périmètre de votre ARS" in filtered
+    # Piloted by Occitanie but concerning the Ain: in the ARA agent's region, so compared too.
+    from tests.cooperations.factories import CooperationFactory
+    from tests.territories.factories import departement
+
+    CooperationFactory(
+        title="Filière Ain-Toulouse",
+        in_occitanie=True,
+        departements=[departement("31"), departement("01")],
+    )
+    assert "Filière Ain-Toulouse" in client.get("/evalimpact/comparer/").content.decode()
+    _ara_coop("Sans évaluation")
+    evaluated = client.get("/evalimpact/comparer/?evaluees=1").content.decode()
+    assert "Pharmacie de Bresse" in evaluated and "Sans évaluation" not in evaluated
+
+
+def test_compare_runs_a_constant_number_of_queries(world, login, django_assert_max_num_queries):
+    client = login(world.agent_ara)
+    _ara_coop("Première", [1, 2, 3, 4])
+    client.get("/evalimpact/comparer/")  # warm caches (session, content types)
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as one:
+        client.get("/evalimpact/comparer/")
+    for index in range(8):
+        coop = _ara_coop(f"Coopération {index}", [index, 2, 3, 4])
+        MembershipFactory(cooperation=coop)
+    with CaptureQueriesContext(connection) as many:
+        client.get("/evalimpact/comparer/")
+    assert len(many) == len(one)
+
+
+def test_compare_is_refused_to_directors(world, login):
+    response = login(world.referent_a).get("/evalimpact/comparer/")
+    assert response.status_code == 403
+
+
+def test_export_neutralises_formulas(world, login):
+    cooperation = _ara_coop('=HYPERLINK("http://x")', [10, 20, 30, 40])
+    Evaluation.objects.filter(cooperation=cooperation).update(comments="+33 6 00 00 00 00")
+    client = login(world.agent_ara)
+    content = client.get("/evalimpact/export/?format=csv").content.decode("utf-8-sig")
+    rows = list(csv.reader(io.StringIO(content), delimiter=";"))
+    assert rows[0][0] == "Coopération"
+    row = next(r for r in rows if "HYPERLINK" in r[0])
+    assert row[0] == '\'=HYPERLINK("http://x")'
+    assert row[-1] == "'+33 6 00 00 00 00"
+    assert row[7:11] == ["10", "20", "30", "40"]
+    assert row[4] == "10/01/2026"
+    assert not any("Biologie" in r[0] for r in rows)
+    xlsx = client.get("/evalimpact/export/?format=xlsx")
+    sheet = load_workbook(io.BytesIO(xlsx.content)).active
+    values = [[c.value for c in r] for r in sheet.iter_rows()]
+    row = next(r for r in values if "HYPERLINK" in str(r[0]))
+    assert row[0] == '\'=HYPERLINK("http://x")'
+    assert sheet.cell(row=values.index(row) + 1, column=1).data_type == "s"
+    assert row[7:11] == [10, 20, 30, 40]
+
+
+def test_pdf_summary_is_one_page_with_scores_and_comments(
+    world, login, django_capture_on_commit_callbacks
+):
+    evaluation = create_evaluation(world.coop_ara, comments="Bilan partagé avec le COPIL de mars.")
+    _save(evaluation, complete_rows(evaluation))
+    client = login(world.copil)
+    with django_capture_on_commit_callbacks(execute=True):
+        requested = client.post(
+            f"/evalimpact/cooperation/{world.coop_ara.pk}/synthese/",
+            {"request_key": "6f1c7a52-93a4-4c1e-9a55-0d1b6c1f0e2a"},
+        )
+    status = client.get(requested["Location"]).content.decode()
+    download = re.search(r'id="summary-download" href="([^"]+)"', status).group(1)
+    response = client.get(download)
+    assert response["Content-Type"] == "application/pdf"
+    reader = PdfReader(io.BytesIO(b"".join(response.streaming_content)))
+    assert len(reader.pages) == 1
+    text = " ".join(reader.pages[0].extract_text().split())
+    assert "Bilan partagé avec le COPIL de mars." in text
+    assert "1. Filières de soins 50" in text
+    assert "3. Conditions de travail 32,1" in text
+
+
+def test_cooperation_page_shows_the_summary_and_copil_section(world, login):
+    copil_section = next(s for s in COPIL_SECTIONS if s.key == "evalimpact")
+    assert copil_section.get_context(world.coop_ara) is None
+    evaluation = create_evaluation(world.coop_ara)
+    _save(evaluation, complete_rows(evaluation))
+    html = login(world.copil).get(f"/cooperations/{world.coop_ara.pk}/").content.decode()
+    summary = html.split("Dernières notes Eval'Impact", 1)[1].split("</table>", 1)[0]
+    assert re.search(r"Filières de soins</th><td[^>]*>50</td>", summary)
+    context = copil_section.get_context(world.coop_ara)
+    assert context["radar_uri"].startswith("data:image/png;base64,")
+    assert "Filières de soins 50" in context["radar_alt"]
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/evalimpact/evaluation/{evaluation}/",
+        "/evalimpact/evaluation/{evaluation}/saisie/",
+        "/evalimpact/cooperation/{cooperation}/",
+    ],
+)
+def test_evaluation_pages_run_the_same_queries_for_1_or_5_members(world, login, url):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    counts = []
+    client = login(world.admin)
+    for members in (1, 5):
+        cooperation = CooperationFactory(members=members)
+        evaluation = create_evaluation(cooperation)
+        _save(evaluation, complete_rows(evaluation))
+        page = url.format(evaluation=evaluation.pk, cooperation=cooperation.pk)
+        client.get(page)  # warm the radar cache and the session
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get(page)
+        assert response.status_code == 200
+        counts.append(len(queries))
+    assert counts[0] == counts[1]
+
+
+def test_cooperation_section_runs_two_queries(world, django_assert_num_queries):
+    from evalimpact.hooks import section_context
+
+    for members in (1, 5):
+        cooperation = CooperationFactory(members=members)
+        create_evaluation(cooperation)
+        create_evaluation(cooperation, kind="effective", on=date(2026, 6, 1))
+        with django_assert_num_queries(2):  # evaluations, axes
+            context = section_context(None, cooperation)
+        assert len(context["table"]) == 4

@@ -1,0 +1,90 @@
+from datetime import date
+
+import pytest
+from django.core import mail
+
+from config.celery import app as celery_app
+from cooperations.models import Phase
+from suivi import reminders
+from suivi.models import Deliverable, ProjectSettings, ReportReminder, Risk, StatusReport
+from tests.suivi.factories import ActivityFactory, StatusReportFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def test_beat_schedule_is_registered():
+    entry = celery_app.conf.beat_schedule["suivi-report-reminders"]
+    assert entry["task"] == "suivi.tasks.send_report_reminders"
+
+
+def test_reminder_sent_once_to_the_project_team_before_the_due_date(world):
+    ActivityFactory(cooperation=world.coop_ara)
+    ProjectSettings.objects.create(cooperation=world.coop_ara, reminder_days=7)
+    # Monthly period ends 30/06: 8 days before, nothing; 7 days before, the reminder.
+    assert reminders.send_report_reminders(date(2026, 6, 22)) == 0
+    assert reminders.send_report_reminders(date(2026, 6, 23)) == 1
+    assert len(mail.outbox) == 1
+    message = mail.outbox[0]
+    assert message.to == [world.referent_a.email]
+    assert "Imagerie partagée de l'Ain" in message.subject
+    assert "du 01/06/2026 au 30/06/2026" in message.body
+    # The beat task may run again the same day or the next: no second e-mail.
+    assert reminders.send_report_reminders(date(2026, 6, 24)) == 0
+    assert len(mail.outbox) == 1
+    assert ReportReminder.objects.get().due_on == date(2026, 6, 30)
+
+
+def test_no_reminder_when_the_report_exists_or_the_project_is_not_tracked(world):
+    ActivityFactory(cooperation=world.coop_ara)
+    StatusReportFactory(
+        cooperation=world.coop_ara, period_start=date(2026, 6, 1), period_end=date(2026, 6, 30)
+    )
+    assert reminders.send_report_reminders(date(2026, 6, 28)) == 0
+    # coop_occ has no activity: the tracker is not in use there.
+    assert all(
+        d.cooperation != world.coop_occ
+        for d in reminders.reports_due(type(world.coop_occ).objects.all(), date(2026, 6, 28))
+    )
+
+
+def test_quarterly_period_and_closed_projects(world):
+    ActivityFactory(cooperation=world.coop_ara)
+    ProjectSettings.objects.create(
+        cooperation=world.coop_ara, report_period_months=3, reminder_days=10
+    )
+    due = reminders.reports_due(type(world.coop_ara).objects.all(), date(2026, 9, 21))
+    assert [(d.period_start, d.period_end, d.days_left) for d in due] == [
+        (date(2026, 7, 1), date(2026, 9, 30), 9)
+    ]
+    world.coop_ara.phase = Phase.CLOTUREE
+    world.coop_ara.save()
+    assert reminders.reports_due(type(world.coop_ara).objects.all(), date(2026, 9, 21)) == []
+
+
+def test_demo_loads_slipped_and_on_time_deliverables_and_is_idempotent():
+    from cooperations import demo as base_demo
+    from suivi import demo, planning
+
+    base = base_demo.load()
+    demo.load(base)
+    counts = (Deliverable.objects.count(), Risk.objects.count(), StatusReport.objects.count())
+    demo.load(base)
+    assert (
+        Deliverable.objects.count(),
+        Risk.objects.count(),
+        StatusReport.objects.count(),
+    ) == counts
+    for key in ("ght", "gcs"):
+        rags = {
+            planning.deliverable_status(d, date.today()).effective
+            for d in Deliverable.objects.filter(activity__cooperation=base[key])
+        }
+        assert {"on_time", "late"} <= rags, key
+        assert Risk.objects.filter(cooperation=base[key]).exists()
+        reports = list(StatusReport.objects.filter(cooperation=base[key]).order_by("period_end"))
+        assert len(reports) == 2
+        # Each report froze the figures of its own date: older, lower.
+        from suivi import selectors
+
+        today_progress = selectors.tracker(base[key]).progress
+        assert reports[0].snapshot["progress"] < reports[1].snapshot["progress"] < today_progress

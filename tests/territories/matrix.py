@@ -1,0 +1,7 @@
+from tests.matrix import ADMIN_ONLY, EVERYONE, Case
+
+CASES = [
+    Case("territories:search", expect=EVERYONE),
+    Case("territories:import_start", expect=ADMIN_ONLY),
+    Case("territories:import_detail", args=lambda w: [w.import_run.pk], expect=ADMIN_ONLY),
+]

@@ -1,0 +1,70 @@
+from pathlib import Path
+
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+
+from territories.models import Establishment, ImportRun
+from tests.conftest import wait_until
+
+SAMPLE = Path(__file__).resolve().parents[1] / "fixtures_data" / "finess_sample.csv"
+
+
+def _upload(name="extrait.csv", content=None):
+    return SimpleUploadedFile(
+        name, content if content is not None else SAMPLE.read_bytes(), "text/csv"
+    )
+
+
+def test_national_admin_imports_from_the_web_through_celery(celery_runner, world, client):
+    client.force_login(world.admin, backend="django.contrib.auth.backends.ModelBackend")
+    response = client.post(reverse("territories:import_start"), {"file": _upload()})
+    run = ImportRun.objects.get()
+    assert response.status_code == 302
+    assert response["Location"] == reverse("territories:import_detail", args=[run.pk])
+    run = wait_until(lambda: ImportRun.objects.filter(pk=run.pk, status="done").first())
+    assert (run.created_count, run.rejected_count) == (4, 4)
+    assert run.started_by == world.admin
+    assert Establishment.objects.filter(finess="010000024").exists()
+    page = client.get(reverse("territories:import_detail", args=[run.pk])).content.decode()
+    assert "Import terminé" in page
+    assert "4 établissements créés" in page
+    assert "Ligne 7 :" in page
+    # The htmx poll gets the fragment only.
+    fragment = client.get(
+        reverse("territories:import_detail", args=[run.pk]), HTTP_HX_REQUEST="true"
+    )
+    assert fragment.content.decode().strip().startswith('<div id="import-progress"')
+
+
+def test_web_import_of_a_wrong_file_fails_cleanly(
+    world, client, django_capture_on_commit_callbacks
+):
+    client.force_login(world.admin, backend="django.contrib.auth.backends.ModelBackend")
+    before = Establishment.objects.count()
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("territories:import_start"), {"file": _upload(content=b"a;b\n1;2\n")})
+    run = ImportRun.objects.get()
+    assert run.status == "failed"
+    assert "n'est pas un extrait FINESS" in run.error
+    assert Establishment.objects.count() == before
+
+
+def test_web_import_refuses_binary_and_wrong_extension_files(world, client):
+    client.force_login(world.admin, backend="django.contrib.auth.backends.ModelBackend")
+    response = client.post(
+        reverse("territories:import_start"), {"file": _upload("tableau.xlsx", b"PK\x03\x04xx")}
+    )
+    assert "format texte (.csv ou .txt)" in response.content.decode()
+    response = client.post(
+        reverse("territories:import_start"), {"file": _upload("extrait.csv", b"PK\x03\x04xx")}
+    )
+    assert "document binaire" in response.content.decode()
+    assert not ImportRun.objects.exists()
+
+
+def test_web_import_refuses_a_file_over_the_size_limit(world, client, settings):
+    settings.FINESS_IMPORT_MAX_BYTES = 100
+    client.force_login(world.admin, backend="django.contrib.auth.backends.ModelBackend")
+    response = client.post(reverse("territories:import_start"), {"file": _upload()})
+    assert "la taille maximale est de" in response.content.decode()
+    assert not ImportRun.objects.exists()

@@ -1,0 +1,84 @@
+"""Establishment search: what a user finds, and on PostgreSQL that the trigram index serves it."""
+
+import pytest
+from django.db import connection
+
+from territories.models import Establishment
+from tests.territories.factories import EstablishmentFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def register():
+    return {
+        "ch": EstablishmentFactory(name="CH DE BOURG-EN-BRESSE", commune="BOURG-EN-BRESSE"),
+        "chu": EstablishmentFactory(name="CHU DE LYON", commune="LYON"),
+        "ehpad": EstablishmentFactory(
+            name="EHPAD LES TILLEULS", long_name="EHPAD LES TILLEULS DE VIRIAT", commune="VIRIAT"
+        ),
+        "pharma": EstablishmentFactory(name="PHARMACIE DU CENTRE", commune="OYONNAX"),
+    }
+
+
+def found(term):
+    return set(Establishment.objects.search(term).values_list("name", flat=True))
+
+
+def test_words_match_anywhere_in_name_long_name_or_commune_case_insensitively(register):
+    assert found("tilleuls") == {"EHPAD LES TILLEULS"}
+    assert found("viriat") == {"EHPAD LES TILLEULS"}  # long name and commune
+    assert found("oyonnax pharmacie") == {"PHARMACIE DU CENTRE"}  # every word must match
+    assert found("bourg") == {"CH DE BOURG-EN-BRESSE"}
+
+
+def test_short_words_are_whole_words(register):
+    # "CH" is the acronym of a centre hospitalier: it must not bring back every CHU.
+    assert found("CH") == {"CH DE BOURG-EN-BRESSE"}
+    assert found("ch bourg") == {"CH DE BOURG-EN-BRESSE"}
+    assert found("du") == {"PHARMACIE DU CENTRE"}
+
+
+def test_finess_prefix_searches_the_number(register):
+    finess = register["chu"].finess
+    assert found(finess[:6]) >= {"CHU DE LYON"}
+    assert found(finess) == {"CHU DE LYON"}
+
+
+def test_finess_of_the_legal_entity_finds_its_establishments(register):
+    # Cooperation pages and user profiles show EJ numbers: they must find the sites too.
+    entity = register["ehpad"].legal_entity
+    assert found(entity.finess) == {"EHPAD LES TILLEULS"}
+    assert found(entity.finess[:2] + " " + entity.finess[2:]) == {"EHPAD LES TILLEULS"}
+
+
+def test_search_page_explains_an_empty_result(register, world, login):
+    html = (
+        login(world.referent_a).get("/referentiel/etablissements/?q=ehpad+bourg").content.decode()
+    )
+    assert "Aucun établissement ne correspond à « ehpad bourg »" in html
+    assert "0 résultats" not in html
+    assert 'class="fr-breadcrumb"' in html
+    html = login(world.referent_a).get("/referentiel/etablissements/?q=tilleuls").content.decode()
+    assert ">1 résultat<" in html
+
+
+def test_like_wildcards_typed_by_a_user_are_literal(register):
+    assert found("%") == set()
+    assert found("_") == set()
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="index PostgreSQL uniquement")
+def test_postgresql_serves_the_search_from_the_trigram_index(register):
+    queryset = Establishment.objects.search("tilleuls viriat").order_by("name", "pk")
+    sql, params = queryset.query.sql_with_params()
+    with connection.cursor() as cursor:
+        # Few rows in a test database: forbid the sequential scan to see whether the
+        # planner *can* use the index, i.e. that query and index expressions are the same.
+        cursor.execute("SELECT 1 FROM pg_indexes WHERE indexname = 'establishment_search_trgm'")
+        assert cursor.fetchone(), "l'index trigramme n'a pas été créé par les migrations"
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        cursor.execute("SET LOCAL enable_indexscan = off")
+        cursor.execute("EXPLAIN " + sql, params)
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+    assert "establishment_search_trgm" in plan
