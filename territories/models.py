@@ -133,10 +133,13 @@ class EstablishmentQuerySet(models.QuerySet):
         compact = term.replace(" ", "").upper()
         if len(compact) >= 3 and compact[:2].isalnum() and compact[2:].isdigit():
             # The number of the site (ET) or of its legal entity (EJ): pages show both.
-            entities = LegalEntity.objects.filter(finess__startswith=compact).values("pk")
-            return self.filter(
-                models.Q(finess__startswith=compact) | models.Q(legal_entity_id__in=entities)
-            )
+            # A UNION of two index scans: an OR across the join made PostgreSQL scan
+            # every site (~500 ms at 100 000 ET instead of a few ms).
+            by_site = Establishment.objects.filter(finess__startswith=compact).values("pk")
+            by_entity = Establishment.objects.filter(
+                legal_entity__finess__startswith=compact
+            ).values("pk")
+            return self.filter(pk__in=by_site.union(by_entity))
         queryset = self.alias(search_text=EstablishmentSearchText())
         for word in term.upper().split():
             pattern = f" {word} " if len(word) < SHORT_WORD else word
