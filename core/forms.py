@@ -15,6 +15,23 @@ class DsfrBoundField(_DsfrBoundField):
     pass
 
 
+# Django's "---------" means nothing to a user or a screen reader; DSFR selects open on
+# this wording.
+EMPTY_CHOICE_LABEL = "Sélectionner une option"
+
+
+def _label_empty_choice(field) -> None:
+    if isinstance(field, forms.ModelChoiceField) and not isinstance(
+        field, forms.ModelMultipleChoiceField
+    ):
+        if field.empty_label is not None:
+            field.empty_label = EMPTY_CHOICE_LABEL
+    elif isinstance(field, forms.ChoiceField) and not isinstance(field, forms.MultipleChoiceField):
+        choices = list(field.choices)
+        if choices and choices[0] == ("", "---------"):
+            field.choices = [("", EMPTY_CHOICE_LABEL), *choices[1:]]
+
+
 class DsfrFormMixin:
     """Render every field with django-dsfr's snippets and give crispy a default helper."""
 
@@ -28,6 +45,7 @@ class DsfrFormMixin:
             # Same state, faster rendering: swapping the class keeps choices and attrs.
             if type(field.widget) is forms.Select:
                 field.widget.__class__ = FastSelect
+            _label_empty_choice(field)
 
     @property
     def helper(self):

@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib.auth.decorators import login_not_required
 from django.http import HttpResponse
 from django.shortcuts import render
@@ -44,7 +45,14 @@ def healthz(request):
 
 @login_not_required
 def accessibility(request):
-    return render(request, "core/accessibility.html", {"title": "Déclaration d'accessibilité"})
+    return render(
+        request,
+        "core/accessibility.html",
+        {
+            "title": "Déclaration d'accessibilité",
+            "contact_email": settings.ACCESSIBILITY_CONTACT_EMAIL,
+        },
+    )
 
 
 @login_not_required

@@ -146,6 +146,9 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_RESET_ON_SUCCESS = True
 
+# django-filter's empty choice: "all values" rather than Django's "---------".
+FILTERS_EMPTY_CHOICE_LABEL = "Tous"
+
 LANGUAGE_CODE = "fr"
 LANGUAGES = [("fr", "Français")]
 TIME_ZONE = "Europe/Paris"
@@ -187,6 +190,10 @@ EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
 EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", True)
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "KitCoop <ne-pas-repondre@kitcoop.local>")
+# Where users report an accessibility barrier (the RGAA statement names it).
+ACCESSIBILITY_CONTACT_EMAIL = os.environ.get(
+    "ACCESSIBILITY_CONTACT_EMAIL", "accessibilite@kitcoop.local"
+)
 SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000")
 
 # Celery: with no REDIS_URL, tasks run eagerly in the web process (embedded default).
