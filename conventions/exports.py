@@ -3,8 +3,10 @@
 import io
 from dataclasses import dataclass
 
+from django.db.models import Max
 from django.utils.formats import date_format
 
+from conventions.models import Status
 from core.pdf import render_pdf
 
 
@@ -55,14 +57,28 @@ def _document_context(version) -> dict:
     parties = [
         {**party, "signature": signatures.get(party["membership"])} for party in version.parties
     ]
+    approved = (
+        convention.status == Status.APPROVED
+        and convention.approved_on is not None
+        and version.number == convention.versions.aggregate(last=Max("number"))["last"]
+    )
     return {
         "version": version,
         "convention": convention,
+        "approval": approval_text(convention) if approved else "",
         "cooperation": convention.cooperation,
         "articles": articles(version),
         "preamble": blocks(version.preamble),
         "parties": parties,
     }
+
+
+def approval_text(convention) -> str:
+    return (
+        f"Convention approuvée par arrêté n° {convention.approval_reference} du "
+        f"{date_format(convention.approved_on, 'j F Y')} de la directrice ou du directeur "
+        f"général de l'{convention.cooperation.pilot_ars}."
+    )
 
 
 def filename(version, extension: str) -> str:
@@ -118,6 +134,9 @@ def version_docx(version) -> bytes:
         if article.legal_reference:
             document.add_paragraph().add_run(f"Référence : {article.legal_reference}").italic = True
         _write_blocks(document, article.blocks)
+    if context["approval"]:
+        document.add_heading("Approbation", level=1)
+        document.add_paragraph(context["approval"])
     document.add_heading("Signatures des parties", level=1)
     table = document.add_table(rows=1, cols=3)
     table.style = "Table Grid"

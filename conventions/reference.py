@@ -287,10 +287,13 @@ GHT_CLAUSES = [
     (
         "modification",
         "Modification de la convention",
-        MODIFICATION.format(
-            instance="le comité stratégique",
-            autorite="la directrice ou au directeur général de l'ARS",
-        ),
+        # The GHT clauses set no voting rule of their own ("prévues ci-dessus" would
+        # point at nothing): the amendment follows the strategic committee's rules.
+        "La présente convention ne peut être modifiée que par avenant, adopté par le comité "
+        "stratégique selon les règles de délibération fixées à l'article « Instances du "
+        "groupement », après avis des instances des établissements parties. Chaque avenant "
+        "est transmis pour approbation à la directrice ou au directeur général de l'ARS et "
+        "prend effet à la publication de la décision.",
         True,
         GHT_REF,
     ),

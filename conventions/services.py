@@ -503,6 +503,8 @@ def approval_record(
         version=version,
         comment=f"Arrêté {convention.approval_reference} du {decided_on:%d/%m/%Y}",
     )
+    # The approved text carries its arrêté: the stored PDF and DOCX are produced again.
+    version_files_request(version=version, user=user, force=True)
     return convention
 
 

@@ -138,13 +138,18 @@ def test_signatures_render_the_files_again_without_the_draft_banner(
             signed_copy=SimpleUploadedFile("signe.pdf", b"%PDF-1.4 signed", "application/pdf"),
         )
     convention.refresh_from_db()
-    services.approval_record(
-        convention=convention,
-        user=world.agent_ara,
-        decided_on=date.today(),
-        reference="ARS 2026-1",
-        expected_version=convention.version,
-    )
+    with django_capture_on_commit_callbacks(execute=True):
+        services.approval_record(
+            convention=convention,
+            user=world.agent_ara,
+            decided_on=date.today(),
+            reference="ARS 2026-1",
+            expected_version=convention.version,
+        )
+    files.refresh_from_db()
+    approval = f"Convention approuvée par arrêté n° ARS 2026-1 du {date.today().day}"
+    assert approval in pdf_text(files.pdf) and approval in docx_text(files.docx)
+    assert "Auvergne" in pdf_text(files.pdf).split("arrêté n° ARS 2026-1", 1)[1][:120]
     convention.refresh_from_db()
     with django_capture_on_commit_callbacks(execute=True):
         amendment = services.amendment_start(
@@ -154,10 +159,10 @@ def test_signatures_render_the_files_again_without_the_draft_banner(
     assert amendment_files.is_ready
     amendment_text = pdf_text(amendment_files.pdf)
     assert "avenant à la version 1" in amendment_text and "Document de travail" in amendment_text
-    # The signed version keeps its signed documents.
-    assert f"Signé le {date.today():%d/%m/%Y} par M." in pdf_text(
-        VersionFiles.objects.get(version=version).pdf
-    )
+    assert "Convention approuvée" not in amendment_text
+    # The signed version keeps its signed and approved documents.
+    signed_pdf = pdf_text(VersionFiles.objects.get(version=version).pdf)
+    assert f"Signé le {date.today():%d/%m/%Y} par M." in signed_pdf and approval in signed_pdf
 
 
 def test_a_failing_renderer_ends_in_failed_with_a_french_message(
