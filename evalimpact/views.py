@@ -313,9 +313,15 @@ def _compare_filter(request):
     return CooperationFilter(request.GET or None, queryset=base)
 
 
+def _only_evaluated(request) -> bool:
+    # A first visit compares what can be compared; once the form is sent, the box decides
+    # (an unticked box is simply absent from the query).
+    return bool(request.GET.get("evaluees")) or not (request.GET.keys() - {"page"})
+
+
 def _filtered(request, cooperation_filter):
     queryset = cooperation_filter.qs
-    if request.GET.get("evaluees"):
+    if _only_evaluated(request):
         queryset = queryset.filter(Exists(Evaluation.objects.filter(cooperation=OuterRef("pk"))))
     return queryset
 
@@ -329,6 +335,9 @@ def compare(request):
     axes = selectors.axes_for([])
     query = request.GET.copy()
     query.pop("page", None)
+    only_evaluated = _only_evaluated(request)
+    if only_evaluated:
+        query["evaluees"] = "1"
     return render(
         request,
         "evalimpact/compare.html",
@@ -339,7 +348,7 @@ def compare(request):
             "axes": axes,
             "rows": selectors.compare_rows(page.object_list, axes),
             "querystring": query.urlencode(),
-            "only_evaluated": bool(request.GET.get("evaluees")),
+            "only_evaluated": only_evaluated,
             "breadcrumb_data": {"current": "Eval'Impact : comparer"},
         },
     )

@@ -166,10 +166,16 @@ def test_compare_lists_the_region_with_scores_and_filters(world, login):
         in_occitanie=True,
         departements=[departement("31"), departement("01")],
     )
-    assert "Filière Ain-Toulouse" in client.get("/evalimpact/comparer/").content.decode()
+    # Sent with the box unticked: every cooperation of the region, evaluated or not.
+    assert "Filière Ain-Toulouse" in client.get("/evalimpact/comparer/?q=").content.decode()
     _ara_coop("Sans évaluation")
     evaluated = client.get("/evalimpact/comparer/?evaluees=1").content.decode()
     assert "Pharmacie de Bresse" in evaluated and "Sans évaluation" not in evaluated
+    # The first visit shows the evaluated ones, box ticked, and pages keep that choice.
+    first = client.get("/evalimpact/comparer/").content.decode()
+    assert "Pharmacie de Bresse" in first and "Sans évaluation" not in first
+    assert 'id="id_evaluees" checked' in first
+    assert "Filière Ain-Toulouse" not in client.get("/evalimpact/comparer/?page=1").content.decode()
 
 
 def test_compare_runs_a_constant_number_of_queries(world, login, django_assert_max_num_queries):
