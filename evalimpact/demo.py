@@ -78,7 +78,7 @@ GCS_POTENTIAL = {
 def _import_hospidiag(stdout) -> None:
     if HospidiagValue.objects.filter(year=2022).exists():
         return
-    for name in ("hd2022.csv", "pdmza_2022.csv"):
+    for name in ("hd2022.csv", "pdmza_2022.csv", "pdmreg_2022.csv"):
         path = HOSPIDIAG / name
         if path.exists():
             run = import_hospidiag(path, year=2022)

@@ -323,7 +323,7 @@ class HospidiagImport(models.Model):
     """One run of the Hospi Diag import, with its report of skipped lines."""
 
     file_name = models.CharField("fichier", max_length=255)
-    file_kind = models.CharField("type de fichier", max_length=20)
+    file_kind = models.CharField("type de fichier", max_length=40)
     year = models.PositiveSmallIntegerField("année")
     lines_read = models.PositiveIntegerField("lignes lues", default=0)
     values_stored = models.PositiveIntegerField("valeurs enregistrées", default=0)

@@ -27,9 +27,10 @@ INDICATORS = [
     ("F1", 1, "Part des patients du territoire pris en charge sur le territoire",
      "Part des séjours des habitants du territoire réalisés par les établissements du "
      "territoire pour l'activité concernée. Hospi Diag fournit la part de marché de chaque "
-     "établissement dans sa zone d'attractivité (A1 médecine, A2 chirurgie, A3 obstétrique…).",
-     QT, "%", True, "higher", "PMSI ; Hospi Diag (parts de marché A1 à A6)",
-     ["A1", "A2", "A3", "A4", "A5", "A6"]),
+     "établissement dans sa zone d'attractivité (A1 médecine, A2 chirurgie, A3 obstétrique…) "
+     "et, à défaut, dans sa région (A1bis à A5bis).",
+     QT, "%", True, "higher", "PMSI ; Hospi Diag (parts de marché A1 à A6, A1bis à A5bis)",
+     ["A1", "A2", "A3", "A4", "A5", "A6", "A1bis", "A2bis", "A3bis", "A4bis", "A5bis"]),
     ("F2", 1, "Délai d'accès au service",
      "Délai moyen en jours pour obtenir un rendez-vous, un examen ou un transfert.",
      QT, "jours", False, "lower", "Données des services, agendas partagés", []),

@@ -1,8 +1,9 @@
 """Hospi Diag open data: parse the ATIH CSV files and prefill quantitative indicators.
 
 Files (see shared/domain/hospidiag.md): `hd2022.csv` (one row per FINESS, mostly legal
-entities) and `pdmza_2022.csv` (market shares per attractiveness zone; the row where
-finess == zone is the establishment's own share). Numbers are space-padded with a decimal
+entities), `pdmza_2022.csv` (market shares per attractiveness zone; the row where
+finess == zone is the establishment's own share) and `pdmreg_2022.csv` (market shares in
+the region, A1bis to A5bis; zone is the region code, one row per establishment). Numbers are space-padded with a decimal
 comma; `.z`, `.c`, `.v`, `.m` and blanks mean "no value".
 """
 
@@ -31,6 +32,11 @@ CODE_LABELS = {
     "A4": "part de marché en chirurgie ambulatoire",
     "A5": "part de marché en cancérologie",
     "A6": "part de marché en chimiothérapie",
+    "A1bis": "part de marché régionale en médecine",
+    "A2bis": "part de marché régionale en chirurgie",
+    "A3bis": "part de marché régionale en obstétrique",
+    "A4bis": "part de marché régionale en chirurgie ambulatoire",
+    "A5bis": "part de marché régionale en cancérologie",
     "P1": "IP-DMS médecine",
     "P2": "IP-DMS chirurgie",
     "P3": "IP-DMS obstétrique",
@@ -114,7 +120,13 @@ def parse_file(handle, *, file_name: str, year: int, codes: set[str]):
             "Ce fichier n'a pas de colonne « finess » : ce n'est pas un fichier Hospi Diag."
         )
     market_share = "zone" in header and "A1" in header
-    kind = "parts de marché" if market_share else "indicateurs"
+    regional_share = "zone" in header and "A1bis" in header
+    if market_share:
+        kind = "parts de marché"
+    elif regional_share:
+        kind = "parts de marché régionales"
+    else:
+        kind = "indicateurs"
     columns = [c for c in header if c in codes]
     report = ImportReport(file_name=file_name, file_kind=kind, year=year)
     values: dict = {}

@@ -7,7 +7,12 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from evalimpact.models import Answer, HospidiagImport, HospidiagValue, Indicator
-from evalimpact.services.hospidiag import HospidiagFormatError, import_hospidiag, parse_number
+from evalimpact.services.hospidiag import (
+    HospidiagFormatError,
+    Prefill,
+    import_hospidiag,
+    parse_number,
+)
 from tests.cooperations.factories import CooperationFactory, MembershipFactory
 from tests.evalimpact.factories import create_evaluation
 from tests.territories.factories import EstablishmentFactory
@@ -69,6 +74,22 @@ def test_real_market_share_file_keeps_only_each_establishments_own_zone(shared_d
     assert HospidiagValue.objects.get(finess="010780054", code="A2").value == Decimal("34.2")
     assert HospidiagValue.objects.get(finess="010007300", code="A1").value == Decimal("8.7")
     assert not HospidiagValue.objects.filter(finess="010007300", code="A2").exists()  # blank
+
+
+@pytest.mark.django_db
+def test_real_regional_market_share_file_is_read_per_establishment(shared_data):
+    run = import_hospidiag(shared_data / "hospidiag-2022" / "pdmreg_2022.csv")
+    assert run.file_kind == "parts de marché régionales"
+    assert run.report.other_zone_rows == 0 and not run.skipped
+    # Row '010780054,84,"         1,2","         1,1","         2,2","         0,7",…'.
+    assert HospidiagValue.objects.get(finess="010780054", code="A1bis").value == Decimal("1.2")
+    assert HospidiagValue.objects.get(finess="010780054", code="A4bis").value == Decimal("0.7")
+    # Row '970100020,01,"        16,4","         0,1",,…': the blank obstetrics share is absent.
+    assert not HospidiagValue.objects.filter(finess="970100020", code="A3bis").exists()
+    assert (
+        "Hospi Diag 2022, A1bis (part de marché régionale en médecine)"
+        in Prefill(Decimal("1.2"), "A1bis", 2022, "010780054", False, "").text
+    )
 
 
 @pytest.mark.django_db

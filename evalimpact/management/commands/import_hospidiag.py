@@ -7,7 +7,7 @@ from evalimpact.services.hospidiag import HospidiagFormatError, import_hospidiag
 
 class Command(BaseCommand):
     help = (
-        "Importe un fichier Hospi Diag (hd2022.csv ou pdmza_2022.csv) : valeurs par FINESS "
+        "Importe un fichier Hospi Diag (hd2022.csv, pdmza_2022.csv ou pdmreg_2022.csv) : valeurs par FINESS "
         "pour préremplir Eval'Impact, avec le compte rendu des lignes écartées."
     )
 
