@@ -2,6 +2,7 @@
 and one account per role. Idempotent: every row is keyed by a natural key."""
 
 import csv
+import re
 from datetime import date
 from pathlib import Path
 
@@ -100,6 +101,37 @@ def _member(cooperation, *, role, joined_on, establishment=None, legal_entity=No
     )
 
 
+# Words the SAE writes in capitals that French keeps in lower case inside a name.
+_NAME_SMALL_WORDS = {"de", "des", "du", "et", "la", "le", "les", "en", "sur", "sous", "aux", "au"}
+_NAME_ACRONYMS = {"CH", "CHU", "CHS", "CHR", "GHT", "GH", "HL"}
+
+
+def ght_name(raw: str) -> str:
+    """A readable GHT name from the SAE's capitals: "GHT Est Hérault et Sud Aveyron".
+
+    The SAE file is Latin-1, which has no Œ: "CŒUR" arrives as "CUR". Some names are
+    truncated at the source ("GHT DES CH DE"); they are kept as published.
+    """
+    words = re.sub(r"\bCUR\b", "CŒUR", raw.strip()).split()
+    if words and words[0] == "GHT":
+        words = words[1:]
+    # Every word follows "GHT", so none is the first of the name: "GHT de la Guyane".
+    return " ".join(["GHT", *(_name_word(word, 1) for word in words)])
+
+
+def _name_word(word: str, index: int) -> str:
+    if word in _NAME_ACRONYMS or any(char.isdigit() for char in word):
+        return word
+    if "-" in word:  # "PUY-DE-DÔME" -> "Puy-de-Dôme"
+        parts = word.split("-")
+        return "-".join([_name_word(parts[0], index), *(_name_word(p, 1) for p in parts[1:])])
+    if index and word.lower() in _NAME_SMALL_WORDS:
+        return word.lower()
+    if index and word.upper().startswith(("D'", "L'")):
+        return word[:2].lower() + word[2:].title()
+    return word.title()
+
+
 def load(stdout=None) -> dict:
     write = stdout.write if stdout else (lambda *_: None)
     if not (SHARED_DATA / "sae-2022" / "ID_2022r.csv").exists():
@@ -125,13 +157,18 @@ def load(stdout=None) -> dict:
                 continue
             _cooperation(
                 f"GHT-{row['CODE_GHT']}",
-                title=f"GHT {row['NOM_COMPLET_GHT'].title()} ({row['NOM_COURT_GHT']})",
+                title=f"{ght_name(row['NOM_COMPLET_GHT'])} ({row['NOM_COURT_GHT']})",
                 pilot_ars=ars[region],
                 legal_form=forms["ght"],
                 nature="fonctionnelle",
                 phase=Phase.METTRE_EN_OEUVRE,
                 starts_on=date(2016, 7, 1),
-                objectives="Groupement hospitalier de territoire (liste SAE 2022).",
+                objectives=(
+                    "Groupement hospitalier de territoire (liste SAE 2022) : "
+                    f"{row['NB_ETAB'] or 'nombre non publié d'} établissement(s), "
+                    f"{row['LIT_MCO'] or 'nombre non publié de'} lits de MCO. La liste SAE ne "
+                    "donne pas la composition du groupement : ses membres restent à saisir."
+                ),
                 typologies=[typologies["parcours"]],
             )
 

@@ -42,3 +42,14 @@ def test_demo_loads_twice_without_duplicates_and_gives_each_role_its_scope(share
     assert "DEMO-GCSMS-EHPAD-35" in visible("directrice.ehpad")
     assert not {"GHT-84103", "DEMO-GCS-IMAGERIE-31"} & visible("directrice.ehpad")
     assert visible("copil.invite") == {"GHT-84103"}
+
+
+def test_ght_names_from_the_sae_capitals_read_as_french():
+    from cooperations.demo import ght_name
+
+    assert ght_name("EST HÉRAULT ET SUD AVEYRON") == "GHT Est Hérault et Sud Aveyron"
+    assert ght_name("ALLIER PUY-DE-DÔME") == "GHT Allier Puy-de-Dôme"
+    assert ght_name("21-52 CÔTE D'OR-HAUTE-MARNE") == "GHT 21-52 Côte d'Or-Haute-Marne"
+    # The name already starts with GHT, and Latin-1 lost the Œ of CŒUR.
+    assert ght_name("GHT DES CH DE") == "GHT des CH de"
+    assert ght_name("TARN REVELOIS - CUR D'OCCITANIE") == "GHT Tarn Revelois - Cœur d'Occitanie"
