@@ -6,6 +6,8 @@ create a cooperation → submit KIT 1 step 1 → the ARS agent validates it → 
 
 import re
 
+from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
+
 from fiches.demo import DEMO_PDF
 
 MAX_TABS = 200
@@ -31,6 +33,22 @@ def press_button(page, name):
     tab_to(page, page.get_by_role("button", name=name))
     with page.expect_navigation():
         page.keyboard.press("Enter")
+
+
+def open_file_chooser(page, locator):
+    """Space on the focused file input opens the chooser. On a loaded machine Chromium
+    sometimes drops that first activation: try again (Space, then Enter), still by keyboard."""
+    for key in ("Space", "Enter", "Space"):
+        target = locator.first
+        if not target.evaluate("el => el === document.activeElement"):
+            tab_to(page, locator)
+        try:
+            with page.expect_file_chooser(timeout=5000) as chooser:
+                page.keyboard.press(key)
+        except PlaywrightTimeoutError:
+            continue
+        return chooser.value
+    raise AssertionError("Le sélecteur de fichier ne s'ouvre pas au clavier.")
 
 
 def type_into(page, label, text):
@@ -76,12 +94,8 @@ def test_create_submit_validate_report_with_the_keyboard_only(
     )
     press_button(page, "Enregistrer le brouillon")
     page.wait_for_selector("text=Vos réponses sont enregistrées (brouillon).")
-    tab_to(page, page.get_by_label("Fichier"))
-    with page.expect_file_chooser() as chooser:
-        page.keyboard.press("Space")
-    chooser.value.set_files(
-        {"name": "synthese.pdf", "mimeType": "application/pdf", "buffer": DEMO_PDF}
-    )
+    chooser = open_file_chooser(page, page.get_by_label("Fichier"))
+    chooser.set_files({"name": "synthese.pdf", "mimeType": "application/pdf", "buffer": DEMO_PDF})
     press_button(page, "Déposer le document")
     page.wait_for_selector("text=« synthese.pdf » est déposé (version 1).")
     press_button(page, "Enregistrer et soumettre à l'ARS")
