@@ -36,6 +36,7 @@ class Page:
 
 PAGES = [
     Page("bare", "Vue Django nue (plafond du framework)"),
+    Page("home", "Accueil (tableau de bord de l'utilisateur)"),
     Page("portfolio", "Portefeuille filtré (phase + forme juridique)"),
     Page("detail", "Fiche d'une coopération"),
     Page("detail_small", "Fiche d'une coopération à 2 membres", load=False),
@@ -92,6 +93,8 @@ def urls_for(page: Page, user) -> list[str]:
 
     if page.key == "bare":
         return ["/bench/nu/"]
+    if page.key == "home":
+        return [reverse("home")]
     if page.key == "portfolio":
         # Filter values taken from the user's own cooperations, so no page is empty.
         base = reverse("cooperations:list")

@@ -8,8 +8,16 @@ from pathlib import Path
 
 from bench import run as bench
 
-APP_PAGES = ["portfolio", "detail", "search", "kit1", "step", "tracker", "radar"]
-COUNTED_PAGES = ["bare", "portfolio", "detail", "detail_small", "detail_large", *APP_PAGES[2:]]
+APP_PAGES = ["home", "portfolio", "detail", "search", "kit1", "step", "tracker", "radar"]
+COUNTED_PAGES = [
+    "bare",
+    "home",
+    "portfolio",
+    "detail",
+    "detail_small",
+    "detail_large",
+    *APP_PAGES[3:],
+]
 
 
 def verdict(ok: bool) -> str:

@@ -15,7 +15,8 @@ from cooperations.models import Cooperation
 
 def get_visible_cooperation(request, pk: int, queryset=None) -> Cooperation:
     queryset = queryset if queryset is not None else Cooperation.objects.all()
-    return get_object_or_404(queryset.visible_to(request.user), pk=pk)
+    cooperation = get_object_or_404(queryset.visible_to(request.user), pk=pk)
+    return scoping.mark_visible(request.user, cooperation)
 
 
 READ_ONLY = "Votre rôle donne un accès en lecture seule à cette coopération."

@@ -87,11 +87,9 @@ class CooperationQuerySet(models.QuerySet):
         return scoping.cooperations_editable_by(user, self)
 
     def with_list_data(self):
-        """What the portfolio and its cards show, in a constant number of queries."""
+        """What the portfolio shows, in a constant number of queries."""
         return self.select_related("pilot_ars", "legal_form").prefetch_related(
             "typologies",
-            "themes",
-            "departements",
             models.Prefetch(
                 "memberships",
                 queryset=Membership.objects.active()

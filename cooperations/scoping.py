@@ -119,7 +119,25 @@ def can_read(user, cooperation) -> bool:
     return cooperations_visible_to(user).filter(pk=cooperation.pk).exists()
 
 
+def mark_visible(user, cooperation):
+    """Note on the instance that it was fetched through cooperations_visible_to(user)."""
+    cooperation._kc_visible_for = user.pk
+    return cooperation
+
+
+def _edits_what_it_reads(user) -> bool:
+    # The table above: every role edits what it reads, except COPIL guests.
+    return (
+        user.is_authenticated
+        and user.is_active
+        and (user.role != Role.COPIL_GUEST or user.is_superuser)
+    )
+
+
 def can_edit(user, cooperation) -> bool:
+    if user.pk is not None and getattr(cooperation, "_kc_visible_for", None) == user.pk:
+        # Already fetched in the user's read scope: no second scope query per page.
+        return _edits_what_it_reads(user)
     return cooperations_editable_by(user).filter(pk=cooperation.pk).exists()
 
 

@@ -6,7 +6,7 @@ from django.urls import NoReverseMatch, reverse
 from django.views.decorators.http import require_http_methods
 
 from cooperations import scoping, selectors, services
-from cooperations.access import get_editable_cooperation
+from cooperations.access import get_editable_cooperation, get_visible_cooperation
 from cooperations.filters import CooperationFilter
 from cooperations.forms import CooperationForm, MemberForm, MembershipLeaveForm
 from cooperations.models import Cooperation, Membership
@@ -53,11 +53,12 @@ def _sections(request, cooperation):
 
 
 def cooperation_detail(request, pk: int):
-    cooperation = get_object_or_404(
-        Cooperation.objects.visible_to(request.user)
-        .select_related("pilot_ars", "legal_form", "created_by")
-        .prefetch_related("typologies", "themes", "departements", "copil_guests"),
-        pk=pk,
+    cooperation = get_visible_cooperation(
+        request,
+        pk,
+        Cooperation.objects.select_related(
+            "pilot_ars", "legal_form", "created_by"
+        ).prefetch_related("typologies", "themes", "departements", "copil_guests"),
     )
     memberships = (
         Membership.objects.filter(cooperation=cooperation)

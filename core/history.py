@@ -4,6 +4,7 @@ import datetime
 from dataclasses import dataclass
 from decimal import Decimal
 
+from django.db.models import IntegerField, Value
 from django.utils import timezone
 from django.utils.formats import date_format, number_format
 from django.utils.text import capfirst
@@ -72,14 +73,16 @@ IGNORED = {"version", "updated_at", "created_at"}
 
 
 def m2m_snapshots(records, field_names) -> dict:
-    """{field: {history_id: set(related ids)}} for the records, one query per field."""
+    """{field: {history_id: set(related ids)}} for the records, in one query (a UNION ALL
+    of the fields' history tables)."""
     snapshots = {}
-    if not records:
+    if not records or not field_names:
         return snapshots
     model = type(records[0])
-    for name in field_names:
-        manager = getattr(records[0], name)
-        through = manager.model
+    history_ids = [r.pk for r in records]
+    parts = []
+    for index, name in enumerate(field_names):
+        through = getattr(records[0], name).model
         target = next(
             f.name
             for f in through._meta.fields
@@ -88,13 +91,16 @@ def m2m_snapshots(records, field_names) -> dict:
             and f.related_model is not model
             and f.related_model is not records[0].instance_type
         )
-        rows = through.objects.filter(history__in=[r.pk for r in records]).values_list(
-            "history_id", f"{target}_id"
+        parts.append(
+            through.objects.filter(history__in=history_ids)
+            .order_by()
+            .annotate(field_index=Value(index, IntegerField()))
+            .values_list("field_index", "history_id", f"{target}_id")
         )
-        per_record: dict = {r.pk: set() for r in records}
-        for history_id, related_id in rows:
-            per_record[history_id].add(related_id)
-        snapshots[name] = per_record
+        snapshots[name] = {r.pk: set() for r in records}
+    rows = parts[0].union(*parts[1:], all=True) if len(parts) > 1 else parts[0]
+    for field_index, history_id, related_id in rows:
+        snapshots[field_names[field_index]][history_id].add(related_id)
     return snapshots
 
 

@@ -11,7 +11,7 @@ from core.registry import HOME_WIDGETS
 def home(request):
     user = request.user
     visible = Cooperation.objects.visible_to(user)
-    recent = visible.with_list_data().order_by("-updated_at", "-pk")[:5]
+    recent = visible.only("pk", "title", "phase").order_by("-updated_at", "-pk")[:5]
     widgets = [
         {"template": w.template, "context": w.get_context(request)}
         for w in HOME_WIDGETS

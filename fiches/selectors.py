@@ -5,6 +5,7 @@ from collections import Counter
 from django.db.models import Prefetch, Q
 
 from accounts.models import Role
+from cooperations import scoping
 from cooperations.models import Cooperation
 from fiches.models import (
     Answer,
@@ -49,7 +50,7 @@ def progress(rows_or_states) -> dict:
 
 def step_detail(step_pk: int, user):
     """The step with everything its page shows, fetched through the user's scope."""
-    return (
+    step = (
         Step.objects.visible_to(user)
         .select_related(
             "cooperation__pilot_ars", "cooperation__legal_form", "fiche__version", "last_actor"
@@ -73,6 +74,8 @@ def step_detail(step_pk: int, user):
         )
         .get(pk=step_pk)
     )
+    scoping.mark_visible(user, step.cooperation)
+    return step
 
 
 def validation_queue(user):

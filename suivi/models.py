@@ -10,6 +10,7 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Coalesce
 from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
@@ -183,7 +184,17 @@ class Deliverable(models.Model):
         verbose_name = "livrable ou jalon"
         verbose_name_plural = "livrables et jalons"
         ordering = ["planned_on", "pk"]
-        indexes = [models.Index(fields=["activity", "planned_on"])]
+        indexes = [
+            models.Index(fields=["activity", "planned_on"]),
+            # The home page's "échéances dépassées": open deliverables by current due date,
+            # read in order until a handful in the user's scope are found.
+            models.Index(
+                Coalesce("revised_on", "planned_on"),
+                "id",
+                condition=Q(done_on__isnull=True),
+                name="deliverable_open_due",
+            ),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=Q(progress__gte=0) & Q(progress__lte=100),

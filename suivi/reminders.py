@@ -6,12 +6,13 @@ from datetime import date
 from django.conf import settings
 from django.core.mail import send_mass_mail
 from django.db import IntegrityError, transaction
-from django.db.models import Exists, Max, OuterRef, Q
+from django.db.models import Case, Exists, IntegerField, OuterRef, Q, Subquery, Value, When
+from django.db.models.functions import Coalesce
 from django.urls import reverse
 
 from accounts.models import Role, User
 from cooperations.models import Cooperation, Phase
-from suivi.models import Activity, ProjectSettings, ReportReminder
+from suivi.models import Activity, ProjectSettings, ReportReminder, StatusReport
 from suivi.planning import period_bounds
 
 
@@ -23,33 +24,55 @@ class DueReport:
     days_left: int
 
 
-def reports_due(cooperations, today: date, *, within_days: int | None = None) -> list[DueReport]:
-    """Tracked cooperations whose report for the current period is missing and due soon.
+def reports_due(
+    cooperations, today: date, *, within_days: int | None = None, limit: int | None = None
+) -> list[DueReport]:
+    """Tracked cooperations whose report for the current period is missing and due soon,
+    soonest first.
 
-    One query: settings come through select_related, the last report through an aggregate.
+    One query, filtered in the database: a region holds thousands of cooperations and the
+    home page shows five. The few period lengths give as many (start, end) pairs, computed
+    here; each project's period, reminder delay and last report are compared to them in SQL.
     `within_days` None means "use each project's reminder delay".
     """
+    periods = {months: period_bounds(today, months) for months in ProjectSettings.Period.values}
+    period = Coalesce(
+        "suivi_settings__report_period_months",
+        Value(ProjectSettings._meta.get_field("report_period_months").default),
+    )
+    reminder = Coalesce(
+        "suivi_settings__reminder_days",
+        Value(ProjectSettings._meta.get_field("reminder_days").default),
+    )
+    last_report = StatusReport.objects.filter(cooperation=OuterRef("pk")).order_by("-period_end")
+    due_now = Q(pk__in=[])
+    days_left = {}
+    for months, (start, end) in periods.items():
+        days_left[months] = (end - today).days
+        if within_days is not None and days_left[months] > within_days:
+            continue
+        missing = Q(last_report_end__isnull=True) | Q(last_report_end__lt=start)
+        soon = Q() if within_days is not None else Q(reminder_days_value__gte=days_left[months])
+        due_now |= Q(period_months=months) & missing & soon
     queryset = (
         cooperations.exclude(phase=Phase.CLOTUREE)
         .filter(Exists(Activity.objects.filter(cooperation=OuterRef("pk"))))
-        .select_related("suivi_settings")
-        .annotate(last_report_end=Max("status_reports__period_end"))
-        .order_by("pk")
+        .annotate(
+            period_months=period,
+            reminder_days_value=reminder,
+            last_report_end=Subquery(last_report.values("period_end")[:1]),
+            days_left=Case(
+                *[When(period_months=m, then=Value(d)) for m, d in days_left.items()],
+                default=Value(0),
+                output_field=IntegerField(),
+            ),
+        )
+        .filter(due_now)
+        .order_by("days_left", "pk")
     )
-    due = []
-    for cooperation in queryset:
-        try:
-            project = cooperation.suivi_settings
-        except ProjectSettings.DoesNotExist:
-            project = ProjectSettings(cooperation=cooperation)
-        start, end = period_bounds(today, project.report_period_months)
-        if cooperation.last_report_end and cooperation.last_report_end >= start:
-            continue
-        days_left = (end - today).days
-        limit = project.reminder_days if within_days is None else within_days
-        if days_left <= limit:
-            due.append(DueReport(cooperation, start, end, days_left))
-    return due
+    if limit is not None:
+        queryset = queryset[:limit]
+    return [DueReport(c, *periods[c.period_months], days_left[c.period_months]) for c in queryset]
 
 
 def recipients(cooperation) -> list[str]:

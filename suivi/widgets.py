@@ -43,10 +43,12 @@ def home_context(request) -> dict:
     late = list(late_deliverables(user, today)[: HOME_LIMIT + 1])
     for item in late:
         item.days_late = (today - item.current_due).days
-    due = reminders.reports_due(Cooperation.objects.visible_to(user), today, within_days=None)
+    due = reminders.reports_due(
+        Cooperation.objects.visible_to(user), today, within_days=None, limit=HOME_LIMIT
+    )
     return {
         "late": late[:HOME_LIMIT],
         "more_late": len(late) > HOME_LIMIT,
-        "due_reports": due[:HOME_LIMIT],
+        "due_reports": due,
         "today": today,
     }

@@ -82,3 +82,19 @@ def test_inactive_or_unassigned_users_see_nothing(world):
     assert titles(world.referent_a) == set()
     agent_without_ars = UserFactory(role="agent_ars")
     assert titles(agent_without_ars) == set()
+
+
+def test_edit_right_of_a_cooperation_fetched_in_scope_matches_the_scope_query(world):
+    """Pages skip the edit query when the cooperation was fetched in the read scope: the
+    shortcut must give the same answer as the query, for every role and cooperation."""
+    users = list(world.users().values())
+    for user in users:
+        for coop in Cooperation.objects.visible_to(user):
+            marked = scoping.mark_visible(user, Cooperation.objects.get(pk=coop.pk))
+            assert scoping.can_edit(user, marked) == scoping.can_edit(user, coop), user
+            # A mark left by another user never grants anything.
+            for other in users:
+                if other.pk != user.pk:
+                    assert scoping.can_edit(other, marked) == scoping.can_edit(
+                        other, Cooperation.objects.get(pk=coop.pk)
+                    ), (user, other)

@@ -88,3 +88,30 @@ def test_demo_loads_slipped_and_on_time_deliverables_and_is_idempotent():
 
         today_progress = selectors.tracker(base[key]).progress
         assert reports[0].snapshot["progress"] < reports[1].snapshot["progress"] < today_progress
+
+
+def test_home_lists_the_reports_due_soonest_first_and_skips_those_written(world):
+    from cooperations.models import Cooperation
+    from tests.cooperations.factories import CooperationFactory
+
+    monthly_default = world.coop_ara  # no settings: monthly, 7 days' notice
+    quarterly = CooperationFactory(title="Stérilisation commune")
+    half_yearly = CooperationFactory(title="Achats groupés")
+    written = CooperationFactory(title="Rapport déjà rendu")
+    for coop in (monthly_default, quarterly, half_yearly, written):
+        ActivityFactory(cooperation=coop)
+    ProjectSettings.objects.create(cooperation=quarterly, report_period_months=3, reminder_days=20)
+    ProjectSettings.objects.create(
+        cooperation=half_yearly, report_period_months=6, reminder_days=60
+    )
+    StatusReportFactory(
+        cooperation=written, period_start=date(2026, 12, 1), period_end=date(2026, 12, 31)
+    )
+    today = date(2026, 12, 20)  # 11 days before the end of December, quarter and half-year
+    due = reminders.reports_due(Cooperation.objects.all(), today)
+    # 11 days left everywhere, but 7 days' notice only for the monthly one: not yet due.
+    assert [d.cooperation.title for d in due] == ["Stérilisation commune", "Achats groupés"]
+    assert due[1].period_start == date(2026, 7, 1) and due[1].days_left == 11
+    later = reminders.reports_due(Cooperation.objects.all(), date(2026, 12, 26), limit=2)
+    assert [d.cooperation for d in later] == [monthly_default, quarterly]
+    assert later[0].period_start == date(2026, 12, 1) and later[0].days_left == 5

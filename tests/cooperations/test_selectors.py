@@ -1,0 +1,31 @@
+"""The cooperation's history says which départements, typologies and themes changed."""
+
+import pytest
+
+from cooperations import selectors, services
+from cooperations.models import Theme, Typology
+from tests.territories.factories import departement
+
+pytestmark = pytest.mark.django_db
+
+
+def test_history_shows_m2m_changes_with_their_labels(world):
+    coop = world.coop_ara
+    ain, rhone = departement("01"), departement("69")
+    coop.departements.set([ain])
+    typology = Typology.objects.order_by("pk").first()
+    theme = Theme.objects.order_by("pk").first()
+    services.cooperation_update(
+        cooperation=coop,
+        user=world.agent_ara,
+        data={"departements": [ain, rhone], "typologies": [typology], "themes": [theme]},
+        version=coop.version,
+    )
+    entries = selectors.cooperation_history(coop)
+    changes = {}
+    for entry in entries:  # newest first: keep each field's latest change
+        for change in entry.changes:
+            changes.setdefault(change.field, (change.old, change.new))
+    assert changes["Départements concernés"] == ("01", "01, 69")
+    assert typology.name in changes[next(k for k in changes if k.startswith("Typolog"))][1]
+    assert theme.name in changes[next(k for k in changes if k.startswith("Th"))][1]
