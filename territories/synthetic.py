@@ -27,7 +27,7 @@ import random
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 from django.conf import settings
@@ -979,6 +979,22 @@ def _coops(ids: list[int]):
         )
 
 
+def _step_dates(state: str, launched_on, index: int, rng) -> dict:
+    """Timestamps as the workflow leaves them: the ARS queue sorts on submitted_at."""
+    if state == "not_started":
+        return {}
+    base = launched_on or date(2024, 1, 1)
+    day = base + timedelta(days=30 * index)
+    started = datetime(day.year, day.month, day.day, 9, tzinfo=UTC)
+    started += timedelta(minutes=rng.randrange(600))
+    dates = {"started_at": started}
+    if state in {"submitted", "validated", "returned"}:
+        dates["submitted_at"] = started + timedelta(days=rng.randrange(5, 25), hours=2)
+    if state in {"validated", "returned"}:
+        dates["decided_at"] = dates["submitted_at"] + timedelta(days=rng.randrange(1, 15))
+    return dates
+
+
 def _kit1_steps(cooperation_ids, rng, batch_size) -> int:
     from django.apps import apps
 
@@ -999,7 +1015,13 @@ def _kit1_steps(cooperation_ids, rng, batch_size) -> int:
             elif index == validated:
                 state = rng.choice(["in_progress", "submitted", "returned"])
             batch.append(
-                Step(cooperation_id=coop["pk"], fiche=fiche, number=fiche.number, state=state)
+                Step(
+                    cooperation_id=coop["pk"],
+                    fiche=fiche,
+                    number=fiche.number,
+                    state=state,
+                    **_step_dates(state, coop["launched_on"], index, rng),
+                )
             )
         if len(batch) >= batch_size:
             created += len(Step.objects.bulk_create(batch, batch_size=batch_size))

@@ -269,6 +269,12 @@ def test_built_in_kit1_steps_follow_the_phase_of_the_cooperation(dataset):
         validated = synthetic.VALIDATED_STEPS_BY_PHASE[cooperation.phase]
         assert states[: min(validated, len(states))] == ["validated"] * min(validated, len(states))
         assert "validated" not in states[validated:]
+    # The ARS queue sorts submitted steps by date: the workflow's timestamps are set.
+    submitted = Step.objects.filter(state__in=["submitted", "validated", "returned"])
+    assert submitted.exists() and not submitted.filter(submitted_at__isnull=True).exists()
+    assert not Step.objects.filter(state="not_started", started_at__isnull=False).exists()
+    decided = Step.objects.filter(state__in=["validated", "returned"])
+    assert all(s.started_at < s.submitted_at < s.decided_at for s in decided)
 
 
 def test_without_the_sae_file_every_departement_still_gets_communes(tmp_path):
