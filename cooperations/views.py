@@ -56,9 +56,7 @@ def cooperation_detail(request, pk: int):
     cooperation = get_visible_cooperation(
         request,
         pk,
-        Cooperation.objects.select_related(
-            "pilot_ars", "legal_form", "created_by"
-        ).prefetch_related("typologies", "themes", "departements", "copil_guests"),
+        Cooperation.objects.select_related("pilot_ars", "legal_form", "created_by"),
     )
     memberships = (
         Membership.objects.filter(cooperation=cooperation)
@@ -74,6 +72,7 @@ def cooperation_detail(request, pk: int):
             "title": cooperation.title,
             "cooperation": cooperation,
             "memberships": memberships,
+            "lists": selectors.m2m_labels(cooperation),
             "history": selectors.cooperation_history(cooperation, limit=DETAIL_HISTORY),
             "caps": scoping.user_capabilities(request.user, cooperation),
             "sections": _sections(request, cooperation),

@@ -29,3 +29,19 @@ def test_history_shows_m2m_changes_with_their_labels(world):
     assert changes["Départements concernés"] == ("01", "01, 69")
     assert typology.name in changes[next(k for k in changes if k.startswith("Typolog"))][1]
     assert theme.name in changes[next(k for k in changes if k.startswith("Th"))][1]
+
+
+def test_cooperation_page_lists_in_catalogue_order_in_one_query(world, django_assert_num_queries):
+    coop = world.coop_ara
+    coop.departements.set([departement("69"), departement("01")])
+    typology = Typology.objects.order_by("pk").first()
+    coop.typologies.set([typology])
+    coop.themes.clear()
+    selectors.m2m_labels(coop)  # reference lists cached
+    with django_assert_num_queries(1):
+        lists = selectors.m2m_labels(coop)
+    assert lists == {
+        "departements": ["01 – Ain", "69 – Rhône"],
+        "typologies": [typology.name],
+        "themes": [],
+    }
