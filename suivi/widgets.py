@@ -9,6 +9,7 @@ from datetime import date
 from django.db.models.functions import Coalesce
 
 from accounts.models import Role
+from cooperations import scoping
 from cooperations.models import Cooperation
 from suivi import reminders, selectors
 from suivi.models import Deliverable
@@ -43,9 +44,8 @@ def home_context(request) -> dict:
     late = list(late_deliverables(user, today)[: HOME_LIMIT + 1])
     for item in late:
         item.days_late = (today - item.current_due).days
-    due = reminders.reports_due(
-        Cooperation.objects.visible_to(user), today, within_days=None, limit=HOME_LIMIT
-    )
+    in_scope = Cooperation.objects.filter(pk__in=scoping.cooperation_ids_visible_to(user))
+    due = reminders.reports_due(in_scope, today, within_days=None, limit=HOME_LIMIT)
     return {
         "late": late[:HOME_LIMIT],
         "more_late": len(late) > HOME_LIMIT,

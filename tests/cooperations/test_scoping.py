@@ -98,3 +98,21 @@ def test_edit_right_of_a_cooperation_fetched_in_scope_matches_the_scope_query(wo
                     assert scoping.can_edit(other, marked) == scoping.can_edit(
                         other, Cooperation.objects.get(pk=coop.pk)
                     ), (user, other)
+
+
+def test_the_id_set_for_wide_reads_is_exactly_the_visible_scope(world):
+    inactive = UserFactory(ars_agent=True, is_active=False)
+    unassigned = UserFactory(role="agent_ars", ars=None)
+    for user in [*world.users().values(), inactive, unassigned]:
+        visible = set(Cooperation.objects.visible_to(user).values_list("pk", flat=True))
+        ids = set(
+            Cooperation.objects.filter(pk__in=scoping.cooperation_ids_visible_to(user)).values_list(
+                "pk", flat=True
+            )
+        )
+        assert ids == visible, user
+    assert set(
+        Cooperation.objects.filter(
+            pk__in=scoping.cooperation_ids_visible_to(world.agent_occ)
+        ).values_list("title", flat=True)
+    ) == {"Biologie Haute-Garonne"}
