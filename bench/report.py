@@ -85,6 +85,27 @@ def _query_rows(results) -> tuple[list[str], list[str]]:
     return rows, problems
 
 
+def _why_few(results, page: str, bare_rps: float) -> str:
+    """A data-driven explanation of a missed throughput target."""
+    cores = os.cpu_count() or 1
+    wanted = bench.TARGET_RATIO * bare_rps
+    budget = cores / wanted * 1000 if wanted else 0.0
+    measure = next(
+        iter(results.queries.get(results.config.cooperations, {}).get(page, {}).values()), None
+    )
+    text = (
+        f"{bench.TARGET_RATIO:.2f} × {bare_rps:.0f} req/s font {wanted:.0f} req/s, soit "
+        f"{budget:.1f} ms de CPU par requête pour les {cores} cœurs, serveur, PostgreSQL et "
+        "client de charge compris"
+    )
+    if measure:
+        text += (
+            f" ; la page seule en coûte {measure['ms']:.0f} ms ({measure['queries']} requêtes "
+            "SQL, gabarits DSFR) là où la vue nue n'en fait aucune"
+        )
+    return text
+
+
 def _why_slow(results, page: str, load: dict) -> str:
     """A data-driven explanation of a missed latency target."""
     measure = next(
@@ -196,8 +217,7 @@ def render(results) -> str:
             misses.append(f"- **{label}** : des réponses non 200 ({statuses}).")
         if not ratio_ok:
             misses.append(
-                f"- **{label}**, débit {ratio:.2f} × la vue nue : la page fait le travail que la "
-                "vue nue ne fait pas (requêtes SQL, gabarits DSFR) sur le même CPU."
+                f"- **{label}**, débit {ratio:.2f} × la vue nue : {_why_few(results, page, bare_rps)}."
             )
 
     rows, problems = _query_rows(results)
@@ -293,9 +313,10 @@ def render(results) -> str:
         results.notes.append(
             "- Charge moyenne de la machine (1 min) : "
             + ", ".join(f"{label} {value:.1f}" for label, value in load.items())
-            + f" pour {os.cpu_count()} cœurs. Au-delà du nombre de cœurs, d'autres "
-            "processus se partageaient le CPU pendant la mesure : les latences sont alors "
-            "pessimistes."
+            + f" pour {os.cpu_count()} cœurs. La valeur de départ dit ce que faisaient les "
+            "autres processus de la machine ; les suivantes montent avec le banc lui-même "
+            "(workers gunicorn, PostgreSQL et client de charge sur les mêmes cœurs). Une valeur "
+            "de départ proche du nombre de cœurs rend toutes les latences pessimistes."
         )
     if results.notes:
         lines += ["", "## Notes", "", *results.notes]

@@ -1,6 +1,7 @@
 """The benchmark harness on a tiny scale: load driver, bare view, probes, report."""
 
 import http.server
+import os
 import threading
 import time
 
@@ -191,6 +192,11 @@ def test_the_report_states_every_target_and_explains_misses():
     assert "ignorée : URL « evalimpact:cooperation » absente" in text
     assert "**Recherche**, p95 480 ms" in text
     assert "loi de Little, 400 ms" in text  # 16 clients / 40 req/s
+    # Throughput: 0.35 × 200 req/s = 70 req/s, i.e. the CPU budget per request on this
+    # machine's cores, beside what the page alone costs.
+    cores = os.cpu_count()
+    assert f"font 70 req/s, soit {cores / 70 * 1000:.1f} ms de CPU par requête" in text
+    assert "la page seule en coûte 30 ms (9 requêtes SQL" in text
     assert "SELECT COUNT(*) FROM territories_establishment" in text
     # Query counts that differ between scales are called out.
     assert "| Portefeuille | synth.agent.84 | 9 | 11 | non |" in text
