@@ -1,10 +1,9 @@
 """Reads shared by several views."""
 
-from django.db.models import IntegerField, Value
-
 from cooperations.models import Cooperation, Membership
 from cooperations.references import LEGAL_FORMS, THEMES, TYPOLOGIES
 from core.history import entries_for, m2m_snapshots
+from core.queries import union_all_tagged
 from territories.references import ARS_NAMES, DEPARTEMENT_CODES, DEPARTEMENTS
 
 # The lists of the cooperation page, each with the cached labels of its reference table.
@@ -15,17 +14,14 @@ def m2m_labels(cooperation: Cooperation) -> dict[str, list[str]]:
     """{field: labels in the catalogue's order} in one query (a UNION ALL of the three link
     tables), the labels coming from the reference cache instead of three joins."""
     parts = []
-    for index, name in enumerate(M2M_LABELS):
-        through = Cooperation._meta.get_field(name).remote_field.through
-        target = Cooperation._meta.get_field(name).m2m_reverse_name()
+    for name in M2M_LABELS:
+        field = Cooperation._meta.get_field(name)
+        through = field.remote_field.through
         parts.append(
-            through.objects.filter(cooperation_id=cooperation.pk)
-            .order_by()
-            .annotate(field_index=Value(index, IntegerField()))
-            .values_list("field_index", target)
+            (through.objects.filter(cooperation_id=cooperation.pk), (field.m2m_reverse_name(),))
         )
     chosen: dict[int, set[int]] = {index: set() for index in range(len(parts))}
-    for field_index, related_id in parts[0].union(*parts[1:], all=True):
+    for field_index, related_id in union_all_tagged(parts):
         chosen[field_index].add(related_id)
     return {
         name: [label for pk, label in reference.choices() if pk in chosen[index]]

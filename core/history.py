@@ -4,10 +4,11 @@ import datetime
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import IntegerField, Value
 from django.utils import timezone
 from django.utils.formats import date_format, number_format
 from django.utils.text import capfirst
+
+from core.queries import union_all_tagged
 
 
 @dataclass
@@ -81,7 +82,7 @@ def m2m_snapshots(records, field_names) -> dict:
     model = type(records[0])
     history_ids = [r.pk for r in records]
     parts = []
-    for index, name in enumerate(field_names):
+    for name in field_names:
         through = getattr(records[0], name).model
         target = next(
             f.name
@@ -92,14 +93,10 @@ def m2m_snapshots(records, field_names) -> dict:
             and f.related_model is not records[0].instance_type
         )
         parts.append(
-            through.objects.filter(history__in=history_ids)
-            .order_by()
-            .annotate(field_index=Value(index, IntegerField()))
-            .values_list("field_index", "history_id", f"{target}_id")
+            (through.objects.filter(history__in=history_ids), ("history_id", f"{target}_id"))
         )
         snapshots[name] = {r.pk: set() for r in records}
-    rows = parts[0].union(*parts[1:], all=True) if len(parts) > 1 else parts[0]
-    for field_index, history_id, related_id in rows:
+    for field_index, history_id, related_id in union_all_tagged(parts):
         snapshots[field_names[field_index]][history_id].add(related_id)
     return snapshots
 

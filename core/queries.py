@@ -1,0 +1,19 @@
+"""Query helpers shared by the apps."""
+
+from collections.abc import Iterator
+
+from django.db.models import IntegerField, QuerySet, Value
+
+
+def union_all_tagged(parts: list[tuple[QuerySet, tuple[str, ...]]]) -> Iterator[tuple]:
+    """Read several querysets in one round trip (UNION ALL), each row prefixed with the
+    index of the queryset it came from. Each part gives the same number of fields."""
+    tagged = [
+        queryset.order_by()
+        .annotate(union_part=Value(index, IntegerField()))
+        .values_list("union_part", *fields)
+        for index, (queryset, fields) in enumerate(parts)
+    ]
+    if not tagged:
+        return iter(())
+    return iter(tagged[0].union(*tagged[1:], all=True) if len(tagged) > 1 else tagged[0])
