@@ -37,13 +37,7 @@ def cooperations_visible_to(user, queryset: QuerySet | None = None) -> QuerySet:
     if user.role == Role.ARS_AGENT:
         if not user.ars_id:
             return qs.none()
-        from territories.references import departement_ids_of
-
-        # The region's départements as ids: the EXISTS then reads the through table's
-        # departement_id index instead of joining every link to its département.
-        touches_region = Cooperation.departements.through.objects.filter(
-            cooperation_id=OuterRef("pk"), departement_id__in=departement_ids_of(user.ars_id)
-        )
+        touches_region = _region_links(user.ars_id).filter(cooperation_id=OuterRef("pk"))
         return qs.filter(Q(pilot_ars_id=user.ars_id) | Exists(touches_region))
     if user.role == Role.REFERENT:
         return qs.with_member(**represented_ids(user))
@@ -53,6 +47,17 @@ def cooperations_visible_to(user, queryset: QuerySet | None = None) -> QuerySet:
         )
         return qs.filter(Exists(guests))
     return qs.none()
+
+
+def _region_links(ars_id: int) -> QuerySet:
+    """Links of cooperations to a département of the region. By département ids, so that
+    the through table's departement_id index answers alone (no join to Departement)."""
+    from cooperations.models import Cooperation
+    from territories.references import departement_ids_of
+
+    return Cooperation.departements.through.objects.filter(
+        departement_id__in=departement_ids_of(ars_id)
+    ).order_by()
 
 
 def cooperation_ids_visible_to(user) -> QuerySet:
@@ -66,26 +71,12 @@ def cooperation_ids_visible_to(user) -> QuerySet:
     """
     from cooperations.models import Cooperation
 
-    if (
-        user
-        and user.is_authenticated
-        and user.is_active
-        and not user.is_national_admin
-        and user.role == Role.ARS_AGENT
-        and user.ars_id
-    ):
-        from territories.references import departement_ids_of
-
-        piloted = Cooperation.objects.filter(pilot_ars_id=user.ars_id).order_by().values("pk")
-        touching = (
-            Cooperation.departements.through.objects.filter(
-                departement_id__in=departement_ids_of(user.ars_id)
-            )
-            .order_by()
-            .values("cooperation_id")
-        )
-        return piloted.union(touching)
-    return cooperations_visible_to(user).order_by().values("pk")
+    visible = cooperations_visible_to(user).order_by()
+    if visible.query.is_empty() or user.is_national_admin or user.role != Role.ARS_AGENT:
+        return visible.values("pk")
+    # An ARS agent with a region (cooperations_visible_to answered none otherwise).
+    piloted = Cooperation.objects.filter(pilot_ars_id=user.ars_id).order_by().values("pk")
+    return piloted.union(_region_links(user.ars_id).values("cooperation_id"))
 
 
 def represented_ids(user) -> dict:
@@ -133,11 +124,18 @@ def represented_ids(user) -> dict:
     return user._kc_represented_ids
 
 
+def _edits_what_it_reads(user) -> bool:
+    # The table above: every role edits what it reads, except COPIL guests.
+    return (
+        user.is_authenticated
+        and user.is_active
+        and (user.role != Role.COPIL_GUEST or user.is_superuser)
+    )
+
+
 def cooperations_editable_by(user, queryset: QuerySet | None = None) -> QuerySet:
     qs = _base(queryset)
-    if not user or not user.is_authenticated or user.role == Role.COPIL_GUEST:
-        if user and user.is_authenticated and user.is_superuser:
-            return cooperations_visible_to(user, qs)
+    if not user or not _edits_what_it_reads(user):
         return qs.none()
     return cooperations_visible_to(user, qs)
 
@@ -156,15 +154,6 @@ def mark_visible(user, cooperation):
     """Note on the instance that it was fetched through cooperations_visible_to(user)."""
     cooperation._kc_visible_for = user.pk
     return cooperation
-
-
-def _edits_what_it_reads(user) -> bool:
-    # The table above: every role edits what it reads, except COPIL guests.
-    return (
-        user.is_authenticated
-        and user.is_active
-        and (user.role != Role.COPIL_GUEST or user.is_superuser)
-    )
 
 
 def can_edit(user, cooperation) -> bool:

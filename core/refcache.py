@@ -22,9 +22,29 @@ _BY_MODEL: dict[str, list["Reference"]] = {}
 # The version read at the start of the current request (None outside a request: read at
 # every call, as a Celery task or a command may run for hours).
 _request = threading.local()
-_memo_lock = threading.Lock()
-_memo: dict[str, list] = {}
-_memo_version: list[str | None] = [None]
+
+
+class _Memo:
+    """This process's copy of the lists, valid for one version token (threads share it)."""
+
+    def __init__(self):
+        self._lock = threading.Lock()
+        self._version: str | None = None
+        self._lists: dict[str, list] = {}
+
+    def get(self, version: str, key: str) -> list | None:
+        with self._lock:
+            if self._version != version:
+                self._version, self._lists = version, {}
+            return self._lists.get(key)
+
+    def put(self, version: str, key: str, rows: list) -> None:
+        with self._lock:
+            if self._version == version:  # not if the token moved on meanwhile
+                self._lists[key] = rows
+
+
+_memo = _Memo()
 
 
 def _shared_version() -> str:
@@ -56,11 +76,7 @@ class Reference:
 
     def choices(self) -> list[tuple[int, str]]:
         version = current_version()
-        with _memo_lock:
-            if _memo_version[0] != version:
-                _memo.clear()
-                _memo_version[0] = version
-            rows = _memo.get(self.key)
+        rows = _memo.get(version, self.key)
         if rows is not None:
             return rows
         shared_key = f"{self.key}:{version}"
@@ -69,9 +85,7 @@ class Reference:
             model = apps.get_model(self.model_label)
             rows = [(obj.pk, self.label(obj)) for obj in model._default_manager.all()]
             cache.set(shared_key, rows, timeout=24 * 3600)
-        with _memo_lock:
-            if _memo_version[0] == version:
-                _memo[self.key] = rows
+        _memo.put(version, self.key, rows)
         return rows
 
     def labels(self) -> dict[int, str]:

@@ -16,6 +16,11 @@ from simple_history.models import HistoricalRecords
 
 from cooperations.models import Cooperation, Membership
 
+# A deliverable's current due date: the revised date when there is one. The home page's
+# "échéances dépassées" sorts on it and the partial index deliverable_open_due is built on
+# it: keep one definition so that the query and the index stay the same expression.
+CURRENT_DUE = Coalesce("revised_on", "planned_on")
+
 # Slippage (days) up to which a deliverable is "at risk", beyond which it is "late",
 # unless the cooperation sets its own threshold (ProjectSettings.at_risk_max_days).
 DEFAULT_AT_RISK_MAX_DAYS = 30
@@ -189,7 +194,7 @@ class Deliverable(models.Model):
             # The home page's "échéances dépassées": open deliverables by current due date,
             # read in order until a handful in the user's scope are found.
             models.Index(
-                Coalesce("revised_on", "planned_on"),
+                CURRENT_DUE,
                 "id",
                 condition=Q(done_on__isnull=True),
                 name="deliverable_open_due",

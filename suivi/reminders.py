@@ -45,7 +45,7 @@ def reports_due(
         Value(ProjectSettings._meta.get_field("reminder_days").default),
     )
     last_report = StatusReport.objects.filter(cooperation=OuterRef("pk")).order_by("-period_end")
-    due_now = Q(pk__in=[])
+    due_now = Q(pk__in=[])  # matches nothing: the OR of the periods below widens it
     days_left = {}
     for months, (start, end) in periods.items():
         days_left[months] = (end - today).days

@@ -6,13 +6,11 @@ one query for late deliverables and one for reports due.
 
 from datetime import date
 
-from django.db.models.functions import Coalesce
-
 from accounts.models import Role
 from cooperations import scoping
 from cooperations.models import Cooperation
 from suivi import reminders, selectors
-from suivi.models import Deliverable
+from suivi.models import CURRENT_DUE, Deliverable
 
 HOME_LIMIT = 5
 
@@ -31,7 +29,7 @@ def late_deliverables(user, today: date):
     return (
         Deliverable.objects.visible_to(user)
         .filter(done_on__isnull=True)
-        .annotate(current_due=Coalesce("revised_on", "planned_on"))
+        .annotate(current_due=CURRENT_DUE)
         .filter(current_due__lt=today)
         .select_related("activity__cooperation")
         .order_by("current_due", "pk")

@@ -1,4 +1,6 @@
 from django.db import models
+from django.db.models import Value
+from django.db.models.functions import Concat
 from simple_history.models import HistoricalRecords
 
 from territories.finess import validate_finess
@@ -150,6 +152,14 @@ class EstablishmentQuerySet(models.QuerySet):
             pattern = f" {word} " if len(word) < SHORT_WORD else word
             queryset = queryset.filter(search_text__contains=pattern)
         return queryset
+
+    def in_name_order(self):
+        """Alphabetical, for search results. Sorted on name || '' rather than name: with the
+        bare column, PostgreSQL walks the name index and filters every row until it has a
+        page (114 ms for "pharmacie du centre" at 100 000 ET, whose 1 888 matches share one
+        name); this way it reads the matches from the trigram index and sorts them (13 ms).
+        """
+        return self.alias(sort_name=Concat("name", Value(""))).order_by("sort_name", "pk")
 
 
 class Establishment(AddressMixin):

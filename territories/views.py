@@ -1,7 +1,5 @@
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db.models import Value
-from django.db.models.functions import Concat
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods
 
@@ -15,15 +13,10 @@ def establishment_search(request):
     form = EstablishmentSearchForm(request.GET or None)
     results = None
     if form.is_valid() and form.cleaned_data["q"]:
-        # Sorted on name || '' rather than name: with the bare column, PostgreSQL walks the
-        # name index and filters every row until it has a page (114 ms for "pharmacie du
-        # centre" at 100 000 ET, whose 1 888 matches share one name); this way it reads the
-        # matches from the trigram index and sorts them (13 ms).
         queryset = (
             Establishment.objects.search(form.cleaned_data["q"])
             .select_related("legal_entity", "departement")
-            .alias(sort_name=Concat("name", Value("")))
-            .order_by("sort_name", "pk")
+            .in_name_order()
         )
         results = Paginator(queryset, 25).get_page(request.GET.get("page"))
     return render(

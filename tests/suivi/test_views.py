@@ -234,6 +234,25 @@ def test_home_widget_lists_late_deliverables_in_scope_only(world, login):
     assert "Suivi de projet : à surveiller" not in login(world.copil).get("/").content.decode()
 
 
+def test_home_widget_lists_reports_due_in_the_agents_region_only(world, login):
+    from django.utils.html import escape
+
+    from suivi.models import ProjectSettings
+
+    for coop in (world.coop_ara, world.coop_occ):
+        ActivityFactory(cooperation=coop)
+        # Monthly reports, reminder 60 days ahead: always due while none is written.
+        ProjectSettings.objects.create(cooperation=coop, report_period_months=1, reminder_days=60)
+    ara, occ = escape(world.coop_ara.title), escape(world.coop_occ.title)
+    html = login(world.agent_ara).get("/").content.decode()
+    assert "Rapports d'avancement attendus" in html
+    due = html[html.index('id="home-due"') :]
+    assert ara in due and occ not in due
+    html = login(world.agent_occ).get("/").content.decode()
+    due = html[html.index('id="home-due"') :]
+    assert occ in due and ara not in due
+
+
 def test_activity_sheet_shows_who_changed_what(world, login):
     from suivi import services
 

@@ -63,6 +63,19 @@ def test_search_page_explains_an_empty_result(register, world, login):
     assert ">1 résultat<" in html
 
 
+def test_results_page_lists_matches_in_alphabetical_order(world, login):
+    for name in ("EHPAD ZÉPHYR", "EHPAD ARC-EN-CIEL", "EHPAD MIMOSAS", "EHPAD BEAU SITE"):
+        EstablishmentFactory(name=name, commune="ROANNE")
+    html = (
+        login(world.referent_a).get("/referentiel/etablissements/?q=ehpad+roanne").content.decode()
+    )
+    positions = [
+        html.index(name)
+        for name in ("EHPAD ARC-EN-CIEL", "EHPAD BEAU SITE", "EHPAD MIMOSAS", "EHPAD ZÉPHYR")
+    ]
+    assert positions == sorted(positions)
+
+
 def test_like_wildcards_typed_by_a_user_are_literal(register):
     assert found("%") == set()
     assert found("_") == set()
