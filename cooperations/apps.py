@@ -4,3 +4,14 @@ from django.apps import AppConfig
 class CooperationsConfig(AppConfig):
     name = "cooperations"
     verbose_name = "Coopérations"
+
+    def ready(self):
+        from simple_history.signals import post_create_historical_record
+
+        from cooperations import portfolio
+        from cooperations.activity import bump_last_activity
+
+        portfolio.register_defaults()
+        post_create_historical_record.connect(
+            bump_last_activity, dispatch_uid="cooperation_last_activity"
+        )

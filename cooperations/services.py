@@ -4,9 +4,11 @@ from datetime import date
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import timezone
 
 from accounts.models import Role
 from cooperations.models import Cooperation, MemberRole, Membership
+from cooperations.signals import cooperation_event
 from core.locking import save_with_version
 from territories.models import Establishment, LegalEntity
 
@@ -54,6 +56,7 @@ def cooperation_create(*, user, data: dict) -> Cooperation:
             legal_entity=porteur if isinstance(porteur, LegalEntity) else None,
             role=MemberRole.PORTEUR,
             joined_on=cooperation.launched_on,
+            announce=False,
         )
     return cooperation
 
@@ -82,7 +85,11 @@ def membership_add(
     legal_entity=None,
     role: str = MemberRole.MEMBRE,
     joined_on: date | None = None,
+    actor=None,
+    announce: bool = True,
 ) -> Membership:
+    """Add a member. `announce` sends the `member_added` event (not for the porteur that
+    cooperation_create adds: the cooperation itself is new)."""
     if bool(establishment) == bool(legal_entity):
         raise ValidationError(
             "Choisissez un établissement ou une entité juridique (l'un des deux)."
@@ -97,16 +104,31 @@ def membership_add(
         establishment=establishment,
         legal_entity=legal_entity,
         role=role,
-        joined_on=joined_on or date.today(),
+        joined_on=joined_on or timezone.localdate(),
     )
     membership.full_clean()
     membership.save()
+    if announce:
+        message = (
+            f"{membership.member_name} ({membership.get_role_display().lower()}) a rejoint la "
+            f"coopération « {cooperation.title} »."
+        )
+        transaction.on_commit(
+            lambda: cooperation_event.send(
+                sender=Membership,
+                cooperation=cooperation,
+                kind="member_added",
+                actor=actor,
+                target=None,
+                message=message,
+            )
+        )
     return membership
 
 
 @transaction.atomic
 def membership_leave(*, membership: Membership, left_on: date | None = None) -> Membership:
-    left_on = left_on or date.today()
+    left_on = left_on or timezone.localdate()
     if membership.left_on:
         raise ValidationError("Ce membre s'est déjà retiré de la coopération.")
     if membership.joined_on and left_on < membership.joined_on:

@@ -5,6 +5,7 @@ from cooperations import views
 app_name = "cooperations"
 urlpatterns = [
     path("", views.cooperation_list, name="list"),
+    path("export/", views.cooperation_export, name="export"),
     path("nouvelle/", views.cooperation_create, name="create"),
     path("<int:pk>/", views.cooperation_detail, name="detail"),
     path("<int:pk>/modifier/", views.cooperation_edit, name="edit"),

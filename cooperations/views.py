@@ -1,11 +1,13 @@
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
-from cooperations import scoping, selectors, services
+from cooperations import portfolio, scoping, selectors, services
 from cooperations.access import get_editable_cooperation, get_visible_cooperation
 from cooperations.filters import CooperationFilter
 from cooperations.forms import CooperationForm, MemberForm, MembershipLeaveForm
@@ -20,11 +22,42 @@ DETAIL_HISTORY = 10
 FULL_HISTORY = 300
 
 
-def cooperation_list(request):
+def _worklist(request):
+    """The filtered, sorted work list of the user's scope (shared by the list and export)."""
+    today = timezone.localdate()
     base = Cooperation.objects.visible_to(request.user)
-    cooperation_filter = CooperationFilter(request.GET or None, queryset=base)
-    queryset = cooperation_filter.qs.with_list_data().order_by("-updated_at", "-pk")
-    page = Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
+    cooperation_filter = CooperationFilter(
+        request.GET or None, queryset=base, user=request.user, today=today
+    )
+    sort = request.GET.get("tri") or portfolio.default_sort(request.user)
+    if sort.lstrip("-") not in dict(portfolio.sort_options()):
+        sort = portfolio.default_sort(request.user)
+    queryset = portfolio.ordered(cooperation_filter.qs, sort, today)
+    return cooperation_filter, queryset, sort, today
+
+
+def _chosen_columns(request, *, for_export: bool = False):
+    columns = portfolio.columns()
+    keys = request.GET.getlist("colonnes")
+    if keys:
+        chosen = [c for c in columns if c.key in keys]
+        if chosen:
+            return chosen
+    return [c for c in columns if c.default] if not for_export else columns
+
+
+def cooperation_list(request):
+    cooperation_filter, queryset, sort, today = _worklist(request)
+    chosen = _chosen_columns(request)
+    paginator = Paginator(queryset.values_list("pk", flat=True), PAGE_SIZE)
+    page = paginator.get_page(request.GET.get("page"))
+    rows = portfolio.page_rows(list(page.object_list), chosen, today)
+    query = request.GET.copy()
+    query.pop("page", None)
+    query.pop("tri", None)
+    export_query = request.GET.copy()
+    for key in ("page", "tri", "colonnes", "format"):
+        export_query.pop(key, None)
     return render(
         request,
         "cooperations/list.html",
@@ -32,9 +65,28 @@ def cooperation_list(request):
             "title": "Coopérations",
             "filter": cooperation_filter,
             "page_obj": page,
+            "rows": rows,
+            "columns": chosen,
+            "all_columns": portfolio.columns(),
+            "sort": sort,
+            "sort_query": query.urlencode(),
+            "export_query": export_query,
             "can_create": scoping.can_create_cooperation(request.user),
             "breadcrumb_data": {"current": "Coopérations"},
         },
+    )
+
+
+def cooperation_export(request):
+    """The filtered work list as CSV or XLSX, with the columns the user chose."""
+    fmt = request.GET.get("format", "csv")
+    if fmt not in ("csv", "xlsx"):
+        raise Http404("Format d'export inconnu.")
+    _filter, queryset, _sort, today = _worklist(request)
+    user = request.user
+    subject = user.ars_name if user.is_ars_agent else ("national" if user.is_national_admin else "")
+    return portfolio.export_response(
+        queryset, _chosen_columns(request, for_export=True), fmt, subject=subject, today=today
     )
 
 
@@ -181,6 +233,7 @@ def member_add(request, pk: int):
                 legal_entity=form.legal_entity,
                 role=form.cleaned_data["role"],
                 joined_on=form.cleaned_data["joined_on"],
+                actor=request.user,
             )
         except ValidationError as error:
             add_service_errors(form, error)

@@ -450,29 +450,3 @@ def kb_page(request, slug: str):
             },
         },
     )
-
-
-def notifications(request):
-    page = Paginator(
-        request.user.kit1_notifications.select_related("step").order_by("-created_at", "-pk"),
-        PAGE_SIZE,
-    ).get_page(request.GET.get("page"))
-    return render(
-        request,
-        "fiches/notifications.html",
-        {
-            "title": "Notifications",
-            "page_obj": page,
-            "breadcrumb_data": {"current": "Notifications"},
-        },
-    )
-
-
-@require_POST
-def notifications_read(request):
-    count = services.notifications_mark_read(user=request.user)
-    messages.success(
-        request,
-        f"{count} notification{'s' if count > 1 else ''} marquée{'s' if count > 1 else ''} comme lue{'s' if count > 1 else ''}.",
-    )
-    return redirect("fiches:notifications")

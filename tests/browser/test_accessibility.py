@@ -21,7 +21,7 @@ MAIN_PAGES = [
     ("fiches:step", lambda w: [w.step_submitted.pk]),
     ("fiches:queue", lambda w: []),
     ("fiches:kb_list", lambda w: []),
-    ("fiches:notifications", lambda w: []),
+    ("notifications:list", lambda w: []),
     ("conventions:detail", lambda w: [w.coop_ara.pk]),
     ("conventions:journal", lambda w: [w.coop_ara.pk]),
     ("conventions:data", lambda w: [w.coop_ara.pk]),

@@ -2,6 +2,7 @@ from tests.matrix import EDIT_COOP_ARA, EVERYONE, READ_COOP_ARA, Case
 
 CASES = [
     Case("cooperations:list", expect=EVERYONE),
+    Case("cooperations:export", expect=EVERYONE),
     Case("cooperations:create", expect={**EVERYONE, "copil": 403}),
     Case("cooperations:detail", args=lambda w: [w.coop_ara.pk], expect=READ_COOP_ARA),
     Case("cooperations:edit", args=lambda w: [w.coop_ara.pk], expect=EDIT_COOP_ARA),
