@@ -12,7 +12,7 @@ from cooperations.signals import cooperation_event
 from core.locking import save_with_version
 from territories.models import Establishment, LegalEntity
 
-M2M_FIELDS = ("departements", "typologies", "themes")
+M2M_FIELDS = ("departements", "typologies", "themes", "plan_objectives")
 
 
 def _check_dates(data: dict) -> None:
@@ -139,3 +139,49 @@ def membership_leave(*, membership: Membership, left_on: date | None = None) -> 
     membership.full_clean()
     membership.save()
     return membership
+
+
+# --- regional plan objectives and ARS notes ---------------------------------------------
+
+
+def can_edit_plan(user, ars_id) -> bool:
+    """National admins edit every ARS's plan; an ARS agent, its own ARS's."""
+    if not user.is_authenticated:
+        return False
+    return user.is_national_admin or (user.is_ars_agent and user.ars_id == ars_id)
+
+
+@transaction.atomic
+def objective_save(*, user, objective, data: dict):
+    from django.core.exceptions import PermissionDenied
+
+    ars = data.get("ars") or objective.ars
+    if not can_edit_plan(user, ars.pk if ars else None):
+        raise PermissionDenied(
+            "Seuls l'administration nationale et les agents de cette ARS modifient son plan."
+        )
+    for name, value in data.items():
+        setattr(objective, name, value)
+    objective.full_clean()
+    objective.save()
+    return objective
+
+
+@transaction.atomic
+def ars_note_add(*, cooperation, user, body: str):
+    from django.core.exceptions import PermissionDenied
+
+    from cooperations import scoping
+    from cooperations.models import ArsNote
+
+    if not scoping.can_read_ars_notes(user, cooperation):
+        raise PermissionDenied("Les notes privées sont réservées aux agents de l'ARS pilote.")
+    body = (body or "").strip()
+    if not body:
+        raise ValidationError({"body": "La note est vide."})
+    if len(body) > 10000:
+        raise ValidationError({"body": "La note est trop longue (10 000 caractères au plus)."})
+    note = ArsNote(cooperation=cooperation, ars_id=cooperation.pilot_ars_id, author=user, body=body)
+    note.full_clean()
+    note.save()
+    return note

@@ -15,7 +15,16 @@ class StepAnswersForm(DsfrForm):
     are put back next to each field, so the rules live in one place.
     """
 
-    def __init__(self, *args, questions, answers: dict, version: int, read_only=False, **kwargs):
+    def __init__(
+        self,
+        *args,
+        questions,
+        answers: dict,
+        version: int,
+        read_only=False,
+        plan_objectives=(),
+        **kwargs,
+    ):
         super().__init__(*args, **kwargs)
         self.questions = {}
         self.file_labels = {q.code: q.label for q in questions if q.kind == QuestionKind.FILE}
@@ -35,6 +44,21 @@ class StepAnswersForm(DsfrForm):
                 field = forms.ChoiceField(
                     choices=[("", "— Choisir —")] + [(c, c) for c in question.choice_list], **common
                 )
+            elif question.kind == QuestionKind.PLAN_OBJECTIVES:
+                common["help_text"] = question.help_text or (
+                    "Les objectifs du projet régional de santé de l'ARS pilote ; la liste des "
+                    "coopérations et le tableau de bord régional les comptent."
+                )
+                field = forms.MultipleChoiceField(
+                    choices=list(plan_objectives), widget=forms.CheckboxSelectMultiple, **common
+                )
+                field.disabled = read_only
+                field.initial = [
+                    c.strip() for c in answers.get(question.pk, "").split(",") if c.strip()
+                ]
+                self.fields[name] = field
+                self.questions[question.code] = question
+                continue
             elif question.kind == QuestionKind.DATE:
                 field = forms.CharField(widget=forms.DateInput(attrs={"type": "date"}), **common)
             elif question.kind == QuestionKind.NUMBER:

@@ -146,6 +146,7 @@ class QuestionKind(models.TextChoices):
     DATE = "date", "Date"
     NUMBER = "number", "Nombre"
     FILE = "file", "Pièce jointe"
+    PLAN_OBJECTIVES = "objectifs_prs", "Objectifs du plan régional de santé"
 
 
 class Question(models.Model):
@@ -156,7 +157,7 @@ class Question(models.Model):
     order = models.PositiveSmallIntegerField("ordre", default=0)
     label = models.CharField("question", max_length=300)
     help_text = models.CharField("aide", max_length=500, blank=True)
-    kind = models.CharField("type", max_length=10, choices=QuestionKind.choices)
+    kind = models.CharField("type", max_length=20, choices=QuestionKind.choices)
     choices = models.TextField("choix possibles", blank=True, help_text="Un choix par ligne.")
     mandatory = models.BooleanField("obligatoire pour soumettre", default=False)
     min_value = models.DecimalField(

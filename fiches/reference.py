@@ -63,7 +63,11 @@ FICHES = [
                 T,
                 True,
             ),
-            q("prs", "Quelles orientations du projet régional de santé concernent le projet ?", T),
+            q(
+                "prs",
+                "Quels objectifs du projet régional de santé le projet sert-il ?",
+                "objectifs_prs",
+            ),
             q(
                 "population",
                 "Population concernée (nombre d'habitants ou de patients)",

@@ -183,6 +183,48 @@ def clean_answer(question: Question, raw) -> str:
     return value
 
 
+def plan_objective_choices(step: Step) -> list[tuple[str, str]]:
+    """(code, label) of the pilot ARS's plan objectives: current ones, and historical ones
+    the cooperation already serves."""
+    from django.db.models import Q as _Q
+
+    from cooperations.models import HISTORICAL_PLAN_KINDS, RegionalObjective
+
+    objectives = (
+        RegionalObjective.objects.filter(ars_id=step.cooperation.pilot_ars_id)
+        .filter(~_Q(kind__in=HISTORICAL_PLAN_KINDS) | _Q(cooperations=step.cooperation_id))
+        .distinct()
+        .order_by("kind", "order", "code")
+    )
+    return [(o.code, f"{o.code} — {o.title}") for o in objectives]
+
+
+def _clean_plan_objectives(step: Step, raw) -> tuple[str, list]:
+    """The chosen objective codes, checked against the pilot ARS's plan; stored as
+    "CODE, CODE" (the answer) and linked to the cooperation (the portfolio counts them)."""
+    from cooperations.models import RegionalObjective
+
+    if isinstance(raw, list | tuple):
+        codes = [str(c).strip() for c in raw if str(c).strip()]
+    else:
+        codes = [c.strip() for c in str(raw or "").split(",") if c.strip()]
+    found = {
+        o.code: o
+        for o in RegionalObjective.objects.filter(
+            ars_id=step.cooperation.pilot_ars_id, code__in=codes
+        )
+    }
+    unknown = [c for c in codes if c not in found]
+    if unknown:
+        raise ValidationError(
+            "Ces objectifs ne figurent pas dans le plan régional de l'ARS pilote : "
+            + ", ".join(unknown)
+            + "."
+        )
+    ordered = sorted(found.values(), key=lambda o: (o.kind, o.order, o.code))
+    return ", ".join(o.code for o in ordered), ordered
+
+
 def missing_answers(step: Step) -> dict[str, str]:
     """{question code: message} for the mandatory questions still unanswered."""
     answered = {a.question_id for a in step.answers.all() if a.value}
@@ -402,12 +444,16 @@ def step_save_answers(*, step: Step, user, values: dict, version: int) -> Step:
     _check_unlocked(step)
     questions = {q.code: q for q in applicable_questions(step)}
     cleaned, errors = {}, {}
+    linked_objectives = None
     for code, raw in values.items():
         question = questions.get(code)
         if question is None or question.kind == QuestionKind.FILE:
             continue
         try:
-            cleaned[question] = clean_answer(question, raw)
+            if question.kind == QuestionKind.PLAN_OBJECTIVES:
+                cleaned[question], linked_objectives = _clean_plan_objectives(step, raw)
+            else:
+                cleaned[question] = clean_answer(question, raw)
         except ValidationError as error:
             errors[code] = error.messages
     errors.update(_date_order_errors(step, questions, cleaned))
@@ -417,6 +463,9 @@ def step_save_answers(*, step: Step, user, values: dict, version: int) -> Step:
     if not updated:
         raise StaleObjectError()
     step.version = version + 1
+    if linked_objectives is not None:
+        # KIT 1 step 1 declares the plan objectives the cooperation serves (history kept).
+        step.cooperation.plan_objectives.set(linked_objectives)
     existing = {a.question_id: a for a in Answer.objects.filter(step=step)}
     for question, value in cleaned.items():
         answer = existing.get(question.pk)

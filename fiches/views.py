@@ -29,7 +29,14 @@ from fiches.forms import (
     StepAnswersForm,
     ValidateForm,
 )
-from fiches.models import Attachment, KnowledgePage, LegalFormDecision, Step, StepState
+from fiches.models import (
+    Attachment,
+    KnowledgePage,
+    LegalFormDecision,
+    QuestionKind,
+    Step,
+    StepState,
+)
 
 PAGE_SIZE = 25
 
@@ -52,6 +59,13 @@ def stepper(request, pk: int):
             ),
         },
     )
+
+
+def _objective_choices(step, questions) -> list:
+    """Asked only where a question needs them (KIT 1 step 1): no query on other steps."""
+    if any(q.kind == QuestionKind.PLAN_OBJECTIVES for q in questions):
+        return services.plan_objective_choices(step)
+    return []
 
 
 def _get_step(request, pk: int) -> Step:
@@ -85,7 +99,11 @@ def _render_step(
     answers = {a.question_id: a.value for a in step.answers.all()}
     if form is None:
         form = StepAnswersForm(
-            questions=questions, answers=answers, version=step.version, read_only=not editable
+            questions=questions,
+            answers=answers,
+            version=step.version,
+            read_only=not editable,
+            plan_objectives=_objective_choices(step, questions),
         )
     slots = (
         [q.label for q in questions if q.kind == "file"]
@@ -146,7 +164,13 @@ def step_view(request, pk: int):
         return _render_step(request, step)
     require_project_team(request, step.cooperation)
     questions = services.applicable_questions(step)
-    form = StepAnswersForm(request.POST, questions=questions, answers={}, version=step.version)
+    form = StepAnswersForm(
+        request.POST,
+        questions=questions,
+        answers={},
+        version=step.version,
+        plan_objectives=_objective_choices(step, questions),
+    )
     if request.htmx and request.POST.get("action") == "autosave":
         return _autosave(request, step, form)
     if not form.is_valid():
@@ -172,7 +196,13 @@ def step_view(request, pk: int):
         services.step_submit(step=step, user=request.user)
     except ValidationError as error:
         step = _get_step(request, pk)
-        form = StepAnswersForm(request.POST, questions=questions, answers={}, version=step.version)
+        form = StepAnswersForm(
+            request.POST,
+            questions=questions,
+            answers={},
+            version=step.version,
+            plan_objectives=_objective_choices(step, questions),
+        )
         form.is_valid()
         form.data = form.data.copy()
         form.data["version"] = str(step.version)
@@ -231,7 +261,15 @@ def _decide(request, pk, form_class, action, prefix=None):
                 services.step_validate(
                     step=step, user=request.user, comment=form.cleaned_data["comment"]
                 )
-                messages.success(request, f"L'étape {step.number} est validée.")
+                messages.success(
+                    request, f"L'étape {step.number} de « {step.cooperation.title} » est validée."
+                )
+                if request.POST.get("suivante"):
+                    following = selectors.validation_queue(request.user).exclude(pk=step.pk).first()
+                    if following is None:
+                        messages.info(request, "Plus aucune étape n'attend votre validation.")
+                        return redirect("fiches:queue")
+                    return redirect(following)
             elif action == "return":
                 services.step_return(
                     step=step, user=request.user, reason=form.cleaned_data["reason"]
