@@ -81,7 +81,7 @@ def test_dashboard_chart_counts_equal_table_counts(world, login):
     assert sum(page.tables["phase"]) == 6  # five new and coop_ara, all piloted by ARA
     departements = dict(
         zip(
-            [d for d in response.context["map_breakdown"].pairs],
+            list(response.context["map_breakdown"].pairs),
             page.tables["departement"],
             strict=True,
         )
