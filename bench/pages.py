@@ -121,6 +121,9 @@ def urls_for(page: Page, user) -> list[str]:
             f"{base}?tri=-activite",
         ]
     if page.key == "dashboard":
+        # The ARS's page: directors have none (403), so they are not driven there.
+        if not (user.is_ars_agent or user.is_national_admin):
+            return []
         return [reverse("cooperations:dashboard")]
     if page.key == "detail":
         return _coop_urls(user, "cooperations:detail")
