@@ -1,6 +1,7 @@
 import django_filters
 from django import forms
 from django.db.models import Exists, OuterRef, Q
+from django.utils import timezone
 
 from cooperations.models import Cooperation, Membership, Phase
 from cooperations.references import LEGAL_FORMS, THEMES, TYPOLOGIES
@@ -78,7 +79,7 @@ class CooperationFilter(django_filters.FilterSet):
         super().__init__(data, queryset, **kwargs)
         from cooperations import portfolio
 
-        self.today = today
+        self.today = today or timezone.localdate()
         self.filters["a_traiter"].extra["choices"] = [(f.key, f.label) for f in portfolio.flags()]
         self.filters["objective"].extra["choices"] = objective_choices(user)
         if user is not None and user.is_authenticated and user.is_ars_agent:
