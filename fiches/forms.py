@@ -53,9 +53,11 @@ class StepAnswersForm(DsfrForm):
                     choices=list(plan_objectives), widget=forms.CheckboxSelectMultiple, **common
                 )
                 field.disabled = read_only
-                field.initial = [
-                    c.strip() for c in answers.get(question.pk, "").split(",") if c.strip()
-                ]
+                stored = answers.get(question.pk, "")
+                field.initial = [c.strip() for c in stored.split(",") if c.strip()]
+                offered = {code for code, _label in plan_objectives}
+                if stored and not set(field.initial) <= offered:
+                    field.help_text += f" Réponse libre enregistrée auparavant : « {stored} »."
                 self.fields[name] = field
                 self.questions[question.code] = question
                 continue

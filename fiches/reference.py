@@ -63,11 +63,10 @@ FICHES = [
                 T,
                 True,
             ),
-            q(
-                "prs",
-                "Quels objectifs du projet régional de santé le projet sert-il ?",
-                "objectifs_prs",
-            ),
+            # Migration fiches/0007 turns this question into a choice among the pilot ARS's
+            # plan objectives (kind "objectifs_prs"); this module feeds migration 0002, whose
+            # column is 10 characters long: keep the original kind here.
+            q("prs", "Quelles orientations du projet régional de santé concernent le projet ?", T),
             q(
                 "population",
                 "Population concernée (nombre d'habitants ou de patients)",

@@ -225,6 +225,22 @@ def _clean_plan_objectives(step: Step, raw) -> tuple[str, list]:
     return ", ".join(o.code for o in ordered), ordered
 
 
+def _free_text_answer(step: Step, question: Question) -> bool:
+    """True when the stored answer is free text from before KIT 1 offered the plan's
+    objectives (not a list of objective codes)."""
+    from cooperations.models import RegionalObjective
+
+    value = Answer.objects.filter(step=step, question=question).values_list("value", flat=True)
+    value = value.first() or ""
+    codes = [c.strip() for c in value.split(",") if c.strip()]
+    if not codes:
+        return False
+    known = RegionalObjective.objects.filter(
+        ars_id=step.cooperation.pilot_ars_id, code__in=codes
+    ).count()
+    return known != len(set(codes))
+
+
 def missing_answers(step: Step) -> dict[str, str]:
     """{question code: message} for the mandatory questions still unanswered."""
     answered = {a.question_id for a in step.answers.all() if a.value}
@@ -451,6 +467,8 @@ def step_save_answers(*, step: Step, user, values: dict, version: int) -> Step:
             continue
         try:
             if question.kind == QuestionKind.PLAN_OBJECTIVES:
+                if not raw and _free_text_answer(step, question):
+                    continue  # an answer typed before the plan existed stays until replaced
                 cleaned[question], linked_objectives = _clean_plan_objectives(step, raw)
             else:
                 cleaned[question] = clean_answer(question, raw)
