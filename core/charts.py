@@ -21,6 +21,7 @@ def _draw(title: str, pairs: list[tuple[str, int]]) -> bytes:
 
     matplotlib.use("Agg")
     from matplotlib import pyplot as plt
+    from matplotlib.ticker import MaxNLocator
 
     settings = {"svg.fonttype": "none", "svg.hashsalt": "kitcoop", "font.family": "DejaVu Sans"}
     with matplotlib.rc_context(settings):
@@ -38,6 +39,7 @@ def _draw(title: str, pairs: list[tuple[str, int]]) -> bytes:
             ax.set_title(title, fontsize=10, loc="left")
             ax.spines[["top", "right"]].set_visible(False)
             ax.tick_params(axis="x", labelsize=7)
+            ax.xaxis.set_major_locator(MaxNLocator(integer=True))  # counts: whole numbers
             top = max(values, default=0)
             ax.set_xlim(0, max(top * 1.15, 1))
             for index, value in enumerate(values):
