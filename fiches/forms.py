@@ -23,6 +23,7 @@ class StepAnswersForm(DsfrForm):
         version: int,
         read_only=False,
         plan_objectives=(),
+        plan_selected=None,
         **kwargs,
     ):
         super().__init__(*args, **kwargs)
@@ -55,6 +56,9 @@ class StepAnswersForm(DsfrForm):
                 field.disabled = read_only
                 stored = answers.get(question.pk, "")
                 field.initial = [c.strip() for c in stored.split(",") if c.strip()]
+                if plan_selected is not None:
+                    # The cooperation's links are the truth (also edited on its page).
+                    field.initial = list(plan_selected)
                 offered = {code for code, _label in plan_objectives}
                 if stored and not set(field.initial) <= offered:
                     field.help_text += f" Réponse libre enregistrée auparavant : « {stored} »."

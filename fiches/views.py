@@ -68,6 +68,12 @@ def _objective_choices(step, questions) -> list:
     return []
 
 
+def _objective_codes(step, questions):
+    if any(q.kind == QuestionKind.PLAN_OBJECTIVES for q in questions):
+        return list(step.cooperation.plan_objectives.values_list("code", flat=True))
+    return None
+
+
 def _get_step(request, pk: int) -> Step:
     try:
         return selectors.step_detail(pk, request.user)
@@ -104,6 +110,7 @@ def _render_step(
             version=step.version,
             read_only=not editable,
             plan_objectives=_objective_choices(step, questions),
+            plan_selected=_objective_codes(step, questions),
         )
     slots = (
         [q.label for q in questions if q.kind == "file"]

@@ -2,11 +2,14 @@ from notifications.models import Notification
 
 
 def unread_count(request) -> int:
-    """The navigation's badge: one indexed COUNT per page."""
+    """The navigation's badge: unread notifications whose matter is not handled yet (a
+    submitted step already validated by a colleague needs no reading). One COUNT per page."""
     user = request.user
     if not user.is_authenticated:
         return 0
-    return Notification.objects.filter(recipient=user, read_at__isnull=True).count()
+    return Notification.objects.filter(
+        recipient=user, read_at__isnull=True, done_at__isnull=True
+    ).count()
 
 
 def for_user(user, *, status: str = ""):

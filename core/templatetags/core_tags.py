@@ -21,6 +21,12 @@ def main_navigation(context):
         current = request.path == url if url == "/" else request.path.startswith(url)
         badge = item.badge(request) if item.badge else None
         items.append({"label": item.label, "url": url, "current": current, "badge": badge})
+    # Nested URLs (/cooperations/ and /cooperations/tableau-de-bord/): the longest match only.
+    matches = [i for i in items if i["current"]]
+    if len(matches) > 1:
+        longest = max(matches, key=lambda i: len(i["url"]))
+        for item in matches:
+            item["current"] = item is longest
     return items
 
 
