@@ -21,7 +21,8 @@ class CooperationsConfig(AppConfig):
                 label="Tableau de bord",
                 url_name="cooperations:dashboard",
                 order=12,
-                visible=lambda user: user.is_authenticated
-                and (user.is_national_admin or user.is_ars_agent),
+                visible=lambda user: (
+                    user.is_authenticated and (user.is_national_admin or user.is_ars_agent)
+                ),
             )
         )

@@ -271,10 +271,27 @@ def load(stdout=None) -> dict:
             Cooperation.objects.filter(pk=cooperation.pk).update(short_name=short_name)
             cooperation.short_name = short_name
     accounts = _accounts(ars, ght, gcs, gcsms, ehpads)
+    _ars_note(
+        ght,
+        accounts["agent.ara"],
+        "Entretien avec la direction le 12/11 : le départ en retraite du DIM de territoire "
+        "fragilise le chantier « dossier patient ». À suivre au prochain COPIL.",
+    )
     write(
         f"Coopérations : {Cooperation.objects.count()} ; comptes de démonstration : {len(accounts)}"
     )
     return {"ght": ght, "gcs": gcs, "gcsms": gcsms, "accounts": accounts}
+
+
+def _ars_note(cooperation, author, body) -> None:
+    from cooperations.models import ArsNote
+
+    ArsNote.objects.get_or_create(
+        cooperation=cooperation,
+        ars_id=cooperation.pilot_ars_id,
+        body=body,
+        defaults={"author": author},
+    )
 
 
 def _link_objectives(cooperation, codes) -> None:

@@ -242,6 +242,8 @@ def register_defaults() -> None:
             ],
             sort=None,
             order=2,
+            # In the export by default; on screen the region is known (and space is short).
+            default=False,
         )
     )
     register_portfolio_column(

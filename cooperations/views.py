@@ -1,7 +1,7 @@
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Count
+from django.db.models import Case, Count, Value, When
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import NoReverseMatch, reverse
@@ -18,7 +18,13 @@ from cooperations.forms import (
     MembershipLeaveForm,
     RegionalObjectiveForm,
 )
-from cooperations.models import ArsNote, Cooperation, Membership, RegionalObjective
+from cooperations.models import (
+    HISTORICAL_PLAN_KINDS,
+    ArsNote,
+    Cooperation,
+    Membership,
+    RegionalObjective,
+)
 from core.forms import add_service_errors
 from core.locking import StaleObjectError
 from core.registry import COOPERATION_SECTIONS
@@ -356,7 +362,9 @@ def objective_list(request):
     ars_id = user.ars_id if user.is_ars_agent else request.GET.get("ars") or None
     if ars_id:
         objectives = objectives.filter(ars_id=ars_id)
-    objectives = objectives.order_by("ars__name", "kind", "order", "code")
+    # The plan in force first (COS, then SRS), the historical schemes (SROS, SROMS) last.
+    historical = Case(When(kind__in=HISTORICAL_PLAN_KINDS, then=Value(1)), default=Value(0))
+    objectives = objectives.order_by("ars__name", historical, "kind", "order", "code")
     return render(
         request,
         "cooperations/objectives.html",
