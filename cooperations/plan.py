@@ -22,18 +22,23 @@ def load_plan_objectives(directory: Path = FIXTURES) -> int:
         document = json.loads(path.read_text(encoding="utf-8"))
         ars = ars_by_region[document["region"]]
         saved = {}
+        existing = {o.code: o for o in RegionalObjective.objects.filter(ars=ars)}
         for item in document["objectives"]:
-            objective, _ = RegionalObjective.objects.update_or_create(
-                ars=ars,
-                code=item["code"],
-                defaults={
-                    "kind": item["kind"],
-                    "title": item["title"],
-                    "starts_year": item["starts_year"],
-                    "ends_year": item["ends_year"],
-                    "order": item.get("order", 0),
-                },
-            )
+            values = {
+                "kind": item["kind"],
+                "title": item["title"],
+                "starts_year": item["starts_year"],
+                "ends_year": item["ends_year"],
+                "order": item.get("order", 0),
+            }
+            objective = existing.get(item["code"])
+            if objective is None:
+                objective = RegionalObjective.objects.create(ars=ars, code=item["code"], **values)
+            elif any(getattr(objective, k) != v for k, v in values.items()):
+                # Saved only when changed: a second load writes no history.
+                for name, value in values.items():
+                    setattr(objective, name, value)
+                objective.save()
             saved[item["code"]] = (objective, item.get("parent"))
             count += 1
         for objective, parent in saved.values():
