@@ -184,7 +184,10 @@ def map_tiles(breakdown: Breakdown, *, ars_id: int | None, width: int = 460) -> 
             items.append((pk, code, label, source["points"][code]))
     metro = [i for i in items if len(i[1]) <= 2]
     overseas = [i for i in items if len(i[1]) == 3]
-    tile = 26 if len(metro) > 20 else 46
+    national = len(metro) > 20
+    tile = 19 if national else 46
+    if national:
+        width = max(width, 640)  # the country needs room for 96 tiles
     tiles = []
     top = max(counts.values(), default=0)
 
@@ -245,6 +248,9 @@ def map_tiles(breakdown: Breakdown, *, ars_id: int | None, width: int = 460) -> 
     return {
         "tiles": tiles,
         "tile": tile,
+        "font": 7 if national else 9,
+        "code_dy": 8 if national else 10,
+        "count_dy": 16 if national else 21,
         "width": width,
         "height": max(height, tile + 20),
         "legend": legend,
