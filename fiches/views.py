@@ -268,9 +268,7 @@ def _decide(request, pk, form_class, action, prefix=None):
                 services.step_validate(
                     step=step, user=request.user, comment=form.cleaned_data["comment"]
                 )
-                messages.success(
-                    request, f"L'étape {step.number} de « {step.cooperation.title} » est validée."
-                )
+                messages.success(request, f"L'étape {step.number} est validée.")
                 if request.POST.get("suivante"):
                     following = selectors.validation_queue(request.user).exclude(pk=step.pk).first()
                     if following is None:
