@@ -95,6 +95,37 @@ def radar() -> dict:
     }
 
 
+def worklist_export() -> dict:
+    """The work list's export of the largest region (synth.agent.84), CSV then XLSX, as the
+    web request streams it: every column, every filtered row."""
+    from django.test import Client
+
+    from accounts.models import User
+
+    user = User.objects.filter(username="synth.agent.84").first()
+    if user is None:
+        return {"skipped": "compte synth.agent.84 absent"}
+    try:
+        from django.urls import reverse
+
+        url = reverse("cooperations:export")
+    except Exception as error:  # noqa: BLE001
+        return {"skipped": f"export absent ({error})"}
+    client = Client()
+    client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
+    output = {}
+    for fmt in ("csv", "xlsx"):
+        started = time.perf_counter()
+        response = client.get(url, {"format": fmt})
+        size = sum(len(chunk) for chunk in response.streaming_content)
+        output[f"{fmt}_s"] = time.perf_counter() - started
+        output[f"{fmt}_bytes"] = size
+    from cooperations.models import Cooperation
+
+    output["rows"] = Cooperation.objects.visible_to(user).count()
+    return output
+
+
 def main() -> None:
     django.setup()
     from config.celery import preload_renderers
@@ -104,7 +135,11 @@ def main() -> None:
     started = time.perf_counter()
     preload_renderers()
     output = {"preload_s": time.perf_counter() - started}
-    for name, function in (("copil_pdf", copil_pdf), ("radar", radar)):
+    for name, function in (
+        ("copil_pdf", copil_pdf),
+        ("radar", radar),
+        ("worklist_export", worklist_export),
+    ):
         try:
             output[name] = function()
         except Exception as error:  # noqa: BLE001 - reported, never fatal to the whole bench

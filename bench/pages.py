@@ -27,17 +27,21 @@ class Page:
     def available(self) -> bool:
         if not self.url_name:
             return True
-        try:
-            reverse(self.url_name, args=[1])
-        except NoReverseMatch:
-            return False
-        return True
+        for args in ([1], []):
+            try:
+                reverse(self.url_name, args=args)
+            except NoReverseMatch:
+                continue
+            return True
+        return False
 
 
 PAGES = [
     Page("bare", "Vue Django nue (plafond du framework)"),
     Page("home", "Accueil (tableau de bord de l'utilisateur)"),
     Page("portfolio", "Portefeuille filtré (phase + forme juridique)"),
+    Page("worklist", "Liste de travail ARS triée par attente (KIT 1)", "cooperations:export"),
+    Page("dashboard", "Tableau de bord régional", "cooperations:dashboard"),
     Page("detail", "Fiche d'une coopération"),
     Page("detail_small", "Fiche d'une coopération à 2 membres", load=False),
     Page("detail_large", "Fiche d'une coopération à 8 membres", load=False),
@@ -106,6 +110,21 @@ def urls_for(page: Page, user) -> list[str]:
             f"{base}?{urlencode({'phase': phase, 'legal_form': form})}"
             for phase, form in combos[:9]
         ]
+    if page.key == "worklist":
+        # Sorted by the oldest step waiting for the ARS, first pages and a "to handle" flag.
+        base = reverse("cooperations:list")
+        return [
+            f"{base}?tri=kit1",
+            f"{base}?tri=kit1&page=2",
+            f"{base}?tri=kit1&a_traiter=a-valider",
+            f"{base}?tri=planning",
+            f"{base}?tri=-activite",
+        ]
+    if page.key == "dashboard":
+        # The ARS's page: directors have none (403), so they are not driven there.
+        if not (user.is_ars_agent or user.is_national_admin):
+            return []
+        return [reverse("cooperations:dashboard")]
     if page.key == "detail":
         return _coop_urls(user, "cooperations:detail")
     if page.key == "detail_small":

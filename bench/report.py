@@ -8,15 +8,28 @@ from pathlib import Path
 
 from bench import run as bench
 
-APP_PAGES = ["home", "portfolio", "detail", "search", "kit1", "step", "tracker", "radar"]
+APP_PAGES = [
+    "home",
+    "portfolio",
+    "worklist",
+    "dashboard",
+    "detail",
+    "search",
+    "kit1",
+    "step",
+    "tracker",
+    "radar",
+]
 COUNTED_PAGES = [
     "bare",
     "home",
     "portfolio",
+    "worklist",
+    "dashboard",
     "detail",
     "detail_small",
     "detail_large",
-    *APP_PAGES[3:],
+    *APP_PAGES[5:],
 ]
 
 
@@ -271,7 +284,7 @@ def render(results) -> str:
                 f"(le COPY des mêmes lignes prend {copy['seconds']:.1f} s)."
             )
 
-    lines += ["", "## PDF COPIL et radar", ""]
+    lines += ["", "## PDF COPIL, radar et export", ""]
     if "preload_s" in extras:
         lines.append(
             f"- Démarrage du worker : import de WeasyPrint et matplotlib en "
@@ -305,6 +318,26 @@ def render(results) -> str:
             misses.append(f"- **Radar en cache** : {radar['cached_ms']:.1f} ms.")
     else:
         lines.append(f"- Radar : non mesuré ({radar.get('skipped') or radar.get('failed', '?')}).")
+
+    export = extras.get("worklist_export", {})
+    if "csv_s" in export:
+        ok = max(export["csv_s"], export["xlsx_s"]) <= bench.TARGET_EXPORT_S
+        lines.append(
+            f"- Export de la liste de travail d'une région ({export['rows']} coopérations, "
+            f"toutes les colonnes) : CSV {export['csv_s']:.2f} s ({export['csv_bytes'] / 1e3:.0f} ko), "
+            f"XLSX {export['xlsx_s']:.2f} s ({export['xlsx_bytes'] / 1e3:.0f} ko). "
+            f"Cible ≤ {bench.TARGET_EXPORT_S} s : **{verdict(ok)}**."
+        )
+        if not ok:
+            misses.append(
+                f"- **Export de la liste de travail** : CSV {export['csv_s']:.2f} s, "
+                f"XLSX {export['xlsx_s']:.2f} s."
+            )
+    elif export:
+        lines.append(
+            f"- Export de la liste de travail : non mesuré "
+            f"({export.get('skipped') or export.get('failed', '?')})."
+        )
 
     lines += ["", "## Cibles manquées", ""]
     lines += misses or ["Aucune."]

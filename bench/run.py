@@ -71,6 +71,7 @@ TARGET_IMPORT_S = 30
 TARGET_IMPORT_MB = 300
 TARGET_PDF_S = 3
 TARGET_RADAR_CACHED_MS = 20
+TARGET_EXPORT_S = 5  # a region's work list (issue 15)
 
 
 @dataclass

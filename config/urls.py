@@ -47,5 +47,6 @@ urlpatterns = [
     path("conventions/", include("conventions.urls")),
     path("evalimpact/", include("evalimpact.urls")),
     path("suivi/", include("suivi.urls")),
+    path("notifications/", include("notifications.urls")),
     path(settings.ADMIN_URL, admin.site.urls),
 ]

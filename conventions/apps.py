@@ -9,16 +9,22 @@ class ConventionsConfig(AppConfig):
         from conventions.catalogue import register_catalogues
 
         register_catalogues()
-        from conventions import sections
+
+        from conventions import portfolio, sections
         from core.registry import (
             CooperationSection,
             CopilSection,
             HomeWidget,
             register_copil_section,
             register_home_widget,
+            register_portfolio_column,
+            register_portfolio_flag,
             register_section,
         )
 
+        register_portfolio_column(portfolio.COLUMN)
+        for flag in portfolio.FLAGS:
+            register_portfolio_flag(flag)
         register_section(
             CooperationSection(
                 key="conventions",

@@ -1,7 +1,15 @@
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
-from cooperations.models import Cooperation, LegalForm, Membership, Theme, Typology
+from cooperations.models import (
+    ArsNote,
+    Cooperation,
+    LegalForm,
+    Membership,
+    RegionalObjective,
+    Theme,
+    Typology,
+)
 
 
 @admin.register(LegalForm)
@@ -41,6 +49,22 @@ class CooperationAdmin(SimpleHistoryAdmin):
     list_filter = ("pilot_ars", "legal_form", "phase", "typologies", "themes")
     search_fields = ("title", "objectives", "external_code")
     list_select_related = ("pilot_ars", "legal_form")
-    filter_horizontal = ("departements", "themes", "typologies", "copil_guests")
+    filter_horizontal = ("departements", "themes", "typologies", "copil_guests", "plan_objectives")
     inlines = [MembershipInline]
-    readonly_fields = ("version", "created_at", "updated_at", "created_by")
+    readonly_fields = ("version", "created_at", "updated_at", "created_by", "last_activity_at")
+
+
+@admin.register(RegionalObjective)
+class RegionalObjectiveAdmin(SimpleHistoryAdmin):
+    list_display = ("code", "title", "ars", "kind", "starts_year", "ends_year")
+    list_filter = ("ars", "kind")
+    search_fields = ("code", "title")
+    list_select_related = ("ars",)
+    raw_id_fields = ("parent",)
+
+
+@admin.register(ArsNote)
+class ArsNoteAdmin(SimpleHistoryAdmin):
+    list_display = ("cooperation", "ars", "author", "created_at")
+    list_filter = ("ars",)
+    raw_id_fields = ("cooperation", "author")

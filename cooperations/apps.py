@@ -9,3 +9,23 @@ class CooperationsConfig(AppConfig):
         from cooperations.catalogue import register_catalogues
 
         register_catalogues()
+        from simple_history.signals import post_create_historical_record
+
+        from cooperations import portfolio
+        from cooperations.activity import bump_last_activity
+        from core.registry import NavItem, register_nav
+
+        portfolio.register_defaults()
+        post_create_historical_record.connect(
+            bump_last_activity, dispatch_uid="cooperation_last_activity"
+        )
+        register_nav(
+            NavItem(
+                label="Tableau de bord",
+                url_name="cooperations:dashboard",
+                order=12,
+                visible=lambda user: (
+                    user.is_authenticated and (user.is_national_admin or user.is_ars_agent)
+                ),
+            )
+        )

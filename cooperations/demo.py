@@ -256,11 +256,50 @@ def load(stdout=None) -> dict:
             establishment=et,
         )
 
+    from cooperations.plan import load_plan_objectives
+
+    write(f"Objectifs des plans régionaux de santé : {load_plan_objectives()}")
+    _link_objectives(ght, ["SRS-2.1", "SRS-2.2", "SRS-3.2", "SRS-3.3"])
+    _link_objectives(gcs, ["SRS-IMG", "SRS-PDSES", "SRS-RH"])
+    _link_objectives(gcsms, ["SRS-PA-1", "SRS-ACH"])
+    for cooperation, short_name in (
+        (ght, "GHT Bresse Haut-Bugey"),
+        (gcs, "GCS Imagerie 31"),
+        (gcsms, "GCSMS EHPAD 35"),
+    ):
+        if not cooperation.short_name:
+            Cooperation.objects.filter(pk=cooperation.pk).update(short_name=short_name)
+            cooperation.short_name = short_name
     accounts = _accounts(ars, ght, gcs, gcsms, ehpads)
+    _ars_note(
+        ght,
+        accounts["agent.ara"],
+        "Entretien avec la direction le 12/11 : le départ en retraite du DIM de territoire "
+        "fragilise le chantier « dossier patient ». À suivre au prochain COPIL.",
+    )
     write(
         f"Coopérations : {Cooperation.objects.count()} ; comptes de démonstration : {len(accounts)}"
     )
     return {"ght": ght, "gcs": gcs, "gcsms": gcsms, "accounts": accounts}
+
+
+def _ars_note(cooperation, author, body) -> None:
+    from cooperations.models import ArsNote
+
+    ArsNote.objects.get_or_create(
+        cooperation=cooperation,
+        ars_id=cooperation.pilot_ars_id,
+        body=body,
+        defaults={"author": author},
+    )
+
+
+def _link_objectives(cooperation, codes) -> None:
+    from cooperations.models import RegionalObjective
+
+    wanted = RegionalObjective.objects.filter(ars_id=cooperation.pilot_ars_id, code__in=codes)
+    if set(cooperation.plan_objectives.values_list("pk", flat=True)) != {o.pk for o in wanted}:
+        cooperation.plan_objectives.set(wanted)
 
 
 def _accounts(ars, ght, gcs, gcsms, ehpads) -> dict:

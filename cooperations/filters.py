@@ -1,15 +1,34 @@
 import django_filters
 from django import forms
 from django.db.models import Exists, OuterRef, Q
+from django.utils import timezone
 
 from cooperations.models import Cooperation, Membership, Phase
 from cooperations.references import LEGAL_FORMS, THEMES, TYPOLOGIES
 from core.forms import DsfrForm
-from territories.references import ARS_NAMES, DEPARTEMENTS
+from territories.references import ARS_NAMES, DEPARTEMENTS, departement_ids_of
 
 
 class FilterForm(DsfrForm):
     pass
+
+
+def objective_choices(user) -> list[tuple[int, str]]:
+    """The plan objectives offered: the agent's ARS's; everyone's for other roles (one
+    small query: a region has a few dozen objectives)."""
+    from cooperations.models import RegionalObjective
+
+    objectives = RegionalObjective.objects.order_by("ars_id", "kind", "order", "code")
+    if user is not None and user.is_authenticated and user.is_ars_agent:
+        objectives = objectives.filter(ars_id=user.ars_id)
+    elif user is not None and user.is_authenticated and not user.is_national_admin:
+        objectives = objectives.filter(
+            cooperations__in=Cooperation.objects.visible_to(user)
+        ).distinct()
+    return [
+        (pk, f"{code} — {title[:80]}")
+        for pk, code, title in objectives.values_list("pk", "code", "title")
+    ]
 
 
 class CooperationFilter(django_filters.FilterSet):
@@ -42,11 +61,43 @@ class CooperationFilter(django_filters.FilterSet):
     establishment = django_filters.CharFilter(
         label="Établissement membre (nom ou FINESS)", method="filter_establishment"
     )
+    objective = django_filters.ChoiceFilter(
+        label="Objectif du plan régional de santé",
+        empty_label="Tous",
+        method="filter_objective",
+    )
+    a_traiter = django_filters.ChoiceFilter(
+        label="À traiter", empty_label="Toutes les coopérations", method="filter_flag"
+    )
 
     class Meta:
         model = Cooperation
         fields = []
         form = FilterForm
+
+    def __init__(self, data=None, queryset=None, *, user=None, today=None, **kwargs):
+        super().__init__(data, queryset, **kwargs)
+        from cooperations import portfolio
+
+        self.today = today or timezone.localdate()
+        self.filters["a_traiter"].extra["choices"] = [(f.key, f.label) for f in portfolio.flags()]
+        self.filters["objective"].extra["choices"] = objective_choices(user)
+        if user is not None and user.is_authenticated and user.is_ars_agent:
+            # An agent works on its region: its départements, not the 101 of the country.
+            region = set(departement_ids_of(user.ars_id))
+            self.filters["departement"].extra["choices"] = [
+                (pk, label) for pk, label in DEPARTEMENTS.choices() if pk in region
+            ]
+
+    def filter_flag(self, queryset, name, value):
+        from cooperations import portfolio
+
+        return portfolio.flag_filter(queryset, value, self.today)
+
+    def filter_objective(self, queryset, name, value):
+        from cooperations import portfolio
+
+        return portfolio.objective_filter(queryset, value)
 
     # M2M filters use EXISTS so that a cooperation is never listed twice.
     def filter_q(self, queryset, name, value):

@@ -1,6 +1,12 @@
 from django import forms
 
-from cooperations.models import Cooperation, LegalForm, MemberRole, Membership
+from cooperations.models import (
+    Cooperation,
+    LegalForm,
+    MemberRole,
+    Membership,
+    RegionalObjective,
+)
 from core.forms import DsfrForm, DsfrModelForm, VersionedFormMixin
 from territories.finess import finess_error, normalise_finess
 from territories.models import ARS, Establishment, LegalEntity
@@ -13,6 +19,7 @@ class CooperationForm(VersionedFormMixin, DsfrModelForm):
         model = Cooperation
         fields = [
             "title",
+            "short_name",
             "objectives",
             "pilot_ars",
             "departements",
@@ -21,6 +28,7 @@ class CooperationForm(VersionedFormMixin, DsfrModelForm):
             "nature",
             "legal_form",
             "themes",
+            "plan_objectives",
             "phase",
             "launched_on",
             "decided_on",
@@ -32,6 +40,7 @@ class CooperationForm(VersionedFormMixin, DsfrModelForm):
             "departements": forms.SelectMultiple(attrs={"size": 8}),
             "typologies": forms.CheckboxSelectMultiple,
             "themes": forms.SelectMultiple(attrs={"size": 8}),
+            "plan_objectives": forms.SelectMultiple(attrs={"size": 8}),
             "launched_on": DATE_WIDGET,
             "decided_on": DATE_WIDGET,
             "starts_on": DATE_WIDGET,
@@ -41,6 +50,10 @@ class CooperationForm(VersionedFormMixin, DsfrModelForm):
             "departements": "Maintenez Ctrl (ou Cmd) pour en choisir plusieurs.",
             "themes": "Maintenez Ctrl (ou Cmd) pour en choisir plusieurs.",
             "nature": "Laissez vide : elle se déduit de la forme juridique.",
+            "plan_objectives": (
+                "Objectifs du projet régional de santé de l'ARS pilote que la coopération sert "
+                "(Ctrl ou Cmd pour en choisir plusieurs)."
+            ),
         }
 
     def __init__(self, *args, user=None, **kwargs):
@@ -53,11 +66,29 @@ class CooperationForm(VersionedFormMixin, DsfrModelForm):
         if user is not None and user.is_ars_agent:
             self.fields["pilot_ars"].queryset = ARS.objects.filter(pk=user.ars_id)
             self.fields["pilot_ars"].initial = user.ars_id
+        ars_id = self.instance.pilot_ars_id if self.instance.pk else None
+        if ars_id is None and user is not None and user.is_ars_agent:
+            ars_id = user.ars_id
+        objectives = RegionalObjective.objects.select_related("ars").order_by(
+            "ars__name", "kind", "order", "code"
+        )
+        if ars_id:
+            objectives = objectives.filter(ars_id=ars_id)
+        self.fields["plan_objectives"].queryset = objectives
         if self.instance.pk:
             self.add_version_field(self.instance)
 
     def clean(self):
         data = super().clean()
+        ars = data.get("pilot_ars")
+        wrong = [o for o in data.get("plan_objectives") or [] if ars and o.ars_id != ars.pk]
+        if wrong:
+            self.add_error(
+                "plan_objectives",
+                "Choisissez des objectifs du plan régional de l'ARS pilote : "
+                + ", ".join(o.code for o in wrong)
+                + " relève d'une autre ARS.",
+            )
         for start, end, message in [
             (
                 "launched_on",
@@ -120,3 +151,41 @@ class MembershipLeaveForm(DsfrForm):
                 f"({self.membership.joined_on:%d/%m/%Y})."
             )
         return left_on
+
+
+class RegionalObjectiveForm(DsfrModelForm):
+    class Meta:
+        model = RegionalObjective
+        fields = ["ars", "kind", "code", "title", "parent", "starts_year", "ends_year", "order"]
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        ars_id = self.instance.ars_id if self.instance.pk else None
+        if user.is_ars_agent:
+            # An agent writes its own ARS's plan only.
+            ars_id = user.ars_id
+            self.fields["ars"].queryset = ARS.objects.filter(pk=user.ars_id)
+            self.fields["ars"].initial = user.ars_id
+        parents = RegionalObjective.objects.order_by("kind", "order", "code")
+        if ars_id:
+            parents = parents.filter(ars_id=ars_id)
+        if self.instance.pk:
+            parents = parents.exclude(pk=self.instance.pk)
+        self.fields["parent"].queryset = parents
+
+    def clean(self):
+        data = super().clean()
+        parent, ars = data.get("parent"), data.get("ars")
+        if parent and ars and parent.ars_id != ars.pk:
+            self.add_error("parent", "L'objectif parent doit appartenir au plan de la même ARS.")
+        return data
+
+
+class ArsNoteForm(DsfrForm):
+    body = forms.CharField(
+        label="Nouvelle note privée",
+        help_text="Visible des seuls agents de l'ARS pilote et de l'administration nationale.",
+        widget=forms.Textarea(attrs={"rows": 4}),
+        max_length=10000,
+        error_messages={"required": "La note est vide."},
+    )

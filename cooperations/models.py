@@ -2,6 +2,8 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Exists, OuterRef, Q
 from django.urls import reverse
+from django.utils import timezone
+from django.utils.text import slugify
 from simple_history.models import HistoricalRecords
 
 from territories.models import ARS, Departement, Establishment, LegalEntity
@@ -75,6 +77,80 @@ class Typology(models.Model):
         return self.name
 
 
+class PlanKind(models.TextChoices):
+    """The documents of a regional health plan (PRS 2018+; SROS/SROMS before 2016)."""
+
+    COS = "cos", "PRS — cadre d'orientation stratégique (COS)"
+    SRS = "srs", "PRS — schéma régional de santé (SRS)"
+    SROS = "sros", "SROS — schéma régional d'organisation des soins (historique)"
+    SROMS = "sroms", "SROMS — schéma régional médico-social (historique)"
+
+
+HISTORICAL_PLAN_KINDS = (PlanKind.SROS, PlanKind.SROMS)
+
+
+class RegionalObjectiveQuerySet(models.QuerySet):
+    def current(self):
+        return self.exclude(kind__in=HISTORICAL_PLAN_KINDS)
+
+
+class RegionalObjective(models.Model):
+    """An objective of an ARS's regional health plan, which cooperations serve.
+
+    Data, edited by national admins and by the agents of that ARS (never hard-coded):
+    the demo's objectives come from `fixtures/plan_objectives/*.json`.
+    """
+
+    ars = models.ForeignKey(
+        ARS, on_delete=models.PROTECT, related_name="plan_objectives", verbose_name="ARS"
+    )
+    kind = models.CharField("document du plan", max_length=10, choices=PlanKind.choices)
+    code = models.CharField("code", max_length=30, help_text="Ex. « SRS-3.2 » : unique dans l'ARS.")
+    title = models.CharField("intitulé", max_length=300)
+    parent = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="children",
+        verbose_name="objectif parent",
+    )
+    starts_year = models.PositiveSmallIntegerField("première année de la période")
+    ends_year = models.PositiveSmallIntegerField("dernière année de la période")
+    order = models.PositiveSmallIntegerField("ordre", default=0)
+    history = HistoricalRecords()
+
+    objects = RegionalObjectiveQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "objectif du plan régional de santé"
+        verbose_name_plural = "objectifs du plan régional de santé"
+        ordering = ["ars", "kind", "order", "code"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["ars", "code"],
+                name="plan_objective_unique_code",
+                violation_error_message="Un objectif de cette ARS porte déjà ce code.",
+            ),
+            models.CheckConstraint(
+                condition=Q(ends_year__gte=models.F("starts_year")),
+                name="plan_objective_period_in_order",
+                violation_error_message="La fin de la période précède son début.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.code} — {self.title}"
+
+    @property
+    def is_historical(self) -> bool:
+        return self.kind in HISTORICAL_PLAN_KINDS
+
+    @property
+    def period(self) -> str:
+        return f"{self.starts_year}-{self.ends_year}"
+
+
 class CooperationQuerySet(models.QuerySet):
     def visible_to(self, user):
         from cooperations import scoping
@@ -113,6 +189,12 @@ class CooperationQuerySet(models.QuerySet):
 
 class Cooperation(models.Model):
     title = models.CharField("intitulé", max_length=255)
+    short_name = models.CharField(
+        "nom court",
+        max_length=40,
+        blank=True,
+        help_text="Sigle ou nom usuel (ex. « GHT Bresse » ) : il nomme les fichiers exportés.",
+    )
     objectives = models.TextField("objectifs", blank=True)
     pilot_ars = models.ForeignKey(
         ARS, on_delete=models.PROTECT, related_name="cooperations", verbose_name="ARS pilote"
@@ -141,6 +223,12 @@ class Cooperation(models.Model):
     phase = models.CharField(
         "phase", max_length=20, choices=Phase.choices, default=Phase.COMPRENDRE, db_index=True
     )
+    plan_objectives = models.ManyToManyField(
+        RegionalObjective,
+        blank=True,
+        related_name="cooperations",
+        verbose_name="objectifs du plan régional de santé servis",
+    )
     launched_on = models.DateField("date de lancement", null=True, blank=True)
     decided_on = models.DateField("date de décision", null=True, blank=True)
     starts_on = models.DateField("date d'effet", null=True, blank=True)
@@ -164,9 +252,18 @@ class Cooperation(models.Model):
     )
     created_at = models.DateTimeField("créée le", auto_now_add=True)
     updated_at = models.DateTimeField("modifiée le", auto_now=True, db_index=True)
+    # Last change recorded on the cooperation or on anything of its kits (every domain
+    # model has a history: cooperations.activity bumps this on each new history record).
+    # Sorted and filtered on by the work list ("stalled" cooperations): hence stored.
+    last_activity_at = models.DateTimeField(
+        "dernière activité", default=timezone.now, db_index=True
+    )
     # Optimistic locking: a save with a stale version is refused (see services).
     version = models.PositiveIntegerField(default=1)
-    history = HistoricalRecords(m2m_fields=[departements, typologies, themes])
+    history = HistoricalRecords(
+        m2m_fields=[departements, typologies, themes, plan_objectives],
+        excluded_fields=["last_activity_at"],
+    )
 
     objects = CooperationQuerySet.as_manager()
 
@@ -196,6 +293,15 @@ class Cooperation(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("cooperations:detail", args=[self.pk])
+
+    @property
+    def display_short_name(self) -> str:
+        return self.short_name or self.title
+
+    @property
+    def file_stem(self) -> str:
+        """A file-name-safe stem from the short name (or the title): "ght-bresse-haut-bugey"."""
+        return slugify(self.short_name or self.title)[:50].strip("-") or f"cooperation-{self.pk}"
 
 
 class MemberRole(models.TextChoices):
@@ -291,3 +397,34 @@ class Membership(models.Model):
     @property
     def legal_status(self) -> str:
         return self.member.legal_status
+
+
+class ArsNote(models.Model):
+    """A private note of the pilot ARS on a cooperation.
+
+    Read and written only by the agents of the ARS that wrote it while it pilots the
+    cooperation, and by national admins (scoping.can_read_ars_notes); never shown to the
+    project team or to COPIL guests.
+    """
+
+    cooperation = models.ForeignKey(Cooperation, on_delete=models.CASCADE, related_name="ars_notes")
+    ars = models.ForeignKey(ARS, on_delete=models.PROTECT, related_name="+", verbose_name="ARS")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        verbose_name="auteur",
+    )
+    body = models.TextField("note")
+    created_at = models.DateTimeField("écrite le", auto_now_add=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = "note privée de l'ARS"
+        verbose_name_plural = "notes privées de l'ARS"
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["cooperation", "ars", "-created_at"])]
+
+    def __str__(self) -> str:
+        return f"Note sur {self.cooperation_id} ({self.created_at:%d/%m/%Y})"

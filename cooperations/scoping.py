@@ -184,6 +184,23 @@ def can_validate(user, cooperation) -> bool:
     )
 
 
+def is_pilot_ars_agent(user, cooperation) -> bool:
+    """An ARS agent of the cooperation's pilot ARS (the briefing's shared predicate)."""
+    return (
+        user.is_authenticated
+        and user.role == Role.ARS_AGENT
+        and user.ars_id is not None
+        and user.ars_id == cooperation.pilot_ars_id
+    )
+
+
+def can_read_ars_notes(user, cooperation) -> bool:
+    """ARS private notes: agents of the pilot ARS and national admins, nobody else."""
+    return is_pilot_ars_agent(user, cooperation) or (
+        user.is_authenticated and user.is_national_admin
+    )
+
+
 def user_capabilities(user, cooperation) -> dict:
     """What the templates need to show or hide actions, computed once per page."""
     editable = can_edit(user, cooperation)

@@ -1,6 +1,8 @@
 """Reads shared by several views."""
 
-from cooperations.models import Cooperation, Membership
+from django.db.models import Q
+
+from cooperations.models import Cooperation, Membership, RegionalObjective
 from cooperations.references import LEGAL_FORMS, THEMES, TYPOLOGIES
 from core.history import entries_for, m2m_snapshots
 from core.queries import union_all_tagged
@@ -40,7 +42,13 @@ def cooperation_history(cooperation: Cooperation, limit: int = 50):
         .order_by("-history_date")[:limit]
     )
     labels = _fk_labels()
-    m2m = m2m_snapshots(coop_records, ["departements", "typologies", "themes"])
+    m2m = m2m_snapshots(coop_records, ["departements", "typologies", "themes", "plan_objectives"])
+    linked = set().union(*m2m.get("plan_objectives", {}).values()) if coop_records else set()
+    labels["plan_objectives"] = dict(
+        RegionalObjective.objects.filter(
+            Q(ars_id=cooperation.pilot_ars_id) | Q(pk__in=list(linked))
+        ).values_list("pk", "code")
+    )
     entries = entries_for(
         coop_records, subject_of=lambda r: "Coopération", fk_labels=labels, m2m=m2m
     )

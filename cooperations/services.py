@@ -4,13 +4,15 @@ from datetime import date
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import timezone
 
 from accounts.models import Role
 from cooperations.models import Cooperation, MemberRole, Membership
+from cooperations.signals import cooperation_event
 from core.locking import save_with_version
 from territories.models import Establishment, LegalEntity
 
-M2M_FIELDS = ("departements", "typologies", "themes")
+M2M_FIELDS = ("departements", "typologies", "themes", "plan_objectives")
 
 
 def _check_dates(data: dict) -> None:
@@ -54,6 +56,7 @@ def cooperation_create(*, user, data: dict) -> Cooperation:
             legal_entity=porteur if isinstance(porteur, LegalEntity) else None,
             role=MemberRole.PORTEUR,
             joined_on=cooperation.launched_on,
+            announce=False,
         )
     return cooperation
 
@@ -82,7 +85,11 @@ def membership_add(
     legal_entity=None,
     role: str = MemberRole.MEMBRE,
     joined_on: date | None = None,
+    actor=None,
+    announce: bool = True,
 ) -> Membership:
+    """Add a member. `announce` sends the `member_added` event (not for the porteur that
+    cooperation_create adds: the cooperation itself is new)."""
     if bool(establishment) == bool(legal_entity):
         raise ValidationError(
             "Choisissez un établissement ou une entité juridique (l'un des deux)."
@@ -97,16 +104,31 @@ def membership_add(
         establishment=establishment,
         legal_entity=legal_entity,
         role=role,
-        joined_on=joined_on or date.today(),
+        joined_on=joined_on or timezone.localdate(),
     )
     membership.full_clean()
     membership.save()
+    if announce:
+        message = (
+            f"{membership.member_name} ({membership.get_role_display().lower()}) a rejoint la "
+            f"coopération « {cooperation.title} »."
+        )
+        transaction.on_commit(
+            lambda: cooperation_event.send(
+                sender=Membership,
+                cooperation=cooperation,
+                kind="member_added",
+                actor=actor,
+                target=None,
+                message=message,
+            )
+        )
     return membership
 
 
 @transaction.atomic
 def membership_leave(*, membership: Membership, left_on: date | None = None) -> Membership:
-    left_on = left_on or date.today()
+    left_on = left_on or timezone.localdate()
     if membership.left_on:
         raise ValidationError("Ce membre s'est déjà retiré de la coopération.")
     if membership.joined_on and left_on < membership.joined_on:
@@ -117,3 +139,49 @@ def membership_leave(*, membership: Membership, left_on: date | None = None) -> 
     membership.full_clean()
     membership.save()
     return membership
+
+
+# --- regional plan objectives and ARS notes ---------------------------------------------
+
+
+def can_edit_plan(user, ars_id) -> bool:
+    """National admins edit every ARS's plan; an ARS agent, its own ARS's."""
+    if not user.is_authenticated:
+        return False
+    return user.is_national_admin or (user.is_ars_agent and user.ars_id == ars_id)
+
+
+@transaction.atomic
+def objective_save(*, user, objective, data: dict):
+    from django.core.exceptions import PermissionDenied
+
+    ars = data.get("ars") or objective.ars
+    if not can_edit_plan(user, ars.pk if ars else None):
+        raise PermissionDenied(
+            "Seuls l'administration nationale et les agents de cette ARS modifient son plan."
+        )
+    for name, value in data.items():
+        setattr(objective, name, value)
+    objective.full_clean()
+    objective.save()
+    return objective
+
+
+@transaction.atomic
+def ars_note_add(*, cooperation, user, body: str):
+    from django.core.exceptions import PermissionDenied
+
+    from cooperations import scoping
+    from cooperations.models import ArsNote
+
+    if not scoping.can_read_ars_notes(user, cooperation):
+        raise PermissionDenied("Les notes privées sont réservées aux agents de l'ARS pilote.")
+    body = (body or "").strip()
+    if not body:
+        raise ValidationError({"body": "La note est vide."})
+    if len(body) > 10000:
+        raise ValidationError({"body": "La note est trop longue (10 000 caractères au plus)."})
+    note = ArsNote(cooperation=cooperation, ars_id=cooperation.pilot_ars_id, author=user, body=body)
+    note.full_clean()
+    note.save()
+    return note

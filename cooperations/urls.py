@@ -1,10 +1,16 @@
 from django.urls import path
 
-from cooperations import views
+from cooperations import dashboard_views, views
 
 app_name = "cooperations"
 urlpatterns = [
     path("", views.cooperation_list, name="list"),
+    path("export/", views.cooperation_export, name="export"),
+    path("tableau-de-bord/", dashboard_views.dashboard_view, name="dashboard"),
+    path("plan-regional/", views.objective_list, name="objectives"),
+    path("plan-regional/nouveau/", views.objective_edit, name="objective_create"),
+    path("plan-regional/<int:pk>/", views.objective_edit, name="objective_edit"),
+    path("<int:pk>/notes-ars/", views.ars_notes, name="ars_notes"),
     path("nouvelle/", views.cooperation_create, name="create"),
     path("<int:pk>/", views.cooperation_detail, name="detail"),
     path("<int:pk>/modifier/", views.cooperation_edit, name="edit"),

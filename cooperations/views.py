@@ -1,18 +1,34 @@
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
+from django.db.models import Case, Count, Value, When
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
-from cooperations import scoping, selectors, services
+from cooperations import portfolio, scoping, selectors, services
 from cooperations.access import get_editable_cooperation, get_visible_cooperation
 from cooperations.filters import CooperationFilter
-from cooperations.forms import CooperationForm, MemberForm, MembershipLeaveForm
-from cooperations.models import Cooperation, Membership
+from cooperations.forms import (
+    ArsNoteForm,
+    CooperationForm,
+    MemberForm,
+    MembershipLeaveForm,
+    RegionalObjectiveForm,
+)
+from cooperations.models import (
+    HISTORICAL_PLAN_KINDS,
+    ArsNote,
+    Cooperation,
+    Membership,
+    RegionalObjective,
+)
 from core.forms import add_service_errors
 from core.locking import StaleObjectError
 from core.registry import COOPERATION_SECTIONS
+from territories.references import ARS_NAMES
 
 PAGE_SIZE = 20
 # The cooperation page shows the latest changes; the history page shows much more.
@@ -20,11 +36,42 @@ DETAIL_HISTORY = 10
 FULL_HISTORY = 300
 
 
-def cooperation_list(request):
+def _worklist(request):
+    """The filtered, sorted work list of the user's scope (shared by the list and export)."""
+    today = timezone.localdate()
     base = Cooperation.objects.visible_to(request.user)
-    cooperation_filter = CooperationFilter(request.GET or None, queryset=base)
-    queryset = cooperation_filter.qs.with_list_data().order_by("-updated_at", "-pk")
-    page = Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
+    cooperation_filter = CooperationFilter(
+        request.GET or None, queryset=base, user=request.user, today=today
+    )
+    sort = request.GET.get("tri") or portfolio.default_sort(request.user)
+    if sort.lstrip("-") not in dict(portfolio.sort_options()):
+        sort = portfolio.default_sort(request.user)
+    queryset = portfolio.ordered(cooperation_filter.qs, sort, today)
+    return cooperation_filter, queryset, sort, today
+
+
+def _chosen_columns(request, *, for_export: bool = False):
+    columns = portfolio.columns()
+    keys = request.GET.getlist("colonnes")
+    if keys:
+        chosen = [c for c in columns if c.key in keys]
+        if chosen:
+            return chosen
+    return [c for c in columns if c.default] if not for_export else columns
+
+
+def cooperation_list(request):
+    cooperation_filter, queryset, sort, today = _worklist(request)
+    chosen = _chosen_columns(request)
+    paginator = Paginator(queryset.values_list("pk", flat=True), PAGE_SIZE)
+    page = paginator.get_page(request.GET.get("page"))
+    rows = portfolio.page_rows(list(page.object_list), chosen, today)
+    query = request.GET.copy()
+    query.pop("page", None)
+    query.pop("tri", None)
+    export_query = request.GET.copy()
+    for key in ("page", "tri", "colonnes", "format"):
+        export_query.pop(key, None)
     return render(
         request,
         "cooperations/list.html",
@@ -32,9 +79,28 @@ def cooperation_list(request):
             "title": "Coopérations",
             "filter": cooperation_filter,
             "page_obj": page,
+            "rows": rows,
+            "columns": chosen,
+            "all_columns": portfolio.columns(),
+            "sort": sort,
+            "sort_query": query.urlencode(),
+            "export_query": export_query,
             "can_create": scoping.can_create_cooperation(request.user),
             "breadcrumb_data": {"current": "Coopérations"},
         },
+    )
+
+
+def cooperation_export(request):
+    """The filtered work list as CSV or XLSX, with the columns the user chose."""
+    fmt = request.GET.get("format", "csv")
+    if fmt not in ("csv", "xlsx"):
+        raise Http404("Format d'export inconnu.")
+    _filter, queryset, _sort, today = _worklist(request)
+    user = request.user
+    subject = user.ars_name if user.is_ars_agent else ("national" if user.is_national_admin else "")
+    return portfolio.export_response(
+        queryset, _chosen_columns(request, for_export=True), fmt, subject=subject, today=today
     )
 
 
@@ -76,6 +142,10 @@ def cooperation_detail(request, pk: int):
             "history": selectors.cooperation_history(cooperation, limit=DETAIL_HISTORY),
             "caps": scoping.user_capabilities(request.user, cooperation),
             "sections": _sections(request, cooperation),
+            "plan_objectives": cooperation.plan_objectives.order_by("kind", "order", "code"),
+            "ars_notes": list(_notes_of(request.user, cooperation)[:3])
+            if scoping.can_read_ars_notes(request.user, cooperation)
+            else None,
             "breadcrumb_data": {
                 "links": [{"url": reverse("cooperations:list"), "title": "Coopérations"}],
                 "current": cooperation.title,
@@ -181,6 +251,7 @@ def member_add(request, pk: int):
                 legal_entity=form.legal_entity,
                 role=form.cleaned_data["role"],
                 joined_on=form.cleaned_data["joined_on"],
+                actor=request.user,
             )
         except ValidationError as error:
             add_service_errors(form, error)
@@ -219,5 +290,125 @@ def member_leave(request, pk: int, membership_pk: int):
             "form": form,
             "cooperation": cooperation,
             "membership": membership,
+        },
+    )
+
+
+# --- ARS private notes ------------------------------------------------------------------
+
+
+def _notes_of(user, cooperation):
+    notes = ArsNote.objects.filter(cooperation=cooperation).select_related("author", "ars")
+    if not user.is_national_admin:
+        notes = notes.filter(ars_id=user.ars_id)
+    return notes.order_by("-created_at", "-pk")
+
+
+@require_http_methods(["GET", "POST"])
+def ars_notes(request, pk: int):
+    cooperation = get_visible_cooperation(
+        request, pk, Cooperation.objects.select_related("pilot_ars")
+    )
+    if not scoping.can_read_ars_notes(request.user, cooperation):
+        raise PermissionDenied("Les notes privées sont réservées aux agents de l'ARS pilote.")
+    form = ArsNoteForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.ars_note_add(
+                cooperation=cooperation, user=request.user, body=form.cleaned_data["body"]
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, "La note privée est enregistrée.")
+            return redirect("cooperations:ars_notes", pk=cooperation.pk)
+    page = Paginator(_notes_of(request.user, cooperation), PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    return render(
+        request,
+        "cooperations/ars_notes.html",
+        {
+            "title": f"Notes privées de l'ARS — {cooperation.title}",
+            "cooperation": cooperation,
+            "form": form,
+            "page_obj": page,
+            "breadcrumb_data": {
+                "links": [
+                    {"url": reverse("cooperations:list"), "title": "Coopérations"},
+                    {"url": cooperation.get_absolute_url(), "title": cooperation.title},
+                ],
+                "current": "Notes privées de l'ARS",
+            },
+        },
+    )
+
+
+# --- regional plan objectives -----------------------------------------------------------
+
+
+def _require_plan_reader(request):
+    user = request.user
+    if not (user.is_national_admin or user.is_ars_agent):
+        raise PermissionDenied("Le plan régional de santé est géré par les ARS.")
+
+
+def objective_list(request):
+    _require_plan_reader(request)
+    user = request.user
+    objectives = RegionalObjective.objects.select_related("ars", "parent").annotate(
+        linked=Count("cooperations", distinct=True)
+    )
+    ars_id = user.ars_id if user.is_ars_agent else request.GET.get("ars") or None
+    if ars_id:
+        objectives = objectives.filter(ars_id=ars_id)
+    # The plan in force first (COS, then SRS), the historical schemes (SROS, SROMS) last.
+    historical = Case(When(kind__in=HISTORICAL_PLAN_KINDS, then=Value(1)), default=Value(0))
+    objectives = objectives.order_by("ars__name", historical, "kind", "order", "code")
+    return render(
+        request,
+        "cooperations/objectives.html",
+        {
+            "title": "Plan régional de santé : objectifs",
+            "page_obj": Paginator(objectives, 50).get_page(request.GET.get("page")),
+            "ars_choices": ARS_NAMES.choices() if user.is_national_admin else [],
+            "ars_id": str(ars_id or ""),
+            "breadcrumb_data": {"current": "Plan régional de santé"},
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def objective_edit(request, pk: int | None = None):
+    _require_plan_reader(request)
+    user = request.user
+    if pk is None:
+        objective = RegionalObjective()
+    else:
+        scope = RegionalObjective.objects.all()
+        if not user.is_national_admin:
+            scope = scope.filter(ars_id=user.ars_id)
+        objective = get_object_or_404(scope, pk=pk)
+    form = RegionalObjectiveForm(request.POST or None, instance=objective, user=user)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.objective_save(user=user, objective=objective, data=form.cleaned_data)
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, f"L'objectif {objective.code} est enregistré.")
+            return redirect("cooperations:objectives")
+    return render(
+        request,
+        "cooperations/objective_form.html",
+        {
+            "title": "Nouvel objectif du plan" if pk is None else f"Modifier {objective.code}",
+            "form": form,
+            "breadcrumb_data": {
+                "links": [
+                    {"url": reverse("cooperations:objectives"), "title": "Plan régional de santé"}
+                ],
+                "current": "Nouvel objectif" if pk is None else objective.code,
+            },
         },
     )

@@ -20,6 +20,8 @@ class NavItem:
     url_name: str
     order: int = 50
     visible: Callable = field(default=lambda user: True)
+    # (request) -> int | None: a count shown beside the label (e.g. unread notifications).
+    badge: Callable | None = None
 
 
 @dataclass(frozen=True)
@@ -58,7 +60,42 @@ class CopilSection:
     order: int = 50
 
 
+@dataclass(frozen=True)
+class PortfolioColumn:
+    """A column of the portfolio work list (cooperations:list) and of its export.
+
+    annotate(queryset, today) adds the column's annotations (correlated subqueries on the
+    cooperation: a constant number of queries, whatever the page size). The list applies
+    the sort column's annotation to the whole filtered set, and every column's only to the
+    page's rows. `sort` names the annotation or field sorted on ("-" first: most urgent is
+    the largest value). `export(row)` gives the values under `export_headers`.
+    """
+
+    key: str
+    label: str
+    cell_template: str
+    export_headers: tuple
+    export: Callable  # (row) -> list
+    annotate: Callable = field(default=lambda queryset, today: queryset)
+    sort: str | None = None
+    order: int = 50
+    default: bool = True  # shown and exported unless the user chooses otherwise
+
+
+@dataclass(frozen=True)
+class PortfolioFlag:
+    """A "to handle" filter of the work list (stalled, waiting for validation, report
+    overdue…): apply(queryset, today) -> the cooperations concerned."""
+
+    key: str
+    label: str
+    apply: Callable
+    order: int = 50
+
+
 NAV_ITEMS: list[NavItem] = []
+PORTFOLIO_COLUMNS: list[PortfolioColumn] = []
+PORTFOLIO_FLAGS: list[PortfolioFlag] = []
 COPIL_SECTIONS: list[CopilSection] = []
 COOPERATION_SECTIONS: list[CooperationSection] = []
 HOME_WIDGETS: list[HomeWidget] = []
@@ -86,3 +123,11 @@ def register_home_widget(item: HomeWidget) -> None:
 
 def register_copil_section(item: CopilSection) -> None:
     _add(COPIL_SECTIONS, item)
+
+
+def register_portfolio_column(item: PortfolioColumn) -> None:
+    _add(PORTFOLIO_COLUMNS, item)
+
+
+def register_portfolio_flag(item: PortfolioFlag) -> None:
+    _add(PORTFOLIO_FLAGS, item)

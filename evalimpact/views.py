@@ -310,7 +310,7 @@ def _compare_filter(request):
         )
     # The region of an ARS agent is its scope: piloted by its ARS or touching its départements.
     base = Cooperation.objects.visible_to(request.user)
-    return CooperationFilter(request.GET or None, queryset=base)
+    return CooperationFilter(request.GET or None, queryset=base, user=request.user)
 
 
 def _only_evaluated(request) -> bool:
@@ -363,15 +363,25 @@ def export(request):
     )
     rows = exports.evaluation_rows(evaluations)
     stamp = timezone.localdate().isoformat()
+    # Named after the content: the evaluations, and the region of an ARS agent.
+    subject = request.user.ars_name if request.user.is_ars_agent else ""
+    if subject:
+        from django.utils.text import slugify
+
+        stamp = f"{slugify(subject)}-{stamp}"
     if request.GET.get("format") == "xlsx":
         response = HttpResponse(
             exports.to_xlsx(rows),
             content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         )
-        response["Content-Disposition"] = f'attachment; filename="evalimpact-{stamp}.xlsx"'
+        response["Content-Disposition"] = (
+            f'attachment; filename="evaluations-evalimpact-{stamp}.xlsx"'
+        )
     else:
         response = HttpResponse(exports.to_csv(rows), content_type="text/csv; charset=utf-8")
-        response["Content-Disposition"] = f'attachment; filename="evalimpact-{stamp}.csv"'
+        response["Content-Disposition"] = (
+            f'attachment; filename="evaluations-evalimpact-{stamp}.csv"'
+        )
     response["X-Content-Type-Options"] = "nosniff"
     return response
 

@@ -19,7 +19,6 @@ from fiches.models import (
     ChooserRule,
     Fiche,
     KnowledgePage,
-    Notification,
     Question,
     Step,
     StepTransition,
@@ -228,9 +227,3 @@ class StepAdmin(SimpleHistoryAdmin):
 
     def has_add_permission(self, request):
         return False
-
-
-@admin.register(Notification)
-class NotificationAdmin(admin.ModelAdmin):
-    list_display = ("subject", "recipient", "created_at", "read_at", "emailed_at")
-    list_select_related = ("recipient",)

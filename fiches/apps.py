@@ -42,14 +42,6 @@ class FichesConfig(AppConfig):
                 visible=lambda user: user.is_authenticated and user.is_ars_agent,
             )
         )
-        register_nav(
-            NavItem(
-                label="Notifications",
-                url_name="fiches:notifications",
-                order=70,
-                visible=lambda user: user.is_authenticated and not user.is_copil_guest,
-            )
-        )
         register_section(
             CooperationSection(
                 key="kit1",
@@ -78,6 +70,11 @@ class FichesConfig(AppConfig):
                 visible=lambda user: user.is_authenticated and user.is_referent,
             )
         )
+        from core.registry import register_portfolio_column, register_portfolio_flag
+        from fiches import portfolio
+
+        register_portfolio_column(portfolio.COLUMN)
+        register_portfolio_flag(portfolio.FLAG)
         register_copil_section(
             CopilSection(
                 key="kit1",

@@ -15,7 +15,17 @@ class StepAnswersForm(DsfrForm):
     are put back next to each field, so the rules live in one place.
     """
 
-    def __init__(self, *args, questions, answers: dict, version: int, read_only=False, **kwargs):
+    def __init__(
+        self,
+        *args,
+        questions,
+        answers: dict,
+        version: int,
+        read_only=False,
+        plan_objectives=(),
+        plan_selected=None,
+        **kwargs,
+    ):
         super().__init__(*args, **kwargs)
         self.questions = {}
         self.file_labels = {q.code: q.label for q in questions if q.kind == QuestionKind.FILE}
@@ -35,6 +45,26 @@ class StepAnswersForm(DsfrForm):
                 field = forms.ChoiceField(
                     choices=[("", "— Choisir —")] + [(c, c) for c in question.choice_list], **common
                 )
+            elif question.kind == QuestionKind.PLAN_OBJECTIVES:
+                common["help_text"] = question.help_text or (
+                    "Les objectifs du projet régional de santé de l'ARS pilote ; la liste des "
+                    "coopérations et le tableau de bord régional les comptent."
+                )
+                field = forms.MultipleChoiceField(
+                    choices=list(plan_objectives), widget=forms.CheckboxSelectMultiple, **common
+                )
+                field.disabled = read_only
+                stored = answers.get(question.pk, "")
+                field.initial = [c.strip() for c in stored.split(",") if c.strip()]
+                if plan_selected is not None:
+                    # The cooperation's links are the truth (also edited on its page).
+                    field.initial = list(plan_selected)
+                offered = {code for code, _label in plan_objectives}
+                if stored and not set(field.initial) <= offered:
+                    field.help_text += f" Réponse libre enregistrée auparavant : « {stored} »."
+                self.fields[name] = field
+                self.questions[question.code] = question
+                continue
             elif question.kind == QuestionKind.DATE:
                 field = forms.CharField(widget=forms.DateInput(attrs={"type": "date"}), **common)
             elif question.kind == QuestionKind.NUMBER:

@@ -1,5 +1,5 @@
 """KIT 1: the fiches repères catalogue (versioned data), per-cooperation steps and their
-workflow, the legal-form chooser rules, the knowledge base and in-app notifications."""
+workflow, the legal-form chooser rules, and the knowledge base (notifications live in the `notifications` app)."""
 
 from django.conf import settings
 from django.db import models
@@ -146,6 +146,7 @@ class QuestionKind(models.TextChoices):
     DATE = "date", "Date"
     NUMBER = "number", "Nombre"
     FILE = "file", "Pièce jointe"
+    PLAN_OBJECTIVES = "objectifs_prs", "Objectifs du plan régional de santé"
 
 
 class Question(models.Model):
@@ -156,7 +157,7 @@ class Question(models.Model):
     order = models.PositiveSmallIntegerField("ordre", default=0)
     label = models.CharField("question", max_length=300)
     help_text = models.CharField("aide", max_length=500, blank=True)
-    kind = models.CharField("type", max_length=10, choices=QuestionKind.choices)
+    kind = models.CharField("type", max_length=20, choices=QuestionKind.choices)
     choices = models.TextField("choix possibles", blank=True, help_text="Un choix par ligne.")
     mandatory = models.BooleanField("obligatoire pour soumettre", default=False)
     min_value = models.DecimalField(
@@ -418,26 +419,3 @@ class LegalFormDecision(models.Model):
 
     def __str__(self) -> str:
         return f"{self.cooperation} : {self.legal_form}"
-
-
-class Notification(models.Model):
-    recipient = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="kit1_notifications"
-    )
-    step = models.ForeignKey(
-        Step, on_delete=models.CASCADE, null=True, blank=True, related_name="notifications"
-    )
-    subject = models.CharField("objet", max_length=255)
-    message = models.TextField("message")
-    url = models.CharField("lien", max_length=300, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    read_at = models.DateTimeField(null=True, blank=True)
-    emailed_at = models.DateTimeField(null=True, blank=True)
-
-    class Meta:
-        verbose_name = "notification"
-        ordering = ["-created_at", "-pk"]
-        indexes = [models.Index(fields=["recipient", "read_at", "created_at"])]
-
-    def __str__(self) -> str:
-        return self.subject

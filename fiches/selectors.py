@@ -11,7 +11,6 @@ from fiches.models import (
     Answer,
     Attachment,
     KnowledgePage,
-    Notification,
     Step,
     StepState,
     StepTransition,
@@ -99,10 +98,6 @@ def team_todo(user):
         .select_related("cooperation", "fiche")
         .order_by("-state", "updated_at", "pk")  # descending: "returned" before "in_progress"
     )
-
-
-def unread_notifications(user):
-    return Notification.objects.filter(recipient=user, read_at__isnull=True)
 
 
 def search_pages(query: str = "", category: str = ""):

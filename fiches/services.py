@@ -6,12 +6,12 @@ from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Exists, Max, OuterRef, Q
+from django.db.models import Exists, Max, OuterRef
 from django.utils import timezone
 
-from accounts.models import Role, User
 from cooperations import scoping
 from cooperations.models import Cooperation, LegalForm, Nature
+from cooperations.signals import cooperation_event
 from core.locking import StaleObjectError
 from core.uploads import safe_upload_name, validate_upload
 from fiches.models import (
@@ -20,7 +20,6 @@ from fiches.models import (
     CatalogueVersion,
     Fiche,
     LegalFormDecision,
-    Notification,
     Question,
     QuestionKind,
     Step,
@@ -182,6 +181,64 @@ def clean_answer(question: Question, raw) -> str:
     if len(value) > 20000:
         raise ValidationError("La réponse est trop longue (20 000 caractères au plus).")
     return value
+
+
+def plan_objective_choices(step: Step) -> list[tuple[str, str]]:
+    """(code, label) of the pilot ARS's plan objectives: current ones, and historical ones
+    the cooperation already serves."""
+    from django.db.models import Q as _Q
+
+    from cooperations.models import HISTORICAL_PLAN_KINDS, RegionalObjective
+
+    objectives = (
+        RegionalObjective.objects.filter(ars_id=step.cooperation.pilot_ars_id)
+        .filter(~_Q(kind__in=HISTORICAL_PLAN_KINDS) | _Q(cooperations=step.cooperation_id))
+        .distinct()
+        .order_by("kind", "order", "code")
+    )
+    return [(o.code, f"{o.code} — {o.title}") for o in objectives]
+
+
+def _clean_plan_objectives(step: Step, raw) -> tuple[str, list]:
+    """The chosen objective codes, checked against the pilot ARS's plan; stored as
+    "CODE, CODE" (the answer) and linked to the cooperation (the portfolio counts them)."""
+    from cooperations.models import RegionalObjective
+
+    if isinstance(raw, list | tuple):
+        codes = [str(c).strip() for c in raw if str(c).strip()]
+    else:
+        codes = [c.strip() for c in str(raw or "").split(",") if c.strip()]
+    found = {
+        o.code: o
+        for o in RegionalObjective.objects.filter(
+            ars_id=step.cooperation.pilot_ars_id, code__in=codes
+        )
+    }
+    unknown = [c for c in codes if c not in found]
+    if unknown:
+        raise ValidationError(
+            "Ces objectifs ne figurent pas dans le plan régional de l'ARS pilote : "
+            + ", ".join(unknown)
+            + "."
+        )
+    ordered = sorted(found.values(), key=lambda o: (o.kind, o.order, o.code))
+    return ", ".join(o.code for o in ordered), ordered
+
+
+def _free_text_answer(step: Step, question: Question) -> bool:
+    """True when the stored answer is free text from before KIT 1 offered the plan's
+    objectives (not a list of objective codes)."""
+    from cooperations.models import RegionalObjective
+
+    value = Answer.objects.filter(step=step, question=question).values_list("value", flat=True)
+    value = value.first() or ""
+    codes = [c.strip() for c in value.split(",") if c.strip()]
+    if not codes:
+        return False
+    known = RegionalObjective.objects.filter(
+        ars_id=step.cooperation.pilot_ars_id, code__in=codes
+    ).count()
+    return known != len(set(codes))
 
 
 def missing_answers(step: Step) -> dict[str, str]:
@@ -403,12 +460,18 @@ def step_save_answers(*, step: Step, user, values: dict, version: int) -> Step:
     _check_unlocked(step)
     questions = {q.code: q for q in applicable_questions(step)}
     cleaned, errors = {}, {}
+    linked_objectives = None
     for code, raw in values.items():
         question = questions.get(code)
         if question is None or question.kind == QuestionKind.FILE:
             continue
         try:
-            cleaned[question] = clean_answer(question, raw)
+            if question.kind == QuestionKind.PLAN_OBJECTIVES:
+                if not raw and _free_text_answer(step, question):
+                    continue  # an answer typed before the plan existed stays until replaced
+                cleaned[question], linked_objectives = _clean_plan_objectives(step, raw)
+            else:
+                cleaned[question] = clean_answer(question, raw)
         except ValidationError as error:
             errors[code] = error.messages
     errors.update(_date_order_errors(step, questions, cleaned))
@@ -418,6 +481,9 @@ def step_save_answers(*, step: Step, user, values: dict, version: int) -> Step:
     if not updated:
         raise StaleObjectError()
     step.version = version + 1
+    if linked_objectives is not None:
+        # KIT 1 step 1 declares the plan objectives the cooperation serves (history kept).
+        step.cooperation.plan_objectives.set(linked_objectives)
     existing = {a.question_id: a for a in Answer.objects.filter(step=step)}
     for question, value in cleaned.items():
         answer = existing.get(question.pk)
@@ -455,6 +521,8 @@ def step_submit(*, step: Step, user) -> Step:
         f"Étape {step.number} soumise : {step.cooperation.title}",
         f"L'étape {step.number} « {step.fiche.title} » de la coopération « {step.cooperation.title} » "
         f"attend votre validation.",
+        kind="step_submitted",
+        actor=user,
     )
     return step
 
@@ -476,6 +544,8 @@ def step_validate(*, step: Step, user, comment: str = "") -> Step:
         f"Étape {step.number} validée : {step.cooperation.title}",
         f"L'ARS a validé l'étape {step.number} « {step.fiche.title} »."
         + (f"\n\nCommentaire : {comment.strip()}" if comment.strip() else ""),
+        kind="step_validated",
+        actor=user,
     )
     return step
 
@@ -492,6 +562,8 @@ def step_return(*, step: Step, user, reason: str) -> Step:
         step,
         f"Étape {step.number} renvoyée : {step.cooperation.title}",
         f"L'ARS a renvoyé l'étape {step.number} « {step.fiche.title} ».\n\nMotif : {reason}",
+        kind="step_returned",
+        actor=user,
     )
     return step
 
@@ -508,6 +580,8 @@ def step_reopen(*, step: Step, user, reason: str) -> Step:
         step,
         f"Étape {step.number} rouverte : {step.cooperation.title}",
         f"L'ARS a rouvert l'étape {step.number} « {step.fiche.title} ».\n\nMotif : {reason}",
+        kind="step_reopened",
+        actor=user,
     )
     return step
 
@@ -527,6 +601,20 @@ def comment_add(*, step: Step, user, body: str) -> StepComment:
     comment = StepComment(step=step, author=user, body=body)
     comment.full_clean()
     comment.save()
+    cooperation = step.cooperation
+    message = (
+        f"{user} a commenté l'étape {step.number} de « {cooperation.title} » :\n\n{body[:600]}"
+    )
+    transaction.on_commit(
+        lambda: cooperation_event.send(
+            sender=StepComment,
+            cooperation=cooperation,
+            kind="step_comment",
+            actor=user,
+            target=step,
+            message=message,
+        )
+    )
     return comment
 
 
@@ -613,69 +701,30 @@ def legal_form_record(
 # --- Notifications -----------------------------------------------------------------------
 
 
+def _notify(recipients, step: Step, subject: str, message: str, *, kind: str, actor=None):
+    """Step events go to the notification engine (notifications.services), which settles
+    what they answer (a decision settles the "submitted" notifications of the step)."""
+    from notifications import services as notifications
+
+    return notifications.notify(
+        cooperation=step.cooperation,
+        kind=kind,
+        recipients=recipients,
+        subject=subject,
+        message=message,
+        url=step.get_absolute_url(),
+        target=step,
+        actor=actor,
+    )
+
+
 def ars_agents_of(cooperation: Cooperation):
-    return User.objects.filter(role=Role.ARS_AGENT, ars_id=cooperation.pilot_ars_id, is_active=True)
+    from notifications.services import pilot_ars_agents
+
+    return pilot_ars_agents(cooperation)
 
 
 def project_team_of(cooperation: Cooperation):
-    members = cooperation.memberships.active()
-    return (
-        User.objects.filter(role=Role.REFERENT, is_active=True)
-        .filter(
-            Q(establishments__in=members.values("establishment"))
-            | Q(establishments__legal_entity__in=members.values("legal_entity"))
-            | Q(legal_entities__in=members.values("legal_entity"))
-            | Q(legal_entities__in=members.values("establishment__legal_entity"))
-        )
-        .distinct()
-    )
+    from notifications.services import project_team
 
-
-def _notify(recipients, step: Step, subject: str, message: str) -> list[int]:
-    url = step.get_absolute_url()
-    notifications = [
-        Notification(recipient=user, step=step, subject=subject, message=message, url=url)
-        for user in recipients
-    ]
-    ids = [n.pk for n in Notification.objects.bulk_create(notifications)]
-    if not all(ids):  # some backends do not return ids from bulk_create
-        ids = list(
-            Notification.objects.filter(
-                step=step, subject=subject, emailed_at__isnull=True
-            ).values_list("pk", flat=True)
-        )
-    if ids:
-        from fiches.tasks import send_notification_emails
-
-        transaction.on_commit(lambda: send_notification_emails.delay(ids))
-    return ids
-
-
-def notifications_send_emails(*, notification_ids: list[int], base_url: str = "") -> int:
-    """Send the e-mail of each notification once (retries skip those already sent)."""
-    from django.conf import settings
-    from django.core.mail import send_mail
-
-    sent = 0
-    pending = Notification.objects.filter(
-        pk__in=notification_ids, emailed_at__isnull=True
-    ).select_related("recipient")
-    for notification in pending:
-        if not notification.recipient.email:
-            continue
-        link = f"{base_url}{notification.url}" if notification.url else ""
-        send_mail(
-            notification.subject,
-            f"{notification.message}\n\n{('Accéder à l’étape : ' + link) if link else ''}\n\n— KitCoop",
-            settings.DEFAULT_FROM_EMAIL,
-            [notification.recipient.email],
-        )
-        Notification.objects.filter(pk=notification.pk).update(emailed_at=timezone.now())
-        sent += 1
-    return sent
-
-
-def notifications_mark_read(*, user) -> int:
-    return Notification.objects.filter(recipient=user, read_at__isnull=True).update(
-        read_at=timezone.now()
-    )
+    return project_team(cooperation)

@@ -25,6 +25,4 @@ urlpatterns = [
     path("a-valider/", views.validation_queue, name="queue"),
     path("connaissances/", views.kb_list, name="kb_list"),
     path("connaissances/<slug:slug>/", views.kb_page, name="kb_page"),
-    path("notifications/", views.notifications, name="notifications"),
-    path("notifications/lues/", views.notifications_read, name="notifications_read"),
 ]

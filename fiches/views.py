@@ -29,7 +29,14 @@ from fiches.forms import (
     StepAnswersForm,
     ValidateForm,
 )
-from fiches.models import Attachment, KnowledgePage, LegalFormDecision, Step, StepState
+from fiches.models import (
+    Attachment,
+    KnowledgePage,
+    LegalFormDecision,
+    QuestionKind,
+    Step,
+    StepState,
+)
 
 PAGE_SIZE = 25
 
@@ -52,6 +59,19 @@ def stepper(request, pk: int):
             ),
         },
     )
+
+
+def _objective_choices(step, questions) -> list:
+    """Asked only where a question needs them (KIT 1 step 1): no query on other steps."""
+    if any(q.kind == QuestionKind.PLAN_OBJECTIVES for q in questions):
+        return services.plan_objective_choices(step)
+    return []
+
+
+def _objective_codes(step, questions):
+    if any(q.kind == QuestionKind.PLAN_OBJECTIVES for q in questions):
+        return list(step.cooperation.plan_objectives.values_list("code", flat=True))
+    return None
 
 
 def _get_step(request, pk: int) -> Step:
@@ -85,7 +105,12 @@ def _render_step(
     answers = {a.question_id: a.value for a in step.answers.all()}
     if form is None:
         form = StepAnswersForm(
-            questions=questions, answers=answers, version=step.version, read_only=not editable
+            questions=questions,
+            answers=answers,
+            version=step.version,
+            read_only=not editable,
+            plan_objectives=_objective_choices(step, questions),
+            plan_selected=_objective_codes(step, questions),
         )
     slots = (
         [q.label for q in questions if q.kind == "file"]
@@ -146,7 +171,13 @@ def step_view(request, pk: int):
         return _render_step(request, step)
     require_project_team(request, step.cooperation)
     questions = services.applicable_questions(step)
-    form = StepAnswersForm(request.POST, questions=questions, answers={}, version=step.version)
+    form = StepAnswersForm(
+        request.POST,
+        questions=questions,
+        answers={},
+        version=step.version,
+        plan_objectives=_objective_choices(step, questions),
+    )
     if request.htmx and request.POST.get("action") == "autosave":
         return _autosave(request, step, form)
     if not form.is_valid():
@@ -172,7 +203,13 @@ def step_view(request, pk: int):
         services.step_submit(step=step, user=request.user)
     except ValidationError as error:
         step = _get_step(request, pk)
-        form = StepAnswersForm(request.POST, questions=questions, answers={}, version=step.version)
+        form = StepAnswersForm(
+            request.POST,
+            questions=questions,
+            answers={},
+            version=step.version,
+            plan_objectives=_objective_choices(step, questions),
+        )
         form.is_valid()
         form.data = form.data.copy()
         form.data["version"] = str(step.version)
@@ -232,6 +269,12 @@ def _decide(request, pk, form_class, action, prefix=None):
                     step=step, user=request.user, comment=form.cleaned_data["comment"]
                 )
                 messages.success(request, f"L'étape {step.number} est validée.")
+                if request.POST.get("suivante"):
+                    following = selectors.validation_queue(request.user).exclude(pk=step.pk).first()
+                    if following is None:
+                        messages.info(request, "Plus aucune étape n'attend votre validation.")
+                        return redirect("fiches:queue")
+                    return redirect(following)
             elif action == "return":
                 services.step_return(
                     step=step, user=request.user, reason=form.cleaned_data["reason"]
@@ -450,29 +493,3 @@ def kb_page(request, slug: str):
             },
         },
     )
-
-
-def notifications(request):
-    page = Paginator(
-        request.user.kit1_notifications.select_related("step").order_by("-created_at", "-pk"),
-        PAGE_SIZE,
-    ).get_page(request.GET.get("page"))
-    return render(
-        request,
-        "fiches/notifications.html",
-        {
-            "title": "Notifications",
-            "page_obj": page,
-            "breadcrumb_data": {"current": "Notifications"},
-        },
-    )
-
-
-@require_POST
-def notifications_read(request):
-    count = services.notifications_mark_read(user=request.user)
-    messages.success(
-        request,
-        f"{count} notification{'s' if count > 1 else ''} marquée{'s' if count > 1 else ''} comme lue{'s' if count > 1 else ''}.",
-    )
-    return redirect("fiches:notifications")

@@ -39,6 +39,27 @@ class SuiviConfig(AppConfig):
                 visible=widgets.home_visible,
             )
         )
+        from core.registry import register_portfolio_column, register_portfolio_flag
+        from suivi import portfolio
+
+        register_portfolio_column(portfolio.RAG_COLUMN)
+        register_portfolio_column(portfolio.COPIL_COLUMN)
+        for flag in portfolio.FLAGS:
+            register_portfolio_flag(flag)
+        register_home_widget(
+            HomeWidget(
+                key="suivi-copil-guest",
+                template="suivi/_home_copil_guest.html",
+                get_context=widgets.copil_guest_context,
+                order=5,
+                visible=lambda user: user.is_authenticated and user.is_copil_guest,
+            )
+        )
+        # Every morning: late deliverables and overdue reports become notifications.
+        celery_app.conf.beat_schedule["suivi-overdue-scan"] = {
+            "task": "suivi.tasks.scan_overdue",
+            "schedule": crontab(hour=6, minute=45),
+        }
         # Every morning: e-mail the teams whose status report is due soon (idempotent task).
         celery_app.conf.beat_schedule["suivi-report-reminders"] = {
             "task": "suivi.tasks.send_report_reminders",

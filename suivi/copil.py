@@ -31,7 +31,7 @@ def pack_file_name(pack: CopilPack) -> str:
 
 def download_name(pack: CopilPack) -> str:
     when = timezone.localtime(pack.finished_at or pack.created_at)
-    return f"dossier-copil-{pack.cooperation_id}-{when:%Y-%m-%d-%H%M}.pdf"
+    return f"dossier-copil-{pack.cooperation.file_stem}-{when:%Y-%m-%d-%H%M}.pdf"
 
 
 def kit_sections(cooperation) -> list[dict]:

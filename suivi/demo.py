@@ -5,11 +5,13 @@ Dates are relative to the day of loading so that the demo always shows a project
 progress: some deliverables done, some slipping, milestones ahead.
 """
 
+import uuid
 from datetime import date, timedelta
 
 from suivi import planning, services
 from suivi.models import (
     Activity,
+    CopilMeeting,
     DateRevision,
     Deliverable,
     ProjectSettings,
@@ -367,6 +369,37 @@ def _load_reports(cooperation, texts, user) -> None:
         Deliverable.objects.filter(pk=pk).update(progress=progress)
 
 
+# Demo COPIL calendar: a past meeting and two to come, relative to today.
+MEETINGS = [
+    (-40, "Salle du conseil, CH de Fleyriat"),
+    (21, "Visioconférence"),
+    (110, "CH du Haut-Bugey"),
+]
+# A fixed request key: loading the demo twice seeds one pack, never two.
+DEMO_PACK_KEY = uuid.UUID("5f0c8b1e-6a39-4f53-9d7e-15c0b1a2c0b1")
+
+
+def _load_meetings(cooperation) -> None:
+    for offset, location in MEETINGS:
+        CopilMeeting.objects.get_or_create(
+            cooperation=cooperation,
+            held_on=_d(offset),
+            defaults={
+                "location": location,
+                "agenda": "Point d'avancement, risques, décisions attendues.",
+            },
+        )
+
+
+def _seed_copil_pack(cooperation, user, write) -> None:
+    """One generated COPIL pack, so that the COPIL guest's home has something to open."""
+    pack, _created = services.copil_pack_request(
+        cooperation=cooperation, user=user, request_key=DEMO_PACK_KEY
+    )
+    pack.refresh_from_db()
+    write(f"Dossier COPIL de démonstration : {pack.get_status_display().lower()}")
+
+
 def load(base: dict, stdout=None) -> None:
     write = stdout.write if stdout else (lambda *_: None)
     accounts = base.get("accounts", {})
@@ -379,6 +412,8 @@ def load(base: dict, stdout=None) -> None:
         _load_activities(cooperation, PLANS[key])
         _load_risks(cooperation, RISKS[key])
         _load_reports(cooperation, REPORTS[key], authors.get(key))
+        _load_meetings(cooperation)
+    _seed_copil_pack(base["ght"], authors.get("ght"), write)
     write(
         "KIT 3 : "
         f"{Activity.objects.count()} chantiers, {Deliverable.objects.count()} livrables, "

@@ -7,6 +7,7 @@ from core.forms import DsfrForm, DsfrModelForm, VersionedFormMixin
 from suivi.models import (
     DEFAULT_AT_RISK_MAX_DAYS,
     Activity,
+    CopilMeeting,
     Deliverable,
     ProjectSettings,
     Risk,
@@ -218,3 +219,13 @@ class StatusReportForm(DsfrModelForm):
 
 class CopilRequestForm(DsfrForm):
     request_key = forms.UUIDField(widget=forms.HiddenInput)
+
+
+class CopilMeetingForm(DsfrModelForm):
+    class Meta:
+        model = CopilMeeting
+        fields = ["held_on", "location", "agenda"]
+        widgets = {
+            "held_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "agenda": forms.Textarea(attrs={"rows": 2}),
+        }

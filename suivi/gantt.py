@@ -27,6 +27,15 @@ class Bar:
     done_x: float | None = None
     rag: str | None = None
     is_activity: bool = False
+    lines: list = field(default_factory=list)  # the full label, wrapped
+    height: float = ROW_HEIGHT
+    # An open deliverable past its due date with no revision: the bar runs on to today.
+    overdue_x: float | None = None
+    overdue_width: float | None = None
+    # Activity rows: the span of its deliverables (start of the first, end of the last).
+    span_x: float | None = None
+    span_end_x: float | None = None
+    activity_id: int | None = None
 
 
 @dataclass
@@ -40,6 +49,7 @@ class Gantt:
     rows: list = field(default_factory=list)
     months: list = field(default_factory=list)
     today_x: float | None = None
+    arrows: list = field(default_factory=list)  # dependencies between activities
 
     def x(self, day: date) -> float:
         return round(self.label_width + (day - self.start).days * self.px_per_day, 2)
@@ -62,33 +72,69 @@ def _bounds(tracker) -> tuple[date, date]:
 DEFAULT_BAR_DAYS = 30
 
 
+# Labels are written in full: the label column widens up to this, then lines wrap.
+MAX_LABEL_WIDTH = 380
+CHAR_WIDTH = 5.4  # average width of a 10 px Marianne character
+LINE_HEIGHT = 12
+
+
+def _wrap(text: str, width_px: float, indent: float) -> list[str]:
+    import textwrap
+
+    chars = max(int((width_px - indent - 6) / CHAR_WIDTH), 12)
+    return textwrap.wrap(text, chars, break_long_words=True) or [""]
+
+
+def _label_width(tracker) -> int:
+    labels = [a.activity.title for a in tracker.activities] + [
+        r.title for r in tracker.deliverables
+    ]
+    longest = max((len(label) for label in labels), default=0)
+    return int(min(max(LABEL_WIDTH, longest * CHAR_WIDTH + 20), MAX_LABEL_WIDTH))
+
+
 def build(tracker, *, chart_width: int = CHART_WIDTH) -> Gantt | None:
     if not any(r.planned_on or r.revised_on for r in tracker.deliverables):
         return None
     start, end = _bounds(tracker)
     span = max((end - start).days, 1)
+    label_width = _label_width(tracker)
     gantt = Gantt(
         start=start,
         end=end,
         px_per_day=chart_width / span,
-        width=LABEL_WIDTH + chart_width + 10,
+        width=label_width + chart_width + 10,
         height=0,
+        label_width=label_width,
     )
     y = HEADER_HEIGHT
+    activity_bars = {}
     for activity_row in tracker.activities:
-        gantt.rows.append(
-            Bar(
-                y=y,
-                label=activity_row.activity.title,
-                kind="activity",
-                rag=activity_row.rag,
-                is_activity=True,
-            )
+        lines = _wrap(activity_row.activity.title, label_width, 4)
+        activity_bar = Bar(
+            y=y,
+            label=activity_row.activity.title,
+            kind="activity",
+            rag=activity_row.rag,
+            is_activity=True,
+            lines=lines,
+            height=max(ACTIVITY_ROW_HEIGHT, len(lines) * LINE_HEIGHT + 6),
+            activity_id=activity_row.activity.pk,
         )
-        y += ACTIVITY_ROW_HEIGHT
+        gantt.rows.append(activity_bar)
+        activity_bars[activity_row.activity.pk] = activity_bar
+        y += activity_bar.height
         previous_planned = None
         for row in activity_row.deliverables:
-            bar = Bar(y=y, label=row.title, kind=row.kind, rag=row.status.effective)
+            lines = _wrap(row.title, label_width, 12)
+            bar = Bar(
+                y=y,
+                label=row.title,
+                kind=row.kind,
+                rag=row.status.effective,
+                lines=lines,
+                height=max(ROW_HEIGHT, len(lines) * LINE_HEIGHT + 6),
+            )
             if row.kind == "jalon":
                 if row.planned_on:
                     bar.planned_x = gantt.x(row.planned_on)
@@ -103,13 +149,50 @@ def build(tracker, *, chart_width: int = CHART_WIDTH) -> Gantt | None:
                 if row.revised_on and row.revised_on != row.planned_on:
                     bar.revised_x = bar.planned_x
                     bar.revised_width = max(round(gantt.x(row.revised_on) - bar.revised_x, 2), 2)
+            due = row.revised_on or row.planned_on
+            if not row.done_on and due and due < tracker.today and bar.planned_x is not None:
+                # Late and still open, revised or not: drawn red up to today.
+                begin = gantt.x(due)
+                bar.overdue_x = begin
+                bar.overdue_width = max(round(gantt.x(tracker.today) - begin, 2), 2)
+                bar.rag = "late"
             if row.planned_on:
                 previous_planned = row.planned_on
             if row.done_on:
                 bar.done_x = gantt.x(row.done_on)
+            xs = [v for v in (bar.planned_x, bar.revised_x, bar.milestone_x) if v is not None]
+            ends = [
+                v
+                for v in (
+                    (bar.planned_x or 0) + (bar.planned_width or 0) if bar.planned_x else None,
+                    (bar.revised_x or 0) + (bar.revised_width or 0) if bar.revised_x else None,
+                    bar.milestone_x,
+                    bar.planned_x if row.kind == "jalon" else None,
+                )
+                if v is not None
+            ]
+            if xs:
+                activity_bar.span_x = min(xs + [activity_bar.span_x or xs[0]])
+            if ends:
+                activity_bar.span_end_x = max(ends + [activity_bar.span_end_x or ends[0]])
             gantt.rows.append(bar)
-            y += ROW_HEIGHT
+            y += bar.height
     gantt.height = int(y + 8)
+    for activity_row in tracker.activities:
+        target = activity_bars[activity_row.activity.pk]
+        for predecessor in activity_row.activity.depends_on.all():
+            source = activity_bars.get(predecessor.pk)
+            if source is None or source.span_end_x is None or target.span_x is None:
+                continue
+            gantt.arrows.append(
+                {
+                    "x1": source.span_end_x,
+                    "y1": source.y + 9,
+                    "x2": target.span_x,
+                    "y2": target.y + 9,
+                    "label": f"« {activity_row.activity.title} » dépend de « {predecessor.title} »",
+                }
+            )
     month = start
     while month < end:
         gantt.months.append({"x": gantt.x(month), "label": f"{month:%m/%y}"})

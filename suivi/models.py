@@ -454,3 +454,40 @@ class CopilPack(models.Model):
     @property
     def is_running(self) -> bool:
         return self.status in {self.Status.PENDING, self.Status.RUNNING}
+
+
+class CopilMeetingQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        return self.filter(cooperation__in=Cooperation.objects.visible_to(user))
+
+
+class CopilMeeting(models.Model):
+    """A steering committee meeting (date planned or held): the work list's "next COPIL"
+    and the COPIL guest's home page read them."""
+
+    cooperation = models.ForeignKey(
+        Cooperation, on_delete=models.CASCADE, related_name="copil_meetings"
+    )
+    held_on = models.DateField("date du COPIL")
+    location = models.CharField("lieu ou modalité", max_length=200, blank=True)
+    agenda = models.TextField("ordre du jour", blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    history = HistoricalRecords()
+
+    objects = CopilMeetingQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "réunion du COPIL"
+        verbose_name_plural = "réunions du COPIL"
+        ordering = ["held_on", "pk"]
+        indexes = [models.Index(fields=["cooperation", "held_on"])]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["cooperation", "held_on"],
+                name="copil_meeting_unique_day",
+                violation_error_message="Un COPIL est déjà prévu ce jour-là.",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"COPIL du {self.held_on:%d/%m/%Y}"

@@ -74,17 +74,31 @@ def computed_rag(
 
 @dataclass(frozen=True)
 class DeliverableStatus:
+    """`computed` is the planning respected at delivery (or as of today while open);
+    `effective` is what the tracker counts: a deliverable done is history, it no longer
+    makes its activity or the project "at risk" or "late" (unless a user forced it)."""
+
     slippage: int | None
     computed: str | None
     effective: str | None
     overridden: bool
+    done: bool = False
+
+    @property
+    def done_late_days(self) -> int:
+        return self.slippage if self.done and self.slippage and self.slippage > 0 else 0
 
     @property
     def label(self) -> str:
+        if self.done and not self.overridden:
+            days = self.done_late_days
+            return f"Réalisé ({days} j de retard)" if days else "Réalisé"
         return Rag(self.effective).label if self.effective else "Non planifié"
 
     @property
     def badge(self) -> str:
+        if self.done and not self.overridden:
+            return "success" if not self.done_late_days else "new"
         return RAG_BADGE.get(self.effective, "info")
 
 
@@ -98,7 +112,8 @@ def deliverable_status(
         today=today,
         at_risk_max_days=at_risk_max_days,
     )
-    effective = deliverable.rag_override or computed
+    done = bool(deliverable.done_on)
+    effective = deliverable.rag_override or (Rag.ON_TIME if done and computed else computed)
     return DeliverableStatus(
         slippage=slippage_days(
             planned_on=deliverable.planned_on,
@@ -109,6 +124,7 @@ def deliverable_status(
         computed=computed,
         effective=effective,
         overridden=bool(deliverable.rag_override),
+        done=done,
     )
 
 

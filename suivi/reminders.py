@@ -9,11 +9,12 @@ from django.db import IntegrityError, transaction
 from django.db.models import Case, Exists, IntegerField, OuterRef, Q, Subquery, Value, When
 from django.db.models.functions import Coalesce
 from django.urls import reverse
+from django.utils import timezone
 
 from accounts.models import Role, User
 from cooperations.models import Cooperation, Phase
 from suivi.models import Activity, ProjectSettings, ReportReminder, StatusReport
-from suivi.planning import period_bounds
+from suivi.planning import period_bounds, previous_period
 
 
 @dataclass
@@ -75,6 +76,60 @@ def reports_due(
     return [DueReport(c, *periods[c.period_months], days_left[c.period_months]) for c in queryset]
 
 
+@dataclass
+class OverdueReport:
+    cooperation: Cooperation
+    period_start: date
+    period_end: date
+    days_late: int
+
+
+def _overdue_queryset(cooperations, today: date):
+    """Tracked cooperations whose report for the last finished period is missing: the
+    period ended, the tracker existed before its end, and no report covers it."""
+    periods = {months: previous_period(today, months) for months in ProjectSettings.Period.values}
+    period = Coalesce(
+        "suivi_settings__report_period_months",
+        Value(ProjectSettings._meta.get_field("report_period_months").default),
+    )
+    last_report = StatusReport.objects.filter(cooperation=OuterRef("pk")).order_by("-period_end")
+    first_activity = Activity.objects.filter(cooperation=OuterRef("pk")).order_by("created_at")
+    overdue = Q(pk__in=[])
+    for months, (start, end) in periods.items():
+        missing = Q(last_report_end__isnull=True) | Q(last_report_end__lt=start)
+        overdue |= Q(period_months=months, tracked_since__date__lte=end) & missing
+    return (
+        cooperations.exclude(phase=Phase.CLOTUREE)
+        .annotate(
+            period_months=period,
+            last_report_end=Subquery(last_report.values("period_end")[:1]),
+            tracked_since=Subquery(first_activity.values("created_at")[:1]),
+        )
+        .filter(tracked_since__isnull=False)
+        .filter(overdue)
+    ), periods
+
+
+def overdue_filter(cooperations, today: date):
+    """The work list's flag: the same cooperations as reports_overdue, as a queryset."""
+    queryset, _periods = _overdue_queryset(cooperations, today)
+    return cooperations.filter(pk__in=queryset.values("pk"))
+
+
+def reports_overdue(cooperations, today: date, *, limit: int | None = None) -> list:
+    """Reports of the last finished period still missing, the longest overdue first."""
+    queryset, periods = _overdue_queryset(cooperations, today)
+    queryset = queryset.order_by("period_months", "pk")
+    if limit is not None:
+        queryset = queryset[: limit * 2]
+    items = [
+        OverdueReport(c, *periods[c.period_months], (today - periods[c.period_months][1]).days)
+        for c in queryset
+    ]
+    items.sort(key=lambda item: (-item.days_late, item.cooperation.pk))
+    return items[:limit] if limit is not None else items
+
+
 def recipients(cooperation) -> list[str]:
     """Referents of the active members: the project team that writes the report."""
     active = Q(establishments__memberships__cooperation=cooperation) & Q(
@@ -94,7 +149,7 @@ def recipients(cooperation) -> list[str]:
 
 def send_report_reminders(today: date | None = None) -> int:
     """E-mail each project team once per due date; safe to run several times a day."""
-    today = today or date.today()
+    today = today or timezone.localdate()
     sent = 0
     for item in reports_due(Cooperation.objects.all(), today):
         emails = recipients(item.cooperation)

@@ -4,11 +4,13 @@ from datetime import date
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 
 from core.locking import save_with_version
 from suivi import selectors
 from suivi.models import (
     Activity,
+    CopilMeeting,
     CopilPack,
     DateRevision,
     Deliverable,
@@ -191,6 +193,12 @@ def deliverable_update(
     if revision:
         revision.full_clean()
         revision.save()
+    due = deliverable.revised_on or deliverable.planned_on
+    if deliverable.done_on or (due and due >= (today or timezone.localdate())):
+        # No longer late: the "overdue" notifications about it are handled.
+        from notifications.services import settle
+
+        settle(kinds=("deliverable_overdue",), target=deliverable)
     return deliverable
 
 
@@ -286,7 +294,31 @@ def report_create(*, cooperation, user, data: dict, today: date | None = None) -
             report.save()
     except IntegrityError as error:  # a concurrent request saved the same period first
         raise ValidationError("Un rapport existe déjà pour cette période.") from error
+    from notifications.services import settle
+
+    settle(kinds=("report_overdue",), cooperation=cooperation)
     return report
+
+
+# --- COPIL meetings -----------------------------------------------------------------------
+
+
+@transaction.atomic
+def copil_meeting_create(*, cooperation, data: dict) -> CopilMeeting:
+    meeting = CopilMeeting(cooperation=cooperation)
+    _apply(meeting, data, ("held_on", "location", "agenda"))
+    meeting.full_clean()
+    try:
+        with transaction.atomic():
+            meeting.save()
+    except IntegrityError as error:
+        raise ValidationError({"held_on": "Un COPIL est déjà prévu ce jour-là."}) from error
+    return meeting
+
+
+@transaction.atomic
+def copil_meeting_delete(*, meeting: CopilMeeting) -> None:
+    meeting.delete()
 
 
 # --- COPIL pack ---------------------------------------------------------------------------

@@ -20,3 +20,10 @@ def generate_copil_pack(self, pack_id: int) -> int:
 @shared_task(acks_late=True)
 def send_report_reminders() -> int:
     return reminders.send_report_reminders()
+
+
+@shared_task(acks_late=True)
+def scan_overdue() -> dict:
+    from suivi import overdue
+
+    return overdue.scan()

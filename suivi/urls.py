@@ -24,6 +24,12 @@ urlpatterns = [
     path("<int:pk>/export/<slug:table>.<slug:fmt>", views.export, name="export"),
     path("<int:pk>/copil/", views.copil, name="copil"),
     path("<int:pk>/copil/generer/", views.copil_request, name="copil_request"),
+    path("<int:pk>/copil/reunions/", views.copil_meeting_add, name="copil_meeting_add"),
+    path(
+        "copil/reunions/<int:pk>/supprimer/",
+        views.copil_meeting_delete,
+        name="copil_meeting_delete",
+    ),
     path("copil/<int:pk>/", views.copil_status, name="copil_status"),
     path("copil/<int:pk>/telecharger/", views.copil_download, name="copil_download"),
 ]

@@ -6,6 +6,7 @@ from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
 from cooperations import scoping
@@ -18,13 +19,22 @@ from suivi import copil as copil_pack
 from suivi import exports, gantt, selectors, services
 from suivi.forms import (
     ActivityForm,
+    CopilMeetingForm,
     CopilRequestForm,
     DeliverableForm,
     ProjectSettingsForm,
     RiskForm,
     StatusReportForm,
 )
-from suivi.models import Activity, CopilPack, DateRevision, Deliverable, Risk, StatusReport
+from suivi.models import (
+    Activity,
+    CopilMeeting,
+    CopilPack,
+    DateRevision,
+    Deliverable,
+    Risk,
+    StatusReport,
+)
 
 PAGE_SIZE = 25
 
@@ -443,9 +453,7 @@ def export(request, pk: int, table: str, fmt: str):
 # --- COPIL pack ---------------------------------------------------------------------------
 
 
-@require_http_methods(["GET"])
-def copil(request, pk: int):
-    cooperation = get_visible_cooperation(request, pk)
+def _copil_page(request, cooperation, meeting_form=None, status=200):
     packs = CopilPack.objects.filter(cooperation=cooperation).select_related("requested_by")
     return render(
         request,
@@ -454,11 +462,46 @@ def copil(request, pk: int):
             "title": f"Dossier COPIL — {cooperation.title}",
             "cooperation": cooperation,
             "page_obj": _page(request, packs),
+            "meetings": CopilMeeting.objects.filter(cooperation=cooperation).order_by("held_on"),
+            "meeting_form": meeting_form or CopilMeetingForm(),
+            "today": timezone.localdate(),
             "form": CopilRequestForm(initial={"request_key": uuid.uuid4()}),
             "caps": scoping.user_capabilities(request.user, cooperation),
             "breadcrumb_data": _crumbs(cooperation, current="Dossier COPIL"),
         },
+        status=status,
     )
+
+
+@require_http_methods(["GET"])
+def copil(request, pk: int):
+    return _copil_page(request, get_visible_cooperation(request, pk))
+
+
+@require_POST
+def copil_meeting_add(request, pk: int):
+    cooperation = get_editable_cooperation(request, pk)
+    form = CopilMeetingForm(request.POST)
+    if form.is_valid():
+        try:
+            services.copil_meeting_create(cooperation=cooperation, data=form.cleaned_data)
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, "La date du COPIL est enregistrée.")
+            return redirect("suivi:copil", pk=cooperation.pk)
+    return _copil_page(request, cooperation, meeting_form=form)
+
+
+@require_POST
+def copil_meeting_delete(request, pk: int):
+    meeting = get_object_or_404(
+        CopilMeeting.objects.visible_to(request.user).select_related("cooperation"), pk=pk
+    )
+    require_editable(request, meeting.cooperation)
+    services.copil_meeting_delete(meeting=meeting)
+    messages.success(request, f"Le {meeting} est retiré du calendrier.")
+    return redirect("suivi:copil", pk=meeting.cooperation_id)
 
 
 @require_POST

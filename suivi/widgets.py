@@ -44,9 +44,42 @@ def home_context(request) -> dict:
         item.days_late = (today - item.current_due).days
     in_scope = Cooperation.objects.filter(pk__in=scoping.cooperation_ids_visible_to(user))
     due = reminders.reports_due(in_scope, today, within_days=None, limit=HOME_LIMIT)
+    overdue = reminders.reports_overdue(in_scope, today, limit=HOME_LIMIT)
     return {
+        "overdue_reports": overdue,
         "late": late[:HOME_LIMIT],
         "more_late": len(late) > HOME_LIMIT,
         "due_reports": due,
         "today": today,
     }
+
+
+GUEST_LIMIT = 6
+
+
+def copil_guest_context(request) -> dict:
+    """What a COPIL member comes for: the latest packs, the status reports and the next
+    meetings of the cooperations they sit on (four queries)."""
+    from django.utils import timezone
+
+    from suivi.models import CopilMeeting, CopilPack, StatusReport
+
+    today = timezone.localdate()
+    ids = list(Cooperation.objects.visible_to(request.user).values_list("pk", flat=True)[:200])
+    packs = (
+        CopilPack.objects.filter(cooperation_id__in=ids, status=CopilPack.Status.DONE)
+        .exclude(file="")
+        .select_related("cooperation")
+        .order_by("-finished_at", "-pk")[:GUEST_LIMIT]
+    )
+    reports = (
+        StatusReport.objects.filter(cooperation_id__in=ids)
+        .select_related("cooperation")
+        .order_by("-period_end", "-pk")[:GUEST_LIMIT]
+    )
+    meetings = (
+        CopilMeeting.objects.filter(cooperation_id__in=ids, held_on__gte=today)
+        .select_related("cooperation")
+        .order_by("held_on", "pk")[:GUEST_LIMIT]
+    )
+    return {"packs": list(packs), "reports": list(reports), "meetings": list(meetings)}

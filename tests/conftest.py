@@ -157,7 +157,7 @@ def matrix_world(world):
     from territories.models import ImportRun
 
     world.import_run = ImportRun.objects.create(original_name="extrait.csv", status="done")
-    for name in ("fiches", "conventions", "evalimpact", "suivi"):
+    for name in ("cooperations", "fiches", "conventions", "evalimpact", "suivi", "notifications"):
         try:
             module = importlib.import_module(f"tests.{name}.matrix")
         except ModuleNotFoundError:

@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "conventions",
     "evalimpact",
     "suivi",
+    "notifications",
 ]
 
 MIDDLEWARE = [
@@ -195,6 +196,10 @@ ACCESSIBILITY_CONTACT_EMAIL = os.environ.get(
     "ACCESSIBILITY_CONTACT_EMAIL", "accessibilite@kitcoop.local"
 )
 SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000")
+# ARS work list (issue 15): a cooperation with no recorded activity for this many weeks is
+# "stalled"; a convention in force whose end date is this close is "due for renewal".
+STALLED_WEEKS = int(os.environ.get("STALLED_WEEKS", "8"))
+RENEWAL_NOTICE_DAYS = int(os.environ.get("RENEWAL_NOTICE_DAYS", "180"))
 
 # Celery: with no REDIS_URL, tasks run eagerly in the web process (embedded default).
 REDIS_URL = os.environ.get("REDIS_URL", "")

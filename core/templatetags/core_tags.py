@@ -19,7 +19,14 @@ def main_navigation(context):
         except NoReverseMatch:
             continue
         current = request.path == url if url == "/" else request.path.startswith(url)
-        items.append({"label": item.label, "url": url, "current": current})
+        badge = item.badge(request) if item.badge else None
+        items.append({"label": item.label, "url": url, "current": current, "badge": badge})
+    # Nested URLs (/cooperations/ and /cooperations/tableau-de-bord/): the longest match only.
+    matches = [i for i in items if i["current"]]
+    if len(matches) > 1:
+        longest = max(matches, key=lambda i: len(i["url"]))
+        for item in matches:
+            item["current"] = item is longest
     return items
 
 
@@ -67,3 +74,17 @@ def fr_plural(value, suffix="s"):
     except (TypeError, ValueError):
         return ""
     return suffix if abs(count) >= 2 else ""
+
+
+@register.filter
+def days_since(value) -> int | None:
+    """Whole days from a date or datetime to today (local time); None for no value."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    if not value:
+        return None
+    if isinstance(value, dt.datetime):
+        value = timezone.localtime(value).date() if timezone.is_aware(value) else value.date()
+    return (timezone.localdate() - value).days

@@ -75,21 +75,7 @@ def to_csv(rows) -> bytes:
 
 
 def to_xlsx(rows) -> bytes:
-    from openpyxl import Workbook
-    from openpyxl.styles import Font
+    """Real dates (dd/mm/yyyy), frozen header, autofilter (core.spreadsheets)."""
+    from core.spreadsheets import xlsx_bytes
 
-    workbook = Workbook()
-    sheet = workbook.active
-    sheet.title = "Évaluations"
-    sheet.append(HEADER)
-    for cell in sheet[1]:
-        cell.font = Font(bold=True)
-    for row in rows:
-        sheet.append([neutralise(value) for value in row])
-    for row in sheet.iter_rows(min_row=2, min_col=5, max_col=5):
-        for cell in row:
-            cell.number_format = "DD/MM/YYYY"
-    sheet.freeze_panes = "A2"
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+    return xlsx_bytes(title="Évaluations", headers=HEADER, rows=rows)

@@ -17,3 +17,13 @@ def isodate(value, fmt="d/m/Y"):
     from django.utils.dateformat import format as date_format
 
     return date_format(parsed, fmt)
+
+
+@register.filter
+def rank_rag(rank) -> dict:
+    """The work list's planning rank (0, 1, 2) as a badge and a label."""
+    from suivi import planning
+    from suivi.portfolio import RAG_OF_RANK
+
+    rag = RAG_OF_RANK.get(rank)
+    return {"badge": planning.rag_badge(rag), "label": planning.rag_label(rag)}

@@ -139,6 +139,12 @@ def test_probes_build_urls_and_count_queries_for_every_user(small_dataset):
     detail = counted["detail"]["synth.directeur.001"]
     assert detail["status"] == 200 and detail["queries"] > 2
     assert detail["slowest"]["sql"].lstrip("(").startswith("SELECT")
+    # The ARS work list (sorted by waiting time) and the regional dashboard are in the bench;
+    # directors have no dashboard, so they are not counted there.
+    assert counted["worklist"]["synth.agent.84"]["url"].endswith("?tri=kit1")
+    assert "synth.agent.84" in counted["dashboard"]
+    assert "synth.directeur.001" not in counted["dashboard"]
+    assert set(pages["worklist"]["urls"]) == set(USERS)
     # A page answered by a redirect or an error would make its count meaningless.
     for page, per_user in counted.items():
         for user, measure in per_user.items():

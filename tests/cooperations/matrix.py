@@ -2,6 +2,7 @@ from tests.matrix import EDIT_COOP_ARA, EVERYONE, READ_COOP_ARA, Case
 
 CASES = [
     Case("cooperations:list", expect=EVERYONE),
+    Case("cooperations:export", expect=EVERYONE),
     Case("cooperations:create", expect={**EVERYONE, "copil": 403}),
     Case("cooperations:detail", args=lambda w: [w.coop_ara.pk], expect=READ_COOP_ARA),
     Case("cooperations:edit", args=lambda w: [w.coop_ara.pk], expect=EDIT_COOP_ARA),
@@ -18,5 +19,45 @@ CASES = [
         args=lambda w: [w.coop_ara.pk],
         data=lambda w: {"finess": w.et_c.finess, "role": "membre"},
         expect=EDIT_COOP_ARA,
+    ),
+]
+
+PLAN_EDITORS = {**dict.fromkeys(EVERYONE, 403), "admin": 200, "agent_ara": 200, "agent_occ": 200}
+# ARS notes on coop_ara: its pilot ARS's agents and national admins; the project team and
+# the COPIL guest read the cooperation but not the notes (403); outside the scope, 404.
+NOTES_COOP_ARA = {**READ_COOP_ARA, "referent_a": 403, "copil": 403}
+
+
+def setup_world(world):
+    from cooperations.models import RegionalObjective
+    from tests.territories.factories import ars
+
+    world.objective_ara = RegionalObjective.objects.create(
+        ars=ars("84"),
+        kind="srs",
+        code="SRS-T1",
+        title="Objectif de test",
+        starts_year=2023,
+        ends_year=2028,
+    )
+
+
+CASES += [
+    Case("cooperations:dashboard", expect=PLAN_EDITORS),
+    Case("cooperations:objectives", expect=PLAN_EDITORS),
+    Case("cooperations:objective_create", expect=PLAN_EDITORS),
+    Case(
+        "cooperations:objective_edit",
+        args=lambda w: [w.objective_ara.pk],
+        # Another ARS's objective is out of the agent's scope.
+        expect={**PLAN_EDITORS, "agent_occ": 404},
+    ),
+    Case("cooperations:ars_notes", args=lambda w: [w.coop_ara.pk], expect=NOTES_COOP_ARA),
+    Case(
+        "cooperations:ars_notes",
+        method="post",
+        args=lambda w: [w.coop_ara.pk],
+        data=lambda w: {"body": "Point de vigilance sur le financement."},
+        expect=NOTES_COOP_ARA,
     ),
 ]

@@ -59,8 +59,8 @@ def test_filters_narrow_the_portfolio(world, login):
         f"?pilot_ars={world.coop_ara.pilot_ars_id}": ["Imagerie partagée de l'Ain"],
     }
     for query, expected in cases.items():
-        page = client.get(reverse("cooperations:list") + query).context["page_obj"]
-        assert [c.title for c in page] == expected, query
+        rows = client.get(reverse("cooperations:list") + query).context["rows"]
+        assert [r.cooperation.title for r in rows] == expected, query
 
 
 def test_portfolio_is_paginated(world, login):
@@ -68,10 +68,10 @@ def test_portfolio_is_paginated(world, login):
         CooperationFactory()
     client = login(world.agent_ara)
     first = client.get(reverse("cooperations:list"))
-    assert len(first.context["page_obj"]) == 20
+    assert len(first.context["rows"]) == 20
     assert "26 coopérations dans votre périmètre" in first.content.decode()
     second = client.get(reverse("cooperations:list") + "?page=2")
-    assert len(second.context["page_obj"]) == 6
+    assert len(second.context["rows"]) == 6
 
 
 def test_detail_shows_members_and_readable_history(world, login):

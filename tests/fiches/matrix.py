@@ -90,6 +90,4 @@ CASES = [
     Case("fiches:queue", expect=ARS_AGENTS_ONLY),
     Case("fiches:kb_list", expect=EVERYONE),
     Case("fiches:kb_page", args=lambda w: ["forme-gcs"], expect=EVERYONE),
-    Case("fiches:notifications", expect=EVERYONE),
-    Case("fiches:notifications_read", method="post", expect=EVERYONE),
 ]

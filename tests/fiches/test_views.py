@@ -5,7 +5,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from core.locking import STALE_MESSAGE
-from fiches.models import Attachment, Notification, StepState
+from fiches.models import Attachment, StepState
+from notifications.models import Notification
 from tests.cooperations.factories import CooperationFactory, MembershipFactory
 from tests.fiches.helpers import fresh, pdf, steps_of, walk
 from tests.queries import count_queries
@@ -185,9 +186,9 @@ def test_cooperation_page_and_stepper_keep_a_constant_query_count(world, steps, 
 def test_notifications_page_lists_and_marks_read(world, steps, login):
     walk(steps[1], world.referent_a, world.agent_ara, "returned", reason="Compléter la carte")
     client = login(world.referent_a)
-    html = client.get(reverse("fiches:notifications")).content.decode()
+    html = client.get(reverse("notifications:list")).content.decode()
     assert "Étape 1 renvoyée" in html and "Motif : Compléter la carte" in html
-    client.post(reverse("fiches:notifications_read"))
+    client.post(reverse("notifications:read"))
     assert not Notification.objects.filter(
         recipient=world.referent_a, read_at__isnull=True
     ).exists()

@@ -8,7 +8,9 @@ from django.core.exceptions import PermissionDenied, ValidationError
 
 from core.locking import StaleObjectError
 from fiches import services
-from fiches.models import Notification, StepState, StepTransition
+from fiches.models import StepState, StepTransition
+from notifications.models import Notification
+from notifications.services import send_emails
 from tests.fiches.helpers import fill_mandatory, fresh, steps_of, walk
 
 
@@ -66,7 +68,9 @@ def test_full_cycle_submit_return_resubmit_validate_reopen(
     assert step.state == StepState.SUBMITTED and step.submitted_at
     # The pilot ARS's agents are told, not the other region's.
     assert list(
-        Notification.objects.filter(step=step).values_list("recipient__username", flat=True)
+        Notification.objects.filter(target_id=step.pk, kind="step_submitted").values_list(
+            "recipient__username", flat=True
+        )
     ) == ["agent_ara"]
     assert mail.outbox[-1].to == [world.agent_ara.email]
     assert "Étape 1 soumise" in mail.outbox[-1].subject
@@ -254,7 +258,7 @@ def test_notification_emails_are_sent_once(world, steps, django_capture_on_commi
         services.step_submit(step=step, user=world.referent_a)
     sent = len(mail.outbox)
     ids = list(Notification.objects.values_list("pk", flat=True))
-    assert services.notifications_send_emails(notification_ids=ids) == 0
+    assert send_emails(notification_ids=ids) == 0
     assert len(mail.outbox) == sent
 
 

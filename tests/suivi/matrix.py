@@ -1,10 +1,11 @@
 """Every KIT 3 view against every role (see tests/matrix.py)."""
 
 import uuid
+from datetime import date
 
 from django.core.files.base import ContentFile
 
-from suivi.models import CopilPack
+from suivi.models import CopilMeeting, CopilPack
 from tests.matrix import EDIT_COOP_ARA, READ_COOP_ARA, Case
 from tests.suivi.factories import (
     ActivityFactory,
@@ -24,6 +25,9 @@ def setup_world(world):
         cooperation=world.coop_ara, status=CopilPack.Status.DONE, progress=100
     )
     world.pack_done.file.save("dossier.pdf", ContentFile(b"%PDF-1.7 test"), save=True)
+    world.meeting = CopilMeeting.objects.create(
+        cooperation=world.coop_ara, held_on=date(2027, 1, 12)
+    )
 
 
 def _coop(w):
@@ -54,6 +58,19 @@ CASES = [
     Case("suivi:export", args=lambda w: [w.coop_ara.pk, "livrables", "csv"], expect=READ_COOP_ARA),
     Case("suivi:export", args=lambda w: [w.coop_ara.pk, "risques", "xlsx"], expect=READ_COOP_ARA),
     Case("suivi:copil", args=_coop, expect=READ_COOP_ARA),
+    Case(
+        "suivi:copil_meeting_add",
+        method="post",
+        args=_coop,
+        data=lambda w: {"held_on": "2027-03-02", "location": "Visioconférence"},
+        expect=EDIT_COOP_ARA,
+    ),
+    Case(
+        "suivi:copil_meeting_delete",
+        method="post",
+        args=lambda w: [w.meeting.pk],
+        expect=EDIT_COOP_ARA,
+    ),
     Case(
         "suivi:copil_request",
         method="post",

@@ -44,22 +44,44 @@ def test_neutralise(value, expected):
     assert neutralise(value) == expected
 
 
+def _body(response) -> bytes:
+    return b"".join(response.streaming_content) if response.streaming else response.content
+
+
 def test_deliverables_csv_has_french_headers_and_neutralised_cells(data, login):
     response = login(data.referent_a).get(f"/suivi/{data.coop_ara.pk}/export/livrables.csv")
-    assert response["Content-Disposition"].startswith('attachment; filename="livrables-')
-    text = response.content.decode("utf-8")
+    # Named after the cooperation, not its id.
+    assert response["Content-Disposition"].startswith(
+        'attachment; filename="livrables-imagerie-partagee-de-lain-'
+    )
+    text = _body(response).decode("utf-8")
     assert text.startswith("\ufeff")
     rows = list(csv.reader(io.StringIO(text.lstrip("\ufeff")), delimiter=";"))
     assert rows[0] == DELIVERABLE_HEADERS
     assert rows[1][0] == '\'=HYPERLINK("http://x")'
     assert rows[1][2] == "'+Étude SUM(A1)"
     assert rows[1][3:9] == ["01/03/2026", "", "11/03/2026", "100", "1", "10"]
-    assert rows[1][9] == "À risque"
+    # Done 10 days late: history, not "à risque".
+    assert rows[1][9] == "Réalisé (10 j de retard)"
+
+
+def test_deliverables_xlsx_real_dates_frozen_header_autofilter(data, login):
+    data.coop_ara.short_name = "Imagerie Ain"
+    data.coop_ara.save()
+    response = login(data.referent_a).get(f"/suivi/{data.coop_ara.pk}/export/livrables.xlsx")
+    assert 'filename="livrables-imagerie-ain-' in response["Content-Disposition"]
+    sheet = load_workbook(io.BytesIO(_body(response))).active
+    assert sheet.freeze_panes == "A2"
+    assert sheet.auto_filter.ref == "A1:K2"
+    planned = sheet.cell(row=2, column=4)
+    assert planned.is_date and planned.value.date() == date(2026, 3, 1)
+    assert planned.number_format == "DD/MM/YYYY"
+    assert sheet.cell(row=1, column=1).font.bold
 
 
 def test_risks_xlsx_has_french_headers_and_no_formula(data, login):
     response = login(data.referent_a).get(f"/suivi/{data.coop_ara.pk}/export/risques.xlsx")
-    sheet = load_workbook(io.BytesIO(response.content)).active
+    sheet = load_workbook(io.BytesIO(_body(response))).active
     values = list(sheet.values)
     assert list(values[0]) == RISK_HEADERS
     assert values[1][0] == "'@risque" and values[1][5] == "'-1+1"

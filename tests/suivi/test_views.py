@@ -76,7 +76,9 @@ def test_tracker_shows_computed_progress_rag_and_rule(world, login):
     )
     html = login(world.referent_a).get(f"/suivi/{world.coop_ara.pk}/").content.decode()
     assert '<strong id="global-progress">40 %</strong>' in html  # (100×1 + 20×3) / 4
-    assert "+10 j" in html and "À risque" in html
+    # Done 10 days late: its delay shown, not "à risque" (issue 15).
+    assert "+10 j" in html and "Réalisé (10 j de retard)" in html
+    assert "À risque" not in html
     assert "Règle de calcul" in html
     assert "Nouveau chantier" in html
 

@@ -1,0 +1,260 @@
+"""The regional dashboard: counts of a scope's cooperations by phase, typology, theme,
+legal form, département and regional-plan objective, and a schematic map.
+
+Each count is one GROUP BY query over the scope (a region: a few thousand rows); the
+charts are drawn from the same pairs as the tables (core.charts).
+"""
+
+import json
+import math
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+from django.db.models import Count
+
+from cooperations.models import Cooperation, Phase, RegionalObjective
+from cooperations.references import LEGAL_FORMS, THEMES, TYPOLOGIES
+from core import charts
+from territories.references import ARS_NAMES, DEPARTEMENT_ARS, DEPARTEMENT_CODES, DEPARTEMENTS
+
+MAP_FILE = Path(__file__).parent / "data" / "departements_schematic.json"
+
+
+@dataclass
+class Breakdown:
+    key: str
+    title: str
+    pairs: list  # [(label, count)], in the catalogue's order
+    link_param: str = ""
+    link_values: list | None = None  # filter value per pair, for links to the work list
+
+    @property
+    def total(self) -> int:
+        return sum(v for _l, v in self.pairs)
+
+    @property
+    def chart_uri(self) -> str:
+        return charts.bar_chart_uri(self.title, self.pairs)
+
+    @property
+    def alt(self) -> str:
+        return charts.alt_text(self.title, self.pairs)
+
+    @property
+    def rows(self):
+        values = self.link_values or [None] * len(self.pairs)
+        return [
+            (label, count, value) for (label, count), value in zip(self.pairs, values, strict=True)
+        ]
+
+
+def _through_counts(field: str, ids_query) -> dict[int, int]:
+    through = Cooperation._meta.get_field(field).remote_field.through
+    column = Cooperation._meta.get_field(field).m2m_reverse_name()
+    rows = (
+        through.objects.filter(cooperation_id__in=ids_query)
+        .order_by()
+        .values(column)
+        .annotate(n=Count("cooperation_id"))
+        .values_list(column, "n")
+    )
+    return dict(rows)
+
+
+def breakdowns(scope, *, ars_id: int | None) -> list[Breakdown]:
+    ids = scope.order_by().values("pk")
+    phases = dict(
+        scope.order_by().values("phase").annotate(n=Count("pk")).values_list("phase", "n")
+    )
+    forms = dict(
+        scope.order_by()
+        .values("legal_form_id")
+        .annotate(n=Count("pk"))
+        .values_list("legal_form_id", "n")
+    )
+    typologies = _through_counts("typologies", ids)
+    themes = _through_counts("themes", ids)
+    departements = _through_counts("departements", ids)
+    objectives = _through_counts("plan_objectives", ids)
+
+    result = [
+        Breakdown(
+            "phase",
+            "Coopérations par phase",
+            [(label, phases.get(value, 0)) for value, label in Phase.choices],
+            "phase",
+            list(Phase.values),
+        ),
+        Breakdown(
+            "typologie",
+            "Coopérations par typologie",
+            [(label, typologies.get(pk, 0)) for pk, label in TYPOLOGIES.choices()],
+            "typology",
+            [pk for pk, _l in TYPOLOGIES.choices()],
+        ),
+        Breakdown(
+            "theme",
+            "Coopérations par thème",
+            [(label, themes[pk]) for pk, label in THEMES.choices() if themes.get(pk)],
+            "theme",
+            [pk for pk, _l in THEMES.choices() if themes.get(pk)],
+        ),
+    ]
+    form_pairs = [(label, forms[pk]) for pk, label in LEGAL_FORMS.choices() if forms.get(pk)]
+    form_values = [pk for pk, _l in LEGAL_FORMS.choices() if forms.get(pk)]
+    if forms.get(None):
+        form_pairs.append(("Forme à choisir", forms[None]))
+        form_values.append(None)
+    result.append(
+        Breakdown(
+            "forme", "Coopérations par forme juridique", form_pairs, "legal_form", form_values
+        )
+    )
+    region = departement_choices(ars_id)
+    result.append(
+        Breakdown(
+            "departement",
+            "Coopérations par département",
+            [(label, departements.get(pk, 0)) for pk, label in region]
+            if ars_id
+            else [(label, departements[pk]) for pk, label in region if departements.get(pk)],
+            "departement",
+            [pk for pk, _l in region]
+            if ars_id
+            else [pk for pk, _l in region if departements.get(pk)],
+        )
+    )
+    plan = RegionalObjective.objects.order_by("kind", "order", "code")
+    plan = plan.filter(ars_id=ars_id) if ars_id else plan.filter(pk__in=list(objectives))
+    plan = list(plan.values_list("pk", "code"))
+    result.append(
+        Breakdown(
+            "objectif",
+            "Coopérations par objectif du plan régional de santé",
+            [(code, objectives.get(pk, 0)) for pk, code in plan],
+            "objective",
+            [pk for pk, _c in plan],
+        )
+    )
+    return result
+
+
+def by_region(scope) -> Breakdown:
+    counts = dict(
+        scope.order_by()
+        .values("pilot_ars_id")
+        .annotate(n=Count("pk"))
+        .values_list("pilot_ars_id", "n")
+    )
+    pairs = [(label, counts[pk]) for pk, label in ARS_NAMES.choices() if counts.get(pk)]
+    values = [pk for pk, _l in ARS_NAMES.choices() if counts.get(pk)]
+    return Breakdown("region", "Coopérations par ARS pilote", pairs, "pilot_ars", values)
+
+
+def departement_choices(ars_id: int | None) -> list[tuple[int, str]]:
+    if not ars_id:
+        return DEPARTEMENTS.choices()
+    region = {pk for pk, ars in DEPARTEMENT_ARS.choices() if ars == ars_id}
+    return [(pk, label) for pk, label in DEPARTEMENTS.choices() if pk in region]
+
+
+@lru_cache(maxsize=1)
+def _map_source() -> dict:
+    return json.loads(MAP_FILE.read_text(encoding="utf-8"))
+
+
+SHADES = ["#f5f5fe", "#cacafb", "#8585f6", "#4747e5", "#000091"]
+
+
+def map_tiles(breakdown: Breakdown, *, ars_id: int | None, width: int = 460) -> dict:
+    """A schematic map: one square per département at its prefecture's (spread) position,
+    shaded by its count; overseas départements in an inset row. Pure geometry, tested."""
+    source = _map_source()
+    codes = DEPARTEMENT_CODES.labels()
+    counts = {
+        pk: count
+        for (_label, count), pk in zip(breakdown.pairs, breakdown.link_values, strict=True)
+    }
+    region = departement_choices(ars_id)
+    items = []
+    for pk, label in region:
+        code = codes.get(pk, "")
+        if code in source["points"]:
+            items.append((pk, code, label, source["points"][code]))
+    metro = [i for i in items if len(i[1]) <= 2]
+    overseas = [i for i in items if len(i[1]) == 3]
+    national = len(metro) > 20
+    tile = 19 if national else 46
+    if national:
+        width = max(width, 640)  # the country needs room for 96 tiles
+    tiles = []
+    top = max(counts.values(), default=0)
+
+    bounds = [math.ceil(top * k / 4) for k in (1, 2, 3)]
+
+    def shade(count):
+        if not count:
+            return SHADES[0]
+        return SHADES[1 + sum(1 for b in bounds if count > b)]
+
+    height = 0
+    if metro:
+        lons = [p[3][0] for p in metro]
+        lats = [p[3][1] for p in metro]
+        min_lon, max_lon, min_lat, max_lat = min(lons), max(lons), min(lats), max(lats)
+        span = max(max_lon - min_lon, (max_lat - min_lat) * 1.45, 0.5)
+        scale = (width - tile - 20) / span
+        for pk, code, label, (lon, lat) in metro:
+            x = 10 + (lon - min_lon) * scale
+            y = 10 + (max_lat - lat) * scale * 1.45
+            count = counts.get(pk, 0)
+            tiles.append(
+                {
+                    "x": round(x, 1),
+                    "y": round(y, 1),
+                    "code": code,
+                    "label": label,
+                    "count": count,
+                    "fill": shade(count),
+                    "dark": shade(count) in SHADES[3:],
+                }
+            )
+        height = int(max(t["y"] for t in tiles) + tile + 10)
+    if overseas:
+        y = height + 8
+        for index, (pk, code, label, _point) in enumerate(overseas):
+            count = counts.get(pk, 0)
+            tiles.append(
+                {
+                    "x": 10 + index * (tile + 14),
+                    "y": y,
+                    "code": code,
+                    "label": label,
+                    "count": count,
+                    "fill": shade(count),
+                    "dark": shade(count) in SHADES[3:],
+                }
+            )
+        height = y + tile + 10
+    legend = [{"fill": SHADES[0], "label": "aucune"}]
+    lows = [1] + [b + 1 for b in bounds]
+    highs = [*bounds, top]
+    for index, (low, high) in enumerate(zip(lows, highs, strict=True), start=1):
+        if top and low <= high:
+            legend.append(
+                {"fill": SHADES[index], "label": f"{low}" if low == high else f"{low} à {high}"}
+            )
+    return {
+        "tiles": tiles,
+        "tile": tile,
+        "font": 7 if national else 9,
+        "code_dy": 8 if national else 10,
+        "count_dy": 16 if national else 21,
+        "width": width,
+        "height": max(height, tile + 20),
+        "legend": legend,
+        "source": source["source"],
+        "licence": source["licence"],
+        "title": source["title"],
+    }

@@ -1,0 +1,23 @@
+"""Domain events that other modules (notifications) listen to.
+
+`cooperation_event` is sent with: cooperation (Cooperation), kind (str, one of EVENT_KINDS),
+actor (User or None), target (the object the event is about, or None), message (str, French).
+"""
+
+from django.dispatch import Signal
+
+EVENT_KINDS = (
+    "step_comment",
+    "convention_comment",
+    "convention_all_signed",
+    "convention_approved",
+    "convention_refused",
+    "convention_sent_back",
+    "convention_tacit_approval",
+    "cooperation_moved",
+    "member_added",
+    "deliverable_overdue",
+    "report_overdue",
+)
+
+cooperation_event = Signal()

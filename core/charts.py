@@ -1,0 +1,84 @@
+"""Server-rendered bar charts (matplotlib, Agg, SVG with text kept as text).
+
+Each chart is drawn from the very (label, value) pairs that the table beside it lists,
+writes each value at the end of its bar (gid "value-<index>", so tests compare chart and
+table) and is cached by a fingerprint of its data: the same counts give the same bytes.
+"""
+
+import base64
+import hashlib
+import io
+import json
+
+from django.core.cache import cache
+
+CACHE_SECONDS = 24 * 3600
+BAR_COLOR = "#000091"
+
+
+def _draw(title: str, pairs: list[tuple[str, int]]) -> bytes:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from matplotlib import pyplot as plt
+    from matplotlib.ticker import MaxNLocator
+
+    settings = {"svg.fonttype": "none", "svg.hashsalt": "kitcoop", "font.family": "DejaVu Sans"}
+    with matplotlib.rc_context(settings):
+        height = 0.9 + 0.32 * max(len(pairs), 1)
+        fig = plt.figure(figsize=(6.2, height), dpi=100)
+        try:
+            ax = fig.add_subplot()
+            labels = [label if len(label) <= 42 else label[:41] + "…" for label, _v in pairs]
+            values = [value for _label, value in pairs]
+            positions = list(range(len(pairs)))
+            ax.barh(positions, values, color=BAR_COLOR, height=0.6)
+            ax.set_yticks(positions)
+            ax.set_yticklabels(labels, fontsize=8)
+            ax.invert_yaxis()
+            ax.set_title(title, fontsize=10, loc="left")
+            ax.spines[["top", "right"]].set_visible(False)
+            ax.tick_params(axis="x", labelsize=7)
+            ax.xaxis.set_major_locator(MaxNLocator(integer=True))  # counts: whole numbers
+            top = max(values, default=0)
+            ax.set_xlim(0, max(top * 1.15, 1))
+            for index, value in enumerate(values):
+                text = ax.annotate(
+                    str(value),
+                    (value, index),
+                    xytext=(3, 0),
+                    textcoords="offset points",
+                    va="center",
+                    fontsize=8,
+                    color="#161616",
+                )
+                text.set_gid(f"value-{index}")
+            fig.tight_layout()
+            buffer = io.BytesIO()
+            fig.savefig(buffer, format="svg", metadata={"Date": None})
+            return buffer.getvalue()
+        finally:
+            plt.close(fig)
+
+
+def bar_chart(title: str, pairs: list[tuple[str, int]]) -> bytes:
+    fingerprint = hashlib.sha256(
+        json.dumps([title, pairs], ensure_ascii=False).encode()
+    ).hexdigest()[:32]
+    key = f"core:bar-chart:{fingerprint}"
+    image = cache.get(key)
+    if image is None:
+        image = _draw(title, pairs)
+        cache.set(key, image, CACHE_SECONDS)
+    return image
+
+
+def bar_chart_uri(title: str, pairs: list[tuple[str, int]]) -> str:
+    return "data:image/svg+xml;base64," + base64.b64encode(bar_chart(title, pairs)).decode()
+
+
+def alt_text(title: str, pairs: list[tuple[str, int]], unit: str = "coopération") -> str:
+    """ "Coopérations par phase : Comprendre, 3 ; Décider, 0." (the table beside says it too)."""
+    if not pairs:
+        return f"{title} : aucune donnée."
+    return f"{title} : " + " ; ".join(f"{label}, {value}" for label, value in pairs) + "."

@@ -1,0 +1,79 @@
+"""KIT 1's columns and flags of the portfolio work list (core.registry)."""
+
+from django.db.models import Count, Exists, OuterRef, Subquery
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+
+from core.registry import PortfolioColumn, PortfolioFlag
+from fiches.models import Step, StepState
+
+
+def _steps():
+    return Step.objects.filter(cooperation=OuterRef("pk")).order_by()
+
+
+def annotate(queryset, today):
+    counts = _steps().values("cooperation")
+    oldest_submitted = _steps().filter(state=StepState.SUBMITTED).order_by("submitted_at", "pk")
+    team_step = _steps().exclude(state=StepState.VALIDATED).order_by("number")
+    return queryset.annotate(
+        pf_kit1_total=Coalesce(Subquery(counts.annotate(n=Count("pk")).values("n")), 0),
+        pf_kit1_validated=Coalesce(
+            Subquery(counts.filter(state=StepState.VALIDATED).annotate(n=Count("pk")).values("n")),
+            0,
+        ),
+        pf_pending_since=Subquery(oldest_submitted.values("submitted_at")[:1]),
+        pf_pending_number=Subquery(oldest_submitted.values("number")[:1]),
+        pf_pending_step=Subquery(oldest_submitted.values("pk")[:1]),
+        pf_team_number=Subquery(team_step.values("number")[:1]),
+        pf_team_state=Subquery(team_step.values("state")[:1]),
+    )
+
+
+def waiting_days(cooperation) -> int | None:
+    since = cooperation.pf_pending_since
+    return (timezone.now() - since).days if since else None
+
+
+def export(row) -> list:
+    c = row.cooperation
+    since = c.pf_pending_since
+    return [
+        c.pf_kit1_validated,
+        c.pf_kit1_total,
+        c.pf_pending_number,
+        timezone.localtime(since).date() if since else None,
+        waiting_days(c),
+        c.pf_team_number,
+        StepState(c.pf_team_state).label if c.pf_team_state else "",
+    ]
+
+
+COLUMN = PortfolioColumn(
+    key="kit1",
+    label="KIT 1 : avancement et attente de l'ARS",
+    cell_template="fiches/_portfolio_cell.html",
+    export_headers=(
+        "Étapes KIT 1 validées",
+        "Étapes KIT 1 ouvertes",
+        "Étape attendant la validation de l'ARS",
+        "Soumise le",
+        "Jours d'attente (ARS)",
+        "Étape en cours pour l'équipe",
+        "État de cette étape",
+    ),
+    export=export,
+    annotate=annotate,
+    # Oldest submission first: the longest wait for the ARS heads the list.
+    sort="pf_pending_since",
+    order=20,
+)
+
+FLAG = PortfolioFlag(
+    key="a-valider",
+    label="Étape KIT 1 en attente de validation",
+    apply=lambda queryset, today: queryset.filter(
+        Exists(Step.objects.filter(cooperation=OuterRef("pk"), state=StepState.SUBMITTED))
+    ),
+    order=10,
+)
