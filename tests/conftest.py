@@ -18,6 +18,7 @@ from django.conf import settings
 
 from tests.accounts.factories import PASSWORD, UserFactory, referent_of
 from tests.cooperations.factories import CooperationFactory, MembershipFactory
+from tests.oidc_provider.fixtures import oidc_provider, proconnect  # noqa: F401  (ProConnect)
 from tests.territories.factories import EstablishmentFactory, ars, departement
 
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
@@ -143,7 +144,7 @@ def matrix_world(world):
     from territories.models import ImportRun
 
     world.import_run = ImportRun.objects.create(original_name="extrait.csv", status="done")
-    for name in ("fiches", "conventions", "evalimpact", "suivi"):
+    for name in ("accounts", "fiches", "conventions", "evalimpact", "suivi"):
         try:
             module = importlib.import_module(f"tests.{name}.matrix")
         except ModuleNotFoundError:

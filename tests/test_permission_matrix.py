@@ -7,7 +7,7 @@ from django.urls import get_resolver, reverse
 
 from tests.matrix import ROLES
 
-APPS = ["cooperations", "territories", "fiches", "conventions", "evalimpact", "suivi"]
+APPS = ["accounts", "cooperations", "territories", "fiches", "conventions", "evalimpact", "suivi"]
 
 
 def _cases():

@@ -120,6 +120,8 @@ AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
+    # Answers only ProConnect callbacks (accounts/proconnect.py).
+    "accounts.proconnect.ProConnectBackend",
 ]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -145,6 +147,22 @@ AXES_COOLOFF_TIME = 0.5
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_RESET_ON_SUCCESS = True
+
+# ProConnect (OpenID Connect) beside the password login; off unless an issuer (or discovery
+# URL) and a client id are given. See accounts/proconnect.py and README ("ProConnect").
+PROCONNECT_ISSUER = os.environ.get("PROCONNECT_ISSUER", "")
+PROCONNECT_DISCOVERY_URL = os.environ.get("PROCONNECT_DISCOVERY_URL", "")
+PROCONNECT_CLIENT_ID = os.environ.get("PROCONNECT_CLIENT_ID", "")
+PROCONNECT_CLIENT_SECRET = os.environ.get("PROCONNECT_CLIENT_SECRET", "")
+PROCONNECT_SCOPES = os.environ.get(
+    "PROCONNECT_SCOPES", "openid email given_name usual_name siret idp_id"
+)
+PROCONNECT_SIGN_ALGO = os.environ.get("PROCONNECT_SIGN_ALGO", "RS256")
+PROCONNECT_TIMEOUT = int(os.environ.get("PROCONNECT_TIMEOUT", "10"))
+# Password login refused to ARS agents (they use ProConnect) when set and ProConnect is on.
+PROCONNECT_REQUIRED_FOR_AGENTS = env_bool("PROCONNECT_REQUIRED_FOR_AGENTS", False)
+# Whom users without an account (e.g. an unknown ProConnect identity) should write to.
+NATIONAL_ADMIN_EMAIL = os.environ.get("NATIONAL_ADMIN_EMAIL", "administration@kitcoop.local")
 
 # django-filter's empty choice: "all values" rather than Django's "---------".
 FILTERS_EMPTY_CHOICE_LABEL = "Tous"
@@ -245,6 +263,16 @@ SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 
 from csp.constants import NONCE, SELF  # noqa: E402
 
+
+def _origin(url: str) -> list[str]:
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(url)
+    return [f"{parts.scheme}://{parts.netloc}"] if parts.scheme and parts.netloc else []
+
+
+PROCONNECT_ORIGINS = _origin(PROCONNECT_DISCOVERY_URL or PROCONNECT_ISSUER)
+
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": [SELF],
@@ -253,7 +281,8 @@ CONTENT_SECURITY_POLICY = {
         "img-src": [SELF, "data:"],
         "font-src": [SELF, "data:"],
         "frame-ancestors": ["'none'"],
-        "form-action": [SELF],
+        # Signing out posts a form that ends at ProConnect's end-session endpoint.
+        "form-action": [SELF, *PROCONNECT_ORIGINS],
         "base-uri": [SELF],
         "object-src": ["'none'"],
     }
