@@ -54,6 +54,9 @@ INSTALLED_APPS = [
     "django_htmx",
     "simple_history",
     "axes",
+    "rest_framework",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
     "core",
     "accounts",
     "territories",
@@ -62,6 +65,7 @@ INSTALLED_APPS = [
     "conventions",
     "evalimpact",
     "suivi",
+    "api",
 ]
 
 MIDDLEWARE = [
@@ -163,6 +167,36 @@ PROCONNECT_TIMEOUT = int(os.environ.get("PROCONNECT_TIMEOUT", "10"))
 PROCONNECT_REQUIRED_FOR_AGENTS = env_bool("PROCONNECT_REQUIRED_FOR_AGENTS", False)
 # Whom users without an account (e.g. an unknown ProConnect identity) should write to.
 NATIONAL_ADMIN_EMAIL = os.environ.get("NATIONAL_ADMIN_EMAIL", "administration@kitcoop.local")
+
+# Read API (api/): personal tokens or same-origin session, JSON only, paginated, throttled.
+API_RATE_LIMIT = os.environ.get("API_RATE_LIMIT", "120/min")
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "api.authentication.BearerTokenAuthentication",
+        "api.authentication.SameOriginSessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_PAGINATION_CLASS": "api.pagination.Pagination",
+    "DEFAULT_THROTTLE_CLASSES": ["api.throttling.ApiUserRateThrottle"],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "API KitCoop",
+    "DESCRIPTION": (
+        "API en lecture des coopérations territoriales en santé suivies dans KitCoop : "
+        "coopérations et membres, formes juridiques, étapes KIT 1, conventions, notes "
+        "Eval'Impact, livrables et risques du suivi KIT 3, établissements et entités "
+        "juridiques par FINESS. Chaque appel voit le périmètre de son auteur."
+    ),
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SCHEMA_PATH_PREFIX": "/api/v1",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {},
+}
 
 # django-filter's empty choice: "all values" rather than Django's "---------".
 FILTERS_EMPTY_CHOICE_LABEL = "Tous"
