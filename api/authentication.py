@@ -50,9 +50,7 @@ def is_same_origin(request) -> bool:
     if site and site not in ("same-origin", "none"):
         return False
     origin = request.META.get("HTTP_ORIGIN")
-    if origin and origin != f"{request.scheme}://{request.get_host()}":
-        return False
-    return True
+    return not origin or origin == f"{request.scheme}://{request.get_host()}"
 
 
 class SameOriginSessionAuthentication(SessionAuthentication):
