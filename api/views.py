@@ -18,7 +18,9 @@ from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from drf_spectacular.views import SpectacularAPIView
 from rest_framework import generics
+from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
+from rest_framework.settings import api_settings
 from rest_framework.views import APIView
 
 from api import serializers as s
@@ -391,7 +393,11 @@ class LegalEntityByFiness(ApiViewMixin, generics.RetrieveAPIView):
 
 
 class Schema(ApiViewMixin, SpectacularAPIView):
-    pass
+    """The OpenAPI document, for signed-in callers (drf-spectacular serves it to anyone by
+    default)."""
+
+    authentication_classes = api_settings.DEFAULT_AUTHENTICATION_CLASSES
+    permission_classes = [IsAuthenticated]
 
 
 def docs(request):

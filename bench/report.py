@@ -8,7 +8,17 @@ from pathlib import Path
 
 from bench import run as bench
 
-APP_PAGES = ["home", "portfolio", "detail", "search", "kit1", "step", "tracker", "radar"]
+APP_PAGES = [
+    "home",
+    "portfolio",
+    "detail",
+    "search",
+    "kit1",
+    "step",
+    "tracker",
+    "radar",
+    "api_list",
+]
 COUNTED_PAGES = [
     "bare",
     "home",
