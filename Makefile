@@ -57,6 +57,7 @@ migrate: venv
 	$(RUN_ENV) $(MANAGE) migrate --noinput
 
 demo: migrate
+	$(RUN_ENV) $(MANAGE) load_catalogues
 	$(RUN_ENV) $(MANAGE) load_demo
 
 serve:

@@ -6,6 +6,9 @@ class ConventionsConfig(AppConfig):
     verbose_name = "Conventions"
 
     def ready(self):
+        from conventions.catalogue import register_catalogues
+
+        register_catalogues()
         from conventions import sections
         from core.registry import (
             CooperationSection,

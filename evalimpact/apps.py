@@ -6,6 +6,9 @@ class EvalimpactConfig(AppConfig):
     verbose_name = "KIT 2 — Eval'Impact"
 
     def ready(self):
+        from evalimpact.catalogue import register_catalogues
+
+        register_catalogues()
         from core.registry import (
             CooperationSection,
             CopilSection,

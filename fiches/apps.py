@@ -6,6 +6,9 @@ class FichesConfig(AppConfig):
     verbose_name = "KIT 1 — fiches repères"
 
     def ready(self):
+        from fiches.catalogue import register_catalogues
+
+        register_catalogues()
         from django.db.models.signals import post_init, post_save
 
         from cooperations.models import Cooperation

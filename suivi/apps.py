@@ -6,6 +6,9 @@ class SuiviConfig(AppConfig):
     verbose_name = "KIT 3 — suivi de projet"
 
     def ready(self):
+        from suivi.catalogue import register_catalogues
+
+        register_catalogues()
         from celery.schedules import crontab
 
         from config.celery import app as celery_app

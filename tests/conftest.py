@@ -31,14 +31,15 @@ def _media_root(settings, tmp_path):
     shutil.rmtree(tmp_path / "media", ignore_errors=True)
 
 
-def _replay_data_migrations() -> None:
-    """Re-run every data migration (RunPython) in dependency order.
+def _load_reference_data() -> None:
+    """Load the catalogue files, then re-run every data migration (RunPython) in order.
 
-    Transactional tests (browser tests, real Celery worker) flush the database after
+    The test database is created by the migrations, which hold no catalogue: catalogues
+    come from their files (core/catalogues.py), as in `make run`. Transactional tests (browser tests, real Celery worker) flush the database after
     each test, which removes the reference data that data migrations loaded (ARS,
     départements, catalogues). Serialized rollback cannot restore it for the browser tests:
     Playwright's event loop gives Django another connection object (asgiref context),
-    without the serialized copy. Data migrations are idempotent, so replaying is safe.
+    without the serialized copy. Both are idempotent, so replaying is safe.
     """
     from django.apps import apps as global_apps
     from django.db import connection
@@ -51,6 +52,9 @@ def _replay_data_migrations() -> None:
         for node in loader.graph.forwards_plan(leaf):
             if node not in ordered:
                 ordered.append(node)
+    from core.catalogues import load_all
+
+    load_all()
     if connection.vendor == "sqlite":
         # SQLite's schema editor refuses to open inside a test's transaction (foreign keys
         # cannot be switched off there); the data migrations only read `.connection` from
@@ -65,15 +69,25 @@ def _replay_data_migrations() -> None:
                     operation.code(global_apps, editor)
 
 
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """The migrated test database, plus the catalogues from their files (as `make run`)."""
+    from core.catalogues import load_all
+
+    with django_db_blocker.unblock():
+        load_all()
+
+
 @pytest.fixture(autouse=True)
 def _reference_data_and_axes(db):
     from axes.utils import reset
     from django.core.cache import cache
 
+    from cooperations.models import LegalForm
     from territories.models import ARS
 
-    if not ARS.objects.exists():
-        _replay_data_migrations()
+    if not ARS.objects.exists() or not LegalForm.objects.exists():
+        _load_reference_data()
     # Cached reference lists (core.refcache) must not outlive the rows of another test.
     cache.clear()
     reset()

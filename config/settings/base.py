@@ -339,3 +339,6 @@ ADMIN_URL = os.environ.get("ADMIN_URL", "admin/")
 
 # Open data used by the demo and the tests (SAE 2022, Hospi Diag 2022).
 SHARED_DATA_DIR = Path(os.environ.get("SHARED_DATA_DIR", str(BASE_DIR.parent / "shared" / "data")))
+# Reviewable catalogue files (legal forms, fiches, convention templates, indicators…),
+# loaded by `manage.py load_catalogues` (core/catalogues.py).
+CATALOGUES_DIR = Path(os.environ.get("CATALOGUES_DIR", str(BASE_DIR / "catalogues")))

@@ -1,48 +1,12 @@
+"""Formerly loaded the initial catalogue from a live module.
+
+Catalogues now live in reviewable files (catalogues/) loaded by `manage.py load_catalogues`
+(core/catalogues.py): a migration never imports live catalogue modules. Databases migrated
+before this change already hold the data; new ones get it from the command (make run, the
+container entrypoint, the test setup). Kept as a no-op so the migration graph is unchanged.
+"""
+
 from django.db import migrations
-
-from conventions.reference import TEMPLATES
-
-
-def load(apps, schema_editor):
-    """Idempotent: replays leave admin edits alone (a template edited in the admin has
-    version > 1 and is not touched)."""
-    LegalForm = apps.get_model("cooperations", "LegalForm")
-    ConventionTemplate = apps.get_model("conventions", "ConventionTemplate")
-    Clause = apps.get_model("conventions", "Clause")
-    forms = {f.code: f for f in LegalForm.objects.all()}
-    for code, form_code, name, title, order, description, checks, clauses in TEMPLATES:
-        if form_code not in forms:
-            continue
-        current = ConventionTemplate.objects.filter(code=code, is_current=True).first()
-        if current is not None and current.version > 1:
-            continue
-        template, _ = ConventionTemplate.objects.update_or_create(
-            code=code,
-            version=1,
-            defaults={
-                "legal_form": forms[form_code],
-                "name": name,
-                "document_title": title,
-                "order": order,
-                "description": description,
-                "is_current": True,
-                "check_public_law": checks.get("check_public_law", False),
-                "check_public_majority": checks.get("check_public_majority", False),
-                "check_support_establishment": checks.get("check_support_establishment", False),
-            },
-        )
-        for position, (key, clause_title, body, mandatory, reference) in enumerate(clauses):
-            Clause.objects.update_or_create(
-                template=template,
-                key=key,
-                defaults={
-                    "order": (position + 1) * 10,
-                    "title": clause_title,
-                    "body": body,
-                    "mandatory": mandatory,
-                    "legal_reference": reference,
-                },
-            )
 
 
 class Migration(migrations.Migration):
@@ -50,4 +14,4 @@ class Migration(migrations.Migration):
         ("conventions", "0001_initial"),
         ("cooperations", "0002_load_catalogues"),
     ]
-    operations = [migrations.RunPython(load, migrations.RunPython.noop)]
+    operations = [migrations.RunPython(migrations.RunPython.noop, migrations.RunPython.noop)]

@@ -1,14 +1,14 @@
+"""Formerly loaded the initial catalogue from a live module.
+
+Catalogues now live in reviewable files (catalogues/) loaded by `manage.py load_catalogues`
+(core/catalogues.py): a migration never imports live catalogue modules. Databases migrated
+before this change already hold the data; new ones get it from the command (make run, the
+container entrypoint, the test setup). Kept as a no-op so the migration graph is unchanged.
+"""
+
 from django.db import migrations
-
-
-def load(apps, schema_editor):
-    """Turn the new check on for the seeded GCS templates (idempotent; archived rows kept)."""
-    ConventionTemplate = apps.get_model("conventions", "ConventionTemplate")
-    ConventionTemplate.objects.filter(code__in=["gcs-moyens", "gcs-es"], is_current=True).update(
-        check_health_establishment=True
-    )
 
 
 class Migration(migrations.Migration):
     dependencies = [("conventions", "0004_template_health_establishment_check")]
-    operations = [migrations.RunPython(load, migrations.RunPython.noop)]
+    operations = [migrations.RunPython(migrations.RunPython.noop, migrations.RunPython.noop)]

@@ -2,16 +2,6 @@
 
 from django.db import migrations, models
 
-from fiches.reference import FICHES
-
-
-def flag_chooser(apps, schema_editor):
-    Fiche = apps.get_model("fiches", "Fiche")
-    numbers = [f["number"] for f in FICHES if f.get("chooser")]
-    Fiche.objects.filter(version__number=1, number__in=numbers).update(
-        offers_legal_form_chooser=True
-    )
-
 
 
 class Migration(migrations.Migration):
@@ -31,5 +21,6 @@ class Migration(migrations.Migration):
             name='offers_legal_form_chooser',
             field=models.BooleanField(default=False, verbose_name="propose l'aide au choix de la forme juridique"),
         ),
-        migrations.RunPython(flag_chooser, migrations.RunPython.noop),
+        # The data step moved to the catalogue files (load_catalogues).
+        migrations.RunPython(migrations.RunPython.noop, migrations.RunPython.noop),
     ]

@@ -3,22 +3,6 @@
 import django.db.models.deletion
 from django.db import migrations, models
 
-from fiches.reference import FICHES
-
-
-def link_dates(apps, schema_editor):
-    Question = apps.get_model("fiches", "Question")
-    for fiche in FICHES:
-        for data in fiche["questions"]:
-            if not data.get("not_before"):
-                continue
-            earlier = Question.objects.filter(
-                fiche__version__number=1, fiche__number=fiche["number"], code=data["not_before"]
-            ).first()
-            Question.objects.filter(
-                fiche__version__number=1, fiche__number=fiche["number"], code=data["code"]
-            ).update(not_before=earlier)
-
 
 
 class Migration(migrations.Migration):
@@ -38,5 +22,6 @@ class Migration(migrations.Migration):
             name='not_before',
             field=models.ForeignKey(blank=True, help_text='Pour une date : la question de la même fiche dont la date doit venir avant.', null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='fiches.question', verbose_name='date à ne pas précéder'),
         ),
-        migrations.RunPython(link_dates, migrations.RunPython.noop),
+        # The data step moved to the catalogue files (load_catalogues).
+        migrations.RunPython(migrations.RunPython.noop, migrations.RunPython.noop),
     ]

@@ -1,25 +1,14 @@
-"""Initial catalogue of risk categories (editable afterwards in the admin). Idempotent."""
+"""Formerly loaded the initial catalogue from a live module.
+
+Catalogues now live in reviewable files (catalogues/) loaded by `manage.py load_catalogues`
+(core/catalogues.py): a migration never imports live catalogue modules. Databases migrated
+before this change already hold the data; new ones get it from the command (make run, the
+container entrypoint, the test setup). Kept as a no-op so the migration graph is unchanged.
+"""
 
 from django.db import migrations
-
-CATEGORIES = [
-    ("gouvernance", "Gouvernance et décision", 10),
-    ("juridique", "Juridique et conventionnel", 20),
-    ("rh", "Ressources humaines et adhésion des équipes", 30),
-    ("financier", "Financement et budget", 40),
-    ("si", "Système d'information et données", 50),
-    ("activite", "Activité et organisation des soins", 60),
-    ("calendrier", "Calendrier et dépendances", 70),
-    ("patients", "Patients, usagers et qualité", 80),
-]
-
-
-def load(apps, schema_editor):
-    RiskCategory = apps.get_model("suivi", "RiskCategory")
-    for code, name, order in CATEGORIES:
-        RiskCategory.objects.update_or_create(code=code, defaults={"name": name, "order": order})
 
 
 class Migration(migrations.Migration):
     dependencies = [("suivi", "0001_initial")]
-    operations = [migrations.RunPython(load, migrations.RunPython.noop)]
+    operations = [migrations.RunPython(migrations.RunPython.noop, migrations.RunPython.noop)]

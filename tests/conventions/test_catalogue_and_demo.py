@@ -1,25 +1,27 @@
-"""The seeded templates are data (idempotent migration), and the demo loads twice cleanly."""
+"""The templates are data (catalogue files, idempotent load), and the demo loads twice cleanly."""
 
-import importlib
 import io
 
 import pytest
 from django.apps import apps
+from django.conf import settings
 
 from conventions import demo
 from conventions.models import Clause, Convention, ConventionTemplate
-from conventions.reference import TEMPLATES
 from conventions.rendering import unknown_placeholders
+from core.catalogues import load_all, read_dir
 from tests.cooperations.factories import CooperationFactory, MembershipFactory
 
 pytestmark = pytest.mark.django_db
 
-load_templates = importlib.import_module("conventions.migrations.0002_load_templates").load
+
+def _file_codes() -> set[str]:
+    return {d["code"] for d in read_dir(settings.CATALOGUES_DIR / "conventions")}
 
 
 def test_every_template_is_seeded_with_known_fields_and_cited_articles():
     codes = {t.code for t in ConventionTemplate.objects.current()}
-    assert codes == {row[0] for row in TEMPLATES}
+    assert codes == _file_codes()
     for template in ConventionTemplate.objects.current():
         clauses = list(template.clauses.all())
         assert any(c.mandatory for c in clauses) and any(not c.mandatory for c in clauses)
@@ -32,16 +34,23 @@ def test_every_template_is_seeded_with_known_fields_and_cited_articles():
     assert "{{ etablissement_support }}" in bodies and "{{ projet_medical }}" in bodies
 
 
-def test_replaying_the_data_migration_changes_nothing_and_keeps_admin_edits():
+def test_reloading_the_files_changes_nothing_and_a_changed_file_archives_the_text():
     before = Clause.objects.count()
-    load_templates(apps, None)
-    assert Clause.objects.count() == before
+    report = load_all(["conventions"])
+    assert not report.changed and Clause.objects.count() == before
     gcs = ConventionTemplate.objects.get(code="gcs-moyens", is_current=True)
-    ConventionTemplate.objects.filter(pk=gcs.pk).update(version=2, name="Modèle GCS revu")
-    load_templates(apps, None)
+    # An admin edit, not yet exported to the files: a start-up load (--missing-only) keeps it.
+    ConventionTemplate.objects.filter(pk=gcs.pk).update(name="Modèle GCS revu")
+    load_all(["conventions"], missing_only=True)
     gcs.refresh_from_db()
-    assert (gcs.version, gcs.name) == (2, "Modèle GCS revu")
-    assert ConventionTemplate.objects.filter(code="gcs-moyens").count() == 1
+    assert (gcs.version, gcs.name) == (1, "Modèle GCS revu")
+    # A full load brings the files' text back and archives the edited one as version 1.
+    load_all(["conventions"])
+    gcs.refresh_from_db()
+    assert gcs.version == 2 and gcs.name != "Modèle GCS revu"
+    archived = ConventionTemplate.objects.get(code="gcs-moyens", is_current=False)
+    assert (archived.version, archived.name) == (1, "Modèle GCS revu")
+    assert archived.clauses.count() == gcs.clauses.count()
 
 
 def test_demo_creates_conventions_once(world):

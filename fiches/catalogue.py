@@ -1,0 +1,270 @@
+"""Catalogues of KIT 1: the knowledge base, the fiches repères and the chooser rules.
+
+Files (under ``settings.CATALOGUES_DIR``):
+- ``knowledge/<slug>.md``: one page of the knowledge base (front matter + Markdown body);
+- ``kit1/version.yaml`` and ``kit1/fiches/<NN>.yaml``: the catalogue version in force and
+  its fiches with their questions. The files describe the version *in force*: when they
+  differ from it and that version is already used by a cooperation's steps, loading copies
+  it into a new version (``fiches.services.catalogue_clone_version``) and writes the change
+  there, so steps opened earlier keep the text they were answered with;
+- ``chooser/<legal form code>.yaml``: the rules of the legal-form chooser for that form.
+"""
+
+from pathlib import Path
+
+from core.catalogues import (
+    Catalogue,
+    CatalogueError,
+    LoadReport,
+    by_code,
+    dump_fields,
+    read_dir,
+    read_yaml,
+    register,
+    sync_m2m,
+    sync_row,
+    write_dir,
+    write_yaml,
+)
+
+# --- knowledge base --------------------------------------------------------------------
+
+
+def load_knowledge(root: Path, report: LoadReport) -> None:
+    from cooperations.models import LegalForm
+    from fiches.models import KnowledgePage
+
+    for data in read_dir(root / "knowledge", suffix=".md"):
+        slug = data.pop("slug")
+        code = data.pop("legal_form", None)
+        form = by_code(LegalForm, [code], where=f"knowledge/{slug}.md")[0] if code else None
+        sync_row(
+            KnowledgePage,
+            {"slug": slug},
+            data,
+            report,
+            relations={"legal_form": form},
+            source=f"knowledge/{slug}.md",
+        )
+
+
+def export_knowledge(root: Path) -> None:
+    from fiches.models import KnowledgePage
+
+    pages = KnowledgePage.objects.select_related("legal_form").order_by("category", "order", "slug")
+    write_dir(
+        root / "knowledge",
+        {
+            page.slug: dump_fields(
+                page,
+                exclude=["body"],
+                legal_form=page.legal_form.code if page.legal_form else None,
+                body=page.body,
+            )
+            for page in pages
+        },
+        suffix=".md",
+    )
+
+
+# --- fiches repères --------------------------------------------------------------------
+
+
+def _fiche_files(version) -> dict[str, dict]:
+    fiches = version.fiches.prefetch_related(
+        "legal_forms", "prerequisites", "knowledge_pages", "questions__legal_forms"
+    ).order_by("number")
+    out = {}
+    for fiche in fiches:
+        questions = []
+        codes = {q.pk: q.code for q in fiche.questions.all()}
+        for question in fiche.questions.all():
+            questions.append(
+                dump_fields(
+                    question,
+                    legal_forms=sorted(f.code for f in question.legal_forms.all()),
+                    not_before=codes.get(question.not_before_id),
+                )
+            )
+        out[f"{fiche.number:02d}"] = dump_fields(
+            fiche,
+            legal_forms=sorted(f.code for f in fiche.legal_forms.all()),
+            prerequisites=sorted(p.number for p in fiche.prerequisites.all()),
+            knowledge_pages=sorted(p.slug for p in fiche.knowledge_pages.all()),
+            questions=questions,
+        )
+    return out
+
+
+def _read_fiche_files(root: Path) -> tuple[dict, dict[str, dict]]:
+    header = read_yaml(root / "kit1" / "version.yaml") or {}
+    files = {f"{int(d['number']):02d}": d for d in read_dir(root / "kit1" / "fiches")}
+    return header, files
+
+
+def load_fiches(root: Path, report: LoadReport) -> None:
+    from cooperations.models import LegalForm
+    from fiches import services
+    from fiches.models import CatalogueVersion, Fiche, KnowledgePage, Question
+
+    header, files = _read_fiche_files(root)
+    version = CatalogueVersion.objects.current()
+    if version is None:
+        version, _ = sync_row(
+            CatalogueVersion,
+            {"number": int(header.get("number", 1))},
+            {"is_current": True, "note": header.get("note", "")},
+            LoadReport(),
+        )
+        report.count("created", CatalogueVersion)
+    elif _fiche_files(version) == files or report.missing_only:
+        report.count("unchanged", CatalogueVersion)
+        return
+    elif services.version_in_use(version):
+        version = services.catalogue_clone_version(
+            version=version, note=header.get("note") or "Chargement du catalogue (fichiers)"
+        )
+        report.count("created", CatalogueVersion)
+        report.note(
+            f"KIT 1 : la version en vigueur était utilisée par des étapes ; les fichiers ont "
+            f"été chargés dans une nouvelle version v{version.number}."
+        )
+
+    fiches = {}
+    for name, data in files.items():
+        data = dict(data)
+        where = f"kit1/fiches/{name}.yaml"
+        questions = data.pop("questions", []) or []
+        forms = by_code(LegalForm, data.pop("legal_forms", []), where=where)
+        pages = by_code(
+            KnowledgePage, data.pop("knowledge_pages", []), field_name="slug", where=where
+        )
+        data.pop("prerequisites", None)
+        number = int(data.pop("number"))
+        fiche, _ = sync_row(
+            Fiche, {"version": version, "number": number}, data, report, source=where
+        )
+        sync_m2m(fiche, "legal_forms", forms, report)
+        sync_m2m(fiche, "knowledge_pages", pages, report)
+        fiches[number] = fiche
+        seen = []
+        for item in questions:
+            item = dict(item)
+            code = item.pop("code")
+            qforms = by_code(LegalForm, item.pop("legal_forms", []), where=f"{where} ({code})")
+            item.pop("not_before", None)
+            question, _ = sync_row(
+                Question, {"fiche": fiche, "code": code}, item, report, source=f"{where} ({code})"
+            )
+            sync_m2m(question, "legal_forms", qforms, report)
+            seen.append(code)
+        by_qcode = {q.code: q for q in fiche.questions.all()}
+        for item in questions:
+            earlier = by_qcode.get(item.get("not_before")) if item.get("not_before") else None
+            if item.get("not_before") and earlier is None:
+                raise CatalogueError(f"{where} : not_before « {item['not_before']} » inconnu")
+            question = by_qcode[item["code"]]
+            if question.not_before_id != (earlier.pk if earlier else None) and not (
+                report.missing_only and question.not_before_id
+            ):
+                question.not_before = earlier
+                question.save(update_fields=["not_before"])
+        if not report.missing_only:
+            fiche.questions.exclude(code__in=seen).delete()
+    for name, data in files.items():
+        fiche = fiches[int(data["number"])]
+        wanted = data.get("prerequisites", []) or []
+        unknown = [n for n in wanted if n not in fiches]
+        if unknown:
+            raise CatalogueError(f"kit1/fiches/{name}.yaml : prérequis inconnu(s) {unknown}")
+        sync_m2m(fiche, "prerequisites", [fiches[n] for n in wanted], report)
+    if not report.missing_only:
+        version.fiches.exclude(number__in=list(fiches)).delete()
+
+
+def export_fiches(root: Path) -> None:
+    from fiches.models import CatalogueVersion
+
+    version = CatalogueVersion.objects.current()
+    if version is None:
+        return
+    write_yaml(
+        root / "kit1" / "version.yaml",
+        {"number": version.number, "note": version.note},
+        header="La version du catalogue KIT 1 en vigueur (fiches repères dans fiches/).",
+    )
+    write_dir(root / "kit1" / "fiches", _fiche_files(version))
+
+
+# --- chooser rules ---------------------------------------------------------------------
+
+
+def load_chooser(root: Path, report: LoadReport) -> None:
+    from cooperations.models import LegalForm
+    from fiches.models import ChooserRule
+
+    folder = root / "chooser"
+    kept = []
+    for path in sorted(folder.glob("*.yaml")):
+        code = path.stem
+        form = by_code(LegalForm, [code], where=f"chooser/{path.name}")[0]
+        for item in read_yaml(path) or []:
+            item = dict(item)
+            key = {"criterion": item.pop("criterion"), "value": str(item.pop("value"))}
+            rule, _ = sync_row(
+                ChooserRule,
+                {**key, "legal_form": form},
+                item,
+                report,
+                source=f"chooser/{path.name}",
+            )
+            kept.append(rule.pk)
+    if not report.missing_only:
+        ChooserRule.objects.exclude(pk__in=kept).delete()
+
+
+def export_chooser(root: Path) -> None:
+    from fiches.models import ChooserRule
+
+    rules: dict[str, list] = {}
+    for rule in ChooserRule.objects.select_related("legal_form").order_by(
+        "legal_form__order", "legal_form__code", "criterion", "value"
+    ):
+        rules.setdefault(rule.legal_form.code, []).append(dump_fields(rule))
+    folder = root / "chooser"
+    folder.mkdir(parents=True, exist_ok=True)
+    for stale in folder.glob("*.yaml"):
+        if stale.stem not in rules:
+            stale.unlink()
+    for code, items in rules.items():
+        write_yaml(folder / f"{code}.yaml", items)
+
+
+def register_catalogues() -> None:
+    register(
+        Catalogue(
+            name="knowledge",
+            label="Base de connaissances",
+            order=20,
+            load=load_knowledge,
+            export=export_knowledge,
+        )
+    )
+    register(
+        Catalogue(
+            name="fiches",
+            label="Fiches repères (KIT 1)",
+            order=30,
+            load=load_fiches,
+            export=export_fiches,
+        )
+    )
+    register(
+        Catalogue(
+            name="chooser",
+            label="Règles de l'aide au choix de la forme juridique",
+            order=30,
+            load=load_chooser,
+            export=export_chooser,
+        )
+    )
