@@ -46,6 +46,7 @@ urlpatterns = [
     path("conventions/", include("conventions.urls")),
     path("evalimpact/", include("evalimpact.urls")),
     path("suivi/", include("suivi.urls")),
+    path("si/", include("si.urls")),
     path("api/v1/", include("api.urls")),
     path(settings.ADMIN_URL, admin.site.urls),
 ]

@@ -158,7 +158,7 @@ def matrix_world(world):
     from territories.models import ImportRun
 
     world.import_run = ImportRun.objects.create(original_name="extrait.csv", status="done")
-    for name in ("accounts", "fiches", "conventions", "evalimpact", "suivi"):
+    for name in ("accounts", "fiches", "conventions", "evalimpact", "suivi", "si"):
         try:
             module = importlib.import_module(f"tests.{name}.matrix")
         except ModuleNotFoundError:

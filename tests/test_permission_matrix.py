@@ -16,6 +16,7 @@ APPS = [
     "conventions",
     "evalimpact",
     "suivi",
+    "si",
 ]
 
 

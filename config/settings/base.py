@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "conventions",
     "evalimpact",
     "suivi",
+    "si",
     "api",
 ]
 
