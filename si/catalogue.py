@@ -78,6 +78,16 @@ def load(root: Path, report: LoadReport) -> None:
                 report.count("updated", GuideItem)
 
 
+def _dump_item(item) -> dict:
+    # Defaults stay out of the file (order = position, active, no guidance) to keep it short.
+    exclude = ["order"]
+    if item.is_active:
+        exclude.append("is_active")
+    if not item.guidance:
+        exclude.append("guidance")
+    return dump_fields(item, exclude=exclude)
+
+
 def export(root: Path) -> None:
     from si.models import ChecklistSettings, Mode, ThemeGuide
 
@@ -87,18 +97,16 @@ def export(root: Path) -> None:
     write_yaml(
         root / "si" / "index.yaml",
         index,
-        header="Check-list SI des coopérations : étape KIT 1 qui l'accueille, modes de travail "
-        "en commun.",
+        header="Check-list SI des coopérations (d'après l'étude de l'ANAP sur les systèmes "
+        "d'information des\ncoopérations, reformulée). Étape KIT 1 qui accueille la check-list "
+        "et modes de travail en commun.",
     )
     files = {}
     for guide in ThemeGuide.objects.select_related("theme").prefetch_related("items"):
         files[guide.theme.code] = {
             "theme": guide.theme.code,
             **dump_fields(guide),
-            "items": [
-                dump_fields(i, exclude=["order"] + ([] if not i.is_active else ["is_active"]))
-                for i in guide.items.order_by("order", "code")
-            ],
+            "items": [_dump_item(i) for i in guide.items.order_by("order", "code")],
         }
     write_dir(root / "si" / "themes", files)
 

@@ -28,11 +28,13 @@ def _more_cooperations(world, n):
 
 
 def test_cooperation_list_and_register_with_a_token(world, client):
+    from cooperations.models import Theme
+
     _token, raw = api_token_create(user=world.agent_ara, name="Outil", days=30)
     client.defaults["HTTP_AUTHORIZATION"] = f"Bearer {raw}"
     urls = [
         reverse("api:cooperation_list"),
-        reverse("api:cooperation_list") + "?phase=comprendre&theme=1",
+        reverse("api:cooperation_list") + f"?phase=comprendre&theme={Theme.objects.first().pk}",
         reverse("api:establishment", args=[world.et_a.finess]),
         reverse("api:legal_entity", args=[world.et_a.legal_entity.finess]),
         reverse("api:legal_forms"),
