@@ -1,6 +1,7 @@
 from django.contrib.auth.models import AbstractUser
 from django.core.exceptions import ValidationError
 from django.db import models
+from simple_history.models import HistoricalRecords
 
 
 class Role(models.TextChoices):
@@ -94,3 +95,87 @@ class User(AbstractUser):
     @property
     def is_copil_guest(self) -> bool:
         return self.role == Role.COPIL_GUEST
+
+
+class ProConnectIdentity(models.Model):
+    """The ProConnect identity a user last signed in with (claims as received).
+
+    Recorded at each ProConnect sign-in and shown to national admins (the SIRET tells which
+    organisation vouched for the person). It never changes the account's role or scope.
+    """
+
+    user = models.ForeignKey(
+        User,
+        on_delete=models.CASCADE,
+        related_name="proconnect_identities",
+        verbose_name="utilisateur",
+    )
+    sub = models.CharField("identifiant ProConnect (sub)", max_length=255, unique=True)
+    email = models.EmailField("adresse électronique transmise", max_length=254)
+    given_name = models.CharField("prénom transmis", max_length=150, blank=True)
+    usual_name = models.CharField("nom d'usage transmis", max_length=150, blank=True)
+    siret = models.CharField("SIRET de l'organisation", max_length=14, blank=True, db_index=True)
+    idp_id = models.CharField("fournisseur d'identité (idp_id)", max_length=255, blank=True)
+    first_login_at = models.DateTimeField("première connexion")
+    last_login_at = models.DateTimeField("dernière connexion")
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = "identité ProConnect"
+        verbose_name_plural = "identités ProConnect"
+        ordering = ["-last_login_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.email} (SIRET {self.siret or 'non transmis'})"
+
+
+class ApiTokenQuerySet(models.QuerySet):
+    def active(self, now=None):
+        from django.utils import timezone
+
+        now = now or timezone.now()
+        return self.filter(revoked_at__isnull=True, expires_at__gt=now)
+
+
+class ApiToken(models.Model):
+    """A personal token for the read API (api/), created and revoked on the account page.
+
+    Only a SHA-256 digest of the secret is stored: the token is shown once, at creation.
+    A token carries its owner's scope, never more (see api/authentication.py).
+    """
+
+    user = models.ForeignKey(
+        User, on_delete=models.CASCADE, related_name="api_tokens", verbose_name="utilisateur"
+    )
+    name = models.CharField("nom du jeton", max_length=100)
+    prefix = models.CharField("préfixe", max_length=12, unique=True)
+    digest = models.CharField("empreinte SHA-256", max_length=64)
+    created_at = models.DateTimeField("créé le", auto_now_add=True)
+    expires_at = models.DateTimeField("expire le")
+    last_used_at = models.DateTimeField("dernière utilisation", null=True, blank=True)
+    revoked_at = models.DateTimeField("révoqué le", null=True, blank=True)
+    history = HistoricalRecords(excluded_fields=["last_used_at"])
+
+    objects = ApiTokenQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "jeton d'API"
+        verbose_name_plural = "jetons d'API"
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.prefix}…)"
+
+    @property
+    def status(self) -> str:
+        from django.utils import timezone
+
+        if self.revoked_at:
+            return "Révoqué"
+        if self.expires_at <= timezone.now():
+            return "Expiré"
+        return "Actif"
+
+    @property
+    def is_active(self) -> bool:
+        return self.status == "Actif"

@@ -50,6 +50,9 @@ PAGES = [
     Page("step", "KIT 1 : formulaire d'une étape", "fiches:step"),
     Page("tracker", "Suivi KIT 3 : tableau de bord", "suivi:tracker"),
     Page("radar", "Eval'Impact : radar d'une coopération", "evalimpact:cooperation"),
+    Page(
+        "api_list", "API : liste des coopérations (filtrée, phase + forme)", "api:cooperation_list"
+    ),
 ]
 
 
@@ -99,9 +102,10 @@ def urls_for(page: Page, user) -> list[str]:
         return ["/bench/nu/"]
     if page.key == "home":
         return [reverse("home")]
-    if page.key == "portfolio":
+    if page.key in ("portfolio", "api_list"):
         # Filter values taken from the user's own cooperations, so no page is empty.
-        base = reverse("cooperations:list")
+        # The API list is the portfolio's query with the JSON of 50 rows (members and all).
+        base = reverse("cooperations:list" if page.key == "portfolio" else "api:cooperation_list")
         combos = []
         for phase, form in _visible(user).values_list("phase", "legal_form_id")[:100]:
             if form and (phase, form) not in combos:

@@ -19,6 +19,7 @@ APP_PAGES = [
     "step",
     "tracker",
     "radar",
+    "api_list",
 ]
 COUNTED_PAGES = [
     "bare",

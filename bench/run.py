@@ -119,6 +119,8 @@ def base_env(config: Config, database: str | None = "full") -> dict:
         # under load enqueue nothing and the heavy renders run in-process (bench/extras.py).
         env["REDIS_URL"] = config.redis
     env.update(
+        # The API's per-user rate limit (120/min in production) would answer 429 under load.
+        API_RATE_LIMIT=env.get("BENCH_API_RATE_LIMIT", "1000000/min"),
         DEBUG="0",
         SECRET_KEY=env.get("BENCH_SECRET_KEY") or secrets.token_urlsafe(50),
         SECURE_SSL="0",

@@ -3,7 +3,8 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from accounts.forms import DsfrAuthenticationForm, DsfrPasswordResetForm, DsfrSetPasswordForm
+from accounts import views as accounts_views
+from accounts.forms import DsfrPasswordResetForm, DsfrSetPasswordForm
 from core import views as core_views
 
 admin.site.site_header = "KitCoop — administration nationale"
@@ -15,12 +16,10 @@ urlpatterns = [
     path("accessibilite/", core_views.accessibility, name="accessibility"),
     path("mentions-legales/", core_views.legal_notice, name="legal-notice"),
     path("donnees-personnelles/", core_views.personal_data, name="personal-data"),
-    path(
-        "connexion/",
-        auth_views.LoginView.as_view(authentication_form=DsfrAuthenticationForm),
-        name="login",
-    ),
-    path("deconnexion/", auth_views.LogoutView.as_view(), name="logout"),
+    path("connexion/", accounts_views.LoginView.as_view(), name="login"),
+    path("deconnexion/", accounts_views.logout_view, name="logout"),
+    path("proconnect/", include("accounts.proconnect_urls")),
+    path("compte/", include("accounts.urls")),
     path(
         "mot-de-passe/oubli/",
         auth_views.PasswordResetView.as_view(form_class=DsfrPasswordResetForm),
@@ -48,5 +47,7 @@ urlpatterns = [
     path("evalimpact/", include("evalimpact.urls")),
     path("suivi/", include("suivi.urls")),
     path("notifications/", include("notifications.urls")),
+    path("si/", include("si.urls")),
+    path("api/v1/", include("api.urls")),
     path(settings.ADMIN_URL, admin.site.urls),
 ]

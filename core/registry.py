@@ -5,7 +5,8 @@ in its AppConfig.ready(), what it adds to:
 - the main navigation (`NavItem`),
 - the cooperation page (`CooperationSection`: a tab link and a summary block),
 - the home page (`HomeWidget`: "what needs my attention"),
-- the COPIL PDF pack (`CopilSection`), assembled by `suivi`.
+- the COPIL PDF pack (`CopilSection`), assembled by `suivi`,
+- a KIT 1 step page (`StepPanel`: a block under the step's questions, e.g. the SI checklist).
 
 A context function must run a constant number of queries, whatever the data size.
 """
@@ -93,9 +94,24 @@ class PortfolioFlag:
     order: int = 50
 
 
+@dataclass(frozen=True)
+class StepPanel:
+    """A block of a KIT 1 step page contributed by another app.
+
+    get_context(request, step) returns the template context, or None when the panel does
+    not concern this step (it is then left out). Constant number of queries.
+    """
+
+    key: str
+    template: str
+    get_context: Callable  # (request, step) -> dict | None
+    order: int = 50
+
+
 NAV_ITEMS: list[NavItem] = []
 PORTFOLIO_COLUMNS: list[PortfolioColumn] = []
 PORTFOLIO_FLAGS: list[PortfolioFlag] = []
+STEP_PANELS: list[StepPanel] = []
 COPIL_SECTIONS: list[CopilSection] = []
 COOPERATION_SECTIONS: list[CooperationSection] = []
 HOME_WIDGETS: list[HomeWidget] = []
@@ -131,3 +147,7 @@ def register_portfolio_column(item: PortfolioColumn) -> None:
 
 def register_portfolio_flag(item: PortfolioFlag) -> None:
     _add(PORTFOLIO_FLAGS, item)
+
+
+def register_step_panel(item: StepPanel) -> None:
+    _add(STEP_PANELS, item)

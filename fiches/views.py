@@ -150,6 +150,7 @@ def _render_step(
             "attachment_form": attachment_form
             or AttachmentForm(slots=slots, max_bytes=settings.UPLOAD_MAX_BYTES),
             "latest_attachments": list(latest.values()),
+            "step_panels": _step_panels(request, step),
             "older_attachments": older,
             "breadcrumb_data": cooperation_breadcrumb(
                 cooperation,
@@ -162,6 +163,18 @@ def _render_step(
         },
         status=status,
     )
+
+
+def _step_panels(request, step) -> list[dict]:
+    """Blocks other apps add to a step page (core.registry.StepPanel)."""
+    from core.registry import STEP_PANELS
+
+    panels = []
+    for panel in STEP_PANELS:
+        context = panel.get_context(request, step)
+        if context is not None:
+            panels.append({"template": panel.template, "context": context})
+    return panels
 
 
 @require_http_methods(["GET", "POST"])

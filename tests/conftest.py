@@ -18,6 +18,7 @@ from django.conf import settings
 
 from tests.accounts.factories import PASSWORD, UserFactory, referent_of
 from tests.cooperations.factories import CooperationFactory, MembershipFactory
+from tests.oidc_provider.fixtures import oidc_provider, proconnect  # noqa: F401  (ProConnect)
 from tests.territories.factories import EstablishmentFactory, ars, departement
 
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
@@ -157,7 +158,16 @@ def matrix_world(world):
     from territories.models import ImportRun
 
     world.import_run = ImportRun.objects.create(original_name="extrait.csv", status="done")
-    for name in ("cooperations", "fiches", "conventions", "evalimpact", "suivi", "notifications"):
+    for name in (
+        "accounts",
+        "cooperations",
+        "fiches",
+        "conventions",
+        "evalimpact",
+        "suivi",
+        "notifications",
+        "si",
+    ):
         try:
             module = importlib.import_module(f"tests.{name}.matrix")
         except ModuleNotFoundError:

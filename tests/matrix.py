@@ -37,6 +37,8 @@ class Case:
     data: Callable | None = None  # world -> POST data
     # A POST that succeeds usually redirects: count 302 as the "allowed" answer.
     ok_statuses: tuple = (200, 302)
+    # Anonymous answer: 302 to the login page, or the read API's 401.
+    anonymous: int = 302
 
     def __str__(self) -> str:
         return f"{self.method.upper()} {self.url_name}"

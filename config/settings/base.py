@@ -54,6 +54,9 @@ INSTALLED_APPS = [
     "django_htmx",
     "simple_history",
     "axes",
+    "rest_framework",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
     "core",
     "accounts",
     "territories",
@@ -63,6 +66,8 @@ INSTALLED_APPS = [
     "evalimpact",
     "suivi",
     "notifications",
+    "si",
+    "api",
 ]
 
 MIDDLEWARE = [
@@ -121,6 +126,8 @@ AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
+    # Answers only ProConnect callbacks (accounts/proconnect.py).
+    "accounts.proconnect.ProConnectBackend",
 ]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -146,6 +153,52 @@ AXES_COOLOFF_TIME = 0.5
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_RESET_ON_SUCCESS = True
+
+# ProConnect (OpenID Connect) beside the password login; off unless an issuer (or discovery
+# URL) and a client id are given. See accounts/proconnect.py and README ("ProConnect").
+PROCONNECT_ISSUER = os.environ.get("PROCONNECT_ISSUER", "")
+PROCONNECT_DISCOVERY_URL = os.environ.get("PROCONNECT_DISCOVERY_URL", "")
+PROCONNECT_CLIENT_ID = os.environ.get("PROCONNECT_CLIENT_ID", "")
+PROCONNECT_CLIENT_SECRET = os.environ.get("PROCONNECT_CLIENT_SECRET", "")
+PROCONNECT_SCOPES = os.environ.get(
+    "PROCONNECT_SCOPES", "openid email given_name usual_name siret idp_id"
+)
+PROCONNECT_SIGN_ALGO = os.environ.get("PROCONNECT_SIGN_ALGO", "RS256")
+PROCONNECT_TIMEOUT = int(os.environ.get("PROCONNECT_TIMEOUT", "10"))
+# Password login refused to ARS agents (they use ProConnect) when set and ProConnect is on.
+PROCONNECT_REQUIRED_FOR_AGENTS = env_bool("PROCONNECT_REQUIRED_FOR_AGENTS", False)
+# Whom users without an account (e.g. an unknown ProConnect identity) should write to.
+NATIONAL_ADMIN_EMAIL = os.environ.get("NATIONAL_ADMIN_EMAIL", "administration@kitcoop.local")
+
+# Read API (api/): personal tokens or same-origin session, JSON only, paginated, throttled.
+API_RATE_LIMIT = os.environ.get("API_RATE_LIMIT", "120/min")
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "api.authentication.BearerTokenAuthentication",
+        "api.authentication.SameOriginSessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_PAGINATION_CLASS": "api.pagination.Pagination",
+    "DEFAULT_THROTTLE_CLASSES": ["api.throttling.ApiUserRateThrottle"],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "API KitCoop",
+    "DESCRIPTION": (
+        "API en lecture des coopérations territoriales en santé suivies dans KitCoop : "
+        "coopérations et membres, formes juridiques, étapes KIT 1, conventions, notes "
+        "Eval'Impact, livrables et risques du suivi KIT 3, établissements et entités "
+        "juridiques par FINESS. Chaque appel voit le périmètre de son auteur."
+    ),
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SCHEMA_PATH_PREFIX": "/api/v1",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {},
+}
 
 # django-filter's empty choice: "all values" rather than Django's "---------".
 FILTERS_EMPTY_CHOICE_LABEL = "Tous"
@@ -250,6 +303,16 @@ SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 
 from csp.constants import NONCE, SELF  # noqa: E402
 
+
+def _origin(url: str) -> list[str]:
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(url)
+    return [f"{parts.scheme}://{parts.netloc}"] if parts.scheme and parts.netloc else []
+
+
+PROCONNECT_ORIGINS = _origin(PROCONNECT_DISCOVERY_URL or PROCONNECT_ISSUER)
+
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": [SELF],
@@ -258,7 +321,8 @@ CONTENT_SECURITY_POLICY = {
         "img-src": [SELF, "data:"],
         "font-src": [SELF, "data:"],
         "frame-ancestors": ["'none'"],
-        "form-action": [SELF],
+        # Signing out posts a form that ends at ProConnect's end-session endpoint.
+        "form-action": [SELF, *PROCONNECT_ORIGINS],
         "base-uri": [SELF],
         "object-src": ["'none'"],
     }

@@ -130,12 +130,15 @@ def test_probes_build_urls_and_count_queries_for_every_user(small_dataset):
     assert urls["password"] == synthetic.SYNTHETIC_PASSWORD
     for key in ("bare", "portfolio", "detail", "search"):
         assert set(pages[key]["urls"]) == set(USERS), key
-    for url in pages["portfolio"]["urls"]["synth.agent.84"]:
-        assert "phase=" in url and "legal_form=" in url
+    for key in ("portfolio", "api_list"):
+        for url in pages[key]["urls"]["synth.agent.84"]:
+            assert "phase=" in url and "legal_form=" in url
+    assert pages["api_list"]["urls"]["synth.agent.84"][0].startswith("/api/v1/cooperations/?")
     assert pages["detail"]["urls"]["synth.directeur.001"]
     counted = probe.queries()
     bare = counted["bare"]["synth.agent.84"]
     assert bare["status"] == 200 and bare["queries"] == 2
+    assert counted["api_list"]["synth.directeur.001"]["status"] == 200
     detail = counted["detail"]["synth.directeur.001"]
     assert detail["status"] == 200 and detail["queries"] > 2
     assert detail["slowest"]["sql"].lstrip("(").startswith("SELECT")
