@@ -34,7 +34,7 @@ from django.conf import settings
 from django.db import DatabaseError
 
 from territories.classification import sector_from_category, status_from_finess
-from territories.finess import OVERSEAS_PREFIXES, finess_error, with_check_key
+from territories.finess import finess_error, with_check_key
 from territories.models import LegalStatus
 from territories.reference import DEPARTEMENTS
 
@@ -48,8 +48,10 @@ EXTRACT_DATE = "2026-01-12"
 ET_SERIAL_START = 0.30
 EJ_SERIAL_START = 0.75
 
-# Overseas numbers start like the real ones (9701… Guadeloupe, 9806… Mayotte).
-OVERSEAS_NUMBER_PREFIX = {dep: prefix for prefix, dep in sorted(OVERSEAS_PREFIXES.items())}
+# Overseas numbers start like the real ones (SAE 2022: 9701… Guadeloupe … 9805… Mayotte).
+# Only to draw numbers: a site's territory comes from its commune, never from its number
+# (9806… are Wallis-et-Futuna's).
+OVERSEAS_NUMBER_PREFIX = {"971": "9701", "972": "9702", "973": "9703", "974": "9704", "976": "9805"}
 
 PUB, PNL, PLU = LegalStatus.PUBLIC, LegalStatus.PRIVATE_NON_PROFIT, LegalStatus.PRIVATE_FOR_PROFIT
 # The FINESS codes that make territories.classification read back the intended status.

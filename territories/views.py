@@ -6,6 +6,7 @@ from django.views.decorators.http import require_http_methods
 from territories import services
 from territories.forms import EstablishmentSearchForm, FinessImportForm
 from territories.models import Establishment, ImportRun
+from territories.nomenclatures import LEGAL_FORM_RULES
 
 
 def establishment_search(request):
@@ -48,9 +49,10 @@ def import_start(request):
         request,
         "territories/import_start.html",
         {
-            "title": "Importer un extrait FINESS",
+            "title": "Importer le répertoire FINESS",
             "form": form,
             "runs": runs,
+            "legal_form_rules": LEGAL_FORM_RULES,
             "breadcrumb_data": {"current": "Import FINESS"},
         },
     )

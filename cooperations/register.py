@@ -1,0 +1,386 @@
+"""GHT and groupements of the FINESS "Structures" flux, as cooperations.
+
+Called by territories/register_json.py inside the import's transaction (registered in
+CooperationsConfig.ready()), after the legal entities and sites are upserted.
+
+- `gcc` (GHT): one cooperation of legal form GHT per `gccId`, found again by its register id
+  or by its SAE code (`external_code` "GHT-<gccIdentifiantExterne>", the key the demo uses),
+  piloted by the ARS of its support establishment; members are the legal entities (and
+  sites) the register lists, with the role "établissement support" (S) or "membre" (M).
+- `gco` (groupements de coopération): the groupement is itself a legal entity (`pmSmsseId`);
+  its legal form comes from that entity's statut juridique, refined by `typeGco`
+  (territories.nomenclatures.groupement_legal_form, documented in docs/register.md); its ARS
+  is the one of the groupement's address.
+
+Idempotent and respectful of users' work: a re-import creates what is missing, updates the
+register's own facts (kept in RegisterGrouping) and its own members, and never touches the
+cooperation's objectives, phase, dates, a title a user changed, members users added, nor any
+KIT 1–3 data. A member the register no longer lists is withdrawn (left_on), not deleted.
+Members the register names but the database does not hold are counted and listed: "the
+composition is not known in full" is said on the pages rather than guessed.
+"""
+
+from collections import Counter
+
+from django.utils import timezone
+from simple_history.utils import bulk_create_with_history
+
+from cooperations.models import (
+    Cooperation,
+    LegalForm,
+    MemberRole,
+    Membership,
+    Phase,
+    RegisterGrouping,
+)
+from territories.models import ARS, Departement, Establishment, LegalEntity
+from territories.nomenclatures import GCO_TYPES, groupement_legal_form
+from territories.register_json import first, text
+
+MAX_LISTED = 30
+
+
+def ght_title(name: str) -> str:
+    name = " ".join(name.split())
+    return name if name.upper().startswith("GHT") else f"GHT {name}"
+
+
+class _Context:
+    """Everything the groupings need, read in a constant number of queries."""
+
+    def __init__(self, groupings, report):
+        self.report = report
+        self.today = timezone.localdate()
+        self.generated_at = groupings.generated_at
+        self.forms = {f.code: f for f in LegalForm.objects.all()}
+        self.ars_by_region = {a.region_code: a for a in ARS.objects.all()}
+        self.ars_by_pk = {a.pk: a for a in self.ars_by_region.values()}
+        self.departement_ars = dict(Departement.objects.values_list("pk", "ars_id"))
+        pm_ids, ege_ids = set(), set()
+        for ght in groupings.ght:
+            pm_ids |= {_pm_id(m) for m in ght.get("pmejDuGcc") or []}
+            ege_ids |= {text((m or {}).get("egeId")) for m in ght.get("egeDuGcc") or []}
+        for gco in groupings.groupements:
+            pm_ids.add(_pm_id(gco))
+            pm_ids |= {_pm_id(m) for m in gco.get("pmejDuGco") or []}
+            ege_ids |= {text((m or {}).get("egeId")) for m in gco.get("egeDuGco") or []}
+        self.entity_by_register = groupings.entity_ids(pm_ids)
+        self.site_by_register = groupings.establishment_ids(ege_ids)
+        self.entities = {
+            e.pk: e
+            for e in LegalEntity.objects.filter(pk__in=list(self.entity_by_register.values()))
+        }
+        self.sites = dict(
+            Establishment.objects.filter(pk__in=list(self.site_by_register.values())).values_list(
+                "pk", "departement_id"
+            )
+        )
+        self.existing = {
+            (g.kind, g.register_id): g
+            for g in RegisterGrouping.objects.select_related("cooperation")
+        }
+        self.by_code = {
+            c.external_code: c
+            for c in Cooperation.objects.filter(external_code__startswith="GHT-").exclude(
+                register_grouping__isnull=False
+            )
+        }
+        self.counts: Counter = Counter()
+        self.unresolved_total = 0
+
+    def ars_of_departement(self, departement_id):
+        ars_id = self.departement_ars.get(departement_id)
+        return self.ars_by_pk.get(ars_id) if ars_id else None
+
+
+def _pm_id(item) -> str:
+    return text(first(item or {}, "pmSmsseId", "pm_smsseId", default=""))
+
+
+def _members(context: _Context, pm_items, ege_items, *, support_role: str):
+    """([(("ej"|"et", pk), role)], unresolved ids, departement ids)."""
+    resolved, unresolved, departements = [], [], []
+    for item in pm_items or []:
+        register_id = _pm_id(item)
+        role = support_role if text(item.get("typeRoleEntiteGroupe")) == "S" else MemberRole.MEMBRE
+        pk = context.entity_by_register.get(register_id)
+        if pk is None:
+            unresolved.append(f"pmSmsseId {register_id}")
+            continue
+        resolved.append((("ej", pk), role))
+        departements.append(context.entities[pk].departement_id)
+    for item in ege_items or []:
+        register_id = text((item or {}).get("egeId"))
+        role = support_role if text(item.get("typeRoleEntiteGroupe")) == "S" else MemberRole.MEMBRE
+        pk = context.site_by_register.get(register_id)
+        if pk is None:
+            unresolved.append(f"egeId {register_id}")
+            continue
+        resolved.append((("et", pk), role))
+        departements.append(context.sites[pk])
+    return resolved, unresolved, [d for d in departements if d]
+
+
+def _sync_members(context: _Context, cooperation, grouping, resolved) -> list[int]:
+    """Add the register's members, withdraw those it dropped; returns imported ids."""
+    active = {}
+    for membership in Membership.objects.active().filter(cooperation=cooperation):
+        key = (
+            ("et", membership.establishment_id)
+            if membership.establishment_id
+            else (
+                "ej",
+                membership.legal_entity_id,
+            )
+        )
+        active[key] = membership
+    imported = set(grouping.imported_membership_ids if grouping else [])
+    wanted = dict(resolved)
+    new = []
+    for key, role in wanted.items():
+        membership = active.get(key)
+        if membership is None:
+            new.append(
+                Membership(
+                    cooperation=cooperation,
+                    establishment_id=key[1] if key[0] == "et" else None,
+                    legal_entity_id=key[1] if key[0] == "ej" else None,
+                    role=role,
+                )
+            )
+        elif membership.pk in imported and membership.role != role:
+            membership.role = role
+            membership.save(update_fields=["role"])
+            context.counts["roles_changed"] += 1
+    created = bulk_create_with_history(new, Membership) if new else []
+    context.counts["members_added"] += len(created)
+    kept = {m.pk for key, m in active.items() if key in wanted and m.pk in imported}
+    for key, membership in active.items():
+        if key not in wanted and membership.pk in imported:
+            membership.left_on = max(context.today, membership.joined_on or context.today)
+            membership.save(update_fields=["left_on"])
+            context.counts["members_withdrawn"] += 1
+    return sorted(kept | {m.pk for m in created})
+
+
+def _save_grouping(context, cooperation, grouping, **facts) -> None:
+    if grouping is None:
+        grouping = RegisterGrouping(cooperation=cooperation)
+    for name, value in facts.items():
+        setattr(grouping, name, value)
+    grouping.generated_at = context.generated_at[:40]
+    grouping.save()
+
+
+def _create(context, *, title, pilot_ars, legal_form, code, objectives, closed, departements):
+    cooperation = Cooperation(
+        title=title[:255],
+        pilot_ars=pilot_ars,
+        legal_form=legal_form,
+        nature=legal_form.nature if legal_form else "",
+        phase=Phase.CLOTUREE if closed else Phase.METTRE_EN_OEUVRE,
+        external_code=code[:30],
+        objectives=objectives,
+    )
+    cooperation.save()
+    ids = set(departements) or {
+        pk for pk, ars_id in context.departement_ars.items() if ars_id == pilot_ars.pk
+    }
+    cooperation.departements.set(sorted(ids))
+    return cooperation
+
+
+def _update_title(cooperation, grouping, new_title: str, previous_title: str) -> bool:
+    # The register's name changed and the cooperation still bears the old one: follow it.
+    # A title a user rewrote is theirs.
+    if cooperation.title == previous_title and new_title != previous_title:
+        cooperation.title = new_title[:255]
+        cooperation.save(update_fields=["title", "updated_at"])
+        return True
+    return False
+
+
+def import_ght(context: _Context, item: dict) -> None:
+    report = context.report
+    register_id = text(item.get("gccId"))
+    code = text(item.get("gccIdentifiantExterne"))
+    name = text(item.get("nomGcc")) or f"GHT {code or register_id}"
+    ref = f"GHT {code or register_id}"
+    resolved, unresolved, departements = _members(
+        context, item.get("pmejDuGcc"), item.get("egeDuGcc"), support_role=MemberRole.SUPPORT
+    )
+    declared = len(item.get("pmejDuGcc") or []) + len(item.get("egeDuGcc") or [])
+    supports = [key for key, role in resolved if role == MemberRole.SUPPORT]
+    pilot = None
+    if supports:
+        kind, pk = supports[0]
+        departement = context.entities[pk].departement_id if kind == "ej" else context.sites[pk]
+        pilot = context.ars_of_departement(departement)
+    if pilot is None and departements:
+        majority = Counter(context.departement_ars.get(d) for d in departements).most_common(1)
+        pilot = context.ars_by_pk.get(majority[0][0]) if majority else None
+    if pilot is None and code[:2] in context.ars_by_region:
+        # SAE GHT codes are the region code followed by a serial (27103: Bourgogne-Franche-Comté).
+        pilot = context.ars_by_region[code[:2]]
+        report.note(None, f"ARS pilote lue dans le code GHT {code} (aucun membre connu)", ref=ref)
+    if pilot is None:
+        report.reject(
+            None, "GHT sans ARS déterminable (aucun membre connu, code illisible)", ref=ref
+        )
+        return
+    if unresolved:
+        context.unresolved_total += len(unresolved)
+        report.note(
+            None,
+            f"{len(unresolved)} membre(s) sur {declared} absent(s) du fichier ou du référentiel : "
+            "composition incomplète",
+            ref=ref,
+        )
+    closed = text(item.get("etatObjet")) == "I"
+    grouping = context.existing.get((RegisterGrouping.Kind.GHT, register_id))
+    title = ght_title(name)
+    if grouping is not None:
+        cooperation = grouping.cooperation
+        if _update_title(cooperation, grouping, title, ght_title(grouping.register_name)):
+            context.counts["ght_renamed"] += 1
+        context.counts["ght_updated"] += 1
+    elif f"GHT-{code}" in context.by_code:
+        cooperation = context.by_code[f"GHT-{code}"]
+        context.counts["ght_linked"] += 1
+    else:
+        cooperation = _create(
+            context,
+            title=title,
+            pilot_ars=pilot,
+            legal_form=context.forms.get("ght"),
+            code=f"GHT-{code or register_id}",
+            objectives=(
+                f"Groupement hospitalier de territoire inscrit au répertoire FINESS (code {code}). "
+                "Composition et établissement support tenus à jour par l'import du registre."
+            ),
+            closed=closed,
+            departements=departements,
+        )
+        context.counts["ght_created"] += 1
+    imported = _sync_members(context, cooperation, grouping, resolved)
+    _save_grouping(
+        context,
+        cooperation,
+        grouping,
+        kind=RegisterGrouping.Kind.GHT,
+        register_id=register_id[:20],
+        register_name=name[:255],
+        type_code=text(item.get("typeGcc"))[:10],
+        legal_form_reason="GHT (flux gcc du registre FINESS)",
+        members_declared=declared,
+        members_unresolved=unresolved[:MAX_LISTED],
+        imported_membership_ids=imported,
+        is_closed=closed,
+    )
+
+
+def import_groupement(context: _Context, item: dict) -> None:
+    report = context.report
+    register_id = _pm_id(item)
+    gco_type = text(item.get("typeGco"))
+    ref = f"groupement pmSmsseId {register_id}"
+    entity_pk = context.entity_by_register.get(register_id)
+    if entity_pk is None:
+        context.counts["groupements_unresolved"] += 1
+        report.note(
+            None,
+            f"groupement ({GCO_TYPES.get(gco_type, 'type ' + gco_type)}) dont l'entité juridique "
+            "est absente du fichier : non importé",
+            ref=ref,
+        )
+        return
+    entity = context.entities[entity_pk]
+    ref = f"groupement {entity.finess}"
+    form_code, reason = groupement_legal_form(entity.legal_status_code, gco_type)
+    legal_form = context.forms.get(form_code) if form_code else None
+    if form_code and legal_form is None:
+        report.note(None, f"forme juridique « {form_code} » absente du catalogue", ref=ref)
+    if legal_form is None:
+        reason = f"{reason} — forme juridique non déterminée"
+    pilot = context.ars_of_departement(entity.departement_id)
+    if pilot is None:
+        report.note(None, "groupement hors ARS : non importé comme coopération", ref=ref)
+        context.counts["groupements_without_ars"] += 1
+        return
+    resolved, unresolved, departements = _members(
+        context, item.get("pmejDuGco"), item.get("egeDuGco"), support_role=MemberRole.PORTEUR
+    )
+    declared = len(item.get("pmejDuGco") or []) + len(item.get("egeDuGco") or [])
+    if unresolved:
+        context.unresolved_total += len(unresolved)
+    grouping = context.existing.get((RegisterGrouping.Kind.GROUPEMENT, register_id))
+    title = entity.display_name
+    if grouping is not None:
+        cooperation = grouping.cooperation
+        _update_title(cooperation, grouping, title, grouping.register_name)
+        context.counts["groupements_updated"] += 1
+    else:
+        cooperation = _create(
+            context,
+            title=title,
+            pilot_ars=pilot,
+            legal_form=legal_form,
+            code=f"GCO-{entity.finess}",
+            objectives=(
+                f"Groupement inscrit au répertoire FINESS (entité juridique {entity.finess}). "
+                f"Forme juridique déduite du registre : {reason}."
+            ),
+            closed=entity.is_closed,
+            departements=departements + [entity.departement_id],
+        )
+        context.counts["groupements_created"] += 1
+    imported = _sync_members(context, cooperation, grouping, resolved)
+    _save_grouping(
+        context,
+        cooperation,
+        grouping,
+        kind=RegisterGrouping.Kind.GROUPEMENT,
+        register_id=register_id[:20],
+        register_name=title[:255],
+        type_code=gco_type[:10],
+        legal_form_reason=reason[:255],
+        legal_entity=entity,
+        members_declared=declared,
+        members_unresolved=unresolved[:MAX_LISTED],
+        imported_membership_ids=imported,
+        is_closed=entity.is_closed,
+    )
+
+
+def import_groupings(groupings, report) -> None:
+    """Grouping handler (see territories.register_json.register_grouping_handler)."""
+    if not groupings.ght and not groupings.groupements:
+        return
+    context = _Context(groupings, report)
+    for item in groupings.ght:
+        if isinstance(item, dict):
+            import_ght(context, item)
+    for item in groupings.groupements:
+        if isinstance(item, dict):
+            import_groupement(context, item)
+    counts = context.counts
+    report.counts.update({f"register_{k}": v for k, v in counts.items()})
+    lines = report.counts.setdefault("grouping_lines", [])
+    lines.append(
+        f"GHT : {len(groupings.ght)} dans le fichier ; créés : {counts['ght_created']} ; "
+        f"mis à jour : {counts['ght_updated'] + counts['ght_linked']} "
+        f"(dont {counts['ght_linked']} rapprochés d'un GHT existant par leur code)"
+    )
+    lines.append(
+        f"Groupements de coopération : {len(groupings.groupements)} dans le fichier ; créés : "
+        f"{counts['groupements_created']} ; mis à jour : {counts['groupements_updated']} ; "
+        f"entité juridique absente : {counts['groupements_unresolved']} ; hors ARS : "
+        f"{counts['groupements_without_ars']}"
+    )
+    lines.append(
+        f"Membres ajoutés : {counts['members_added']} ; retirés : {counts['members_withdrawn']} ; "
+        f"membres cités par le registre mais introuvables : {context.unresolved_total}"
+    )
+    for kind in ("ght_created", "members_added", "members_withdrawn"):
+        if counts[kind]:
+            report.changes.setdefault("counts", {})[kind] = counts[kind]
