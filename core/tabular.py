@@ -301,13 +301,25 @@ def _open_workbook(path: Path):
         import openpyxl
     except ImportError as error:  # pragma: no cover - a locked dependency
         raise FormatError("La lecture des fichiers Excel n'est pas installée.") from error
+    from openpyxl.utils.exceptions import InvalidFileException
+
+    # A file object: openpyxl would refuse a path whose extension is not .xlsx.
+    handle = open(path, "rb")  # noqa: SIM115 - closed by _close_workbook
     try:
-        return openpyxl.load_workbook(path, read_only=True, data_only=True)
-    except (zipfile.BadZipFile, KeyError, OSError, ValueError) as error:
+        workbook = openpyxl.load_workbook(handle, read_only=True, data_only=True)
+    except (zipfile.BadZipFile, KeyError, OSError, ValueError, InvalidFileException) as error:
+        handle.close()
         raise FormatError(
             "Ce fichier est une archive ZIP mais pas un classeur Excel (.xlsx) lisible : "
             "décompressez-la et importez le fichier qu'elle contient."
         ) from error
+    workbook._kc_handle = handle
+    return workbook
+
+
+def _close_workbook(workbook) -> None:
+    workbook.close()
+    workbook._kc_handle.close()
 
 
 def cell_text(value) -> str:
@@ -344,7 +356,7 @@ def _detect_xlsx(path: Path, name: str, expected: set[str], notes: list[str]) ->
                 best = (score, sheet.title, index)
         sheets = len(workbook.worksheets)
     finally:
-        workbook.close()
+        _close_workbook(workbook)
     if best is None:
         raise FormatError("Ce classeur Excel ne contient aucune feuille remplie.")
     _score, title, index = best
@@ -447,11 +459,11 @@ def _xlsx_rows(path: Path, detected: Detected):
     def rows():
         try:
             for number, row in enumerate(iterator, start=detected.header_row + 2):
-                cells = [cell_text(v) for v in row][: max(len(header), 1)]
+                cells = [cell_text(v) for v in row]
                 if not any(cell.strip() for cell in cells):
                     continue
                 yield number, cells
         finally:
-            workbook.close()
+            _close_workbook(workbook)
 
     return header, rows()

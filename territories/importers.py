@@ -33,6 +33,7 @@ from territories.classification import (
 )
 from territories.geography import TerritoryResolver
 from territories.identifiers import (
+    normalise_departement_code,
     normalise_finess_number,
     normalise_phone,
     normalise_postcode,
@@ -239,7 +240,7 @@ def _row_to_values(row: list[str], territories: TerritoryResolver, notes: list[s
         notes.append(territory.note)
     category = data["categetab"]
     commune_code = data["commune"]
-    departement_code = data["departement"].upper()
+    departement_code = normalise_departement_code(data["departement"]).value
     if len(departement_code) == 2 and commune_code.isdigit() and len(commune_code) <= 3:
         # The extract gives the commune's code within its (metropolitan) département.
         commune_code = departement_code + commune_code.zfill(3)
