@@ -5,7 +5,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.views.decorators.http import require_http_methods
 
-from cooperations import scoping, selectors, services
+from cooperations import ght, scoping, selectors, services
 from cooperations.access import get_editable_cooperation, get_visible_cooperation
 from cooperations.filters import CooperationFilter
 from cooperations.forms import CooperationForm, MemberForm, MembershipLeaveForm
@@ -56,7 +56,9 @@ def cooperation_detail(request, pk: int):
     cooperation = get_visible_cooperation(
         request,
         pk,
-        Cooperation.objects.select_related("pilot_ars", "legal_form", "created_by"),
+        Cooperation.objects.select_related(
+            "pilot_ars", "legal_form", "created_by", "register_grouping"
+        ),
     )
     memberships = (
         Membership.objects.filter(cooperation=cooperation)
@@ -171,7 +173,9 @@ def cooperation_edit(request, pk: int):
 
 @require_http_methods(["GET", "POST"])
 def member_add(request, pk: int):
-    cooperation = get_editable_cooperation(request, pk)
+    cooperation = get_editable_cooperation(
+        request, pk, Cooperation.objects.select_related("legal_form")
+    )
     form = MemberForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -190,7 +194,13 @@ def member_add(request, pk: int):
     return render(
         request,
         "cooperations/member_form.html",
-        {"title": "Ajouter un membre", "form": form, "cooperation": cooperation},
+        {
+            "title": "Ajouter un membre",
+            "form": form,
+            "cooperation": cooperation,
+            "is_ght": ght.is_ght(cooperation),
+            "legal_basis": ght.LEGAL_BASIS,
+        },
     )
 
 

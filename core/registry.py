@@ -58,7 +58,23 @@ class CopilSection:
     order: int = 50
 
 
+@dataclass(frozen=True)
+class EstablishmentSection:
+    """A block of the establishment / legal-entity page contributed by another app.
+
+    get_context(request, establishment, legal_entity) returns the template context, or None
+    to leave the block out; `establishment` is None on a legal entity's page. Constant queries.
+    """
+
+    key: str
+    title: str
+    template: str
+    get_context: Callable
+    order: int = 50
+
+
 NAV_ITEMS: list[NavItem] = []
+ESTABLISHMENT_SECTIONS: list[EstablishmentSection] = []
 COPIL_SECTIONS: list[CopilSection] = []
 COOPERATION_SECTIONS: list[CooperationSection] = []
 HOME_WIDGETS: list[HomeWidget] = []
@@ -86,3 +102,7 @@ def register_home_widget(item: HomeWidget) -> None:
 
 def register_copil_section(item: CopilSection) -> None:
     _add(COPIL_SECTIONS, item)
+
+
+def register_establishment_section(item: EstablishmentSection) -> None:
+    _add(ESTABLISHMENT_SECTIONS, item)

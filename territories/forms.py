@@ -18,7 +18,8 @@ class EstablishmentSearchForm(DsfrForm):
         max_length=100,
         help_text=(
             "Par exemple « Fleyriat », « Bourg-en-Bresse » ou « 010000024 ». Tous les mots "
-            "doivent figurer ; un mot de moins de 3 lettres (« CH ») est cherché en entier."
+            "doivent figurer, accents et majuscules indifférents ; un mot de moins de 3 lettres "
+            "(« CH ») est cherché en entier."
         ),
     )
     departement = forms.CharField(required=False, widget=forms.HiddenInput)
