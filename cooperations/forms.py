@@ -1,5 +1,7 @@
 from django import forms
+from django.template import loader
 from django.urls import reverse
+from django.utils.safestring import mark_safe
 
 from cooperations.models import Cooperation, LegalForm, MemberRole, Membership
 from core.forms import DsfrForm, DsfrModelForm, VersionedFormMixin
@@ -107,6 +109,11 @@ class FinessCombobox(forms.TextInput):
             }
         )
         return context
+
+    def render(self, name, value, attrs=None, renderer=None):
+        # The project's templates folder, which the default form renderer does not search.
+        context = self.get_context(name, value, attrs)
+        return mark_safe(loader.render_to_string(self.template_name, context))  # noqa: S308
 
 
 class MemberForm(DsfrForm):

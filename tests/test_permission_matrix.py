@@ -7,7 +7,7 @@ from django.urls import get_resolver, reverse
 
 from tests.matrix import ROLES
 
-APPS = ["cooperations", "territories", "fiches", "conventions", "evalimpact", "suivi"]
+APPS = ["cooperations", "territories", "fiches", "conventions", "evalimpact", "suivi", "registre"]
 
 
 def _cases():
