@@ -105,6 +105,7 @@ class LegalEntity(AddressMixin):
     finess = models.CharField("FINESS EJ", max_length=9, unique=True, validators=[validate_finess])
     name = models.CharField("raison sociale", max_length=255, blank=True)
     long_name = models.CharField("raison sociale longue", max_length=255, blank=True)
+    name_source = models.CharField("source du nom", max_length=80, blank=True)
     legal_status = models.CharField(
         "statut juridique",
         max_length=20,

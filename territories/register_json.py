@@ -38,7 +38,7 @@ from territories.identifiers import (
 from territories.nomenclatures import status_from_statut
 
 ENTITY_FIELDS = [
-    "name", "long_name", "legal_status", "legal_status_code", "siren", "ape_code", "phone",
+    "name", "long_name", "name_source", "legal_status", "legal_status_code", "siren", "ape_code", "phone",
     "address", "postcode", "commune_code", "commune", "departement_id", "latitude",
     "longitude", "register_id", "opened_on", "closed_on", "is_closed", "finess_updated_on",
 ]  # fmt: skip
@@ -48,6 +48,9 @@ ESTABLISHMENT_FIELDS = [
     "postcode", "commune_code", "commune", "departement_id", "latitude", "longitude",
     "opened_on", "authorised_on", "finess_updated_on", "register_id", "closed_on", "is_closed",
 ]  # fmt: skip
+
+
+NAME_SOURCE = "répertoire FINESS (flux Structures, fiche de l'entité juridique)"
 
 
 class NotAStructuresFile(ValueError):
@@ -237,6 +240,7 @@ class StructuresImporter:
             "finess": finess.value,
             "name": (name or long_name)[:255],
             "long_name": long_name[:255],
+            "name_source": NAME_SOURCE if (name or long_name) else "",
             "legal_status": status_from_statut(statut),
             "legal_status_code": statut[:4],
             "siren": siren.value,

@@ -40,10 +40,11 @@ def load_sae_establishments(path: Path, departements: set[str] | None = None) ->
     count = 0
     for row in rows:
         status = _status(row["catr"])
+        # No name: `rs` is the site's name, not its legal entity's (an association would
+        # bear the name of one of its centres). Names come from legal-entity sources.
         entity, created = LegalEntity.objects.get_or_create(
             finess=row["fi_ej"],
             defaults={
-                "name": row["rs"],
                 "legal_status": status,
                 "legal_status_code": row["stj"],
                 "departement_id": deps.get(row["dep"]),

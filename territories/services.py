@@ -104,3 +104,40 @@ def import_run_execute(*, run_id: int) -> ImportRun:
     run.finished_at = timezone.now()
     run.save()
     return run
+
+
+def name_entities_from_hospidiag(path: Path | str) -> int:
+    """Name the still unnamed legal entities from a Hospi Diag file, whose lines are keyed
+    by the legal entity's FINESS number and carry its raison sociale (`rs`), except the
+    `APs` lines (sites of AP-HP, AP-HM, HCL). Never overwrites a name. Returns the count.
+    """
+    from core.tabular import read_table
+    from territories.identifiers import normalise_finess_number
+    from territories.models import LegalEntity
+
+    path = Path(path)
+    detected, header, rows = read_table(path, expected_columns=("finess", "rs"))
+    keys = [h.strip().lower() for h in header]
+    if "finess" not in keys or "rs" not in keys:
+        return 0
+    finess_index, name_index = keys.index("finess"), keys.index("rs")
+    field_index = keys.index("champ_pmsi") if "champ_pmsi" in keys else None
+    names = {}
+    for _line, row in rows:
+        if len(row) <= max(finess_index, name_index):
+            continue
+        if field_index is not None and row[field_index].strip().upper() == "APS":
+            continue
+        number = normalise_finess_number(row[finess_index])
+        if number.ok and row[name_index].strip():
+            names[number.value] = row[name_index].strip()
+    year = next(
+        (part for part in path.stem.replace("-", "_").split("_") if part[-4:].isdigit()), ""
+    )
+    source = f"Hospi Diag {year[-4:]} (raison sociale du n° FINESS de l'entité juridique)".strip()
+    entities = list(LegalEntity.objects.filter(finess__in=list(names), name=""))
+    for entity in entities:
+        entity.name = names[entity.finess][:255]
+        entity.name_source = source[:80]
+    LegalEntity.objects.bulk_update(entities, ["name", "name_source"], batch_size=500)
+    return len(entities)

@@ -333,7 +333,13 @@ class SyntheticDataExists(Exception):
 
 
 def sae_path() -> Path:
-    return Path(settings.SHARED_DATA_DIR) / "sae-2022" / "ID_2022r.csv"
+    """The full SAE file when the shared data sit beside the clone, else the demo's slice."""
+    full = Path(settings.SHARED_DATA_DIR) / "sae-2022" / "ID_2022r.csv"
+    return (
+        full
+        if full.exists()
+        else Path(settings.BASE_DIR) / "fixtures" / "sae-2022" / "ID_2022r-demo.csv"
+    )
 
 
 def load_geography(path: Path | None = None) -> list[Geography]:

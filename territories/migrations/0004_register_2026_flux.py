@@ -12,6 +12,16 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.AddField(
+            model_name='historicallegalentity',
+            name='name_source',
+            field=models.CharField(blank=True, max_length=80, verbose_name='source du nom'),
+        ),
+        migrations.AddField(
+            model_name='legalentity',
+            name='name_source',
+            field=models.CharField(blank=True, max_length=80, verbose_name='source du nom'),
+        ),
+        migrations.AddField(
             model_name='establishment',
             name='closed_on',
             field=models.DateField(blank=True, null=True, verbose_name='date de fermeture'),
