@@ -20,7 +20,8 @@ Members the register names but the database does not hold are counted and listed
 composition is not known in full" is said on the pages rather than guessed.
 """
 
-from collections import Counter
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
 
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
@@ -87,6 +88,7 @@ class _Context:
         }
         self.counts: Counter = Counter()
         self.unresolved_total = 0
+        self.plans: list = []
 
     def ars_of_departement(self, departement_id):
         ars_id = self.departement_ars.get(departement_id)
@@ -121,73 +123,125 @@ def _members(context: _Context, pm_items, ege_items, *, support_role: str):
     return resolved, unresolved, [d for d in departements if d]
 
 
-def _sync_members(context: _Context, cooperation, grouping, resolved) -> list[int]:
-    """Add the register's members, withdraw those it dropped; returns imported ids."""
-    active = {}
-    for membership in Membership.objects.active().filter(cooperation=cooperation):
+@dataclass
+class _Plan:
+    """What one GHT or groupement of the file asks for, applied in bulk by _apply()."""
+
+    kind: str
+    register_id: str
+    register_name: str
+    type_code: str
+    reason: str
+    declared: int
+    unresolved: list
+    resolved: list  # [(("ej"|"et", pk), role)]
+    closed: bool
+    legal_entity: object = None
+    grouping: object = None  # RegisterGrouping already in the database
+    cooperation: object = None  # existing cooperation
+    create: dict | None = None  # fields of a cooperation to create
+    departements: set = field(default_factory=set)
+
+
+def _apply(context: _Context) -> None:
+    """Create the new cooperations, their départements and every membership in bulk; update
+    the existing ones' register facts. A constant number of queries per batch."""
+    plans = context.plans
+    new = [plan for plan in plans if plan.create is not None]
+    created = bulk_create_with_history(
+        [Cooperation(**plan.create) for plan in new], Cooperation, batch_size=500
+    )
+    links = []
+    through = Cooperation.departements.through
+    for plan, cooperation in zip(new, created, strict=True):
+        plan.cooperation = cooperation
+        ids = plan.departements or {
+            pk
+            for pk, ars_id in context.departement_ars.items()
+            if ars_id == cooperation.pilot_ars_id
+        }
+        links += [through(cooperation_id=cooperation.pk, departement_id=d) for d in sorted(ids)]
+    through.objects.bulk_create(links, batch_size=2000, ignore_conflicts=True)
+    existing_ids = [plan.cooperation.pk for plan in plans if plan.create is None]
+    active: dict[int, dict] = defaultdict(dict)
+    for membership in Membership.objects.active().filter(cooperation_id__in=existing_ids):
         key = (
             ("et", membership.establishment_id)
             if membership.establishment_id
-            else (
-                "ej",
-                membership.legal_entity_id,
-            )
+            else ("ej", membership.legal_entity_id)
         )
-        active[key] = membership
-    imported = set(grouping.imported_membership_ids if grouping else [])
-    wanted = dict(resolved)
-    new = []
-    for key, role in wanted.items():
-        membership = active.get(key)
-        if membership is None:
-            new.append(
-                Membership(
-                    cooperation=cooperation,
-                    establishment_id=key[1] if key[0] == "et" else None,
-                    legal_entity_id=key[1] if key[0] == "ej" else None,
-                    role=role,
+        active[membership.cooperation_id][key] = membership
+    additions, owners = [], []
+    kept: dict[int, set] = defaultdict(set)
+    for index, plan in enumerate(plans):
+        cooperation = plan.cooperation
+        current = active.get(cooperation.pk, {})
+        imported = set(plan.grouping.imported_membership_ids if plan.grouping else [])
+        wanted = dict(plan.resolved)
+        for key, role in wanted.items():
+            membership = current.get(key)
+            if membership is None:
+                additions.append(
+                    Membership(
+                        cooperation_id=cooperation.pk,
+                        establishment_id=key[1] if key[0] == "et" else None,
+                        legal_entity_id=key[1] if key[0] == "ej" else None,
+                        role=role,
+                    )
                 )
-            )
-        elif membership.pk in imported and membership.role != role:
-            membership.role = role
-            membership.save(update_fields=["role"])
-            context.counts["roles_changed"] += 1
-    created = bulk_create_with_history(new, Membership) if new else []
-    context.counts["members_added"] += len(created)
-    kept = {m.pk for key, m in active.items() if key in wanted and m.pk in imported}
-    for key, membership in active.items():
-        if key not in wanted and membership.pk in imported:
-            membership.left_on = max(context.today, membership.joined_on or context.today)
-            membership.save(update_fields=["left_on"])
-            context.counts["members_withdrawn"] += 1
-    return sorted(kept | {m.pk for m in created})
+                owners.append(index)
+            elif membership.pk in imported:
+                kept[index].add(membership.pk)
+                if membership.role != role:
+                    membership.role = role
+                    membership.save(update_fields=["role"])
+                    context.counts["roles_changed"] += 1
+        for key, membership in current.items():
+            if key not in wanted and membership.pk in imported:
+                membership.left_on = max(context.today, membership.joined_on or context.today)
+                membership.save(update_fields=["left_on"])
+                context.counts["members_withdrawn"] += 1
+    added = bulk_create_with_history(additions, Membership, batch_size=1000)
+    context.counts["members_added"] += len(added)
+    for index, membership in zip(owners, added, strict=True):
+        kept[index].add(membership.pk)
+    groupings_new, groupings_old = [], []
+    for index, plan in enumerate(plans):
+        grouping = plan.grouping or RegisterGrouping(cooperation=plan.cooperation)
+        grouping.kind = plan.kind
+        grouping.register_id = plan.register_id[:20]
+        grouping.register_name = plan.register_name[:255]
+        grouping.type_code = plan.type_code[:10]
+        grouping.legal_form_reason = plan.reason[:255]
+        grouping.legal_entity = plan.legal_entity
+        grouping.members_declared = plan.declared
+        grouping.members_unresolved = plan.unresolved[:MAX_LISTED]
+        grouping.imported_membership_ids = sorted(kept[index])
+        grouping.is_closed = plan.closed
+        grouping.generated_at = context.generated_at[:40]
+        (groupings_old if plan.grouping else groupings_new).append(grouping)
+    RegisterGrouping.objects.bulk_create(groupings_new, batch_size=1000)
+    RegisterGrouping.objects.bulk_update(
+        groupings_old,
+        [
+            "register_name", "type_code", "legal_form_reason", "legal_entity", "members_declared",
+            "members_unresolved", "imported_membership_ids", "is_closed", "generated_at",
+            "imported_at",
+        ],
+        batch_size=500,
+    )  # fmt: skip
 
 
-def _save_grouping(context, cooperation, grouping, **facts) -> None:
-    if grouping is None:
-        grouping = RegisterGrouping(cooperation=cooperation)
-    for name, value in facts.items():
-        setattr(grouping, name, value)
-    grouping.generated_at = context.generated_at[:40]
-    grouping.save()
-
-
-def _create(context, *, title, pilot_ars, legal_form, code, objectives, closed, departements):
-    cooperation = Cooperation(
-        title=title[:255],
-        pilot_ars=pilot_ars,
-        legal_form=legal_form,
-        nature=legal_form.nature if legal_form else "",
-        phase=Phase.CLOTUREE if closed else Phase.METTRE_EN_OEUVRE,
-        external_code=code[:30],
-        objectives=objectives,
-    )
-    cooperation.save()
-    ids = set(departements) or {
-        pk for pk, ars_id in context.departement_ars.items() if ars_id == pilot_ars.pk
+def _create_fields(*, title, pilot_ars, legal_form, code, objectives, closed) -> dict:
+    return {
+        "title": title[:255],
+        "pilot_ars": pilot_ars,
+        "legal_form": legal_form,
+        "nature": legal_form.nature if legal_form else "",
+        "phase": Phase.CLOTUREE if closed else Phase.METTRE_EN_OEUVRE,
+        "external_code": code[:30],
+        "objectives": objectives,
     }
-    cooperation.departements.set(sorted(ids))
-    return cooperation
 
 
 def _update_title(cooperation, grouping, new_title: str, previous_title: str) -> bool:
@@ -239,17 +293,29 @@ def import_ght(context: _Context, item: dict) -> None:
     closed = text(item.get("etatObjet")) == "I"
     grouping = context.existing.get((RegisterGrouping.Kind.GHT, register_id))
     title = ght_title(name)
+    plan = _Plan(
+        kind=RegisterGrouping.Kind.GHT,
+        register_id=register_id,
+        register_name=name,
+        type_code=text(item.get("typeGcc")),
+        reason="GHT (flux gcc du registre FINESS)",
+        declared=declared,
+        unresolved=unresolved,
+        resolved=resolved,
+        closed=closed,
+        grouping=grouping,
+        departements=set(departements),
+    )
     if grouping is not None:
-        cooperation = grouping.cooperation
-        if _update_title(cooperation, grouping, title, ght_title(grouping.register_name)):
+        plan.cooperation = grouping.cooperation
+        if _update_title(plan.cooperation, grouping, title, ght_title(grouping.register_name)):
             context.counts["ght_renamed"] += 1
         context.counts["ght_updated"] += 1
     elif f"GHT-{code}" in context.by_code:
-        cooperation = context.by_code[f"GHT-{code}"]
+        plan.cooperation = context.by_code[f"GHT-{code}"]
         context.counts["ght_linked"] += 1
     else:
-        cooperation = _create(
-            context,
+        plan.create = _create_fields(
             title=title,
             pilot_ars=pilot,
             legal_form=context.forms.get("ght"),
@@ -259,24 +325,9 @@ def import_ght(context: _Context, item: dict) -> None:
                 "Composition et établissement support tenus à jour par l'import du registre."
             ),
             closed=closed,
-            departements=departements,
         )
         context.counts["ght_created"] += 1
-    imported = _sync_members(context, cooperation, grouping, resolved)
-    _save_grouping(
-        context,
-        cooperation,
-        grouping,
-        kind=RegisterGrouping.Kind.GHT,
-        register_id=register_id[:20],
-        register_name=name[:255],
-        type_code=text(item.get("typeGcc"))[:10],
-        legal_form_reason="GHT (flux gcc du registre FINESS)",
-        members_declared=declared,
-        members_unresolved=unresolved[:MAX_LISTED],
-        imported_membership_ids=imported,
-        is_closed=closed,
-    )
+    context.plans.append(plan)
 
 
 def import_groupement(context: _Context, item: dict) -> None:
@@ -315,13 +366,26 @@ def import_groupement(context: _Context, item: dict) -> None:
         context.unresolved_total += len(unresolved)
     grouping = context.existing.get((RegisterGrouping.Kind.GROUPEMENT, register_id))
     title = entity.display_name
+    plan = _Plan(
+        kind=RegisterGrouping.Kind.GROUPEMENT,
+        register_id=register_id,
+        register_name=title,
+        type_code=gco_type,
+        reason=reason,
+        declared=declared,
+        unresolved=unresolved,
+        resolved=resolved,
+        closed=entity.is_closed,
+        legal_entity=entity,
+        grouping=grouping,
+        departements={d for d in [*departements, entity.departement_id] if d},
+    )
     if grouping is not None:
-        cooperation = grouping.cooperation
-        _update_title(cooperation, grouping, title, grouping.register_name)
+        plan.cooperation = grouping.cooperation
+        _update_title(plan.cooperation, grouping, title, grouping.register_name)
         context.counts["groupements_updated"] += 1
     else:
-        cooperation = _create(
-            context,
+        plan.create = _create_fields(
             title=title,
             pilot_ars=pilot,
             legal_form=legal_form,
@@ -331,25 +395,9 @@ def import_groupement(context: _Context, item: dict) -> None:
                 f"Forme juridique déduite du registre : {reason}."
             ),
             closed=entity.is_closed,
-            departements=departements + [entity.departement_id],
         )
         context.counts["groupements_created"] += 1
-    imported = _sync_members(context, cooperation, grouping, resolved)
-    _save_grouping(
-        context,
-        cooperation,
-        grouping,
-        kind=RegisterGrouping.Kind.GROUPEMENT,
-        register_id=register_id[:20],
-        register_name=title[:255],
-        type_code=gco_type[:10],
-        legal_form_reason=reason[:255],
-        legal_entity=entity,
-        members_declared=declared,
-        members_unresolved=unresolved[:MAX_LISTED],
-        imported_membership_ids=imported,
-        is_closed=entity.is_closed,
-    )
+    context.plans.append(plan)
 
 
 def import_groupings(groupings, report) -> None:
@@ -363,6 +411,7 @@ def import_groupings(groupings, report) -> None:
     for item in groupings.groupements:
         if isinstance(item, dict):
             import_groupement(context, item)
+    _apply(context)
     counts = context.counts
     report.counts.update({f"register_{k}": v for k, v in counts.items()})
     lines = report.counts.setdefault("grouping_lines", [])

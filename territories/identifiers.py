@@ -19,6 +19,7 @@ from dataclasses import dataclass
 
 from territories.finess import finess_error, luhn_ok, normalise_finess
 
+FINESS_FAST_RE = re.compile(r"^(?:\d{2}|2[AB])\d{7}$")
 SCIENTIFIC_RE = re.compile(r"^[0-9]+(?:[.,][0-9]+)?[eE][+-]?[0-9]+$")
 SEPARATORS_RE = re.compile(r"[\s.\-/_\u00a0\u202f]")
 CORSICA_COMMUNE_RE = re.compile(r"^2[AB][0-9]{3}$")
@@ -50,6 +51,8 @@ def normalise_finess_number(raw: str, *, label: str = "FINESS") -> Normalised:
     refused with the reason of territories.finess.finess_error.
     """
     text = normalise_finess(str(raw or ""))
+    if len(text) == 9 and FINESS_FAST_RE.match(text) and not finess_error(text):
+        return Normalised(text)  # the common case, checked first (national imports)
     if not text:
         return Normalised("", error=f"numéro {label} vide")
     if _is_scientific(text):
@@ -105,6 +108,8 @@ def normalise_siret(raw: str) -> Normalised:
     text = str(raw or "").strip()
     if not text:
         return Normalised("")
+    if len(text) == 14 and text.isdigit():
+        return Normalised(text)
     if _is_scientific(text):
         return Normalised(
             "",
@@ -121,6 +126,8 @@ def normalise_siren(raw: str) -> Normalised:
     text = str(raw or "").strip()
     if not text:
         return Normalised("")
+    if len(text) == 9 and text.isdigit():
+        return Normalised(text)
     if _is_scientific(text):
         return Normalised(
             "", error=f"SIREN « {text} » en notation scientifique : il n'est pas enregistré"
@@ -130,6 +137,8 @@ def normalise_siren(raw: str) -> Normalised:
 
 def normalise_commune_code(raw: str) -> Normalised:
     """INSEE commune code on 5 characters: `1053` → `01053`; `2A004` kept; empty allowed."""
+    if isinstance(raw, str) and len(raw) == 5 and raw.isdigit():
+        return Normalised(raw)
     text = _strip_float_suffix(str(raw or "").strip().upper())
     if not text:
         return Normalised("")
@@ -147,6 +156,8 @@ def normalise_commune_code(raw: str) -> Normalised:
 
 def normalise_postcode(raw: str) -> Normalised:
     """Postcode on 5 digits: `1440` → `01440`; Corsican postcodes are numeric (20000…)."""
+    if isinstance(raw, str) and len(raw) == 5 and raw.isdigit():
+        return Normalised(raw)
     text = _strip_float_suffix(str(raw or "").strip())
     if not text:
         return Normalised("")
@@ -172,6 +183,8 @@ def normalise_phone(raw: str) -> Normalised:
 
     Anything else (foreign numbers) is kept as typed, without separators.
     """
+    if isinstance(raw, str) and len(raw) == 10 and raw.isdigit() and raw[0] == "0":
+        return Normalised(raw)
     text = _strip_float_suffix(str(raw or "").strip())
     if not text:
         return Normalised("")
