@@ -1,7 +1,15 @@
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
-from cooperations.models import Cooperation, LegalForm, Membership, Theme, Typology
+from cooperations.models import (
+    Cooperation,
+    GHTExemption,
+    LegalForm,
+    Membership,
+    RegisterGrouping,
+    Theme,
+    Typology,
+)
 
 
 @admin.register(LegalForm)
@@ -44,3 +52,35 @@ class CooperationAdmin(SimpleHistoryAdmin):
     filter_horizontal = ("departements", "themes", "typologies", "copil_guests")
     inlines = [MembershipInline]
     readonly_fields = ("version", "created_at", "updated_at", "created_by")
+
+
+@admin.register(GHTExemption)
+class GHTExemptionAdmin(SimpleHistoryAdmin):
+    """Exemptions decided by the director general of an ARS (CSP L6132-1, I)."""
+
+    list_display = ("legal_entity", "ars", "decided_on", "reference", "ends_on")
+    list_filter = ("ars",)
+    search_fields = ("legal_entity__finess", "legal_entity__name", "reference")
+    autocomplete_fields = ("legal_entity",)
+    list_select_related = ("legal_entity", "ars")
+
+
+@admin.register(RegisterGrouping)
+class RegisterGroupingAdmin(admin.ModelAdmin):
+    """What the FINESS register says about a GHT or groupement (read-only: the import writes it)."""
+
+    list_display = (
+        "cooperation",
+        "kind",
+        "register_id",
+        "type_code",
+        "members_declared",
+        "is_closed",
+    )
+    list_filter = ("kind", "is_closed")
+    search_fields = ("register_name", "register_id", "cooperation__title")
+    list_select_related = ("cooperation",)
+    readonly_fields = [f.name for f in RegisterGrouping._meta.fields]
+
+    def has_add_permission(self, request):
+        return False
