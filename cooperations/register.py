@@ -340,8 +340,8 @@ def import_groupement(context: _Context, item: dict) -> None:
         context.counts["groupements_unresolved"] += 1
         report.note(
             None,
-            f"groupement ({GCO_TYPES.get(gco_type, 'type ' + gco_type)}) dont l'entité juridique "
-            "est absente du fichier : non importé",
+            f"{GCO_TYPES.get(gco_type, 'type ' + (gco_type or 'absent'))} ; l'entité juridique du "
+            "groupement est absente du fichier : non importé",
             ref=ref,
         )
         return

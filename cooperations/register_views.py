@@ -15,7 +15,7 @@ from django.urls import reverse
 
 from accounts.models import Role
 from cooperations import ght as ght_rules
-from cooperations.models import Cooperation, Membership
+from cooperations.models import Cooperation, MemberRole, Membership
 from core.registry import ESTABLISHMENT_SECTIONS
 from territories.identifiers import finess_suggestion, format_phone
 from territories.models import ARS, Establishment, EstablishmentActivity, LegalEntity
@@ -51,7 +51,19 @@ def _ght_context(user, entity) -> dict:
         elif not ghts and not exemption:
             flag = "none"
     return {
-        "ghts": [{"cooperation": g, "role": role, "visible": g.pk in visible} for g, role in ghts],
+        "ghts": [
+            {
+                "cooperation": g,
+                "role": role,
+                "role_label": (
+                    "établissement support"
+                    if role in (MemberRole.SUPPORT, MemberRole.PORTEUR)
+                    else MemberRole(role).label.lower()
+                ),
+                "visible": g.pk in visible,
+            }
+            for g, role in ghts
+        ],
         "exemption": exemption,
         "ght_flag": flag,
         "legal_basis": ght_rules.LEGAL_BASIS,

@@ -159,8 +159,8 @@ LEGAL_FORM_RULES = [
     ),
     (
         "Entité juridique du groupement absente du fichier",
-        "forme du type seul, ou aucune forme",
-        "le statut juridique est inconnu",
+        "groupement non importé, signalé dans le compte rendu",
+        "ni son nom, ni son statut, ni son ARS ne sont connus",
     ),
 ]
 
