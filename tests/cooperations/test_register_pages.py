@@ -201,3 +201,16 @@ def test_a_public_hospital_cannot_join_a_second_ght(world, login):
         {"finess": hospital.finess, "role": "membre"},
     )
     assert response.status_code == 302
+
+
+def test_cooperation_members_link_to_the_register_and_say_an_incomplete_composition(world, login):
+    from cooperations.models import RegisterGrouping
+
+    RegisterGrouping.objects.create(
+        cooperation=world.coop_ara, kind="ght", register_id="42", register_name="Ain",
+        legal_form_reason="GHT (flux gcc du registre FINESS)", members_declared=9,
+        members_unresolved=["pmSmsseId 1", "pmSmsseId 2"],
+    )  # fmt: skip
+    html = login(world.referent_a).get(world.coop_ara.get_absolute_url()).content.decode()
+    assert f'href="/referentiel/etablissements/{world.et_a.finess}/"' in html
+    assert "Le registre cite 9 membres, dont 2 absents du référentiel importé" in html
