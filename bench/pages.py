@@ -53,6 +53,10 @@ PAGES = [
     Page(
         "api_list", "API : liste des coopérations (filtrée, phase + forme)", "api:cooperation_list"
     ),
+    # The register (issue 13).
+    Page("establishment", "Fiche d'un établissement (référentiel)", "registre:establishment"),
+    Page("suggestions", "Suggestions de l'établissement pendant la saisie", "registre:suggestions"),
+    Page("ght", "GHT de la région (agents d'ARS)", "registre:ght_region"),
 ]
 
 
@@ -144,4 +148,26 @@ def urls_for(page: Page, user) -> list[str]:
         return [f"{base}?{urlencode({'q': term})}" for term in terms]
     if page.key == "step":
         return _step_urls(user)
+    if page.key == "establishment":
+        # Sites that are members of the user's cooperations, then any site.
+        from cooperations.models import Membership
+
+        mine = Membership.objects.filter(
+            cooperation__in=_visible(user).values("pk")[:MAX_URLS], establishment__isnull=False
+        ).values_list("establishment__finess", flat=True)[:MAX_URLS]
+        numbers = list(dict.fromkeys(mine)) or list(
+            Establishment.objects.order_by("pk").values_list("finess", flat=True)[:MAX_URLS]
+        )
+        return [reverse("registre:establishment", args=[f]) for f in numbers]
+    if page.key == "suggestions":
+        base = reverse("registre:suggestions")
+        terms = ["ehpad", "centre hosp", "pharmacie", "ch de", "sante", "rééducation"]
+        sample = Establishment.objects.order_by("pk").values_list("commune", "finess")[:3000]
+        for commune, finess in list(sample)[:: max(1, len(sample) // 10)][:10]:
+            terms += [commune[:6], finess[:6]]
+        return [f"{base}?{urlencode({'q': term})}" for term in terms]
+    if page.key == "ght":
+        if not (user.is_national_admin or user.role == "agent_ars"):
+            return []  # directors are not allowed on this page (403): not measured for them
+        return [reverse("registre:ght_region")]
     return _coop_urls(user, page.url_name)

@@ -285,6 +285,44 @@ def render(results) -> str:
                 f"(le COPY des mêmes lignes prend {copy['seconds']:.1f} s)."
             )
 
+    imports_json = getattr(results, "imports_json", {})
+    lines += ["", "## Import du flux JSON FINESS 2026 (« Structures »)", ""]
+    if imports_json:
+        first = imports_json["création"]
+        update = imports_json["mise à jour"]
+        json_ok = (
+            first["seconds"] <= bench.TARGET_JSON_IMPORT_S
+            and max(first["rss_mb"], update["rss_mb"]) <= bench.TARGET_IMPORT_MB
+        )
+        copy = (imports or {}).get("copy", {})
+        lines += [
+            f"{imports_json.get('file', '')} — {imports_json.get('bytes', 0) / 1e6:.0f} Mo, lu en "
+            "flux (ijson), entités juridiques et établissements par COPY, GHT et groupements en "
+            "insertions groupées.",
+            "",
+            "| mesure | durée (s) | RSS max (Mo) | résultat |",
+            "|---|---:|---:|---|",
+            f"| import_finess JSON, base vide (création) | {first['seconds']:.1f} | {first['rss_mb']:.0f} | {first['summary']} |",
+            f"| import_finess JSON, même fichier (mise à jour) | {update['seconds']:.1f} | {update['rss_mb']:.0f} | {update['summary']} |",
+        ]
+        if copy:
+            lines.append(
+                f"| COPY PostgreSQL brut de l'extrait CSV des mêmes établissements (plancher) | "
+                f"{copy['seconds']:.1f} | — | {copy['rows']} lignes |"
+            )
+        lines += [
+            "",
+            f"Cible ≤ {bench.TARGET_JSON_IMPORT_S} s et ≤ {bench.TARGET_IMPORT_MB} Mo : "
+            f"**{verdict(json_ok)}**.",
+        ]
+        if not json_ok:
+            misses.append(
+                f"- **Import du flux JSON FINESS** : {first['seconds']:.1f} s, "
+                f"{max(first['rss_mb'], update['rss_mb']):.0f} Mo."
+            )
+    else:
+        lines.append("Non mesuré.")
+
     lines += ["", "## PDF COPIL, radar et export", ""]
     if "preload_s" in extras:
         lines.append(

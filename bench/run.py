@@ -58,6 +58,7 @@ class Config:
             "full": self.database,
             "small": f"{self.database}_small",
             "import": f"{self.database}_import",
+            "json": f"{self.database}_json",
         }
 
     def url(self, key: str) -> str:
@@ -69,6 +70,8 @@ TARGET_P95_MS = 150
 TARGET_RATIO = 0.35
 TARGET_IMPORT_S = 30
 TARGET_IMPORT_MB = 300
+# Issue 13: the national FINESS 2026 "Structures" JSON (≈100 000 ET, 60 000 EJ, 136 GHT).
+TARGET_JSON_IMPORT_S = 60
 TARGET_PDF_S = 3
 TARGET_RADAR_CACHED_MS = 20
 TARGET_EXPORT_S = 5  # a region's work list (issue 15)
@@ -82,6 +85,7 @@ class Results:
     dataset: str = ""
     queries: dict = field(default_factory=dict)  # scale -> probe output
     imports: dict = field(default_factory=dict)
+    imports_json: dict = field(default_factory=dict)
     load: dict = field(default_factory=dict)  # page -> load result or skip reason
     labels: dict = field(default_factory=dict)
     extras: dict = field(default_factory=dict)
@@ -175,7 +179,7 @@ def prepare_databases(config: Config, results: Results) -> None:
     results.steps["Migrations (base vide)"] = time.perf_counter() - clock
     # Copies of the freshly migrated database: instant, and identical catalogues.
     with admin_connection(config) as connection:
-        for key in ("small", "import"):
+        for key in ("small", "import", "json"):
             connection.execute(
                 f'CREATE DATABASE "{config.databases[key]}" TEMPLATE "{config.databases["full"]}"'
             )
@@ -260,7 +264,7 @@ def time_import(config: Config, results: Results, extract: Path) -> None:
         results.imports[label] = {
             "seconds": seconds,
             "rss_mb": _peak_rss_mb(completed.stderr) if use_time else float("nan"),
-            "summary": completed.stdout.strip().splitlines()[0] if completed.stdout else "",
+            "summary": _summary(completed.stdout),
         }
         say(f"import_finess ({label}) : {seconds:.1f} s")
     import psycopg
@@ -283,6 +287,57 @@ def time_import(config: Config, results: Results, extract: Path) -> None:
         copied = connection.execute("SELECT count(*) FROM bench_finess_copy").fetchone()[0]
     results.imports["copy"] = {"seconds": seconds, "rows": copied}
     say(f"COPY PostgreSQL : {seconds:.1f} s ({copied} lignes)")
+
+
+def _summary(stdout: str, *, all_lines: bool = False) -> str:
+    """The import command's counts (its first lines may state the detected format)."""
+    lines = [
+        line
+        for line in (stdout or "").strip().splitlines()
+        if line.startswith(("Établissements", "Entités"))
+    ]
+    return " ; ".join(lines) if all_lines else (lines[0] if lines else "")
+
+
+def time_import_json(config: Config, results: Results, workdir: Path) -> None:
+    """The national "Structures" JSON, generated in the official format, imported into an
+    empty database (creation) then again (update), under /usr/bin/time."""
+    path = workdir / "finess-structures.json"
+    env = base_env(config, "json")
+    env["DJANGO_SETTINGS_MODULE"] = "config.settings.base"
+    output = run(
+        [
+            PYTHON, "manage.py", "generate_synthetic",
+            "--establishments", str(config.establishments),
+            "--finess-json", str(path),
+        ],
+        env,
+        900,
+        "flux JSON FINESS national",
+    )  # fmt: skip
+    results.imports_json["file"] = next(
+        (line for line in output.splitlines() if line.startswith("Flux JSON")), ""
+    )
+    results.imports_json["bytes"] = path.stat().st_size
+    use_time = Path(TIME).exists()
+    for label in ("création", "mise à jour"):
+        cmd = [PYTHON, "manage.py", "import_finess", str(path), "--quiet-progress"]
+        if use_time:
+            cmd = [TIME, "-v", *cmd]
+        started = time.perf_counter()
+        completed = subprocess.run(
+            cmd, cwd=ROOT, env=env, capture_output=True, text=True, timeout=1200
+        )
+        seconds = time.perf_counter() - started
+        if completed.returncode != 0:
+            raise RuntimeError(f"import_finess (JSON) a échoué :\n{completed.stderr[-3000:]}")
+        results.imports_json[label] = {
+            "seconds": seconds,
+            "rss_mb": _peak_rss_mb(completed.stderr) if use_time else float("nan"),
+            "summary": _summary(completed.stdout, all_lines=True),
+        }
+        say(f"import_finess JSON ({label}) : {seconds:.1f} s")
+    path.unlink(missing_ok=True)
 
 
 def free_port() -> int:
@@ -494,6 +549,7 @@ def main() -> int:
         extract = load_datasets(config, results, workdir)
         count_queries(config, results)
         time_import(config, results, extract)
+        time_import_json(config, results, workdir)
         server_log = workdir / "gunicorn.log"
         server, port = start_server(config, results, server_log)
         drive(config, results, port)

@@ -42,6 +42,7 @@ urlpatterns = [
     ),
     path("cooperations/", include("cooperations.urls")),
     path("referentiel/", include("territories.urls")),
+    path("referentiel/", include("cooperations.register_urls")),
     path("kit1/", include("fiches.urls")),
     path("conventions/", include("conventions.urls")),
     path("evalimpact/", include("evalimpact.urls")),

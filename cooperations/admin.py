@@ -4,9 +4,11 @@ from simple_history.admin import SimpleHistoryAdmin
 from cooperations.models import (
     ArsNote,
     Cooperation,
+    GHTExemption,
     LegalForm,
     Membership,
     RegionalObjective,
+    RegisterGrouping,
     Theme,
     Typology,
 )
@@ -68,3 +70,35 @@ class ArsNoteAdmin(SimpleHistoryAdmin):
     list_display = ("cooperation", "ars", "author", "created_at")
     list_filter = ("ars",)
     raw_id_fields = ("cooperation", "author")
+
+
+@admin.register(GHTExemption)
+class GHTExemptionAdmin(SimpleHistoryAdmin):
+    """Exemptions decided by the director general of an ARS (CSP L6132-1, I)."""
+
+    list_display = ("legal_entity", "ars", "decided_on", "reference", "ends_on")
+    list_filter = ("ars",)
+    search_fields = ("legal_entity__finess", "legal_entity__name", "reference")
+    autocomplete_fields = ("legal_entity",)
+    list_select_related = ("legal_entity", "ars")
+
+
+@admin.register(RegisterGrouping)
+class RegisterGroupingAdmin(admin.ModelAdmin):
+    """What the FINESS register says about a GHT or groupement (read-only: the import writes it)."""
+
+    list_display = (
+        "cooperation",
+        "kind",
+        "register_id",
+        "type_code",
+        "members_declared",
+        "is_closed",
+    )
+    list_filter = ("kind", "is_closed")
+    search_fields = ("register_name", "register_id", "cooperation__title")
+    list_select_related = ("cooperation",)
+    readonly_fields = [f.name for f in RegisterGrouping._meta.fields]
+
+    def has_add_permission(self, request):
+        return False

@@ -29,3 +29,8 @@ class CooperationsConfig(AppConfig):
                 ),
             )
         )
+        from cooperations.register import import_groupings
+        from territories.register_json import register_grouping_handler
+
+        # The FINESS structures import hands its GHT and groupements over to us.
+        register_grouping_handler(import_groupings)

@@ -1,5 +1,8 @@
-"""Demo data: real establishments (SAE 2022), real GHT names, three showcase cooperations
-and one account per role. Idempotent: every row is keyed by a natural key."""
+"""Demo data: real establishments (SAE 2022), the real FINESS 2026 JSON samples (legal
+entities with their names, sites, GHT and groupements of the register), real GHT names,
+three showcase cooperations and one account per role. Idempotent: every row is keyed by a
+natural key. Reads only the repository's fixtures/ folder (see fixtures/README.md): a clone
+runs alone."""
 
 import csv
 import re
@@ -12,10 +15,22 @@ from django.core.management.base import CommandError
 from accounts.models import Role, User
 from cooperations.models import Cooperation, LegalForm, Membership, Phase, Theme, Typology
 from territories.finess import with_check_key
-from territories.models import ARS, Departement, Establishment, LegalEntity, LegalStatus, Sector
+from territories.importers import import_register_file
+from territories.models import (
+    ARS,
+    Departement,
+    Establishment,
+    EstablishmentActivity,
+    LegalEntity,
+    LegalStatus,
+    Sector,
+)
 from territories.sae import load_sae_establishments
+from territories.services import name_entities_from_hospidiag
 
-SHARED_DATA = Path(settings.SHARED_DATA_DIR)
+FIXTURES = Path(settings.BASE_DIR) / "fixtures"
+FINESS_STRUCTURES = FIXTURES / "finess-2026" / "finess-structures-sample-20260309.json"
+FINESS_ACTIVITIES = FIXTURES / "finess-2026" / "finess-activites-sample-20260401.json"
 DEMO_DEPARTEMENTS = {"01", "38", "69", "31", "35", "75"}
 DEMO_PASSWORD = "KitCoop-demo-2026"
 
@@ -134,13 +149,15 @@ def _name_word(word: str, index: int) -> str:
 
 def load(stdout=None) -> dict:
     write = stdout.write if stdout else (lambda *_: None)
-    if not (SHARED_DATA / "sae-2022" / "ID_2022r.csv").exists():
+    sae = FIXTURES / "sae-2022" / "ID_2022r-demo.csv"
+    if not sae.exists():
         raise CommandError(
-            f"Données ouvertes introuvables dans {SHARED_DATA} : placez le dossier shared/ à côté "
-            "du dépôt ou indiquez son chemin avec la variable SHARED_DATA_DIR."
+            f"Données ouvertes de la démo introuvables dans {FIXTURES} : le dossier fixtures/ "
+            "du dépôt est incomplet (voir fixtures/README.md)."
         )
-    created = load_sae_establishments(SHARED_DATA / "sae-2022" / "ID_2022r.csv", DEMO_DEPARTEMENTS)
+    created = load_sae_establishments(sae, DEMO_DEPARTEMENTS)
     write(f"Établissements SAE 2022 : {created} créés ({Establishment.objects.count()} au total)")
+    _load_register(write)
     ars = {a.region_code: a for a in ARS.objects.all()}
     deps = {d.code: d for d in Departement.objects.all()}
     forms = {f.code: f for f in LegalForm.objects.all()}
@@ -149,7 +166,7 @@ def load(stdout=None) -> dict:
     ehpads = _ehpads(deps["35"])
 
     # Every GHT of the demo regions, from the real SAE 2022 GHT list.
-    with open(SHARED_DATA / "sae-2022" / "GHT_2022r.csv", encoding="cp1252", newline="") as handle:
+    with open(FIXTURES / "sae-2022" / "GHT_2022r.csv", encoding="cp1252", newline="") as handle:
         for row in csv.DictReader(handle, delimiter=";"):
             region = row["CODE_GHT"][:2]
             # GHT 84103 is the showcase below, with its members and dates.
@@ -166,8 +183,9 @@ def load(stdout=None) -> dict:
                 objectives=(
                     "Groupement hospitalier de territoire (liste SAE 2022) : "
                     f"{row['NB_ETAB'] or 'nombre non publié d'} établissement(s), "
-                    f"{row['LIT_MCO'] or 'nombre non publié de'} lits de MCO. La liste SAE ne "
-                    "donne pas la composition du groupement : ses membres restent à saisir."
+                    f"{row['LIT_MCO'] or 'nombre non publié de'} lits de MCO. Composition "
+                    "inconnue dans les données de la démo : la liste SAE ne la donne pas ; "
+                    "l'import du flux FINESS « Structures » national la complète."
                 ),
                 typologies=[typologies["parcours"]],
             )
@@ -300,6 +318,25 @@ def _link_objectives(cooperation, codes) -> None:
     wanted = RegionalObjective.objects.filter(ars_id=cooperation.pilot_ars_id, code__in=codes)
     if set(cooperation.plan_objectives.values_list("pk", flat=True)) != {o.pk for o in wanted}:
         cooperation.plan_objectives.set(wanted)
+
+
+def _load_register(write) -> None:
+    """The real FINESS 2026 samples (once), then hospital legal entities' names from Hospi Diag."""
+    if not LegalEntity.objects.filter(finess="010000156").exclude(register_id="").exists():
+        report = import_register_file(FINESS_STRUCTURES)
+        write(
+            f"FINESS 2026 (flux Structures, exemple ANS) : {report.entities_created} entités "
+            f"juridiques et {report.created} établissements créés, "
+            f"{report.entities_updated + report.updated} mis à jour"
+        )
+    if not EstablishmentActivity.objects.exists():
+        report = import_register_file(FINESS_ACTIVITIES)
+        write(
+            f"FINESS 2026 (flux Activités, exemple ANS) : {report.counts.get('activities', 0)} activités"
+        )
+    named = name_entities_from_hospidiag(FIXTURES / "hospidiag-2022" / "hd2022-demo.csv")
+    if named:
+        write(f"Entités juridiques nommées d'après Hospi Diag 2022 : {named}")
 
 
 def _accounts(ars, ght, gcs, gcsms, ehpads) -> dict:

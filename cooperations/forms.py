@@ -1,4 +1,7 @@
 from django import forms
+from django.template import loader
+from django.urls import reverse
+from django.utils.safestring import mark_safe
 
 from cooperations.models import (
     Cooperation,
@@ -9,6 +12,7 @@ from cooperations.models import (
 )
 from core.forms import DsfrForm, DsfrModelForm, VersionedFormMixin
 from territories.finess import finess_error, normalise_finess
+from territories.identifiers import finess_suggestion
 from territories.models import ARS, Establishment, LegalEntity
 
 DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -108,22 +112,84 @@ class CooperationForm(VersionedFormMixin, DsfrModelForm):
         return data
 
 
+class FinessCombobox(forms.TextInput):
+    """A text input that suggests establishments as the user types (ARIA 1.2 combobox).
+
+    Progressive enhancement: without JavaScript it is a plain FINESS field; with it, htmx
+    fetches up to 10 suggestions (registre:suggestions) and static/js/combobox.js makes
+    the list keyboard usable (arrows, Enter, Escape) and announces it.
+    """
+
+    template_name = "cooperations/widgets/finess_combobox.html"
+
+    def get_context(self, name, value, attrs):
+        context = super().get_context(name, value, attrs)
+        element_id = context["widget"]["attrs"].get("id", f"id_{name}")
+        context["widget"]["attrs"].update(
+            {
+                "role": "combobox",
+                "aria-autocomplete": "list",
+                "aria-expanded": "false",
+                "aria-controls": f"{element_id}-listbox",
+                "autocomplete": "off",
+                "hx-get": reverse("registre:suggestions"),
+                "hx-trigger": "input changed delay:250ms, search",
+                "hx-target": f"#{element_id}-listbox",
+                "hx-swap": "innerHTML",
+                "hx-sync": "this:replace",
+            }
+        )
+        return context
+
+    def render(self, name, value, attrs=None, renderer=None):
+        # The project's templates folder, which the default form renderer does not search.
+        context = self.get_context(name, value, attrs)
+        return mark_safe(loader.render_to_string(self.template_name, context))  # noqa: S308
+
+
 class MemberForm(DsfrForm):
     submit_label = "Ajouter le membre"
     finess = forms.CharField(
-        label="Numéro FINESS (établissement ou entité juridique)",
-        max_length=12,
-        help_text="9 caractères, par exemple 010000024.",
+        label="Établissement ou entité juridique",
+        max_length=100,
+        widget=FinessCombobox,
+        help_text=(
+            "Tapez un nom, une commune ou un numéro FINESS (9 caractères, par exemple "
+            "010000024), puis choisissez dans la liste ; le numéro FINESS d'une entité "
+            "juridique ajoute l'entité entière."
+        ),
     )
     role = forms.ChoiceField(label="Rôle", choices=MemberRole.choices, initial=MemberRole.MEMBRE)
     joined_on = forms.DateField(label="Date d'adhésion", required=False, widget=DATE_WIDGET)
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.suggestion = None
+
     def clean_finess(self):
-        value = normalise_finess(self.cleaned_data["finess"]).replace(" ", "")
+        accepted = (self.data.get("finess_suggestion") or "").strip()
+        raw = accepted or self.cleaned_data["finess"]
+        value = normalise_finess(raw).replace(" ", "").replace(".", "")
+        suggestion = finess_suggestion(value)
+        if suggestion and not accepted:
+            self.suggestion = suggestion
+            raise forms.ValidationError(
+                f"Le numéro « {value} » n'a que 8 caractères : vouliez-vous dire {suggestion} ? "
+                "(un tableur efface souvent le zéro initial)"
+            )
+        if suggestion:
+            value = suggestion
+        if not any(char.isdigit() for char in value):
+            raise forms.ValidationError(
+                f"« {raw.strip()} » n'est pas un numéro FINESS : choisissez l'établissement dans la "
+                "liste des suggestions, ou saisissez son numéro FINESS."
+            )
         error = finess_error(value)
         if error:
             raise forms.ValidationError(error)
-        self.establishment = Establishment.objects.filter(finess=value).first()
+        self.establishment = (
+            Establishment.objects.select_related("legal_entity").filter(finess=value).first()
+        )
         self.legal_entity = None
         if self.establishment is None:
             self.legal_entity = LegalEntity.objects.filter(finess=value).first()
@@ -131,6 +197,13 @@ class MemberForm(DsfrForm):
             raise forms.ValidationError(
                 f"Aucun établissement ni entité juridique n'a le numéro FINESS {value} "
                 "dans le répertoire importé."
+            )
+        target = self.establishment or self.legal_entity
+        if target.is_closed:
+            closed_on = f" le {target.closed_on:%d/%m/%Y}" if target.closed_on else ""
+            raise forms.ValidationError(
+                f"{target.display_name} (FINESS {value}) est fermé{closed_on} selon le répertoire "
+                "FINESS : il ne peut plus rejoindre une coopération."
             )
         return value
 

@@ -308,6 +308,8 @@ class MemberRole(models.TextChoices):
     PORTEUR = "porteur", "Porteur"
     MEMBRE = "membre", "Membre"
     ASSOCIE = "associe", "Associé / partenaire"
+    # The GHT's établissement support (CSP L6132-3), as the FINESS register names it.
+    SUPPORT = "support", "Établissement support"
 
 
 class MembershipQuerySet(models.QuerySet):
@@ -388,7 +390,7 @@ class Membership(models.Model):
     def member_name(self) -> str:
         if self.establishment_id:
             return self.establishment.name
-        return self.legal_entity.name or f"Entité juridique {self.legal_entity.finess}"
+        return self.legal_entity.display_name
 
     @property
     def finess(self) -> str:
@@ -428,3 +430,91 @@ class ArsNote(models.Model):
 
     def __str__(self) -> str:
         return f"Note sur {self.cooperation_id} ({self.created_at:%d/%m/%Y})"
+
+
+class RegisterGrouping(models.Model):
+    """What the FINESS register says about a cooperation it lists: a GHT (`gcc`) or a
+    groupement de coopération (`gco`). Kept beside the cooperation so that a re-import
+    updates the register's facts without touching what users wrote (title once edited,
+    objectives, phase, KIT 1–3 work), and withdraws only the members it added itself.
+    """
+
+    class Kind(models.TextChoices):
+        GHT = "ght", "GHT (gcc)"
+        GROUPEMENT = "gco", "Groupement de coopération (gco)"
+
+    cooperation = models.OneToOneField(
+        Cooperation, on_delete=models.CASCADE, related_name="register_grouping"
+    )
+    kind = models.CharField("nature", max_length=3, choices=Kind.choices)
+    register_id = models.CharField("identifiant FINESS+ (gccId ou pmSmsseId)", max_length=20)
+    register_name = models.CharField("nom dans le registre", max_length=255, blank=True)
+    type_code = models.CharField("type (typeGcc ou typeGco)", max_length=10, blank=True)
+    legal_form_reason = models.CharField("forme juridique déduite de", max_length=255, blank=True)
+    legal_entity = models.ForeignKey(
+        LegalEntity,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="register_groupings",
+        verbose_name="entité juridique du groupement",
+    )
+    members_declared = models.PositiveIntegerField("membres déclarés par le registre", default=0)
+    # Members the register names but this database does not hold (pmSmsseId / egeId).
+    members_unresolved = models.JSONField("membres introuvables", default=list, blank=True)
+    # Membership ids this import created: the only ones a re-import may withdraw.
+    imported_membership_ids = models.JSONField(default=list, blank=True)
+    is_closed = models.BooleanField("fermé dans le registre", default=False)
+    generated_at = models.CharField("date du fichier", max_length=40, blank=True)
+    imported_at = models.DateTimeField("dernier import", auto_now=True)
+
+    class Meta:
+        verbose_name = "groupement du registre FINESS"
+        verbose_name_plural = "groupements du registre FINESS"
+        constraints = [
+            models.UniqueConstraint(fields=["kind", "register_id"], name="register_grouping_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.register_id} ({self.register_name})"
+
+    @property
+    def composition_known(self) -> bool:
+        return self.members_declared > 0 and not self.members_unresolved
+
+
+class GHTExemption(models.Model):
+    """A public hospital exempted from being party to a GHT (CSP L6132-1, I: "sauf
+    dérogation tenant à sa spécificité dans l'offre de soins territoriale"), granted by the
+    director general of its ARS. The law provides no exemption for belonging to two GHT.
+    """
+
+    legal_entity = models.ForeignKey(
+        LegalEntity,
+        on_delete=models.PROTECT,
+        related_name="ght_exemptions",
+        verbose_name="établissement public de santé (entité juridique)",
+    )
+    ars = models.ForeignKey(
+        ARS, on_delete=models.PROTECT, related_name="ght_exemptions", verbose_name="ARS"
+    )
+    decided_on = models.DateField("date de la décision")
+    reference = models.CharField("référence de la décision (arrêté)", max_length=150)
+    reason = models.TextField("motif (spécificité dans l'offre de soins territoriale)")
+    ends_on = models.DateField("fin de la dérogation", null=True, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = "dérogation à l'appartenance à un GHT"
+        verbose_name_plural = "dérogations à l'appartenance à un GHT"
+        ordering = ["-decided_on"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(ends_on__isnull=True) | Q(ends_on__gte=models.F("decided_on")),
+                name="ght_exemption_ends_after_decision",
+                violation_error_message="La fin de la dérogation précède la décision.",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"Dérogation GHT de {self.legal_entity} ({self.reference})"

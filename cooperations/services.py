@@ -94,6 +94,19 @@ def membership_add(
         raise ValidationError(
             "Choisissez un établissement ou une entité juridique (l'un des deux)."
         )
+    for target in (establishment, legal_entity):
+        if target is not None and target.is_closed:
+            closed_on = f" le {target.closed_on:%d/%m/%Y}" if target.closed_on else ""
+            raise ValidationError(
+                f"{getattr(target, 'display_name', target)} (FINESS {target.finess}) est fermé"
+                f"{closed_on} selon le répertoire FINESS : il ne peut plus rejoindre une "
+                "coopération."
+            )
+    from cooperations.ght import check_single_ght
+
+    check_single_ght(
+        cooperation=cooperation, establishment=establishment, legal_entity=legal_entity
+    )
     active = cooperation.memberships.active()
     if establishment and active.filter(establishment=establishment).exists():
         raise ValidationError(f"{establishment.name} est déjà membre de cette coopération.")

@@ -8,7 +8,7 @@ from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
-from cooperations import portfolio, scoping, selectors, services
+from cooperations import ght, portfolio, scoping, selectors, services
 from cooperations.access import get_editable_cooperation, get_visible_cooperation
 from cooperations.filters import CooperationFilter
 from cooperations.forms import (
@@ -122,7 +122,9 @@ def cooperation_detail(request, pk: int):
     cooperation = get_visible_cooperation(
         request,
         pk,
-        Cooperation.objects.select_related("pilot_ars", "legal_form", "created_by"),
+        Cooperation.objects.select_related(
+            "pilot_ars", "legal_form", "created_by", "register_grouping"
+        ),
     )
     memberships = (
         Membership.objects.filter(cooperation=cooperation)
@@ -241,7 +243,9 @@ def cooperation_edit(request, pk: int):
 
 @require_http_methods(["GET", "POST"])
 def member_add(request, pk: int):
-    cooperation = get_editable_cooperation(request, pk)
+    cooperation = get_editable_cooperation(
+        request, pk, Cooperation.objects.select_related("legal_form")
+    )
     form = MemberForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -261,7 +265,13 @@ def member_add(request, pk: int):
     return render(
         request,
         "cooperations/member_form.html",
-        {"title": "Ajouter un membre", "form": form, "cooperation": cooperation},
+        {
+            "title": "Ajouter un membre",
+            "form": form,
+            "cooperation": cooperation,
+            "is_ght": ght.is_ght(cooperation),
+            "legal_basis": ght.LEGAL_BASIS,
+        },
     )
 
 

@@ -108,10 +108,26 @@ class StepPanel:
     order: int = 50
 
 
+@dataclass(frozen=True)
+class EstablishmentSection:
+    """A block of the establishment / legal-entity page contributed by another app.
+
+    get_context(request, establishment, legal_entity) returns the template context, or None
+    to leave the block out; `establishment` is None on a legal entity's page. Constant queries.
+    """
+
+    key: str
+    title: str
+    template: str
+    get_context: Callable
+    order: int = 50
+
+
 NAV_ITEMS: list[NavItem] = []
 PORTFOLIO_COLUMNS: list[PortfolioColumn] = []
 PORTFOLIO_FLAGS: list[PortfolioFlag] = []
 STEP_PANELS: list[StepPanel] = []
+ESTABLISHMENT_SECTIONS: list[EstablishmentSection] = []
 COPIL_SECTIONS: list[CopilSection] = []
 COOPERATION_SECTIONS: list[CooperationSection] = []
 HOME_WIDGETS: list[HomeWidget] = []
@@ -151,3 +167,7 @@ def register_portfolio_flag(item: PortfolioFlag) -> None:
 
 def register_step_panel(item: StepPanel) -> None:
     _add(STEP_PANELS, item)
+
+
+def register_establishment_section(item: EstablishmentSection) -> None:
+    _add(ESTABLISHMENT_SECTIONS, item)

@@ -12,12 +12,25 @@ class EvalimpactConfig(AppConfig):
         from core.registry import (
             CooperationSection,
             CopilSection,
+            EstablishmentSection,
             NavItem,
             register_copil_section,
+            register_establishment_section,
             register_nav,
             register_section,
         )
         from evalimpact import hooks
+        from evalimpact import register_section as establishment_blocks
+
+        register_establishment_section(
+            EstablishmentSection(
+                key="hospidiag",
+                title="Indicateurs Hospi Diag",
+                template="evalimpact/_establishment_hospidiag.html",
+                get_context=establishment_blocks.hospidiag_context,
+                order=40,
+            )
+        )
 
         register_nav(
             NavItem(

@@ -12,7 +12,8 @@ from evalimpact.models import Evaluation, EvaluationStatus, HospidiagValue
 from evalimpact.services import evaluations as services
 from evalimpact.services.hospidiag import import_hospidiag
 
-HOSPIDIAG = Path(settings.SHARED_DATA_DIR) / "hospidiag-2022"
+# The demo's slices ship in the repository (fixtures/README.md): a clone runs alone.
+HOSPIDIAG = Path(settings.BASE_DIR) / "fixtures" / "hospidiag-2022"
 
 # code: (baseline, target/observed) for the cooperation row, or (level, justification).
 GHT_POTENTIAL = {
@@ -78,7 +79,7 @@ GCS_POTENTIAL = {
 def _import_hospidiag(stdout) -> None:
     if HospidiagValue.objects.filter(year=2022).exists():
         return
-    for name in ("hd2022.csv", "pdmza_2022.csv", "pdmreg_2022.csv"):
+    for name in ("hd2022-demo.csv", "pdmza_2022-demo.csv", "pdmreg_2022-demo.csv"):
         path = HOSPIDIAG / name
         if path.exists():
             run = import_hospidiag(path, year=2022)

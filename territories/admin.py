@@ -6,6 +6,7 @@ from territories.models import (
     DelegationDepartementale,
     Departement,
     Establishment,
+    EstablishmentActivity,
     ImportRun,
     LegalEntity,
 )
@@ -32,8 +33,15 @@ class DelegationAdmin(admin.ModelAdmin):
 
 @admin.register(LegalEntity)
 class LegalEntityAdmin(SimpleHistoryAdmin):
-    list_display = ("finess", "name", "legal_status", "departement")
-    list_filter = ("legal_status", "departement__ars")
+    list_display = (
+        "finess",
+        "name",
+        "legal_status",
+        "legal_status_code",
+        "is_closed",
+        "departement",
+    )
+    list_filter = ("legal_status", "is_closed", "departement__ars")
     search_fields = ("finess", "name")
     list_select_related = ("departement",)
 
@@ -63,3 +71,24 @@ class ImportRunAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request):
         return False
+
+
+@admin.register(EstablishmentActivity)
+class EstablishmentActivityAdmin(admin.ModelAdmin):
+    list_display = (
+        "register_id",
+        "nature_code",
+        "activity_type_code",
+        "legal_entity",
+        "establishment",
+        "is_active",
+    )
+    list_filter = ("nature_code", "is_active", "exercised")
+    search_fields = (
+        "register_id",
+        "arhgos_number",
+        "legal_entity__finess",
+        "establishment__finess",
+    )
+    raw_id_fields = ("legal_entity", "establishment")
+    show_full_result_count = False

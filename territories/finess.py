@@ -68,23 +68,3 @@ def with_check_key(first_eight: str) -> str:
         if luhn_ok(digits + key):
             return first_eight + key
     raise ValueError(first_eight)  # pragma: no cover - a Luhn key always exists
-
-
-# Real overseas numbers (SAE 2022) start with 9701 Guadeloupe, 9702 Martinique,
-# 9703 Guyane, 9704 La Réunion and 9805/9806 Mayotte.
-OVERSEAS_PREFIXES = {
-    "9701": "971",
-    "9702": "972",
-    "9703": "973",
-    "9704": "974",
-    "9805": "976",
-    "9806": "976",
-}
-
-
-def departement_of(finess: str) -> str | None:
-    """The INSEE département code of a FINESS number (None for territories without ARS)."""
-    finess = normalise_finess(finess)
-    if finess[:2] in {"97", "98"}:
-        return OVERSEAS_PREFIXES.get(finess[:4])
-    return finess[:2]

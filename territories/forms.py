@@ -1,8 +1,14 @@
+import tempfile
+from pathlib import Path
+
 from django import forms
 from django.conf import settings
 
 from core.forms import DsfrForm
+from core.tabular import FormatError, detect
 from core.uploads import human_size
+
+ACCEPTED_EXTENSIONS = (".csv", ".txt", ".json", ".gz", ".xlsx")
 
 
 class EstablishmentSearchForm(DsfrForm):
@@ -12,7 +18,8 @@ class EstablishmentSearchForm(DsfrForm):
         max_length=100,
         help_text=(
             "Par exemple « Fleyriat », « Bourg-en-Bresse » ou « 010000024 ». Tous les mots "
-            "doivent figurer ; un mot de moins de 3 lettres (« CH ») est cherché en entier."
+            "doivent figurer, accents et majuscules indifférents ; un mot de moins de 3 lettres "
+            "(« CH ») est cherché en entier."
         ),
     )
     departement = forms.CharField(required=False, widget=forms.HiddenInput)
@@ -21,8 +28,12 @@ class EstablishmentSearchForm(DsfrForm):
 class FinessImportForm(DsfrForm):
     submit_label = "Lancer l'import"
     file = forms.FileField(
-        label="Extrait FINESS (fichier .csv ou .txt)",
-        help_text="Fichier publié sur data.gouv.fr, séparé par des points-virgules.",
+        label="Fichier du répertoire FINESS",
+        help_text=(
+            "Flux JSON « Structures » ou « Activités » publié par l'ANS (.json ou .json.gz), ou "
+            "extrait CSV historique (.csv, .txt, éventuellement enregistré en .xlsx). Le format "
+            "est reconnu automatiquement."
+        ),
     )
 
     def clean_file(self):
@@ -34,15 +45,20 @@ class FinessImportForm(DsfrForm):
                 f"{human_size(limit)}."
             )
         name = (uploaded.name or "").lower()
-        if not name.endswith((".csv", ".txt")):
+        if not name.endswith(ACCEPTED_EXTENSIONS):
             raise forms.ValidationError(
-                "Le fichier doit être un extrait FINESS au format texte (.csv ou .txt)."
+                "Le fichier doit être un flux FINESS (.json, .json.gz) ou un extrait "
+                "(.csv, .txt, .xlsx, .csv.gz)."
             )
-        head = uploaded.read(64)
+        # Look at it now, with the detector the import uses: a wrong file is refused here,
+        # before it waits in the queue.
+        with tempfile.NamedTemporaryFile(suffix=Path(name).suffix) as copy:
+            for chunk in uploaded.chunks():
+                copy.write(chunk)
+            copy.flush()
+            try:
+                self.detected = detect(copy.name, name=uploaded.name)
+            except FormatError as error:
+                raise forms.ValidationError(str(error)) from error
         uploaded.seek(0)
-        if b"\x00" in head or head.startswith((b"PK\x03\x04", b"%PDF", b"\xd0\xcf\x11\xe0")):
-            raise forms.ValidationError(
-                "Ce fichier est un document binaire (tableur, PDF…), pas un extrait FINESS "
-                "au format texte. Exportez-le en CSV séparé par des points-virgules."
-            )
         return uploaded

@@ -1,3 +1,5 @@
+import unicodedata
+
 from django.db import models
 from django.db.models import Value
 from django.db.models.functions import Concat
@@ -75,16 +77,35 @@ class AddressMixin(models.Model):
     departement = models.ForeignKey(
         Departement, on_delete=models.PROTECT, null=True, blank=True, verbose_name="département"
     )
+    # WGS 84, from the register's geocoding (JSON flux: coordonneesGeographique).
+    latitude = models.DecimalField(
+        "latitude", max_digits=9, decimal_places=6, null=True, blank=True
+    )
+    longitude = models.DecimalField(
+        "longitude", max_digits=9, decimal_places=6, null=True, blank=True
+    )
 
     class Meta:
         abstract = True
 
+    @property
+    def territory_label(self) -> str:
+        """ "01 – Ain" or "hors ARS" (a site outside every ARS, or of unknown territory)."""
+        return str(self.departement) if self.departement_id else "hors ARS"
+
 
 class LegalEntity(AddressMixin):
-    """An entité juridique (EJ) of the FINESS register."""
+    """An entité juridique (EJ) of the FINESS register.
+
+    Its name comes only from a legal-entity source (the EJ records of the FINESS JSON flux);
+    without one it stays blank and pages show "entité juridique 0… (nom inconnu)", never the
+    name of one of its sites.
+    """
 
     finess = models.CharField("FINESS EJ", max_length=9, unique=True, validators=[validate_finess])
     name = models.CharField("raison sociale", max_length=255, blank=True)
+    long_name = models.CharField("raison sociale longue", max_length=255, blank=True)
+    name_source = models.CharField("source du nom", max_length=80, blank=True)
     legal_status = models.CharField(
         "statut juridique",
         max_length=20,
@@ -94,6 +115,15 @@ class LegalEntity(AddressMixin):
     )
     legal_status_code = models.CharField("code statut juridique", max_length=4, blank=True)
     siren = models.CharField("SIREN", max_length=9, blank=True)
+    ape_code = models.CharField("code APE", max_length=6, blank=True)
+    phone = models.CharField("téléphone", max_length=20, blank=True)
+    register_id = models.CharField(
+        "identifiant FINESS+ (pmSmsseId)", max_length=20, blank=True, db_index=True
+    )
+    opened_on = models.DateField("date de création", null=True, blank=True)
+    closed_on = models.DateField("date de fermeture", null=True, blank=True)
+    is_closed = models.BooleanField("fermée", default=False, db_index=True)
+    finess_updated_on = models.DateField("mise à jour FINESS", null=True, blank=True)
     history = HistoricalRecords()
 
     class Meta:
@@ -102,7 +132,24 @@ class LegalEntity(AddressMixin):
         ordering = ["name"]
 
     def __str__(self) -> str:
-        return f"{self.name or 'Entité juridique'} ({self.finess})"
+        return f"{self.display_name} ({self.finess})" if self.name else self.display_name
+
+    @property
+    def display_name(self) -> str:
+        return self.name or f"entité juridique {self.finess} (nom inconnu)"
+
+    @property
+    def legal_status_label(self) -> str:
+        from territories.nomenclatures import statut_label
+
+        return statut_label(self.legal_status_code)
+
+    @property
+    def is_public_hospital(self) -> bool:
+        """An établissement public de santé (CSP L6141-1), by its FINESS statut juridique."""
+        from territories.nomenclatures import PUBLIC_HOSPITAL_STATUS_CODES
+
+        return self.legal_status_code.strip().zfill(2) in PUBLIC_HOSPITAL_STATUS_CODES
 
 
 # Words shorter than a trigram cannot use the trigram index: they are matched as whole
@@ -111,15 +158,34 @@ class LegalEntity(AddressMixin):
 SHORT_WORD = 3
 
 
-class EstablishmentSearchText(models.Func):
-    """One upper-cased text of name, long name and commune, padded with spaces.
+def fold(text: str) -> str:
+    """Upper case without accents, as the search compares: "Rééducation" → "REEDUCATION".
 
-    Migration 0003 builds a pg_trgm GIN index on exactly this SQL; keep them in step
-    (tests/territories/test_search.py checks on PostgreSQL that the index is used). The
-    three columns are NOT NULL, so plain `||` is enough and the expression stays immutable.
+    The same folding as PostgreSQL's unaccent (Œ → OE, ß → SS) followed by UPPER, and as the
+    `kc_unaccent` function registered on SQLite connections (territories/apps.py).
+    """
+    text = (text or "").translate(FOLD_LIGATURES)
+    decomposed = unicodedata.normalize("NFKD", text)
+    return "".join(c for c in decomposed if not unicodedata.combining(c)).upper()
+
+
+FOLD_LIGATURES = str.maketrans(
+    {"œ": "oe", "Œ": "OE", "æ": "ae", "Æ": "AE", "ß": "ss", "’": "'", "‘": "'"}
+)
+
+
+class EstablishmentSearchText(models.Func):
+    """One text of name, long name and commune, padded with spaces, without accents and in
+    upper case (`UPPER(kc_unaccent(…))`).
+
+    Migration 0005 builds a pg_trgm GIN index on exactly this SQL, with `kc_unaccent` an
+    IMMUTABLE wrapper of PostgreSQL's unaccent; on SQLite `kc_unaccent` is a Python function
+    registered on each connection (territories/apps.py). Keep them in step
+    (tests/territories/test_search.py checks on PostgreSQL that the index is used). The three
+    columns are NOT NULL, so plain `||` is enough and the expression stays immutable.
     """
 
-    template = "UPPER(' ' || %(expressions)s || ' ')"
+    template = "UPPER(kc_unaccent(' ' || %(expressions)s || ' '))"
     arg_joiner = " || ' ' || "
     output_field = models.TextField()
 
@@ -129,29 +195,44 @@ class EstablishmentSearchText(models.Func):
 
 class EstablishmentQuerySet(models.QuerySet):
     def search(self, term: str):
+        """Words anywhere in name, long name or commune (accents and case ignored), or a
+        FINESS number of the site or of its legal entity (prefix; an 8-digit number that
+        lost its leading zero is found too)."""
         term = (term or "").strip()
         if not term:
             return self
-        compact = term.replace(" ", "").upper()
+        compact = term.replace(" ", "").replace(".", "").upper()
         if len(compact) >= 3 and compact[:2].isalnum() and compact[2:].isdigit():
+            prefixes = [compact]
+            if len(compact) == 8 and compact.isdigit():
+                from territories.finess import is_valid_finess
+
+                if is_valid_finess("0" + compact):
+                    prefixes.append("0" + compact)
             # The number of the site (ET) or of its legal entity (EJ): pages show both.
-            # A UNION of two index scans: an OR across the join made PostgreSQL scan
+            # A UNION of index scans: an OR across the join made PostgreSQL scan
             # every site (~500 ms at 100 000 ET instead of a few ms).
             # No ORDER BY in the branches (the model's ordering): SQLite refuses it there.
-            by_site = (
-                Establishment.objects.filter(finess__startswith=compact).order_by().values("pk")
-            )
-            by_entity = (
-                Establishment.objects.filter(legal_entity__finess__startswith=compact)
-                .order_by()
-                .values("pk")
-            )
-            return self.filter(pk__in=by_site.union(by_entity))
+            branches = []
+            for prefix in prefixes:
+                branches.append(
+                    Establishment.objects.filter(finess__startswith=prefix).order_by().values("pk")
+                )
+                branches.append(
+                    Establishment.objects.filter(legal_entity__finess__startswith=prefix)
+                    .order_by()
+                    .values("pk")
+                )
+            return self.filter(pk__in=branches[0].union(*branches[1:]))
         queryset = self.alias(search_text=EstablishmentSearchText())
-        for word in term.upper().split():
+        for word in fold(term).split():
             pattern = f" {word} " if len(word) < SHORT_WORD else word
             queryset = queryset.filter(search_text__contains=pattern)
         return queryset
+
+    def open(self):
+        """Not closed: what may still join a cooperation."""
+        return self.filter(is_closed=False)
 
     def in_name_order(self):
         """Alphabetical, for search results. Sorted on name || '' rather than name: with the
@@ -193,6 +274,13 @@ class Establishment(AddressMixin):
     opened_on = models.DateField("date d'ouverture", null=True, blank=True)
     authorised_on = models.DateField("date d'autorisation", null=True, blank=True)
     finess_updated_on = models.DateField("mise à jour FINESS", null=True, blank=True)
+    register_id = models.CharField(
+        "identifiant FINESS+ (egeId)", max_length=20, blank=True, db_index=True
+    )
+    closed_on = models.DateField("date de fermeture", null=True, blank=True)
+    # Closed sites stay resolvable (history, past cooperations) but are not offered for
+    # new memberships.
+    is_closed = models.BooleanField("fermé", default=False, db_index=True)
     history = HistoricalRecords()
 
     objects = EstablishmentQuerySet.as_manager()
@@ -235,6 +323,11 @@ class ImportRun(models.Model):
     rejected_count = models.IntegerField("rejetés", default=0)
     rejected_lines = models.JSONField("lignes rejetées", default=list, blank=True)
     error = models.TextField("erreur", blank=True)
+    format_description = models.TextField("format détecté", blank=True)
+    notes = models.JSONField("corrections et remarques par ligne", default=list, blank=True)
+    counts = models.JSONField("compte rendu", default=dict, blank=True)
+    changes = models.JSONField("changements depuis l'import précédent", default=dict, blank=True)
+    source_url = models.URLField("adresse de téléchargement", max_length=500, blank=True)
 
     class Meta:
         verbose_name = "import FINESS"
@@ -251,3 +344,69 @@ class ImportRun(models.Model):
         if not self.total_bytes:
             return 0
         return min(99, int(self.processed_bytes * 100 / self.total_bytes))
+
+
+class ActivityQuerySet(models.QuerySet):
+    def current(self):
+        """Active in the register (etatObjet A)."""
+        return self.filter(is_active=True)
+
+
+class EstablishmentActivity(models.Model):
+    """An activity or a piece of heavy equipment of the "FINESS Activités" flux.
+
+    Authorised activities (`activitesAutorisees`) belong to the legal entity that holds the
+    authorisation; exercised ones (`activitesExercees`) to the site (ET) that runs them.
+    Codes are stored as published: the flux gives no labels (see territories.nomenclatures).
+    """
+
+    register_id = models.CharField("identifiant (activiteAeId)", max_length=20, unique=True)
+    legal_entity = models.ForeignKey(
+        LegalEntity, on_delete=models.CASCADE, related_name="activities", null=True, blank=True
+    )
+    establishment = models.ForeignKey(
+        Establishment, on_delete=models.CASCADE, related_name="activities", null=True, blank=True
+    )
+    exercised = models.BooleanField("exercée sur le site", default=False)
+    nature_code = models.CharField("nature", max_length=10)
+    activity_type_code = models.CharField("type d'activité (SMSSE)", max_length=10, blank=True)
+    codes = models.JSONField("codes de l'activité", default=dict, blank=True)
+    authorisation_id = models.CharField("autorisation (identifiant)", max_length=20, blank=True)
+    arhgos_number = models.CharField("numéro ARHGOS", max_length=40, blank=True)
+    starts_on = models.DateField("début", null=True, blank=True)
+    ends_on = models.DateField("fin autorisée", null=True, blank=True)
+    effective_end_on = models.DateField("fin effective", null=True, blank=True)
+    lapses_on = models.DateField("caducité", null=True, blank=True)
+    is_active = models.BooleanField("active", default=True)
+    equipment_count = models.PositiveIntegerField("appareils", null=True, blank=True)
+    capacity = models.PositiveIntegerField("capacité", null=True, blank=True)
+
+    objects = ActivityQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "activité autorisée"
+        verbose_name_plural = "activités autorisées"
+        ordering = ["nature_code", "activity_type_code", "register_id"]
+        indexes = [
+            models.Index(fields=["establishment", "nature_code"]),
+            models.Index(fields=["legal_entity", "nature_code"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.nature_code} {self.activity_type_code} ({self.register_id})"
+
+    @property
+    def nature_label(self) -> str:
+        from territories.nomenclatures import nature_label
+
+        return nature_label(self.nature_code)
+
+    @property
+    def is_equipment(self) -> bool:
+        from territories.nomenclatures import EQUIPMENT_NATURES
+
+        return self.nature_code in EQUIPMENT_NATURES
+
+    @property
+    def codes_text(self) -> str:
+        return ", ".join(f"{k} {v}" for k, v in self.codes.items() if v)

@@ -1,7 +1,8 @@
 """Reference data for the data migration: the 18 ARS and the 101 départements.
 
 Sources: INSEE codes of regions and départements (2016 regions); FINESS uses its own
-codes for overseas départements (9A…9F), kept here to map its extracts.
+codes for overseas départements (9A…9F), kept here to map its extracts; territories that no
+ARS covers are in territories/geography.py.
 """
 
 ARS_LIST = [
@@ -129,11 +130,3 @@ DEPARTEMENTS = [
     ("974", "La Réunion", "04", "9D"),
     ("976", "Mayotte", "06", "9F"),
 ]
-
-# FINESS département codes of territories that no ARS covers (kept without ARS on import).
-FINESS_CODES_WITHOUT_ARS = {
-    "9E": "Saint-Pierre-et-Miquelon",
-    "9J": "Wallis-et-Futuna",
-    "9K": "Polynésie française",
-    "9L": "Nouvelle-Calédonie",
-}

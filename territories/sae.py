@@ -4,11 +4,11 @@ File quirks: Windows-1252 (a Latin-1 superset: ’ – Œ occur), `;` separated,
 gives the legal status family (PUB public, PNL private non-profit, PLU private for-profit).
 """
 
-import csv
 from pathlib import Path
 
 from django.db import transaction
 
+from core.tabular import read_table
 from territories.classification import category_label, sector_from_category
 from territories.finess import finess_error
 from territories.models import Departement, Establishment, LegalEntity, LegalStatus
@@ -29,21 +29,25 @@ def load_sae_establishments(path: Path, departements: set[str] | None = None) ->
     deps = dict(Departement.objects.values_list("code", "pk"))
     # SAE uses FINESS's own codes for overseas départements (9A Guadeloupe…).
     deps.update(Departement.objects.exclude(finess_code="").values_list("finess_code", "pk"))
-    with open(path, encoding="cp1252", newline="") as handle:
-        rows = [
-            r
-            for r in csv.DictReader(handle, delimiter=";")
-            if (departements is None or r["dep"] in departements)
-            and not finess_error(r["fi"])
-            and not finess_error(r["fi_ej"])
-        ]
+    # Read through the shared format detector (Windows-1252, ";"), like every importer.
+    _detected, header, table = read_table(path, expected_columns=("fi", "fi_ej", "dep"))
+    rows = []
+    for _line, cells in table:
+        r = dict(zip(header, cells, strict=False))
+        if (
+            (departements is None or r.get("dep") in departements)
+            and not finess_error(r.get("fi", ""))
+            and not finess_error(r.get("fi_ej", ""))
+        ):
+            rows.append(r)
     count = 0
     for row in rows:
         status = _status(row["catr"])
+        # No name: `rs` is the site's name, not its legal entity's (an association would
+        # bear the name of one of its centres). Names come from legal-entity sources.
         entity, created = LegalEntity.objects.get_or_create(
             finess=row["fi_ej"],
             defaults={
-                "name": row["rs"],
                 "legal_status": status,
                 "legal_status_code": row["stj"],
                 "departement_id": deps.get(row["dep"]),

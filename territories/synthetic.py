@@ -34,7 +34,7 @@ from django.conf import settings
 from django.db import DatabaseError
 
 from territories.classification import sector_from_category, status_from_finess
-from territories.finess import OVERSEAS_PREFIXES, finess_error, with_check_key
+from territories.finess import finess_error, with_check_key
 from territories.models import LegalStatus
 from territories.reference import DEPARTEMENTS
 
@@ -48,8 +48,10 @@ EXTRACT_DATE = "2026-01-12"
 ET_SERIAL_START = 0.30
 EJ_SERIAL_START = 0.75
 
-# Overseas numbers start like the real ones (9701… Guadeloupe, 9806… Mayotte).
-OVERSEAS_NUMBER_PREFIX = {dep: prefix for prefix, dep in sorted(OVERSEAS_PREFIXES.items())}
+# Overseas numbers start like the real ones (SAE 2022: 9701… Guadeloupe … 9805… Mayotte).
+# Only to draw numbers: a site's territory comes from its commune, never from its number
+# (9806… are Wallis-et-Futuna's).
+OVERSEAS_NUMBER_PREFIX = {"971": "9701", "972": "9702", "973": "9703", "974": "9704", "976": "9805"}
 
 PUB, PNL, PLU = LegalStatus.PUBLIC, LegalStatus.PRIVATE_NON_PROFIT, LegalStatus.PRIVATE_FOR_PROFIT
 # The FINESS codes that make territories.classification read back the intended status.
@@ -322,6 +324,10 @@ class SyntheticReport:
     users: int = 0
     finess_lines: int = 0
     geolocation_lines: int = 0
+    json_entities: int = 0
+    json_establishments: int = 0
+    json_ght: int = 0
+    json_groupements: int = 0
     kits: dict = field(default_factory=dict)  # app -> "n objets" or why it was skipped
     seconds: dict = field(default_factory=dict)
 
@@ -331,7 +337,13 @@ class SyntheticDataExists(Exception):
 
 
 def sae_path() -> Path:
-    return Path(settings.SHARED_DATA_DIR) / "sae-2022" / "ID_2022r.csv"
+    """The full SAE file when the shared data sit beside the clone, else the demo's slice."""
+    full = Path(settings.SHARED_DATA_DIR) / "sae-2022" / "ID_2022r.csv"
+    return (
+        full
+        if full.exists()
+        else Path(settings.BASE_DIR) / "fixtures" / "sae-2022" / "ID_2022r-demo.csv"
+    )
 
 
 def load_geography(path: Path | None = None) -> list[Geography]:
@@ -624,6 +636,233 @@ def write_finess_extract(path: Path, establishments: int, *, seed: int = 2026) -
         raise
     writer.close()
     report.finess_lines, report.geolocation_lines = writer.lines, writer.geolocations
+    return report
+
+
+# --- The FINESS 2026 "Structures" JSON flux ------------------------------------------------
+
+GCO_KINDS = (  # (statut juridique, typeGco, weight): groupements of the national register
+    ("29", "003", 30), ("89", "003", 20), ("29", "002", 3), ("30", "", 12), ("66", "", 10),
+    ("28", "", 3), ("60", "001", 22),
+)  # fmt: skip
+GCO_PER_ESTABLISHMENTS = 65  # about 1 500 groupements for 100 000 establishments
+OVERSEAS_COG = {"9A": "971", "9B": "972", "9C": "973", "9D": "974", "9F": "976"}
+
+
+def _cog(commune: Commune, geography: Geography) -> str:
+    """An INSEE commune code of the département (the SAE writes 9A1… overseas)."""
+    insee = commune.insee
+    if len(geography.code) == 3:
+        return geography.code + insee[-2:].rjust(2, "0")
+    return insee if insee[:2] == geography.code else geography.code + insee[-3:].rjust(3, "0")
+
+
+def _address(commune: Commune, geography: Geography, street: str = "") -> list:
+    return [
+        {
+            "usageAdresse": "02",
+            "libelleVoie": street,
+            "cogCommune": _cog(commune, geography),
+            "codePostal": commune.postcode,
+            "ligneAcheminement": commune.name,
+        }
+    ]
+
+
+class StructuresJsonWriter:
+    """Writes the national "Structures" JSON in the official format (keys as in the ANS
+    sample: gcc, gco, pmej with nested ege), in constant memory: legal entities go to a side
+    file as each département is generated, GHT and groupements are written first at the end
+    (as in the published file), then the legal entities are appended."""
+
+    def __init__(self, path: Path, seed: int):
+        self.path = Path(path)
+        self.side = self.path.with_name(self.path.name + ".pmej.tmp")
+        self.rng = random.Random(seed + 2)
+        self.handle = open(self.side, "w", encoding="utf-8")  # noqa: SIM115
+        self.entities = 0
+        self.establishments = 0
+        self.next_pm = 1
+        self.next_ege = 1
+        self.ght_members: dict[str, list] = defaultdict(list)  # region -> [pm id]
+        self.groupements: list[dict] = []
+        self.first = True
+
+    def _write(self, record: dict) -> None:
+        import json
+
+        self.handle.write(("" if self.first else ",\n") + json.dumps(record, ensure_ascii=False))
+        self.first = False
+
+    def departement(self, geography: Geography, rows: list) -> None:
+        sites: dict[str, list] = defaultdict(list)
+        entities: list[EntityRow] = []
+        for row in rows:
+            if isinstance(row, EntityRow):
+                entities.append(row)
+            else:
+                sites[row.entity.finess].append(row)
+        pm_ids = []
+        for entity in entities:
+            own = sites.get(entity.finess, [])
+            hospital = entity.legal_status == PUB and any(
+                s.category.code in HOSPITAL_CATEGORIES for s in own
+            )
+            statut = "13" if hospital else entity.legal_status_code
+            pm_id = str(self.next_pm)
+            self.next_pm += 1
+            pm_ids.append(pm_id)
+            if hospital:
+                self.ght_members[geography.region_code].append(pm_id)
+            self._write(
+                self._entity(pm_id, entity.finess, entity.name, statut, entity, own, geography)
+            )
+        for _ in range(max(1, len(rows) // GCO_PER_ESTABLISHMENTS)):
+            statut, gco_type = _pick(self.rng, [((s, t), w) for s, t, w in GCO_KINDS])
+            pm_id = str(self.next_pm)
+            self.next_pm += 1
+            number = self.numbers.allocate(geography, "ej")
+            commune = self.rng.choice(geography.communes)
+            name = f"GROUPEMENT {self.rng.choice(NICE_NAMES)} {commune.name}"
+            record = self._entity(pm_id, number, name, statut, None, [], geography, commune=commune)
+            self._write(record)
+            members = self.rng.sample(pm_ids, min(len(pm_ids), self.rng.randint(2, 6)))
+            self.groupements.append(
+                {
+                    "pmSmsseId": pm_id,
+                    "typeGco": gco_type,
+                    "pmejDuGco": [{"pmSmsseId": m, "typeRoleEntiteGroupe": "M"} for m in members],
+                    "egeDuGco": [],
+                }
+            )
+
+    def _entity(self, pm_id, finess, name, statut, entity, sites, geography, commune=None) -> dict:
+        commune = commune or entity.commune
+        self.entities += 1
+        ege = []
+        for site in sites:
+            self.establishments += 1
+            ege.append(
+                {
+                    "informationsGeneralesEGE": {
+                        "egeId": str(self.next_ege),
+                        "numFinessEge": site.finess,
+                        "nomEgeCourt": site.name,
+                        "nomEgeLong": site.long_name,
+                        "siret": site.siret,
+                        "dateOuverture": site.opened_on.isoformat(),
+                        "datePremiereAutorisation": site.authorised_on.isoformat(),
+                    },
+                    "categorieentiteGeographiqueExercice": site.category.code,
+                    "modefixationtarifaire": STATUS_CODES[site.entity.legal_status][1],
+                    "adresse": _address(site.commune, geography, site.address),
+                    "contact": [
+                        {"typeContact": {"roleContact": "01"}, "telecom": {"telephone": site.phone}}
+                    ],
+                    "evenement": [],
+                    "etatObjet": "A",
+                    "dateDerniereMaj": f"{EXTRACT_DATE} 00:00:00",
+                }
+            )
+            self.next_ege += 1
+        return {
+            "informationsGeneralesPMEJ": {
+                "pmSmsseId": pm_id,
+                "numFinessPm": finess,
+                "denominationPm": name[:60],
+                "denominationLonguePmSmsse": name,
+                "siren": entity.siren if entity else f"{self.rng.randrange(10**8, 10**9)}",
+                "statutJuridique": statut,
+                "typePersonneMorale": "01",
+                "dateCreation": "1990-01-01",
+            },
+            "adresse": _address(commune, geography),
+            "contact": [],
+            "evenement": [],
+            "ege": ege,
+            "etatObjet": "A",
+            "dateDerniereMaj": f"{EXTRACT_DATE} 00:00:00",
+        }
+
+    def close(self, ght_list: list[tuple[str, str, str]]) -> None:
+        """Assemble the file: GHT (one per line of the SAE GHT list, members spread over the
+        region's public hospitals), groupements, then the legal entities."""
+        import json
+
+        self.handle.close()
+        by_region: dict[str, list] = defaultdict(list)
+        for code, name, region in ght_list:
+            by_region[region].append((code, name))
+        gcc = []
+        for region, ghts in by_region.items():
+            members = self.ght_members.get(region, [])
+            shares = [members[i :: len(ghts)] for i in range(len(ghts))]
+            for (code, name), share in zip(ghts, shares, strict=True):
+                gcc.append(
+                    {
+                        "gccId": str(len(gcc) + 1),
+                        "nomGcc": name,
+                        "typeGcc": "001",
+                        "gccIdentifiantExterne": code,
+                        "pmejDuGcc": [
+                            {"pmSmsseId": pm, "typeRoleEntiteGroupe": "S" if i == 0 else "M"}
+                            for i, pm in enumerate(share)
+                        ],
+                        "egeDuGcc": [],
+                        "etatObjet": "A",
+                        "dateDerniereMaj": f"{EXTRACT_DATE} 00:00:00",
+                    }
+                )
+        self.ght = len(gcc)
+        with open(self.path, "w", encoding="utf-8") as out:
+            out.write(
+                '{"schemaVersion": "v1.0.0", "generatedAt": "' + EXTRACT_DATE + 'T05:00:00Z",\n'
+            )
+            out.write('"gcc": ' + json.dumps(gcc, ensure_ascii=False) + ",\n")
+            out.write('"gco": ' + json.dumps(self.groupements, ensure_ascii=False) + ",\n")
+            out.write('"pmej": [\n')
+            with open(self.side, encoding="utf-8") as side:
+                for chunk in iter(lambda: side.read(1 << 20), ""):
+                    out.write(chunk)
+            out.write("\n]}\n")
+        self.side.unlink()
+
+    def abort(self) -> None:
+        self.handle.close()
+        self.side.unlink(missing_ok=True)
+        self.path.unlink(missing_ok=True)
+
+
+def ght_list() -> list[tuple[str, str, str]]:
+    """(SAE code, name, region code) of the 136 GHT of 2022 (fixtures/sae-2022/GHT_2022r.csv)."""
+    path = Path(settings.BASE_DIR) / "fixtures" / "sae-2022" / "GHT_2022r.csv"
+    with open(path, encoding="cp1252", newline="") as handle:
+        return [
+            (row["CODE_GHT"], row["NOM_COMPLET_GHT"].strip(), row["CODE_GHT"][:2])
+            for row in csv.DictReader(handle, delimiter=";")
+            # One line of the 2022 file is broken (a name cut by a stray separator).
+            if len(row["CODE_GHT"] or "") == 5 and row["CODE_GHT"].isdigit()
+        ]
+
+
+def write_structures_json(path: Path, establishments: int, *, seed: int = 2026) -> SyntheticReport:
+    """The national "Structures" JSON for the import benchmark (no database access)."""
+    report = SyntheticReport()
+    generator = EstablishmentGenerator(seed, load_geography())
+    writer = StructuresJsonWriter(path, seed)
+    writer.numbers = generator.numbers
+    try:
+        counts = allocate(establishments, [g.weight for g in generator.geographies])
+        for geography, count in zip(generator.geographies, counts, strict=True):
+            writer.departement(geography, list(generator.departement(geography, count)))
+        writer.close(ght_list())
+    except BaseException:
+        writer.abort()
+        raise
+    report.json_entities = writer.entities
+    report.json_establishments = writer.establishments
+    report.json_ght = writer.ght
+    report.json_groupements = len(writer.groupements)
     return report
 
 

@@ -5,20 +5,25 @@ from django.views.decorators.http import require_http_methods
 
 from territories import services
 from territories.forms import EstablishmentSearchForm, FinessImportForm
+from territories.identifiers import finess_suggestion
 from territories.models import Establishment, ImportRun
+from territories.nomenclatures import LEGAL_FORM_RULES
 
 
 def establishment_search(request):
     """FINESS is a public register: every signed-in user may search it."""
     form = EstablishmentSearchForm(request.GET or None)
-    results = None
+    results, hints, term = None, [], ""
     if form.is_valid() and form.cleaned_data["q"]:
+        term = form.cleaned_data["q"]
         queryset = (
-            Establishment.objects.search(form.cleaned_data["q"])
+            Establishment.objects.search(term)
             .select_related("legal_entity", "departement")
             .in_name_order()
         )
         results = Paginator(queryset, 25).get_page(request.GET.get("page"))
+        if not results.object_list:
+            hints = search_hints(term)
     return render(
         request,
         "territories/search.html",
@@ -26,9 +31,28 @@ def establishment_search(request):
             "title": "Rechercher un établissement",
             "form": form,
             "page_obj": results,
+            "hints": hints,
+            "suggested_finess": finess_suggestion(term) if term else None,
             "breadcrumb_data": {"current": "Établissements"},
         },
     )
+
+
+MAX_HINT_WORDS = 4
+
+
+def search_hints(term: str) -> list[dict]:
+    """For a search that found nothing: each word alone, with how many it finds (at most
+    four words, one COUNT each), so the user sees which word to drop."""
+    words = [w for w in term.split() if len(w) >= 2][:MAX_HINT_WORDS]
+    if len(words) < 2:
+        return []
+    hints = []
+    for word in words:
+        count = Establishment.objects.search(word).count()
+        if count:
+            hints.append({"word": word, "count": count})
+    return hints
 
 
 def _require_national_admin(user):
@@ -48,9 +72,10 @@ def import_start(request):
         request,
         "territories/import_start.html",
         {
-            "title": "Importer un extrait FINESS",
+            "title": "Importer le répertoire FINESS",
             "form": form,
             "runs": runs,
+            "legal_form_rules": LEGAL_FORM_RULES,
             "breadcrumb_data": {"current": "Import FINESS"},
         },
     )

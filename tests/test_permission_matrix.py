@@ -18,6 +18,7 @@ APPS = [
     "suivi",
     "notifications",
     "si",
+    "registre",
 ]
 
 

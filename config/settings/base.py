@@ -271,6 +271,20 @@ CELERY_TASK_SOFT_TIME_LIMIT = 25 * 60
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE: dict = {}
 
+# FINESS register refresh (territories/refresh.py): off unless a URL is configured.
+FINESS_STRUCTURES_URL = os.environ.get("FINESS_STRUCTURES_URL", "")
+FINESS_ACTIVITIES_URL = os.environ.get("FINESS_ACTIVITIES_URL", "")
+FINESS_REFRESH_HOUR = int(os.environ.get("FINESS_REFRESH_HOUR", "6"))
+FINESS_DOWNLOAD_TIMEOUT = float(os.environ.get("FINESS_DOWNLOAD_TIMEOUT", "120"))
+FINESS_DOWNLOAD_MAX_BYTES = int(os.environ.get("FINESS_DOWNLOAD_MAX_BYTES", str(2 * 1024**3)))
+if FINESS_STRUCTURES_URL or FINESS_ACTIVITIES_URL:
+    from celery.schedules import crontab
+
+    CELERY_BEAT_SCHEDULE["finess-refresh"] = {
+        "task": "territories.tasks.refresh_finess_register",
+        "schedule": crontab(hour=FINESS_REFRESH_HOUR, minute=15),
+    }
+
 CACHES = {
     "default": (
         {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}

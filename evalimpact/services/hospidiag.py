@@ -5,12 +5,18 @@ entities), `pdmza_2022.csv` (market shares per attractiveness zone; the row wher
 finess == zone is the establishment's own share) and `pdmreg_2022.csv` (market shares in
 the region, A1bis to A5bis; zone is the region code, one row per establishment). Numbers are space-padded with a decimal
 comma; `.z`, `.c`, `.v`, `.m` and blanks mean "no value".
+
+Files of 2019 to 2023 as people hold them: read through core.tabular (separator `;` in
+2019, `,` in 2022, tab; UTF-8 with or without BOM or Windows-1252; CRLF, LF or CR-only
+line endings; title lines above the column names; .xlsx workbooks, whose data sheet is
+found; gzip). Columns are matched by name, whatever the case, accents, spacing or a label
+after the code ("P1 - IP-DMS médecine"); `COLUMN_CHANGES` lists the columns whose name or
+meaning changed between years, and the report names every indicator the file lacks.
 """
 
 from __future__ import annotations
 
 import csv
-import io
 import re
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
@@ -18,7 +24,9 @@ from pathlib import Path
 
 from django.db import transaction
 
+from core.tabular import FormatError, detect, normalise_column, read_table
 from evalimpact.models import HospidiagImport, HospidiagValue, Indicator
+from territories.identifiers import normalise_finess_number
 
 MISSING_MARKERS = {".z": "non concerné", ".c": "non calculé", ".v": "non validé", ".m": "manquant"}
 FINESS_RE = re.compile(r"^[0-9][0-9AB][0-9]{7}$")
@@ -72,6 +80,9 @@ class ImportReport:
     missing: dict = field(default_factory=dict)
     skipped: list = field(default_factory=list)  # [(line number, reason)]
     other_zone_rows: int = 0
+    format_description: str = ""
+    missing_columns: list = field(default_factory=list)  # [(code, French explanation)]
+    corrections: list = field(default_factory=list)  # [(line number, note)]
 
     def skip(self, line: int, reason: str) -> None:
         self.skipped.append((line, reason))
@@ -81,6 +92,12 @@ class ImportReport:
             f"Fichier {self.file_name} ({self.file_kind}, {self.year}) : {self.lines_read} lignes lues, "
             f"{self.values_stored} valeurs enregistrées, {len(self.skipped)} lignes écartées."
         ]
+        if self.format_description:
+            lines.append(f"Format : {self.format_description}.")
+        for code, explanation in self.missing_columns:
+            lines.append(f"Colonne absente du fichier {self.year} : {code} ({explanation}).")
+        for line, note in self.corrections[:MAX_SKIPPED_IN_REPORT]:
+            lines.append(f"Ligne {line} corrigée : {note}")
         if self.other_zone_rows:
             lines.append(
                 f"{self.other_zone_rows} lignes décrivent la part d'un établissement dans la zone "
@@ -111,72 +128,201 @@ def _year_from_name(name: str) -> int | None:
     return int(match.group(1)) if match else None
 
 
-def parse_file(handle, *, file_name: str, year: int, codes: set[str]):
-    """Yield nothing; return (report, {(finess, code): (value, entity_name)})."""
-    reader = csv.DictReader(handle)
-    header = reader.fieldnames or []
-    if "finess" not in header:
+# Columns that identify a row, as spelt across years and exports.
+FINESS_COLUMNS = (
+    "finess",
+    "n finess",
+    "no finess",
+    "num finess",
+    "numero finess",
+    "nofiness",
+    "finess ej",
+)
+NAME_COLUMNS = ("rs", "raison sociale", "libelle")
+ZONE_COLUMNS = ("zone",)
+YEAR_COLUMNS = ("annee", "an", "year")
+# Codes whose column changed between years: the older column does not mean the same thing
+# and is never read in place of the newer one (shared/domain/hospidiag.md).
+COLUMN_CHANGES = {
+    "CI_E4_v2": ("CI_E4", "l'ancienne colonne CI_E4 comptait les tables de coronarographie"),
+    "CI_E7_v2": ("CI_E7", "l'ancienne colonne CI_E7 comptait des « B » de biologie"),
+}
+
+
+def _key(name: str) -> str:
+    """Column name compared: normalised, separators as single spaces ("N° FINESS" → "n finess")."""
+    text = normalise_column(name).replace("°", " ")
+    return " ".join(re.split(r"[\s_.\-/:]+", text)).strip()
+
+
+def _code_key(code: str) -> str:
+    return normalise_column(code)
+
+
+def match_columns(header: list[str], codes: set[str]) -> dict[str, int]:
+    """{code: index of its column} for the codes the header holds.
+
+    A column matches a code when its name is the code (any case) or the code followed by a
+    space, a dash or a colon and a label ("P1 - IP-DMS médecine"). "P12_bis" is not "P12".
+    """
+    result: dict[str, int] = {}
+    normalised = [normalise_column(h) for h in header]
+    for code in codes:
+        target = _code_key(code)
+        for index, name in enumerate(normalised):
+            if name == target or re.match(re.escape(target) + r"(\s*[-:]|\s)", name):
+                result[code] = index
+                break
+    return result
+
+
+def _find(header: list[str], names: tuple) -> int | None:
+    keys = [_key(h) for h in header]
+    for name in names:
+        if name in keys:
+            return keys.index(name)
+    return None
+
+
+def _kind(header: list[str]) -> str:
+    keys = {_key(h) for h in header}
+    if "zone" in keys and "a1" in keys:
+        return "parts de marché"
+    if "zone" in keys and "a1bis" in keys:
+        return "parts de marché régionales"
+    return "indicateurs"
+
+
+KIND_CODES = {
+    "parts de marché": re.compile(r"^A[1-6]$"),
+    "parts de marché régionales": re.compile(r"^A[1-5]bis$"),
+}
+
+
+def _missing_columns(kind: str, header: list[str], codes: set[str], found: dict) -> list:
+    """The wanted codes this kind of file should hold but this one lacks, explained."""
+    pattern = KIND_CODES.get(kind)
+    relevant = {
+        c for c in codes if (pattern.match(c) if pattern else not re.match(r"^A[1-6](bis)?$", c))
+    }
+    keys = {normalise_column(h) for h in header}
+    missing = []
+    for code in sorted(relevant - set(found)):
+        label = CODE_LABELS.get(code, "indicateur du catalogue")
+        older = COLUMN_CHANGES.get(code)
+        if older and normalise_column(older[0]) in keys:
+            missing.append((code, f"{label} ; {older[1]} : elle n'est pas reprise"))
+        else:
+            missing.append((code, f"{label} ; les valeurs ne seront pas préremplies"))
+    return missing
+
+
+def parse_rows(
+    header: list[str], rows, *, file_name: str, year: int, codes: set[str], pad: bool = False
+):
+    """Return (report, {(finess, code): (value, entity_name)}) from rows of (line, cells)."""
+    finess_index = _find(header, FINESS_COLUMNS)
+    if finess_index is None:
         raise HospidiagFormatError(
-            "Ce fichier n'a pas de colonne « finess » : ce n'est pas un fichier Hospi Diag."
+            "Ce fichier n'a pas de colonne « finess » : ce n'est pas un fichier Hospi Diag "
+            f"(colonnes lues : {', '.join(h for h in header[:8] if h) or 'aucune'})."
         )
-    market_share = "zone" in header and "A1" in header
-    regional_share = "zone" in header and "A1bis" in header
-    if market_share:
-        kind = "parts de marché"
-    elif regional_share:
-        kind = "parts de marché régionales"
-    else:
-        kind = "indicateurs"
-    columns = [c for c in header if c in codes]
+    kind = _kind(header)
+    zone_index = _find(header, ZONE_COLUMNS)
+    name_index = _find(header, NAME_COLUMNS)
+    found = match_columns(header, codes)
     report = ImportReport(file_name=file_name, file_kind=kind, year=year)
+    report.missing_columns = _missing_columns(kind, header, codes, found)
     values: dict = {}
-    for row in reader:
-        line = reader.line_num
+    width = len(header)
+    for line, row in rows:
         report.lines_read += 1
-        if None in row or any(v is None for v in row.values()):
+        if pad:
+            # A workbook's rows are as wide as its widest: pad or trim empty cells.
+            if len(row) < width:
+                row = row + [""] * (width - len(row))
+            elif not any(cell.strip() for cell in row[width:]):
+                row = row[:width]
+        if len(row) != width:
             report.skip(line, "nombre de colonnes inattendu.")
             continue
-        finess = (row.get("finess") or "").strip().upper()
-        if not FINESS_RE.match(finess):
-            report.skip(line, f"numéro FINESS invalide « {finess} ».")
+        raw = row[finess_index].strip()
+        finess = normalise_finess_number(raw)
+        if not finess.ok:
+            report.skip(line, f"numéro FINESS invalide « {raw} ».")
             continue
-        if market_share and (row.get("zone") or "").strip().upper() != finess:
-            report.other_zone_rows += 1
-            continue
+        if finess.note:
+            report.corrections.append((line, finess.note))
+        number = finess.value
+        if kind == "parts de marché" and zone_index is not None:
+            zone = normalise_finess_number(row[zone_index]).value or row[zone_index].strip().upper()
+            if zone != number:
+                report.other_zone_rows += 1
+                continue
         parsed = {}
         try:
-            for column in columns:
-                value, marker = parse_number(row[column])
+            for code, index in found.items():
+                column = code
+                value, marker = parse_number(row[index])
                 if value is None:
                     report.missing[marker] = report.missing.get(marker, 0) + 1
                 else:
-                    parsed[column] = value
+                    parsed[code] = value
         except ValueError as error:
             report.skip(line, f"{error} en colonne {column}.")
             continue
-        for column, value in parsed.items():
-            values[(finess, column)] = (value, (row.get("rs") or "").strip())
+        name = row[name_index].strip() if name_index is not None else ""
+        for code, value in parsed.items():
+            values[(number, code)] = (value, name)
     return report, values
+
+
+def parse_file(handle, *, file_name: str, year: int, codes: set[str]):
+    """Return (report, {(finess, code): (value, entity_name)}) from a text CSV handle."""
+    reader = csv.reader(handle)
+    header = next(reader, [])
+    rows = ((reader.line_num, row) for row in reader if row)
+    return parse_rows(header, rows, file_name=file_name, year=year, codes=codes)
+
+
+def _year_of(path: Path, detected, header: list[str], first_row) -> int | None:
+    for text in (path.name, detected.sheet or ""):
+        year = _year_from_name(text)
+        if year:
+            return year
+    index = _find(header, YEAR_COLUMNS)
+    if index is not None and first_row is not None and len(first_row) > index:
+        value = first_row[index].strip()
+        if re.fullmatch(r"20\d\d", value):
+            return int(value)
+    return None
 
 
 @transaction.atomic
 def import_hospidiag(path: Path | str, *, year: int | None = None, content: bytes | None = None):
     """Load one Hospi Diag file; all or nothing. Returns the saved HospidiagImport."""
     path = Path(path)
-    year = year or _year_from_name(path.name)
+    if content is not None:
+        path = _spill(path.name, content)
+    try:
+        detected = detect(path, expected_columns=("finess",))
+        detected, header, rows = read_table(path, detected)
+    except FormatError as error:
+        raise HospidiagFormatError(str(error)) from error
+    first_row = next(rows, None)
+    if first_row is not None:
+        rows = _chain(first_row, rows)
+    year = year or _year_of(path, detected, header, first_row[1] if first_row else None)
     if not year:
         raise HospidiagFormatError(
-            "Impossible de déduire l'année du nom du fichier : précisez-la (option --year)."
+            "Impossible de déduire l'année du nom du fichier, de sa feuille ou d'une colonne "
+            "« annee » : précisez-la (option --year)."
         )
-    raw = content if content is not None else path.read_bytes()
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        text = raw.decode("latin-1")
     codes = wanted_codes()
-    report, values = parse_file(
-        io.StringIO(text, newline=""), file_name=path.name, year=year, codes=codes
+    report, values = parse_rows(
+        header, rows, file_name=path.name, year=year, codes=codes, pad=detected.kind == "xlsx"
     )
+    report.format_description = detected.describe()
     source = f"Hospi Diag {year} ({path.name})"
     existing = {
         (v.finess, v.code): v
@@ -273,3 +419,17 @@ def prefills(indicators, memberships) -> dict:
                     row.value, row.code, row.year, row.finess, via_ej, row.source
                 )
     return result
+
+
+def _chain(first, rest):
+    yield first
+    yield from rest
+
+
+def _spill(name: str, content: bytes) -> Path:
+    import tempfile
+
+    folder = Path(tempfile.mkdtemp(prefix="kitcoop-hospidiag-"))
+    target = folder / (name or "hospidiag.csv")
+    target.write_bytes(content)
+    return target

@@ -183,6 +183,12 @@ def _results(**load_overrides):
         "mise à jour": {"seconds": 45.0, "rss_mb": 121.0, "summary": "mis à jour : 100000"},
         "copy": {"seconds": 2.0, "rows": 100000},
     }
+    results.imports_json = {
+        "file": "Flux JSON FINESS écrit : x.json (59036 entités juridiques, 100000 établissements)",
+        "bytes": 100_000_000,
+        "création": {"seconds": 52.0, "rss_mb": 160.0, "summary": "Établissements créés : 100000"},
+        "mise à jour": {"seconds": 58.0, "rss_mb": 199.0, "summary": "mis à jour : 100000"},
+    }
     results.extras = {
         "copil_pdf": {"skipped": "dossier COPIL absent"},
         "radar": {"first_ms": 900.0, "cold_ms": 120.0, "cached_ms": 0.5,
@@ -214,6 +220,10 @@ def test_the_report_states_every_target_and_explains_misses():
     assert "Rapport import / COPY : 20.5" in text
     assert "**MISS**" in text and "le COPY des mêmes lignes prend 2.0 s" in text
     assert "Dossier COPIL : non mesuré (dossier COPIL absent)" in text
+    # The JSON flux import, beside the raw COPY floor, within its 60 s / 300 MB target.
+    assert "| import_finess JSON, base vide (création) | 52.0 | 160 |" in text
+    assert "Cible ≤ 60 s et ≤ 300 Mo : **PASS**" in text
+    assert "COPY PostgreSQL brut de l'extrait CSV des mêmes établissements (plancher) | 2.0" in text
     assert "en cache 0.50 ms" in text and "Cible en cache ≤ 20 ms : **PASS**" in text
 
 
@@ -226,3 +236,14 @@ def test_non_200_answers_fail_the_latency_target():
 def test_peak_rss_is_read_from_gnu_time():
     stderr = "\tMaximum resident set size (kbytes): 204800\n"
     assert bench_run._peak_rss_mb(stderr) == 200
+
+
+def test_the_import_summary_skips_the_format_line():
+    stdout = (
+        "Format : ceci est le format JSON FINESS 2026.\nÉtablissements créés : 3\n"
+        "Entités juridiques créées : 2\nGHT : 1\n"
+    )
+    assert bench_run._summary(stdout) == "Établissements créés : 3"
+    assert bench_run._summary(stdout, all_lines=True) == (
+        "Établissements créés : 3 ; Entités juridiques créées : 2"
+    )

@@ -9,10 +9,11 @@ from django.core.management import CommandError, call_command
 from accounts.models import Role, User
 from cooperations.models import Cooperation, Membership
 from territories import synthetic
-from territories.finess import departement_of, finess_error
+from territories.finess import finess_error
 from territories.importers import import_finess
 from territories.models import Establishment, LegalEntity
 from territories.synthetic import (
+    OVERSEAS_NUMBER_PREFIX,
     EntityRow,
     EstablishmentGenerator,
     EstablishmentRow,
@@ -43,7 +44,11 @@ def test_every_finess_number_is_valid_unique_and_in_its_departement(rows):
     assert len(numbers) == len(set(numbers))
     assert [n for n in numbers if finess_error(n)] == []
     for row in establishments:
-        assert departement_of(row.finess) == row.geography.code
+        # Numbers start like the real ones of their département (9805… for Mayotte).
+        assert row.finess.startswith(row.geography.number_prefix)
+        assert row.geography.number_prefix == OVERSEAS_NUMBER_PREFIX.get(
+            row.geography.code, row.geography.code
+        )
     assert {r.geography.code for r in establishments} >= {"01", "2A", "2B", "971", "976"}
 
 
@@ -284,3 +289,25 @@ def test_without_the_sae_file_every_departement_still_gets_communes(tmp_path):
     assert all(len(g.communes) == 5 for g in geographies)
     rows = list(EstablishmentGenerator(1, geographies).rows(202))
     assert sum(isinstance(r, EstablishmentRow) for r in rows) == 202
+
+
+def test_the_national_json_flux_is_written_in_the_official_format_and_imports_cleanly(db, tmp_path):
+    import json
+
+    from territories.importers import import_register_file
+    from territories.synthetic import write_structures_json
+
+    path = tmp_path / "finess-structures.json"
+    report = write_structures_json(path, 800, seed=3)
+    data = json.loads(path.read_text())
+    assert list(data)[:5] == ["schemaVersion", "generatedAt", "gcc", "gco", "pmej"]
+    assert report.json_establishments == 800 and report.json_ght == 136
+    entity = data["pmej"][0]
+    assert set(entity) >= {"informationsGeneralesPMEJ", "adresse", "ege", "etatObjet"}
+    assert {a["cogCommune"][:3] for e in data["pmej"] for a in e["adresse"]} >= {"971", "976"}
+    imported = import_register_file(path)
+    assert imported.rejected == 0 and imported.without_ars == 0
+    assert imported.created == 800 and imported.entities_created == report.json_entities
+    assert imported.counts["register_ght_created"] == 136
+    assert imported.counts["register_groupements_created"] == report.json_groupements
+    assert imported.counts.get("register_groupements_unresolved", 0) == 0

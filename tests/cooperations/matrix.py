@@ -1,4 +1,7 @@
-from tests.matrix import EDIT_COOP_ARA, EVERYONE, READ_COOP_ARA, Case
+from tests.matrix import ADMIN_ONLY, EDIT_COOP_ARA, EVERYONE, READ_COOP_ARA, Case
+
+# The region's GHT page: ARS agents (their own region) and national admins.
+ARS_AND_ADMIN = {**ADMIN_ONLY, "agent_ara": 200, "agent_occ": 200}
 
 CASES = [
     Case("cooperations:list", expect=EVERYONE),
@@ -20,6 +23,11 @@ CASES = [
         data=lambda w: {"finess": w.et_c.finess, "role": "membre"},
         expect=EDIT_COOP_ARA,
     ),
+    # The register (public data): every signed-in user.
+    Case("registre:establishment", args=lambda w: [w.et_a.finess], expect=EVERYONE),
+    Case("registre:legal_entity", args=lambda w: [w.et_a.legal_entity.finess], expect=EVERYONE),
+    Case("registre:suggestions", expect=EVERYONE),
+    Case("registre:ght_region", expect=ARS_AND_ADMIN),
 ]
 
 PLAN_EDITORS = {**dict.fromkeys(EVERYONE, 403), "admin": 200, "agent_ara": 200, "agent_occ": 200}

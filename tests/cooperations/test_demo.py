@@ -17,7 +17,10 @@ def row_counts() -> dict:
 
 
 @pytest.mark.django_db
-def test_demo_loads_twice_without_duplicates_and_gives_each_role_its_scope(shared_data):
+def test_demo_loads_twice_without_duplicates_and_gives_each_role_its_scope(settings, tmp_path):
+    # A lone clone: no shared data folder beside it, only the repository's fixtures/.
+    settings.SHARED_DATA_DIR = tmp_path / "empty"
+    settings.SHARED_DATA_DIR.mkdir()
     call_command("load_demo", stdout=io.StringIO())
     first = row_counts()
     out = io.StringIO()
@@ -42,6 +45,33 @@ def test_demo_loads_twice_without_duplicates_and_gives_each_role_its_scope(share
     assert "DEMO-GCSMS-EHPAD-35" in visible("directrice.ehpad")
     assert not {"GHT-84103", "DEMO-GCS-IMAGERIE-31"} & visible("directrice.ehpad")
     assert visible("copil.invite") == {"GHT-84103"}
+
+
+@pytest.mark.django_db
+def test_demo_names_legal_entities_from_legal_entity_sources_only(settings, tmp_path):
+    from cooperations.models import RegisterGrouping
+    from territories.models import EstablishmentActivity, LegalEntity
+
+    settings.SHARED_DATA_DIR = tmp_path  # empty
+    call_command("load_demo", stdout=io.StringIO())
+    # From the EJ records of the FINESS 2026 JSON sample.
+    convert = LegalEntity.objects.get(finess="010000156")
+    assert convert.name == "CLINIQUE CONVERT" and "FINESS" in convert.name_source
+    # From the Hospi Diag line of the legal entity's number.
+    bourg = LegalEntity.objects.get(finess="010780054")
+    assert bourg.name == "CH BOURG EN BRESSE" and bourg.name_source.startswith("Hospi Diag 2022")
+    # An association running a psychiatric centre: no legal-entity source, so no site's name.
+    association = LegalEntity.objects.get(finess="010783009")
+    assert association.name == ""
+    assert association.display_name == "entité juridique 010783009 (nom inconnu)"
+    # The register's GHT (real names, members not in the sample: said, not invented).
+    assert RegisterGrouping.objects.filter(kind="ght").count() == 5
+    assert Cooperation.objects.filter(external_code="GHT-11109").exists()
+    # Every GHT of the three demo regions, from the SAE list.
+    assert (
+        Cooperation.objects.filter(legal_form__code="ght", pilot_ars__region_code="53").count() >= 4
+    )
+    assert EstablishmentActivity.objects.exists()
 
 
 def test_ght_names_from_the_sae_capitals_read_as_french():

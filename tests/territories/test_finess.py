@@ -3,7 +3,7 @@ import csv
 import pytest
 from django.core.exceptions import ValidationError
 
-from territories.finess import departement_of, finess_error, validate_finess, with_check_key
+from territories.finess import finess_error, validate_finess, with_check_key
 
 
 @pytest.mark.parametrize("number", ["010000024", "750712184", "2A0000030", "010780054"])
@@ -32,15 +32,6 @@ def test_invalid_finess_numbers_get_a_french_reason(number, message):
     with pytest.raises(ValidationError) as error:
         validate_finess(number)
     assert message in error.value.messages[0]
-
-
-def test_departement_of_overseas_numbers():
-    assert departement_of("970100012") == "971"
-    assert departement_of("970421038") == "974"
-    assert departement_of("980500013") == "976"
-    assert departement_of("980000012") is None  # Wallis-et-Futuna: no ARS
-    assert departement_of("2A0000030") == "2A"
-    assert departement_of("010000024") == "01"
 
 
 def test_every_finess_of_the_sae_2022_file_is_valid(shared_data):

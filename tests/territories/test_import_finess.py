@@ -124,3 +124,64 @@ def test_command_prints_the_report_and_refuses_a_wrong_file(db, tmp_path, capsys
         call_command("import_finess", str(wrong), "--quiet-progress", stdout=io.StringIO())
     with pytest.raises(CommandError, match="Fichier introuvable"):
         call_command("import_finess", str(tmp_path / "absent.csv"), stdout=io.StringIO())
+
+
+# --- The extract as spreadsheets and old Macs leave it -------------------------------------
+
+
+def test_a_cr_only_extract_imports_every_line(db):
+    content = SAMPLE.read_bytes().replace(b"\r\n", b"\n").replace(b"\n", b"\r")
+    report = import_finess(io.BytesIO(content))
+    assert report.created == 4  # not "nothing, silently"
+    report = importers.import_finess(content.splitlines(keepends=True))
+    assert report.updated == 4
+
+
+def test_the_extract_saved_by_a_spreadsheet_as_xlsx_or_gzipped(db, tmp_path):
+    import gzip
+
+    import openpyxl
+
+    from territories.importers import import_register_file
+
+    workbook = openpyxl.Workbook()
+    for line in SAMPLE.read_bytes().decode("latin-1").splitlines():
+        workbook.active.append(next(iter([line.split(";")])))
+    path = tmp_path / "extrait.xlsx"
+    workbook.save(path)
+    report = import_register_file(path)
+    assert "fichier Excel" in report.format_description
+    # In a sheet, the short line 9 ("CH DE TREVOUX", 4 fields) is a row with empty cells:
+    # it cannot be told from a complete line whose last fields are empty, and is imported.
+    assert report.created == 5
+    assert Establishment.objects.get(finess="010000065").name == "CH DE TREVOUX"
+    gz = tmp_path / "extrait.csv.gz"
+    gz.write_bytes(gzip.compress(SAMPLE.read_bytes()))
+    report = import_register_file(gz)
+    assert "gzip" in report.format_description and report.updated == 4 and report.created == 0
+
+
+def test_identifiers_damaged_by_a_spreadsheet_are_corrected_or_refused_per_line(db):
+    header = b"finess;etalab;2;2026-01-01\n"
+    fields = ["structureet", "10000024", "10780054", "CH DE FLEYRIAT", "", "", "", "900", "RTE",
+              "DE PARIS", "", "", "451", "1", "AIN", "1440 VIRIAT", "474454647", "", "355", "CH",
+              "1102", "CH", "2,601E+13", "", "03", "", "1", "", "", "", "", ""]  # fmt: skip
+    report = import_finess(io.BytesIO(header + (";".join(fields) + "\n").encode()))
+    site = Establishment.objects.get(finess="010000024")
+    assert site.legal_entity.finess == "010780054"
+    assert (site.postcode, site.phone, site.siret) == ("01440", "0474454647", "")
+    assert site.departement.code == "01"
+    assert site.commune_code == "01451"
+    notes = [n["note"] for n in report.notes if n["line"] == 2]
+    assert any("FINESS ET « 10000024 » complété en 010000024" in n for n in notes)
+    assert any("FINESS EJ « 10780054 » complété en 010780054" in n for n in notes)
+    assert any(n.startswith("refus : SIRET « 2,601E+13 » en notation scientifique") for n in notes)
+    assert any("code postal « 1440 » complété en 01440" in n for n in notes)
+    assert any("département « 1 » complété en 01" in n for n in notes)
+
+
+def test_legal_entities_of_a_csv_extract_are_not_named_after_a_site(db, sample_lines):
+    import_finess(sample_lines)
+    entity = LegalEntity.objects.get(finess="010780054")
+    assert entity.name == ""
+    assert entity.display_name == "entité juridique 010780054 (nom inconnu)"

@@ -52,13 +52,22 @@ def test_web_import_of_a_wrong_file_fails_cleanly(
 def test_web_import_refuses_binary_and_wrong_extension_files(world, client):
     client.force_login(world.admin, backend="django.contrib.auth.backends.ModelBackend")
     response = client.post(
+        reverse("territories:import_start"), {"file": _upload("tableau.pdf", b"%PDF-1.4 xx")}
+    )
+    assert "doit être un flux FINESS (.json, .json.gz) ou un extrait" in response.content.decode()
+    response = client.post(
         reverse("territories:import_start"), {"file": _upload("tableau.xlsx", b"PK\x03\x04xx")}
     )
-    assert "format texte (.csv ou .txt)" in response.content.decode()
+    assert "pas un classeur Excel (.xlsx) lisible" in response.content.decode()
     response = client.post(
-        reverse("territories:import_start"), {"file": _upload("extrait.csv", b"PK\x03\x04xx")}
+        reverse("territories:import_start"),
+        {"file": _upload("extrait.csv", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1xx")},
     )
-    assert "document binaire" in response.content.decode()
+    assert "Excel 97-2003 (.xls)" in response.content.decode()
+    response = client.post(
+        reverse("territories:import_start"), {"file": _upload("extrait.csv", b"ab\x00\x01\x02cd")}
+    )
+    assert "fichier binaire non reconnu" in response.content.decode()
     assert not ImportRun.objects.exists()
 
 

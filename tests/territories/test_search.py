@@ -88,10 +88,52 @@ def test_postgresql_serves_the_search_from_the_trigram_index(register):
     with connection.cursor() as cursor:
         # Few rows in a test database: forbid the sequential scan to see whether the
         # planner *can* use the index, i.e. that query and index expressions are the same.
-        cursor.execute("SELECT 1 FROM pg_indexes WHERE indexname = 'establishment_search_trgm'")
+        cursor.execute(
+            "SELECT 1 FROM pg_indexes WHERE indexname = 'establishment_search_unaccent_trgm'"
+        )
         assert cursor.fetchone(), "l'index trigramme n'a pas été créé par les migrations"
         cursor.execute("SET LOCAL enable_seqscan = off")
         cursor.execute("SET LOCAL enable_indexscan = off")
         cursor.execute("EXPLAIN " + sql, params)
         plan = "\n".join(row[0] for row in cursor.fetchall())
-    assert "establishment_search_trgm" in plan
+    assert "establishment_search_unaccent_trgm" in plan
+
+
+def test_accents_and_case_are_ignored_on_both_sides(world):
+    EstablishmentFactory(name="CENTRE DE RÉÉDUCATION FONCTIONNELLE", commune="SAINT-ÉTIENNE")
+    EstablishmentFactory(name="Pôle Santé mentale des Alpes", commune="Gap")
+    EstablishmentFactory(name="EHPAD SOEUR EMMANUELLE", long_name="EHPAD SŒUR EMMANUELLE")
+    assert found("reeducation") == {"CENTRE DE RÉÉDUCATION FONCTIONNELLE"}
+    assert found("Rééducation saint-etienne") == {"CENTRE DE RÉÉDUCATION FONCTIONNELLE"}
+    assert found("sante mentale") == {"Pôle Santé mentale des Alpes"}
+    assert found("SANTÉ MENTALE") == {"Pôle Santé mentale des Alpes"}
+    assert found("pole") == {"Pôle Santé mentale des Alpes"}
+    assert found("sœur") == {"EHPAD SOEUR EMMANUELLE"}
+
+
+def test_a_finess_without_its_leading_zero_is_found(register):
+    from territories.finess import with_check_key
+
+    number = with_check_key("01078005")  # a real-looking number starting with 0
+    site = EstablishmentFactory(finess=number, name="CH SANS ZERO")
+    assert found(number[1:]) >= {site.name}
+
+
+def test_an_empty_result_says_which_word_to_drop(register, world, login):
+    html = (
+        login(world.referent_a)
+        .get("/referentiel/etablissements/?q=tilleuls+oyonnax")
+        .content.decode()
+    )
+    assert "Aucun établissement ne correspond à « tilleuls oyonnax »" in html
+    assert "« tilleuls »</a> : 1 établissement" in html
+    assert "« oyonnax »</a> : 1 établissement" in html
+    assert (
+        "accents et les majuscules n&#x27;importent pas" in html
+        or "accents et les majuscules n'importent pas" in html
+    )
+
+
+def test_results_link_to_the_establishment_page(register, world, login):
+    html = login(world.referent_a).get("/referentiel/etablissements/?q=tilleuls").content.decode()
+    assert f'href="/referentiel/etablissements/{register["ehpad"].finess}/"' in html

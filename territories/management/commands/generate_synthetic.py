@@ -18,6 +18,14 @@ class Command(BaseCommand):
         parser.add_argument("--cooperations", type=int, default=20_000)
         parser.add_argument("--finess-file", type=Path, help="chemin de l'extrait FINESS à écrire")
         parser.add_argument(
+            "--finess-json",
+            type=Path,
+            help=(
+                "chemin du flux JSON FINESS « Structures » à écrire (format officiel 2026, "
+                "avec GHT et groupements) ; n'écrit rien dans la base"
+            ),
+        )
+        parser.add_argument(
             "--finess-only",
             action="store_true",
             help="écrire seulement l'extrait FINESS, sans rien créer dans la base",
@@ -43,6 +51,24 @@ class Command(BaseCommand):
         if path and not path.parent.is_dir():
             raise CommandError(f"Dossier introuvable pour l'extrait FINESS : {path.parent}")
         started = time.perf_counter()
+        json_path = options["finess_json"]
+        if json_path:
+            if not json_path.parent.is_dir():
+                raise CommandError(f"Dossier introuvable pour le flux JSON : {json_path.parent}")
+            report = synthetic.write_structures_json(
+                json_path, establishments, seed=options["seed"]
+            )
+            self.stdout.write(
+                f"Flux JSON FINESS écrit : {json_path} ({report.json_entities} entités juridiques, "
+                f"{report.json_establishments} établissements, {report.json_ght} GHT, "
+                f"{report.json_groupements} groupements ; {json_path.stat().st_size / 1e6:.0f} Mo)"
+            )
+            if not path:
+                self.stdout.write(
+                    self.style.SUCCESS(f"Terminé en {time.perf_counter() - started:.1f} s.")
+                )
+                return
+            started = time.perf_counter()
         if options["finess_only"]:
             if not path:
                 raise CommandError("--finess-only demande --finess-file.")

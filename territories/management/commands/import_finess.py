@@ -3,16 +3,32 @@ import sys
 
 from django.core.management.base import BaseCommand, CommandError
 
-from territories.importers import NotAFinessFile, import_finess
+from territories.importers import NotAFinessFile, import_register_file, report_details
+
+
+def progress_bar(total: int, show: bool):
+    def progress(done: int) -> None:
+        if show:
+            width = 40
+            filled = min(width, int(width * done / total))
+            sys.stderr.write(
+                f"\r[{'#' * filled}{'.' * (width - filled)}] {min(100, done * 100 // total):3d} %"
+            )
+            sys.stderr.flush()
+
+    return progress
 
 
 class Command(BaseCommand):
     help = (
-        "Importe l'extrait public FINESS (établissements) : crée ou met à jour, jamais en double."
+        "Importe le répertoire FINESS : flux JSON « Structures » 2026 (entités juridiques, "
+        "établissements, GHT, groupements ; .json ou .json.gz), flux « Activités », ou extrait "
+        "CSV historique. Le format est reconnu seul ; crée ou met à jour, jamais en double."
     )
+    expected_kind = None
 
     def add_arguments(self, parser):
-        parser.add_argument("file", help="chemin de l'extrait FINESS (.csv)")
+        parser.add_argument("file", help="chemin du fichier FINESS (.json, .json.gz, .csv, .xlsx)")
         parser.add_argument("--batch-size", type=int, default=2000)
         parser.add_argument("--quiet-progress", action="store_true")
 
@@ -20,31 +36,17 @@ class Command(BaseCommand):
         path = options["file"]
         if not os.path.isfile(path):
             raise CommandError(f"Fichier introuvable : {path}")
-        total = os.path.getsize(path) or 1
         show = not options["quiet_progress"]
-
-        def progress(done: int) -> None:
-            if show:
-                width = 40
-                filled = int(width * done / total)
-                sys.stderr.write(
-                    f"\r[{'#' * filled}{'.' * (width - filled)}] {done * 100 // total:3d} %"
-                )
-                sys.stderr.flush()
-
+        progress = progress_bar(os.path.getsize(path) or 1, show)
         try:
-            with open(path, "rb") as handle:
-                report = import_finess(handle, batch_size=options["batch_size"], progress=progress)
+            report = import_register_file(
+                path, batch_size=options["batch_size"], progress=progress, expect=self.expected_kind
+            )
         except NotAFinessFile as error:
             raise CommandError(str(error)) from error
         if show:
             sys.stderr.write("\n")
-        self.stdout.write(
-            f"Établissements créés : {report.created} ; mis à jour : {report.updated} ; "
-            f"lignes de géolocalisation : {report.geolocations} ; rejetées : {report.rejected} ; "
-            f"hors ARS : {report.without_ars}"
-        )
-        for item in report.rejected_lines[:200]:
-            self.stdout.write(f"  ligne {item['line']} : {item['reason']}")
-        if report.rejected > 200:
-            self.stdout.write(f"  … et {report.rejected - 200} autres lignes rejetées")
+        for line in report.summary_lines():
+            self.stdout.write(line)
+        for line in report_details(report):
+            self.stdout.write(line)
