@@ -50,7 +50,7 @@ def test_director_creates_a_cooperation_and_sees_its_history(
     page.get_by_role("button", name="Enregistrer").click()
     page.wait_for_selector("text=La coopération a été créée.")
     page.get_by_role("link", name="Modifier").first.click()
-    page.get_by_label("Objectifs").fill("Une seule stérilisation pour deux sites.")
+    page.get_by_label("Objectifs", exact=True).fill("Une seule stérilisation pour deux sites.")
     page.get_by_role("button", name="Enregistrer").click()
     page.wait_for_selector("text=Les modifications ont été enregistrées.")
     history = page.locator("#historique + ul").inner_text()
