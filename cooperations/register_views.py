@@ -167,6 +167,9 @@ def ght_region(request):
         regions = list(ARS.objects.order_by("name"))
         chosen = request.GET.get("region") or (regions[0].region_code if regions else "")
         ars = next((a for a in regions if a.region_code == chosen), None)
+        # The regional dashboard links here with the ARS it shows (`?ars=<pk>`).
+        if request.GET.get("ars", "").isdigit():
+            ars = next((a for a in regions if a.pk == int(request.GET["ars"])), ars)
         if ars is None:
             ars = regions[0]
     elif user.role == Role.ARS_AGENT and user.ars_id:

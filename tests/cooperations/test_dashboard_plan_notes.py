@@ -102,6 +102,10 @@ def test_admin_sees_the_country_by_region_and_each_region(world, login):
     assert regions == {"ARS Auvergne-Rhône-Alpes": 1, "ARS Occitanie": 1}
     occitanie = client.get(reverse("cooperations:dashboard"), {"ars": ars("76").pk})
     assert occitanie.context["total"] == 1 and occitanie.context["regions"] is None
+    # The dashboard of a region links to that region's GHT page.
+    link = f"{reverse('registre:ght_region')}?ars={ars('76').pk}"
+    assert link in occitanie.content.decode()
+    assert "GHT de la région Occitanie" in client.get(link).content.decode()
 
 
 def test_dashboard_runs_a_constant_number_of_queries(world, login):
