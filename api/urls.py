@@ -36,4 +36,5 @@ urlpatterns = [
     path("legal-entities/<str:finess>/", views.LegalEntityByFiness.as_view(), name="legal_entity"),
     path("schema/", views.Schema.as_view(), name="schema"),
     path("docs/", views.docs, name="docs"),
+    path("console/", views.console, name="console"),
 ]

@@ -23,6 +23,7 @@ from rest_framework.response import Response
 from rest_framework.settings import api_settings
 from rest_framework.views import APIView
 
+from api import reference
 from api import serializers as s
 from api.filters import ApiCooperationFilter
 from cooperations.access import get_visible_cooperation
@@ -401,9 +402,22 @@ class Schema(ApiViewMixin, SpectacularAPIView):
 
 
 def docs(request):
-    """The API documentation (Swagger UI from drf-spectacular-sidecar, served locally)."""
+    """The API reference, in DSFR HTML built from the OpenAPI document (`api/reference.py`)."""
+    return render(
+        request,
+        "api/reference.html",
+        {
+            "title": "Documentation de l'API",
+            "schema_url": reverse("api:schema"),
+            "tags": reference.reference(),
+        },
+    )
+
+
+def console(request):
+    """The trial console (Swagger UI from drf-spectacular-sidecar, served locally)."""
     return render(
         request,
         "api/docs.html",
-        {"title": "Documentation de l'API", "schema_url": reverse("api:schema")},
+        {"title": "Console d'essai de l'API", "schema_url": reverse("api:schema")},
     )

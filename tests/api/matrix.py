@@ -26,4 +26,5 @@ CASES = [
     ),
     Case("api:schema", expect=EVERYONE, anonymous=401),
     Case("api:docs", expect=EVERYONE),
+    Case("api:console", expect=EVERYONE),
 ]

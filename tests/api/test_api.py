@@ -9,6 +9,7 @@ import yaml
 from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import escape
 
 from accounts.tokens import api_token_create, api_token_revoke
 from tests.cooperations.factories import CooperationFactory, MembershipFactory
@@ -249,8 +250,25 @@ def test_the_schema_validates_and_describes_every_field_in_french(tmp_path, worl
     assert served.status_code == 200 and b"openapi: 3" in served.content
 
 
-def test_docs_page_uses_local_assets(world, login):
-    page = login(world.referent_a).get(reverse("api:docs")).content.decode()
+def test_docs_page_lists_every_operation_with_its_parameters_and_fields(world, login):
+    client = login(world.referent_a)
+    page = client.get(reverse("api:docs")).content.decode()
+    schema = client.get(reverse("api:schema"), HTTP_ACCEPT="application/json").json()
+    for path, item in schema["paths"].items():
+        operation = item["get"]
+        section = page[page.index(f'id="{operation["operationId"]}"') :]
+        section = section[: section.index("</section>")]
+        assert f"<code>{path}</code>" in section and escape(operation["summary"]) in page
+        for parameter in operation.get("parameters", []):
+            assert f"<code>{parameter['name']}</code>" in section, (path, parameter["name"])
+    # The fields of one cooperation of a paginated list, with their French descriptions.
+    listing = page[page.index('id="cooperations_list"') :]
+    assert "<code>pilot_ars</code>" in listing[: listing.index("</section>")]
+    assert "Console d'essai" in page
+
+
+def test_console_page_uses_local_assets(world, login):
+    page = login(world.referent_a).get(reverse("api:console")).content.decode()
     assert "/static/drf_spectacular_sidecar/swagger-ui-dist/swagger-ui-bundle.js" in page
     assert "/static/js/api-docs.js" in page and 'data-schema-url="/api/v1/schema/"' in page
     for external in ("cdn.", "unpkg", "jsdelivr", "googleapis"):
