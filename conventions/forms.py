@@ -30,6 +30,8 @@ TEXT_FIELDS = [
     "termination",
     "ght_delegations",
     "university_hospital",
+    "ght_bodies",
+    "public_establishment_bodies",
     "shared_medical_project",
     "shared_care_project",
     "pooled_functions",

@@ -266,6 +266,18 @@ class ConventionData(models.Model):
         blank=True,
         help_text="CSP L6132-2 II 2° à 4°.",
     )
+    ght_bodies = models.TextField(
+        "instances du GHT",
+        blank=True,
+        help_text="Composition et règles de délibération du comité stratégique et des "
+        "instances de groupement (pas d'assemblée générale dans un GHT).",
+    )
+    public_establishment_bodies = models.TextField(
+        "instances d'établissement public (GCS-ES de droit public)",
+        blank=True,
+        help_text="Conseil de surveillance, commission médicale d'établissement… "
+        "(CSP R6133-13 II).",
+    )
     university_hospital = models.TextField(
         "association au CHU (GHT)",
         blank=True,

@@ -126,6 +126,8 @@ DATA_FIELDS = {
     "donnees_personnelles": ("data_protection",),
     "delegations_ght": ("ght_delegations",),
     "chu": ("university_hospital",),
+    "instances_ght": ("ght_bodies",),
+    "instances_eps": ("public_establishment_bodies",),
 }
 
 
@@ -506,6 +508,20 @@ PLACEHOLDERS: dict[str, Placeholder] = {
             "ght_delegations",
             "Les délégations, transferts d'activités et la répartition des emplois médicaux "
             "ne sont pas décrits.",
+        ),
+    ),
+    "instances_ght": Placeholder(
+        "instances du GHT",
+        *_text(
+            "ght_bodies",
+            "La composition et le fonctionnement des instances du GHT ne sont pas décrits.",
+        ),
+    ),
+    "instances_eps": Placeholder(
+        "instances d'établissement public",
+        *_text(
+            "public_establishment_bodies",
+            "La composition du conseil de surveillance et des instances n'est pas décrite.",
         ),
     ),
     "chu": Placeholder(

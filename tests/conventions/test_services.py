@@ -30,8 +30,11 @@ TEMPLATE_CODES = [
     "convention-cooperation",
     "partenariat-esms",
     "gcs-moyens",
+    "gcs-exploitant",
     "gcs-es",
+    "gcs-es-prive",
     "gcsms",
+    "gtsms",
     "ght",
     "gip",
 ]
@@ -44,7 +47,9 @@ def _pdf(name="signee.pdf", content=b"%PDF-1.4 exemplaire signe"):
 def cooperation_for(template_code: str):
     """A cooperation of the template's legal form with three public members and full data."""
     template = ConventionTemplate.objects.get(code=template_code, is_current=True)
-    kwargs = {"ehpad": True} if template_code in ("partenariat-esms", "gcsms") else {}
+    kwargs = {"ehpad": True} if template_code in ("partenariat-esms", "gcsms", "gtsms") else {}
+    if template_code == "gcs-es-prive":
+        kwargs = {"private_clinic": True}
     cooperation = CooperationFactory(legal_form=template.legal_form)
     members = [
         MembershipFactory(
@@ -58,7 +63,7 @@ def cooperation_for(template_code: str):
         cooperation,
         shares=[Decimal("40"), Decimal("35"), Decimal("25")],
         template=template,
-        law_nature="public",
+        law_nature="prive" if template_code == "gcs-es-prive" else "public",
         support_membership=members[0],
     )
     return cooperation, members, template
@@ -126,15 +131,17 @@ def test_shares_not_adding_up_to_100_are_refused(world):
     assert not Convention.objects.exists()
 
 
-def test_a_public_law_gcs_needs_a_public_majority(world):
-    # CH ALPHA is public, CLINIQUE BETA private for profit; 30/70 split.
-    complete(world.coop_ara, shares=[Decimal("30"), Decimal("70")], law_nature="public")
-    with pytest.raises(services.NotReadyError) as raised:
-        services.convention_generate(cooperation=world.coop_ara, user=world.referent_a)
-    assert raised.value.result.messages == [
-        "Un groupement de droit public doit être majoritairement public : les membres publics "
-        "ne détiennent que 30 % des droits."
-    ]
+@pytest.mark.parametrize("nature", ["public", "prive"])
+def test_a_mixed_gcs_takes_the_nature_its_members_choose(nature, world):
+    # CH ALPHA is public, CLINIQUE BETA private for profit: the members choose (CSP L6133-3 I),
+    # whatever the split of rights.
+    complete(world.coop_ara, shares=[Decimal("30"), Decimal("70")], law_nature=nature)
+    version = services.convention_generate(cooperation=world.coop_ara, user=world.referent_a)
+    body = version.clauses.get(key="nature").body
+    label = "droit public" if nature == "public" else "droit privé"
+    assert body.startswith(f"Le groupement est une personne morale de {label}.")
+    assert "ses membres choisissent sa nature juridique dans la convention constitutive" in body
+    assert version.clauses.get(key="nature").legal_reference == "CSP R6133-1 I 4° ; CSP L6133-3 I"
 
 
 def test_a_private_law_gcs_with_only_public_members_is_refused(world):
@@ -143,7 +150,42 @@ def test_a_private_law_gcs_with_only_public_members_is_refused(world):
     with pytest.raises(services.NotReadyError) as raised:
         services.convention_generate(cooperation=coop, user=world.referent_a)
     assert raised.value.result.messages == [
-        "Les membres publics sont majoritaires : le groupement est de droit public, pas de droit privé."
+        "Le groupement ne réunit que des personnes publiques : le groupement est de droit public "
+        "(CSP L6133-3 I). Choisissez cette nature juridique."
+    ]
+
+
+def test_public_members_and_liberal_professionals_make_a_public_law_gcs(world):
+    coop = CooperationFactory(gcs=True)
+    MembershipFactory(cooperation=coop, role="porteur")
+    liberal = MembershipFactory(
+        cooperation=coop, establishment=EstablishmentFactory(private_clinic=True)
+    )
+    complete(coop, law_nature="prive")
+    liberal.convention_terms.liberal_professional = True
+    liberal.convention_terms.save()
+    with pytest.raises(services.NotReadyError) as raised:
+        services.convention_generate(cooperation=coop, user=world.referent_a)
+    assert raised.value.result.messages == [
+        "Le groupement ne réunit que des personnes publiques et des professionnels libéraux : "
+        "le groupement est de droit public (CSP L6133-3 I). Choisissez cette nature juridique."
+    ]
+
+
+def test_a_gcs_of_private_members_only_is_of_private_law(world):
+    coop = CooperationFactory(gcs=True)
+    for index in range(2):
+        MembershipFactory(
+            cooperation=coop,
+            establishment=EstablishmentFactory(private_clinic=True),
+            role="porteur" if index == 0 else "membre",
+        )
+    complete(coop, law_nature="public")
+    with pytest.raises(services.NotReadyError) as raised:
+        services.convention_generate(cooperation=coop, user=world.referent_a)
+    assert raised.value.result.messages == [
+        "Le groupement ne réunit que des personnes privées : le groupement est de droit privé "
+        "(CSP L6133-3 I). Choisissez cette nature juridique."
     ]
 
 
@@ -188,8 +230,25 @@ def test_a_gip_needs_a_public_majority_of_rights(world):
     with pytest.raises(services.NotReadyError) as raised:
         services.convention_generate(cooperation=coop, user=world.referent_a)
     assert raised.value.result.messages == [
-        "Les personnes publiques doivent détenir la majorité des droits : elles n'en détiennent que 50 %."
+        "Les personnes publiques et les personnes privées chargées d'une mission de service "
+        "public doivent détenir ensemble plus de la moitié des droits (loi n° 2011-525, art. 103) "
+        ": elles n'en détiennent que 50 %."
     ]
+
+
+def test_a_gip_counts_private_members_with_a_public_service_mission(world):
+    # 45 % public + 55 % ESPIC (private, in charge of a public-service mission): accepted.
+    coop = CooperationFactory(legal_form=legal_form("gip"))
+    MembershipFactory(cooperation=coop, role="porteur")
+    espic = MembershipFactory(
+        cooperation=coop,
+        establishment=EstablishmentFactory(legal_status="prive_non_lucratif"),
+    )
+    complete(coop, shares=[Decimal("45"), Decimal("55")])
+    espic.convention_terms.public_service_mission = True
+    espic.convention_terms.save()
+    version = services.convention_generate(cooperation=coop, user=world.referent_a)
+    assert "45 %" in version.clauses.get(key="droits").body
 
 
 def test_legal_entity_members_are_named_with_their_finess(world):
