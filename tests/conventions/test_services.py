@@ -275,7 +275,10 @@ def test_optional_clauses_are_editable_and_mandatory_ones_stay(world):
         preamble="Les membres travaillent ensemble depuis 2019.",
         clauses={
             "litiges": {"included": False, "body": ""},
-            "equipements": {"included": True, "body": "Les deux IRM restent la propriété du CHU."},
+            "comite-restreint": {
+                "included": True,
+                "body": "Le comité restreint réunit les directeurs chaque trimestre.",
+            },
             # A mandatory clause cannot be dropped or rewritten through an edit.
             "objet": {"included": False, "body": "Autre chose"},
         },
@@ -284,8 +287,11 @@ def test_optional_clauses_are_editable_and_mandatory_ones_stay(world):
     assert second.number == 2 and second.author == world.referent_a
     kept = {c.key: c for c in second.clauses.all()}
     assert kept["litiges"].included is False
-    assert kept["equipements"].body == "Les deux IRM restent la propriété du CHU."
-    assert kept["equipements"].edited
+    assert (
+        kept["comite-restreint"].body
+        == "Le comité restreint réunit les directeurs chaque trimestre."
+    )
+    assert kept["comite-restreint"].edited
     assert kept["objet"].included and kept["objet"].body == first.clauses.get(key="objet").body
 
     # Regenerating keeps the team's optional choices and re-renders the mandatory clauses.
@@ -296,8 +302,11 @@ def test_optional_clauses_are_editable_and_mandatory_ones_stay(world):
         cooperation=world.coop_ara, user=world.referent_a, expected_version=convention.version
     )
     kept = {c.key: c for c in third.clauses.all()}
-    assert "Hôpital Fleyriat, Bourg-en-Bresse" in kept["siege"].body
-    assert kept["equipements"].body == "Les deux IRM restent la propriété du CHU."
+    assert "Hôpital Fleyriat, Bourg-en-Bresse" in kept["denomination"].body
+    assert (
+        kept["comite-restreint"].body
+        == "Le comité restreint réunit les directeurs chaque trimestre."
+    )
     assert kept["litiges"].included is False
     assert third.preamble == "Les membres travaillent ensemble depuis 2019."
 
@@ -340,13 +349,13 @@ def test_diff_shows_exactly_the_changed_clauses(world):
 
     diffs = diff.compare(first, second)
 
-    assert diff.changed_titles(diffs) == ["Siège", "Capital et apports"]
-    seat = next(d for d in diffs if d.key == "siege")
+    assert diff.changed_titles(diffs) == ["Dénomination et siège", "Capital et apports"]
+    seat = next(d for d in diffs if d.key == "denomination")
     assert any(op == "ins" and "Clinique Beta, 12 rue des Lilas" in t for op, t in seat.segments)
     assert any(op == "del" and "Centre hospitalier" in t for op, t in seat.segments)
     # The untouched end of the sentence is shown as unchanged text.
-    assert any(op == "equal" and "transférer" in t for op, t in seat.segments)
-    assert all(d.status == "unchanged" for d in diffs if d.key not in {"siege", "capital"})
+    assert any(op == "equal" and "Son siège est fixé à" in t for op, t in seat.segments)
+    assert all(d.status == "unchanged" for d in diffs if d.key not in {"denomination", "capital"})
 
 
 def test_diff_reports_added_and_removed_clauses(world):
@@ -572,7 +581,7 @@ def test_admin_edit_archives_the_previous_template_text(world):
     complete(world.coop_ara)
     first = services.convention_generate(cooperation=world.coop_ara, user=world.referent_a)
     snapshot = services.template_snapshot(template)
-    Clause.objects.filter(template=template, key="siege").update(
+    Clause.objects.filter(template=template, key="denomination").update(
         body="Le groupement a son siège à {{ siege }}."
     )
     services.template_archive(template=template, snapshot=snapshot)
@@ -581,13 +590,15 @@ def test_admin_edit_archives_the_previous_template_text(world):
     assert template.version == 2 and template.is_current
     archive = ConventionTemplate.objects.get(code="gcs-moyens", version=1)
     assert not archive.is_current
-    assert "L'assemblée générale peut le transférer" in archive.clauses.get(key="siege").body
+    assert "Son siège est fixé à {{ siege }}" in archive.clauses.get(key="denomination").body
     assert archive.clauses.count() == template.clauses.count()
     second = services.convention_generate(
         cooperation=world.coop_ara, user=world.referent_a, expected_version=first.convention.version
     )
     assert (first.template_version, second.template_version) == (1, 2)
-    assert second.clauses.get(key="siege").body.startswith("Le groupement a son siège à Centre")
+    assert second.clauses.get(key="denomination").body.startswith(
+        "Le groupement a son siège à Centre"
+    )
 
 
 def test_clause_bodies_cannot_run_template_code(world):
