@@ -10,7 +10,16 @@ from django.db.models import Prefetch
 from django.urls import reverse
 
 from conventions.models import ConventionData, MemberTerms
-from conventions.rendering import Facts, MemberFacts, Missing, missing_for, percent, placeholders_in
+from conventions.rendering import (
+    Facts,
+    MemberFacts,
+    Missing,
+    missing_for,
+    nature_reason,
+    percent,
+    placeholders_in,
+    required_law_nature,
+)
 from cooperations.models import Membership
 from territories.models import Establishment
 
@@ -71,11 +80,15 @@ def _share_sum(facts: Facts, attr: str):
     return sum(values, Decimal(0))
 
 
-def _public_rights(facts: Facts):
-    """Share of rights held by public members, or None when a share is unknown."""
+def _public_side(member: MemberFacts) -> bool:
+    """A public person, or a private one in charge of a public-service mission (GIP, art. 103)."""
+    return member.is_public or bool(member.terms and member.terms.public_service_mission)
+
+
+def _public_side_rights(facts: Facts):
     if _share_sum(facts, "rights_share") is None:
         return None
-    return sum((m.terms.rights_share for m in facts.members if m.is_public), Decimal(0))
+    return sum((m.terms.rights_share for m in facts.members if _public_side(m)), Decimal(0))
 
 
 def legal_errors(facts: Facts, template, used: set[str]) -> list[Missing]:
@@ -105,49 +118,35 @@ def legal_errors(facts: Facts, template, used: set[str]) -> list[Missing]:
                     shares_url,
                 )
             )
-    public_members = [m for m in facts.members if m.is_public]
-    if template.check_public_law and facts.data.law_nature:
-        public_rights = _public_rights(facts)
-        all_public = bool(facts.members) and len(public_members) == len(facts.members)
-        mostly_public = all_public or (public_rights is not None and public_rights > 50)
-        if facts.data.law_nature == "public" and not public_members:
+    if template.check_public_law and facts.data.law_nature and facts.members:
+        required = required_law_nature(facts)
+        if required and facts.data.law_nature != required:
             errors.append(
                 Missing(
-                    "Un groupement de droit public doit compter des membres publics : "
-                    "aucun membre n'est une personne publique.",
-                    facts.data_url("law_nature"),
-                )
-            )
-        elif facts.data.law_nature == "public" and public_rights is not None and not mostly_public:
-            errors.append(
-                Missing(
-                    "Un groupement de droit public doit être majoritairement public : les membres "
-                    f"publics ne détiennent que {percent(public_rights)} des droits.",
-                    facts.data_url("law_nature"),
-                )
-            )
-        elif facts.data.law_nature == "prive" and mostly_public:
-            errors.append(
-                Missing(
-                    "Les membres publics sont majoritaires : le groupement est de droit public, "
-                    "pas de droit privé.",
+                    f"{nature_reason(facts)} : le groupement est de "
+                    f"{'droit public' if required == 'public' else 'droit privé'} "
+                    "(CSP L6133-3 I). Choisissez cette nature juridique.",
                     facts.data_url("law_nature"),
                 )
             )
     if template.check_public_majority:
-        public_rights = _public_rights(facts)
+        public_rights = _public_side_rights(facts)
+        public_side = [m for m in facts.members if _public_side(m)]
         if public_rights is not None and public_rights <= 50:
             errors.append(
                 Missing(
-                    "Les personnes publiques doivent détenir la majorité des droits : elles n'en "
-                    f"détiennent que {percent(public_rights)}.",
+                    "Les personnes publiques et les personnes privées chargées d'une mission de "
+                    "service public doivent détenir ensemble plus de la moitié des droits (loi "
+                    f"n° 2011-525, art. 103) : elles n'en détiennent que {percent(public_rights)}.",
                     members_url,
                 )
             )
-        elif public_rights is None and len(public_members) * 2 <= len(facts.members):
+        elif public_rights is None and len(public_side) * 2 <= len(facts.members):
             errors.append(
                 Missing(
-                    "Les personnes publiques doivent être majoritaires parmi les membres.",
+                    "Les personnes publiques et les personnes privées chargées d'une mission de "
+                    "service public doivent être majoritaires parmi les membres (loi n° 2011-525, "
+                    "art. 103).",
                     members_url,
                 )
             )

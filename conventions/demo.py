@@ -13,10 +13,53 @@ from conventions.models import Convention, ConventionData, ConventionTemplate, M
 from cooperations.models import Cooperation, Membership, Phase
 from territories.models import ARS, Departement, Establishment
 
-COMMON = {
+# What every demo convention states, whatever its form.
+BASE = {
     "indefinite_duration": False,
     "duration_years": 10,
     "has_capital": False,
+    "practitioners": (
+        "Les praticiens hospitaliers interviennent dans le cadre d'une activité partagée prévue "
+        "par leur statut ; les praticiens libéraux signent un contrat d'exercice avec la partie "
+        "qui les accueille et perçoivent directement leurs honoraires."
+    ),
+}
+
+# A contract without a legal person: résiliation, the parties' own staff, what a lawyer expects.
+CONVENTION = {
+    "financial_terms": (
+        "Chaque partie supporte les charges de son propre personnel ; les dépenses communes "
+        "sont réparties à parts égales et refacturées chaque trimestre."
+    ),
+    "follow_up_committee": (
+        "Un comité de suivi réunit les directeurs et un représentant médical de chaque partie "
+        "deux fois par an ; il présente un bilan annuel à l'ARS."
+    ),
+    "parties_staff": (
+        "Les agents qui interviennent chez une autre partie y sont mis à disposition par une "
+        "convention individuelle qui précise leur temps de présence et leur encadrement."
+    ),
+    "liability_insurance": (
+        "La partie qui accueille le patient répond des soins réalisés dans ses locaux ; chaque "
+        "partie communique chaque année son attestation d'assurance aux autres."
+    ),
+    "billing": (
+        "Les consultations avancées sont facturées à l'Assurance maladie par l'établissement "
+        "qui emploie le praticien ; l'établissement d'accueil ne facture que ses propres actes."
+    ),
+    "data_protection": (
+        "Le porteur tient le registre des traitements communs et répond aux demandes des "
+        "personnes ; chaque partie informe les patients qu'elle accueille."
+    ),
+    "termination": (
+        "Chaque partie peut résilier la convention par lettre recommandée avec un préavis de "
+        "six mois ; un manquement grave permet une résiliation sans préavis après mise en "
+        "demeure restée sans effet pendant un mois."
+    ),
+}
+
+# A group with its own legal personality (GCS, GCSMS, GIP): assembly, staff, dissolution.
+GROUP = {
     "governance": (
         "L'assemblée générale réunit un représentant de chaque membre. Elle se réunit au moins "
         "deux fois par an, délibère valablement si la moitié des droits est représentée et "
@@ -27,18 +70,26 @@ COMMON = {
         "pour trois ans renouvelables. Il exécute les décisions de l'assemblée et représente le "
         "groupement en justice et dans les actes de la vie civile."
     ),
+    "deputy_administrator": (
+        "L'administrateur adjoint est élu en même temps que l'administrateur, pour la même "
+        "durée, parmi les représentants d'un autre membre."
+    ),
+    "activities_split": (
+        "Le groupement acquiert et entretient les équipements communs ; chaque membre garde "
+        "la prise en charge de ses patients et ses autorisations."
+    ),
     "accounting": (
         "Le budget est voté chaque année avant le 31 décembre. La comptabilité suit les règles "
         "de la comptabilité publique et est tenue par un comptable public désigné par arrêté."
     ),
     "staff": (
         "Les personnels restent employés par leur établissement d'origine et sont mis à "
-        "disposition du groupement par convention ; le groupement rembourse les salaires au réel."
+        "disposition du groupement par convention ; le groupement rembourse les salaires au réel. "
+        "Le groupement ne recrute pas de personnel propre."
     ),
-    "equipment": "Chaque membre conserve la propriété des biens qu'il met à disposition.",
-    "practitioners": (
-        "Les praticiens hospitaliers exercent dans le cadre de leur statut ; les praticiens "
-        "libéraux perçoivent leurs honoraires directement, selon une charte d'exercice commune."
+    "equipment": (
+        "Chaque membre conserve la propriété des biens qu'il met à disposition ; l'inventaire "
+        "est annexé à la convention et mis à jour chaque année."
     ),
     "membership_rules": (
         "Toute adhésion est votée à l'unanimité de l'assemblée générale. Un membre peut se "
@@ -49,14 +100,6 @@ COMMON = {
         "Le groupement est dissous à l'arrivée de son terme, par décision de l'assemblée "
         "générale ou si un seul membre demeure. Le liquidateur répartit l'actif net entre les "
         "membres à proportion de leurs droits."
-    ),
-    "financial_terms": (
-        "Chaque partie supporte les charges de son propre personnel ; les dépenses communes "
-        "sont réparties à parts égales et refacturées chaque trimestre."
-    ),
-    "follow_up_committee": (
-        "Un comité de suivi réunit les directeurs et un représentant médical de chaque partie "
-        "deux fois par an ; il présente un bilan annuel à l'ARS."
     ),
 }
 
@@ -76,16 +119,78 @@ SPECIFIC = {
         "pooled_functions": (
             "- Système d'information hospitalier convergent\n- Département de l'information "
             "médicale de territoire\n- Fonction achats\n- Coordination des instituts de formation"
+            "\n- Stratégie commune de gestion des ressources humaines médicales"
         ),
-        "governance": (
+        "ght_delegations": (
+            "Aucune délégation d'activité ni transfert d'autorisation à la signature. Les postes "
+            "de praticiens en gériatrie et en imagerie sont des postes partagés entre "
+            "l'établissement support et les autres parties, répartis par le comité stratégique."
+        ),
+        "university_hospital": (
+            "Le groupement est associé au CHU de la région par une convention d'association qui "
+            "couvre l'enseignement, la recherche, la démographie médicale et le recours."
+        ),
+        "ght_bodies": (
             "Le comité stratégique, présidé par le directeur de l'établissement support, met en "
-            "œuvre la convention. Le collège médical de groupement, le comité des usagers et la "
-            "conférence territoriale de dialogue social sont consultés sur le projet médical partagé."
+            "œuvre la convention. La commission médicale de groupement, la CSIRMT de groupement, "
+            "l'instance des usagers et la conférence territoriale de dialogue social sont "
+            "consultées sur le projet médical partagé ; le comité territorial des élus locaux "
+            "en évalue la mise en œuvre."
+        ),
+    },
+    "gcs-es": {
+        "public_establishment_bodies": (
+            "Le conseil de surveillance comprend deux représentants de chaque membre, des "
+            "représentants des personnels et des usagers ; la commission médicale "
+            "d'établissement réunit les praticiens de l'unité."
+        ),
+        "director": (
+            "Le directeur est nommé dans les conditions applicables aux directeurs "
+            "d'établissements publics de santé ; il conduit la politique de l'établissement."
+        ),
+        "staff": (
+            "Les personnels mis à disposition par les membres conservent leur statut de la "
+            "fonction publique hospitalière ; les recrutements propres suivent les règles des "
+            "établissements publics de santé."
+        ),
+        "accounting": (
+            "État prévisionnel des recettes et des dépenses voté chaque année ; comptable public "
+            "désigné par arrêté."
+        ),
+    },
+    "gip": {
+        "governance": (
+            "L'assemblée générale réunit un représentant de chaque membre et décide à la "
+            "majorité des deux tiers des voix ; la modification de la convention et la "
+            "dissolution anticipée exigent l'unanimité."
+        ),
+        "director": (
+            "Le directeur est nommé par l'assemblée générale pour trois ans ; il assure le "
+            "fonctionnement du groupement et le représente en justice."
+        ),
+        "staff": (
+            "Les personnels sont mis à disposition par les membres ; le groupement peut recruter "
+            "des agents contractuels de droit public (décret 2013-292)."
+        ),
+        "accounting": "Comptabilité publique ; comptable public désigné par le ministre du budget.",
+    },
+    "gcsms": {
+        "staff": (
+            "Les agents hospitaliers qui assurent l'astreinte de nuit sont placés auprès du "
+            "groupement ; les autres personnels sont mis à disposition par les membres."
         ),
     },
     "convention-cooperation": {"duration_years": 3},
     "partenariat-esms": {"duration_years": 5},
 }
+
+# Which family of clauses each demo template reads.
+FAMILY = {
+    "convention-cooperation": CONVENTION,
+    "partenariat-esms": CONVENTION,
+    "ght": {},
+}
+
 
 # template code → (cooperation code, title, region, département, establishments filter, state)
 EXTRA = [
@@ -214,19 +319,21 @@ def _fill(cooperation, template, team=None) -> None:
         Decimal(0),
     )
     porteur = memberships[0]
-    values = {
-        **COMMON,
+    facts_values = {
+        **BASE,
+        **FAMILY.get(template.code, GROUP),
         **SPECIFIC.get(template.code, {}),
+    }
+    values = {
+        **facts_values,
         "template": template,
         "seat": f"{porteur.member_name}, {getattr(porteur.member, 'commune', '') or 'siège du porteur'}",
-        "law_nature": "public" if public_rights > 50 else "prive",
+        "law_nature": _law_nature(memberships, public_rights),
         "support_membership": porteur if template.code == "ght" else None,
     }
-    if template.code != "ght" and cooperation.legal_form.code != "convention":
+    if values["law_nature"] == "prive" and "accounting" in values:
         values["accounting"] = (
-            COMMON["accounting"]
-            if values["law_nature"] == "public"
-            else "Le groupement tient une comptabilité privée certifiée par un commissaire aux comptes."
+            "Le groupement tient une comptabilité privée certifiée par un commissaire aux comptes."
         )
     ConventionData.objects.update_or_create(cooperation=cooperation, defaults=values)
     for index, (membership, share) in enumerate(zip(memberships, shares, strict=True)):
@@ -246,6 +353,17 @@ def _fill(cooperation, template, team=None) -> None:
                 ),
             },
         )
+
+
+def _law_nature(memberships, public_rights) -> str:
+    """CSP L6133-3 I: only public members → public law, only private → private law; the demo's
+    mixed groups choose public law when public members hold most rights."""
+    statuses = {m.member.legal_status == "public" for m in memberships}
+    if statuses == {True}:
+        return "public"
+    if statuses == {False}:
+        return "prive"
+    return "public" if public_rights > 50 else "prive"
 
 
 # Surnames of no demo account (Roux, Benali, Morvan… are the directors who log in).

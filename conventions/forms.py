@@ -12,13 +12,26 @@ TEXT = forms.Textarea(attrs={"rows": 3})
 TEXT_FIELDS = [
     "governance",
     "administrator",
+    "deputy_administrator",
+    "director",
+    "activities_split",
+    "operating_terms",
     "accounting",
     "financial_terms",
     "staff",
+    "parties_staff",
     "equipment",
     "practitioners",
+    "liability_insurance",
+    "billing",
+    "data_protection",
     "membership_rules",
     "dissolution",
+    "termination",
+    "ght_delegations",
+    "university_hospital",
+    "ght_bodies",
+    "public_establishment_bodies",
     "shared_medical_project",
     "shared_care_project",
     "pooled_functions",
@@ -93,7 +106,15 @@ class ConventionDataForm(VersionedFormMixin, DsfrModelForm):
 class MemberTermsForm(VersionedFormMixin, DsfrModelForm):
     class Meta:
         model = MemberTerms
-        fields = ["representative", "contribution", "rights_share", "charges_share", "commitments"]
+        fields = [
+            "representative",
+            "contribution",
+            "rights_share",
+            "charges_share",
+            "commitments",
+            "public_service_mission",
+            "liberal_professional",
+        ]
         widgets = {"contribution": TEXT, "commitments": TEXT}
         error_messages = {
             "rights_share": {

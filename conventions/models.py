@@ -49,12 +49,15 @@ class ConventionTemplate(models.Model):
     check_public_law = models.BooleanField(
         "vérifier la cohérence droit public / droit privé",
         default=False,
-        help_text="GCS : un groupement de droit public doit avoir une majorité de droits détenus par des membres publics.",
+        help_text="GCS (CSP L6133-3 I) : membres uniquement publics (ou publics et "
+        "professionnels libéraux) → droit public ; uniquement privés → droit privé ; "
+        "mixte → au choix des membres dans la convention.",
     )
     check_public_majority = models.BooleanField(
         "exiger une majorité publique",
         default=False,
-        help_text="GIP : les personnes publiques détiennent la majorité des droits.",
+        help_text="GIP (loi 2011-525, art. 103) : les personnes publiques et les personnes "
+        "privées chargées d'une mission de service public détiennent ensemble la majorité.",
     )
     check_health_establishment = models.BooleanField(
         "exiger un établissement de santé parmi les membres",
@@ -189,15 +192,97 @@ class ConventionData(models.Model):
         "gouvernance", blank=True, help_text="Instances, pouvoirs, quorum, majorité."
     )
     administrator = models.TextField(
-        "administrateur", blank=True, help_text="Désignation, durée du mandat, pouvoirs."
+        "administrateur du groupement",
+        blank=True,
+        help_text="GCS, GCSMS : élection, durée du mandat, pouvoirs (CSP R6133-1 I 16°).",
+    )
+    deputy_administrator = models.TextField(
+        "administrateur adjoint",
+        blank=True,
+        help_text="GCS : désignation et rôle de l'adjoint qui supplée l'administrateur "
+        "(CSP R6133-1 I 16°).",
+    )
+    director = models.TextField(
+        "directeur",
+        blank=True,
+        help_text="GIP (loi 2011-525) ou GCS-ES de droit public : nomination et pouvoirs du "
+        "directeur. Ce n'est pas un administrateur élu.",
     )
     accounting = models.TextField("budget et comptabilité", blank=True)
     financial_terms = models.TextField("modalités financières", blank=True)
-    staff = models.TextField("personnels", blank=True)
+    staff = models.TextField(
+        "personnels du groupement",
+        blank=True,
+        help_text="Groupement doté de la personnalité morale : personnels mis à disposition "
+        "par les membres et recrutements propres, avec leur régime.",
+    )
+    parties_staff = models.TextField(
+        "personnels des parties",
+        blank=True,
+        help_text="Convention sans personne morale : chaque partie reste l'employeur de ses "
+        "agents ; conditions de leurs interventions chez l'autre partie.",
+    )
     equipment = models.TextField("biens et équipements mis à disposition", blank=True)
     practitioners = models.TextField("exercice des praticiens", blank=True)
     membership_rules = models.TextField("adhésion, retrait et exclusion", blank=True)
-    dissolution = models.TextField("dissolution et liquidation", blank=True)
+    dissolution = models.TextField(
+        "dissolution et liquidation du groupement",
+        blank=True,
+        help_text="Groupement doté de la personnalité morale : cas de dissolution, liquidation "
+        "et dévolution des biens.",
+    )
+    termination = models.TextField(
+        "résiliation",
+        blank=True,
+        help_text="Convention sans personne morale : préavis, motifs et effets de la "
+        "résiliation (il n'y a pas de groupement à dissoudre).",
+    )
+    activities_split = models.TextField(
+        "répartition des activités entre le groupement et ses membres",
+        blank=True,
+        help_text="CSP R6133-1 I 2°.",
+    )
+    operating_terms = models.TextField(
+        "exploitation des autorisations (GCS exploitant)",
+        blank=True,
+        help_text="CSP L6133-1 4° : admission des patients, dossier médical, facturation.",
+    )
+    liability_insurance = models.TextField(
+        "responsabilité et assurance à l'égard des patients", blank=True
+    )
+    billing = models.TextField(
+        "facturation à l'Assurance maladie",
+        blank=True,
+        help_text="Quelle partie facture les actes et séjours (consultations avancées…).",
+    )
+    data_protection = models.TextField(
+        "protection des données personnelles",
+        blank=True,
+        help_text="Rôles au sens du RGPD (responsables conjoints, art. 26) et répartition "
+        "des obligations.",
+    )
+    ght_delegations = models.TextField(
+        "délégations, transferts et emplois médicaux (GHT)",
+        blank=True,
+        help_text="CSP L6132-2 II 2° à 4°.",
+    )
+    ght_bodies = models.TextField(
+        "instances du GHT",
+        blank=True,
+        help_text="Composition et règles de délibération du comité stratégique et des "
+        "instances de groupement (pas d'assemblée générale dans un GHT).",
+    )
+    public_establishment_bodies = models.TextField(
+        "instances d'établissement public (GCS-ES de droit public)",
+        blank=True,
+        help_text="Conseil de surveillance, commission médicale d'établissement… "
+        "(CSP R6133-13 II).",
+    )
+    university_hospital = models.TextField(
+        "association au CHU (GHT)",
+        blank=True,
+        help_text="CHU associé et objet de l'association (CSP L6132-1 III).",
+    )
     support_membership = models.ForeignKey(
         Membership,
         on_delete=models.SET_NULL,
@@ -251,6 +336,18 @@ class MemberTerms(models.Model):
         validators=PERCENT_VALIDATORS,
     )
     commitments = models.TextField("engagements", blank=True)
+    public_service_mission = models.BooleanField(
+        "personne privée chargée d'une mission de service public",
+        default=False,
+        help_text="GIP : compte avec les personnes publiques dans la majorité exigée "
+        "(loi 2011-525, art. 103), par exemple un ESPIC.",
+    )
+    liberal_professional = models.BooleanField(
+        "professionnel de santé libéral",
+        default=False,
+        help_text="GCS : un groupement de personnes publiques et de professionnels libéraux "
+        "est de droit public (CSP L6133-3 I).",
+    )
     version = models.PositiveIntegerField(default=1)
     history = HistoricalRecords()
 

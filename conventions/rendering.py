@@ -115,6 +115,19 @@ DATA_FIELDS = {
     "projet_soins": ("shared_care_project",),
     "fonctions_mutualisees": ("pooled_functions",),
     "comite_suivi": ("follow_up_committee",),
+    "administrateur_adjoint": ("deputy_administrator",),
+    "directeur": ("director",),
+    "personnels_parties": ("parties_staff",),
+    "resiliation": ("termination",),
+    "repartition_activites": ("activities_split",),
+    "exploitation": ("operating_terms",),
+    "responsabilite_patients": ("liability_insurance",),
+    "facturation": ("billing",),
+    "donnees_personnelles": ("data_protection",),
+    "delegations_ght": ("ght_delegations",),
+    "chu": ("university_hospital",),
+    "instances_ght": ("ght_bodies",),
+    "instances_eps": ("public_establishment_bodies",),
 }
 
 
@@ -254,6 +267,44 @@ def _capital_missing(facts: Facts) -> list[Missing]:
     return []
 
 
+def _is_liberal(member: MemberFacts) -> bool:
+    return bool(member.terms and member.terms.liberal_professional) and not member.is_public
+
+
+def required_law_nature(facts: Facts) -> str:
+    """The nature CSP L6133-3 I imposes on a GCS, "" when the members choose.
+
+    Only public persons, or public persons and liberal health professionals → "public";
+    only private persons → "prive"; public and other private persons → "" (chosen in the
+    convention constitutive).
+    """
+    if not facts.members:
+        return ""
+    public = [m for m in facts.members if m.is_public]
+    if not public:
+        return "prive"
+    if all(m.is_public or _is_liberal(m) for m in facts.members):
+        return "public"
+    return ""
+
+
+def nature_reason(facts: Facts) -> str:
+    """Why the nature is what it is, in words (CSP L6133-3 I)."""
+    required = required_law_nature(facts)
+    if required == "public":
+        if any(_is_liberal(m) for m in facts.members):
+            return (
+                "Le groupement ne réunit que des personnes publiques et des professionnels libéraux"
+            )
+        return "Le groupement ne réunit que des personnes publiques"
+    if required == "prive":
+        return "Le groupement ne réunit que des personnes privées"
+    return (
+        "Le groupement réunit des personnes publiques et des personnes privées : "
+        "ses membres choisissent sa nature juridique dans la convention constitutive"
+    )
+
+
 def _law_nature(facts: Facts) -> str:
     nature = facts.data.law_nature
     return f"de {facts.data.get_law_nature_display().lower()}" if nature else ""
@@ -335,6 +386,7 @@ PLACEHOLDERS: dict[str, Placeholder] = {
     "duree": Placeholder("durée", _duration, _duration_missing),
     "date_effet": Placeholder("date d'effet", _start, _start_missing),
     "nature_juridique": Placeholder("nature juridique", _law_nature, _law_nature_missing),
+    "motif_nature": Placeholder("motif de la nature juridique", nature_reason, lambda f: []),
     "capital": Placeholder("capital", _capital, _capital_missing),
     "apports": Placeholder("apports", *_per_member("contribution", "La description des apports")),
     "droits": Placeholder(
@@ -366,7 +418,8 @@ PLACEHOLDERS: dict[str, Placeholder] = {
         *_text("financial_terms", "Les modalités financières ne sont pas décrites."),
     ),
     "personnels": Placeholder(
-        "personnels", *_text("staff", "La situation des personnels n'est pas décrite.")
+        "personnels du groupement",
+        *_text("staff", "La situation des personnels du groupement n'est pas décrite."),
     ),
     "equipements": Placeholder(
         "équipements",
@@ -384,10 +437,96 @@ PLACEHOLDERS: dict[str, Placeholder] = {
         ),
     ),
     "dissolution": Placeholder(
-        "dissolution",
+        "dissolution et liquidation",
         *_text(
-            "dissolution", "Les conditions de dissolution ou de résiliation ne sont pas décrites."
+            "dissolution",
+            "Les cas de dissolution du groupement, sa liquidation et la dévolution des biens "
+            "ne sont pas décrits.",
         ),
+    ),
+    "resiliation": Placeholder(
+        "résiliation",
+        *_text(
+            "termination", "Les conditions de résiliation de la convention ne sont pas décrites."
+        ),
+    ),
+    "administrateur_adjoint": Placeholder(
+        "administrateur adjoint",
+        *_text(
+            "deputy_administrator",
+            "La désignation de l'administrateur adjoint n'est pas décrite.",
+        ),
+    ),
+    "directeur": Placeholder(
+        "directeur",
+        *_text("director", "La nomination et les pouvoirs du directeur ne sont pas décrits."),
+    ),
+    "personnels_parties": Placeholder(
+        "personnels des parties",
+        *_text(
+            "parties_staff",
+            "La situation des personnels de chaque partie n'est pas décrite.",
+        ),
+    ),
+    "repartition_activites": Placeholder(
+        "répartition des activités",
+        *_text(
+            "activities_split",
+            "La répartition des activités entre le groupement et ses membres n'est pas décrite.",
+        ),
+    ),
+    "exploitation": Placeholder(
+        "exploitation des autorisations",
+        *_text(
+            "operating_terms",
+            "Les conditions d'exploitation des autorisations des membres (admission, dossier "
+            "médical, facturation) ne sont pas décrites.",
+        ),
+    ),
+    "responsabilite_patients": Placeholder(
+        "responsabilité et assurance",
+        *_text(
+            "liability_insurance",
+            "La responsabilité et l'assurance de chaque partie à l'égard des patients ne sont "
+            "pas décrites.",
+        ),
+    ),
+    "facturation": Placeholder(
+        "facturation",
+        *_text("billing", "La partie qui facture l'Assurance maladie n'est pas désignée."),
+    ),
+    "donnees_personnelles": Placeholder(
+        "protection des données",
+        *_text(
+            "data_protection",
+            "Les rôles des parties au regard du RGPD ne sont pas décrits.",
+        ),
+    ),
+    "delegations_ght": Placeholder(
+        "délégations et emplois médicaux",
+        *_text(
+            "ght_delegations",
+            "Les délégations, transferts d'activités et la répartition des emplois médicaux "
+            "ne sont pas décrits.",
+        ),
+    ),
+    "instances_ght": Placeholder(
+        "instances du GHT",
+        *_text(
+            "ght_bodies",
+            "La composition et le fonctionnement des instances du GHT ne sont pas décrits.",
+        ),
+    ),
+    "instances_eps": Placeholder(
+        "instances d'établissement public",
+        *_text(
+            "public_establishment_bodies",
+            "La composition du conseil de surveillance et des instances n'est pas décrite.",
+        ),
+    ),
+    "chu": Placeholder(
+        "association au CHU",
+        *_text("university_hospital", "L'association du GHT à un CHU n'est pas décrite."),
     ),
     "etablissement_support": Placeholder("établissement support", _support, _support_missing),
     "projet_medical": Placeholder(

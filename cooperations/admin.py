@@ -22,9 +22,11 @@ class LegalFormAdmin(admin.ModelAdmin):
         "legal_basis",
         "has_legal_personality",
         "requires_approval",
+        "is_historical",
         "order",
     )
-    list_editable = ("order",)
+    # No list_editable: its inputs carry no label (axe); the order is edited on the form page.
+    list_filter = ("has_legal_personality", "requires_approval", "is_historical")
     search_fields = ("name", "short_name")
 
 

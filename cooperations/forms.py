@@ -1,4 +1,5 @@
 from django import forms
+from django.db.models import Q
 from django.template import loader
 from django.urls import reverse
 from django.utils.safestring import mark_safe
@@ -63,7 +64,11 @@ class CooperationForm(VersionedFormMixin, DsfrModelForm):
     def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.user = user
-        self.fields["legal_form"].queryset = LegalForm.objects.filter(is_historical=False)
+        # A historical form (CHT, réseau de santé → DAC) is not offered for a new project, but a
+        # cooperation that already has one keeps it when edited.
+        self.fields["legal_form"].queryset = LegalForm.objects.filter(
+            Q(is_historical=False) | Q(pk=self.instance.legal_form_id)
+        )
         self.fields["departements"].queryset = self.fields["departements"].queryset.select_related(
             "ars"
         )

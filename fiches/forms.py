@@ -198,6 +198,38 @@ class ChooserForm(DsfrForm):
         choices=[("yes", "Oui"), ("no", "Non")],
         widget=forms.RadioSelect,
     )
+    purpose = forms.ChoiceField(
+        label="Quelle est la finalité première de la coopération ?",
+        choices=[
+            ("parcours", "Parcours ou filière : organiser la prise en charge entre équipes"),
+            ("efficience", "Efficience : mettre en commun des moyens"),
+            (
+                "isolement",
+                "Isolement : répondre à l'isolement géographique, partager des compétences rares",
+            ),
+        ],
+        widget=forms.RadioSelect,
+    )
+    esms_duty = forms.ChoiceField(
+        label=(
+            "Un membre est-il un ESMS public autonome (EHPAD, petite unité de vie, accueil de "
+            "jour, service public à domicile, hors CCAS et collectivités) qui n'est encore ni "
+            "dans un GHT ni dans un GTSMS ?"
+        ),
+        help_text="Ces établissements doivent rejoindre un GHT ou un GTSMS (CASF L312-7-2).",
+        choices=[("yes", "Oui"), ("no", "Non")],
+        widget=forms.RadioSelect,
+    )
+    domain = forms.ChoiceField(
+        label="Le projet relève-t-il d'un champ particulier ?",
+        choices=[
+            ("none", "Non"),
+            ("mental_health", "Santé mentale : projet territorial des acteurs de la psychiatrie"),
+            ("primary_care", "Soins primaires : professionnels de santé de ville"),
+            ("clinical_services", "Services cliniques de plusieurs hôpitaux publics"),
+        ],
+        widget=forms.RadioSelect,
+    )
 
 
 class RecordChoiceForm(DsfrForm):

@@ -360,6 +360,9 @@ class Criterion(models.TextChoices):
     CAPITAL = "capital", "Capital ou apports"
     DURATION = "duration", "Durée"
     ECONOMIC = "economic", "Activité économique des membres"
+    PURPOSE = "purpose", "Finalité (parcours, efficience, isolement)"
+    ESMS_DUTY = "esms_duty", "ESMS public autonome tenu de rejoindre un GHT ou un GTSMS"
+    DOMAIN = "domain", "Champ particulier (santé mentale, soins primaires, services cliniques)"
 
 
 class ChooserRule(models.Model):

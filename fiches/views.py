@@ -386,7 +386,10 @@ def legal_form_chooser(request, pk: int):
         .select_related("legal_form", "decided_by")
         .first()
     )
-    form = ChooserForm(request.GET or None, initial=last.answers if last else None)
+    facts = chooser.known_facts(cooperation)
+    # The team's last answers win; what the register says fills the questions it left open.
+    initial = {**facts.initial, **(last.answers if last else {})}
+    form = ChooserForm(request.GET or None, initial=initial)
     ranking = chooser.rank_legal_forms(form.cleaned_data) if form.is_valid() else None
     return render(
         request,
@@ -398,6 +401,7 @@ def legal_form_chooser(request, pk: int):
             "ranking": ranking,
             "record_form": RecordChoiceForm(ranking=ranking) if ranking else None,
             "last": last,
+            "facts": facts,
             "caps": scoping.user_capabilities(request.user, cooperation),
             "breadcrumb_data": cooperation_breadcrumb(
                 cooperation, current="Choix de la forme juridique"
@@ -444,6 +448,7 @@ def legal_form_record(request, pk: int):
             "form": answers,
             "ranking": ranking,
             "record_form": form,
+            "facts": chooser.known_facts(cooperation),
             "caps": scoping.user_capabilities(request.user, cooperation),
             "breadcrumb_data": cooperation_breadcrumb(
                 cooperation, current="Choix de la forme juridique"

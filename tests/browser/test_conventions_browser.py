@@ -51,8 +51,8 @@ def test_convention_from_missing_data_to_approval(
     page.wait_for_selector("text=La version 1 de la convention a été générée.")
 
     page.get_by_role("link", name="Modifier le texte").click()
-    page.get_by_label("Texte de la clause « Biens et équipements »").fill(
-        "Le scanner reste la propriété de la clinique ; l'IRM celle du centre hospitalier."
+    page.get_by_label("Texte de la clause « Comité restreint »").fill(
+        "Le comité restreint réunit les deux directeurs chaque trimestre."
     )
     page.get_by_label("Retenir la clause « Règlement des litiges »").uncheck(force=True)
     page.get_by_role("button", name="Enregistrer une nouvelle version").click()
@@ -62,7 +62,7 @@ def test_convention_from_missing_data_to_approval(
 
     page.get_by_role("button", name="Comparer").click()
     expect(page.locator("main")).to_contain_text("2 clauses modifiées")
-    assert page.locator("#clause-equipements ins").first.is_visible()
+    assert page.locator("#clause-comite-restreint ins").first.is_visible()
     assert "RETIRÉE" in page.locator("#clause-litiges").inner_text().upper()
     screenshot(page, "conventions-diff")
 

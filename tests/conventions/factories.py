@@ -39,6 +39,21 @@ class ConventionDataFactory(factory.django.DjangoModelFactory):
     shared_care_project = "Parcours infirmier commun en gériatrie."
     pooled_functions = "- Système d'information convergent\n- DIM de territoire\n- Achats"
     follow_up_committee = "Un comité de suivi réunit les directeurs deux fois par an."
+    deputy_administrator = "L'adjoint est élu en même temps que l'administrateur."
+    director = "Le directeur est nommé pour trois ans et représente l'établissement."
+    parties_staff = "Les agents qui interviennent chez une autre partie y sont mis à disposition."
+    termination = "Chaque partie peut résilier la convention avec un préavis de six mois."
+    activities_split = "Le groupement exploite l'IRM ; les membres gardent leurs patients."
+    operating_terms = "Admission par le groupement ; dossier médical unique tenu sur le site."
+    liability_insurance = "Chaque partie communique son attestation d'assurance chaque année."
+    billing = "L'établissement employeur du praticien facture les consultations avancées."
+    data_protection = "Le porteur tient le registre des traitements communs."
+    ght_delegations = "Postes partagés de gériatres répartis par le comité stratégique."
+    university_hospital = "Convention d'association avec le CHU de la région."
+    ght_bodies = "Le comité stratégique réunit les directeurs et décide à la majorité."
+    public_establishment_bodies = (
+        "Le conseil de surveillance comprend deux représentants par membre."
+    )
 
 
 class MemberTermsFactory(factory.django.DjangoModelFactory):

@@ -147,7 +147,7 @@ def test_an_admin_edit_creates_a_new_template_version(client):
     assert template.clauses.get(key="objet").body == "Les parties coopèrent pour : {{ objet }}"
     archive = ConventionTemplate.objects.get(code="convention-cooperation", version=1)
     assert not archive.is_current
-    assert archive.clauses.get(key="objet").body.startswith("Les parties s'associent")
+    assert archive.clauses.get(key="objet").body.startswith("Les parties coopèrent pour")
     # An archived version cannot be edited any more.
     assert (
         client.post(f"/admin/conventions/conventiontemplate/{archive.pk}/change/", data).status_code

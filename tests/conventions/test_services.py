@@ -30,8 +30,11 @@ TEMPLATE_CODES = [
     "convention-cooperation",
     "partenariat-esms",
     "gcs-moyens",
+    "gcs-exploitant",
     "gcs-es",
+    "gcs-es-prive",
     "gcsms",
+    "gtsms",
     "ght",
     "gip",
 ]
@@ -44,7 +47,9 @@ def _pdf(name="signee.pdf", content=b"%PDF-1.4 exemplaire signe"):
 def cooperation_for(template_code: str):
     """A cooperation of the template's legal form with three public members and full data."""
     template = ConventionTemplate.objects.get(code=template_code, is_current=True)
-    kwargs = {"ehpad": True} if template_code in ("partenariat-esms", "gcsms") else {}
+    kwargs = {"ehpad": True} if template_code in ("partenariat-esms", "gcsms", "gtsms") else {}
+    if template_code == "gcs-es-prive":
+        kwargs = {"private_clinic": True}
     cooperation = CooperationFactory(legal_form=template.legal_form)
     members = [
         MembershipFactory(
@@ -58,7 +63,7 @@ def cooperation_for(template_code: str):
         cooperation,
         shares=[Decimal("40"), Decimal("35"), Decimal("25")],
         template=template,
-        law_nature="public",
+        law_nature="prive" if template_code == "gcs-es-prive" else "public",
         support_membership=members[0],
     )
     return cooperation, members, template
@@ -126,15 +131,17 @@ def test_shares_not_adding_up_to_100_are_refused(world):
     assert not Convention.objects.exists()
 
 
-def test_a_public_law_gcs_needs_a_public_majority(world):
-    # CH ALPHA is public, CLINIQUE BETA private for profit; 30/70 split.
-    complete(world.coop_ara, shares=[Decimal("30"), Decimal("70")], law_nature="public")
-    with pytest.raises(services.NotReadyError) as raised:
-        services.convention_generate(cooperation=world.coop_ara, user=world.referent_a)
-    assert raised.value.result.messages == [
-        "Un groupement de droit public doit être majoritairement public : les membres publics "
-        "ne détiennent que 30 % des droits."
-    ]
+@pytest.mark.parametrize("nature", ["public", "prive"])
+def test_a_mixed_gcs_takes_the_nature_its_members_choose(nature, world):
+    # CH ALPHA is public, CLINIQUE BETA private for profit: the members choose (CSP L6133-3 I),
+    # whatever the split of rights.
+    complete(world.coop_ara, shares=[Decimal("30"), Decimal("70")], law_nature=nature)
+    version = services.convention_generate(cooperation=world.coop_ara, user=world.referent_a)
+    body = version.clauses.get(key="nature").body
+    label = "droit public" if nature == "public" else "droit privé"
+    assert body.startswith(f"Le groupement est une personne morale de {label}.")
+    assert "ses membres choisissent sa nature juridique dans la convention constitutive" in body
+    assert version.clauses.get(key="nature").legal_reference == "CSP R6133-1 I 4° ; CSP L6133-3 I"
 
 
 def test_a_private_law_gcs_with_only_public_members_is_refused(world):
@@ -143,7 +150,42 @@ def test_a_private_law_gcs_with_only_public_members_is_refused(world):
     with pytest.raises(services.NotReadyError) as raised:
         services.convention_generate(cooperation=coop, user=world.referent_a)
     assert raised.value.result.messages == [
-        "Les membres publics sont majoritaires : le groupement est de droit public, pas de droit privé."
+        "Le groupement ne réunit que des personnes publiques : le groupement est de droit public "
+        "(CSP L6133-3 I). Choisissez cette nature juridique."
+    ]
+
+
+def test_public_members_and_liberal_professionals_make_a_public_law_gcs(world):
+    coop = CooperationFactory(gcs=True)
+    MembershipFactory(cooperation=coop, role="porteur")
+    liberal = MembershipFactory(
+        cooperation=coop, establishment=EstablishmentFactory(private_clinic=True)
+    )
+    complete(coop, law_nature="prive")
+    liberal.convention_terms.liberal_professional = True
+    liberal.convention_terms.save()
+    with pytest.raises(services.NotReadyError) as raised:
+        services.convention_generate(cooperation=coop, user=world.referent_a)
+    assert raised.value.result.messages == [
+        "Le groupement ne réunit que des personnes publiques et des professionnels libéraux : "
+        "le groupement est de droit public (CSP L6133-3 I). Choisissez cette nature juridique."
+    ]
+
+
+def test_a_gcs_of_private_members_only_is_of_private_law(world):
+    coop = CooperationFactory(gcs=True)
+    for index in range(2):
+        MembershipFactory(
+            cooperation=coop,
+            establishment=EstablishmentFactory(private_clinic=True),
+            role="porteur" if index == 0 else "membre",
+        )
+    complete(coop, law_nature="public")
+    with pytest.raises(services.NotReadyError) as raised:
+        services.convention_generate(cooperation=coop, user=world.referent_a)
+    assert raised.value.result.messages == [
+        "Le groupement ne réunit que des personnes privées : le groupement est de droit privé "
+        "(CSP L6133-3 I). Choisissez cette nature juridique."
     ]
 
 
@@ -188,8 +230,25 @@ def test_a_gip_needs_a_public_majority_of_rights(world):
     with pytest.raises(services.NotReadyError) as raised:
         services.convention_generate(cooperation=coop, user=world.referent_a)
     assert raised.value.result.messages == [
-        "Les personnes publiques doivent détenir la majorité des droits : elles n'en détiennent que 50 %."
+        "Les personnes publiques et les personnes privées chargées d'une mission de service "
+        "public doivent détenir ensemble plus de la moitié des droits (loi n° 2011-525, art. 103) "
+        ": elles n'en détiennent que 50 %."
     ]
+
+
+def test_a_gip_counts_private_members_with_a_public_service_mission(world):
+    # 45 % public + 55 % ESPIC (private, in charge of a public-service mission): accepted.
+    coop = CooperationFactory(legal_form=legal_form("gip"))
+    MembershipFactory(cooperation=coop, role="porteur")
+    espic = MembershipFactory(
+        cooperation=coop,
+        establishment=EstablishmentFactory(legal_status="prive_non_lucratif"),
+    )
+    complete(coop, shares=[Decimal("45"), Decimal("55")])
+    espic.convention_terms.public_service_mission = True
+    espic.convention_terms.save()
+    version = services.convention_generate(cooperation=coop, user=world.referent_a)
+    assert "45 %" in version.clauses.get(key="droits").body
 
 
 def test_legal_entity_members_are_named_with_their_finess(world):
@@ -216,7 +275,10 @@ def test_optional_clauses_are_editable_and_mandatory_ones_stay(world):
         preamble="Les membres travaillent ensemble depuis 2019.",
         clauses={
             "litiges": {"included": False, "body": ""},
-            "equipements": {"included": True, "body": "Les deux IRM restent la propriété du CHU."},
+            "comite-restreint": {
+                "included": True,
+                "body": "Le comité restreint réunit les directeurs chaque trimestre.",
+            },
             # A mandatory clause cannot be dropped or rewritten through an edit.
             "objet": {"included": False, "body": "Autre chose"},
         },
@@ -225,8 +287,11 @@ def test_optional_clauses_are_editable_and_mandatory_ones_stay(world):
     assert second.number == 2 and second.author == world.referent_a
     kept = {c.key: c for c in second.clauses.all()}
     assert kept["litiges"].included is False
-    assert kept["equipements"].body == "Les deux IRM restent la propriété du CHU."
-    assert kept["equipements"].edited
+    assert (
+        kept["comite-restreint"].body
+        == "Le comité restreint réunit les directeurs chaque trimestre."
+    )
+    assert kept["comite-restreint"].edited
     assert kept["objet"].included and kept["objet"].body == first.clauses.get(key="objet").body
 
     # Regenerating keeps the team's optional choices and re-renders the mandatory clauses.
@@ -237,8 +302,11 @@ def test_optional_clauses_are_editable_and_mandatory_ones_stay(world):
         cooperation=world.coop_ara, user=world.referent_a, expected_version=convention.version
     )
     kept = {c.key: c for c in third.clauses.all()}
-    assert "Hôpital Fleyriat, Bourg-en-Bresse" in kept["siege"].body
-    assert kept["equipements"].body == "Les deux IRM restent la propriété du CHU."
+    assert "Hôpital Fleyriat, Bourg-en-Bresse" in kept["denomination"].body
+    assert (
+        kept["comite-restreint"].body
+        == "Le comité restreint réunit les directeurs chaque trimestre."
+    )
     assert kept["litiges"].included is False
     assert third.preamble == "Les membres travaillent ensemble depuis 2019."
 
@@ -281,13 +349,13 @@ def test_diff_shows_exactly_the_changed_clauses(world):
 
     diffs = diff.compare(first, second)
 
-    assert diff.changed_titles(diffs) == ["Siège", "Capital et apports"]
-    seat = next(d for d in diffs if d.key == "siege")
+    assert diff.changed_titles(diffs) == ["Dénomination et siège", "Capital et apports"]
+    seat = next(d for d in diffs if d.key == "denomination")
     assert any(op == "ins" and "Clinique Beta, 12 rue des Lilas" in t for op, t in seat.segments)
     assert any(op == "del" and "Centre hospitalier" in t for op, t in seat.segments)
     # The untouched end of the sentence is shown as unchanged text.
-    assert any(op == "equal" and "transférer" in t for op, t in seat.segments)
-    assert all(d.status == "unchanged" for d in diffs if d.key not in {"siege", "capital"})
+    assert any(op == "equal" and "Son siège est fixé à" in t for op, t in seat.segments)
+    assert all(d.status == "unchanged" for d in diffs if d.key not in {"denomination", "capital"})
 
 
 def test_diff_reports_added_and_removed_clauses(world):
@@ -513,7 +581,7 @@ def test_admin_edit_archives_the_previous_template_text(world):
     complete(world.coop_ara)
     first = services.convention_generate(cooperation=world.coop_ara, user=world.referent_a)
     snapshot = services.template_snapshot(template)
-    Clause.objects.filter(template=template, key="siege").update(
+    Clause.objects.filter(template=template, key="denomination").update(
         body="Le groupement a son siège à {{ siege }}."
     )
     services.template_archive(template=template, snapshot=snapshot)
@@ -522,13 +590,15 @@ def test_admin_edit_archives_the_previous_template_text(world):
     assert template.version == 2 and template.is_current
     archive = ConventionTemplate.objects.get(code="gcs-moyens", version=1)
     assert not archive.is_current
-    assert "L'assemblée générale peut le transférer" in archive.clauses.get(key="siege").body
+    assert "Son siège est fixé à {{ siege }}" in archive.clauses.get(key="denomination").body
     assert archive.clauses.count() == template.clauses.count()
     second = services.convention_generate(
         cooperation=world.coop_ara, user=world.referent_a, expected_version=first.convention.version
     )
     assert (first.template_version, second.template_version) == (1, 2)
-    assert second.clauses.get(key="siege").body.startswith("Le groupement a son siège à Centre")
+    assert second.clauses.get(key="denomination").body.startswith(
+        "Le groupement a son siège à Centre"
+    )
 
 
 def test_clause_bodies_cannot_run_template_code(world):

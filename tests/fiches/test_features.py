@@ -123,43 +123,6 @@ def _answers(**overrides):
     return answers
 
 
-def test_chooser_ranks_a_gcs_first_for_a_shared_imaging_platform(db):
-    ranking = chooser.rank_legal_forms(_answers())
-    assert ranking[0].legal_form.code == "gcs-moyens"
-    assert (
-        "Le GCS de moyens peut détenir des autorisations d'équipements lourds."
-        in ranking[0].reasons_for
-    )
-    convention = next(r for r in ranking if r.legal_form.code == "convention")
-    assert convention.excluded
-    assert "Une convention ne crée pas de personne morale." in convention.reasons_against
-    assert ranking[-1].excluded
-
-
-def test_chooser_proposes_gcsms_for_medico_social_members(db):
-    ranking = chooser.rank_legal_forms(
-        _answers(
-            sectors="medico_social", authorisation="none", capital="no", members_status="public"
-        )
-    )
-    assert ranking[0].legal_form.code == "gcsms"
-    excluded = {r.legal_form.code for r in ranking if r.excluded}
-    assert {"gcs-moyens", "ght", "convention", "gcs-es", "gie"} <= excluded
-
-
-def test_chooser_proposes_a_convention_without_legal_personality(db):
-    ranking = chooser.rank_legal_forms(
-        _answers(
-            legal_personality="no",
-            employ_staff="no",
-            authorisation="none",
-            capital="no",
-            duration="short",
-        )
-    )
-    assert ranking[0].legal_form.code == "convention"
-
-
 def test_recording_the_choice_updates_the_cooperation_with_history(world):
     coop = world.coop_ara
     ranking = chooser.rank_legal_forms(_answers(legal_personality="no"))

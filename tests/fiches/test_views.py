@@ -209,7 +209,8 @@ def test_chooser_page_ranks_and_team_records(world, login):
     answers = {
         "members_status": "mixed", "sectors": "sanitaire", "ght_context": "no",
         "legal_personality": "yes", "employ_staff": "yes", "authorisation": "equipment",
-        "capital": "yes", "duration": "long", "economic": "no",
+        "capital": "yes", "duration": "long", "economic": "no", "purpose": "efficience",
+        "esms_duty": "no", "domain": "none",
     }  # fmt: skip
     url = reverse("fiches:legal_form_chooser", args=[world.coop_ara.pk])
     html = login(world.agent_ara).get(url, answers).content.decode()
