@@ -211,14 +211,22 @@ def _french(document) -> None:
     from docx.oxml import OxmlElement
     from docx.oxml.ns import qn
 
+    def child(parent, tag):
+        found = parent.find(qn(tag))
+        if found is None:
+            found = OxmlElement(tag)
+            parent.append(found)
+        return found
+
     styles = document.styles.element
     defaults = styles.find(qn("w:docDefaults"))
-    targets = []
-    if defaults is not None:
-        rpr_default = defaults.find(qn("w:rPrDefault"))
-        if rpr_default is not None:
-            targets.append(rpr_default.get_or_add_rPr())
-    targets.append(document.styles["Normal"].element.get_or_add_rPr())
+    if defaults is None:
+        defaults = OxmlElement("w:docDefaults")
+        styles.insert(0, defaults)
+    targets = [
+        child(child(defaults, "w:rPrDefault"), "w:rPr"),
+        document.styles["Normal"].element.get_or_add_rPr(),
+    ]
     for rpr in targets:
         lang = rpr.find(qn("w:lang"))
         if lang is None:
