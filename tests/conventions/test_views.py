@@ -378,7 +378,9 @@ def test_only_the_pilot_ars_agent_records_the_approval(world, login):
     convention.refresh_from_db()
     assert convention.status == Status.APPROVED
     assert convention.approval_reference == "2026-0142"
-    assert "Approuvée par l'arrêté n° <strong>2026-0142</strong>" in unescape(response.content.decode())
+    assert "Approuvée par l'arrêté n° <strong>2026-0142</strong>" in unescape(
+        response.content.decode()
+    )
 
 
 def test_cooperation_page_shows_the_convention_status(world, login):
