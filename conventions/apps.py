@@ -15,11 +15,13 @@ class ConventionsConfig(AppConfig):
             CooperationSection,
             CopilSection,
             HomeWidget,
+            StepPanel,
             register_copil_section,
             register_home_widget,
             register_portfolio_column,
             register_portfolio_flag,
             register_section,
+            register_step_panel,
         )
 
         register_portfolio_column(portfolio.COLUMN)
@@ -42,6 +44,14 @@ class ConventionsConfig(AppConfig):
                 get_context=sections.home_approvals,
                 order=30,
                 visible=lambda user: user.is_authenticated and user.is_ars_agent,
+            )
+        )
+        register_step_panel(
+            StepPanel(
+                key="conventions-approval",
+                template="conventions/_step_approval.html",
+                get_context=sections.step_panel,
+                order=20,
             )
         )
         register_copil_section(

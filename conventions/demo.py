@@ -419,7 +419,7 @@ def _advance(cooperation, state: str, team, agent) -> Convention:
             convention=convention,
             user=agent,
             decided_on=date.today(),
-            reference=f"ARS n° {date.today():%Y}-{cooperation.pk:04d}",
+            reference=f"{date.today():%Y}-{cooperation.pk:04d}",
             expected_version=convention.version,
         )
         convention.refresh_from_db()

@@ -68,7 +68,9 @@ def version_files_generate(*, files_id: int) -> VersionFiles | None:
     if files is None:
         return None
     version = (
-        ConventionVersion.objects.select_related("convention__cooperation__pilot_ars", "amends")
+        ConventionVersion.objects.select_related(
+            "convention__cooperation__pilot_ars", "convention__template__legal_form", "amends"
+        )
         .prefetch_related("clauses", "signatures")
         .get(pk=files.version_id)
     )

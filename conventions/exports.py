@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from django.db.models import Max
 from django.utils.formats import date_format
 
+from conventions.approval import decision_sentence
 from conventions.models import Status
 from core.pdf import render_pdf
 
@@ -51,6 +52,10 @@ def articles(version) -> list[Article]:
     ]
 
 
+DRAFT_NOTICE = "Document de travail : ce texte n'est pas encore soumis à la signature."
+DRAFT_STATUSES = {Status.DRAFT, Status.AMENDED, Status.SENT_BACK, Status.REFUSED}
+
+
 def _document_context(version) -> dict:
     convention = version.convention
     signatures = {s.membership_id: s for s in version.signatures.all()}
@@ -66,6 +71,8 @@ def _document_context(version) -> dict:
         "version": version,
         "convention": convention,
         "approval": approval_text(convention) if approved else "",
+        "approval_rule": "" if approved else approval_rule_text(convention),
+        "draft_notice": DRAFT_NOTICE if convention.status in DRAFT_STATUSES else "",
         "cooperation": convention.cooperation,
         "articles": articles(version),
         "preamble": blocks(version.preamble),
@@ -74,15 +81,42 @@ def _document_context(version) -> dict:
 
 
 def approval_text(convention) -> str:
-    return (
-        f"Convention approuvée par arrêté n° {convention.approval_reference} du "
-        f"{date_format(convention.approved_on, 'j F Y')} de la directrice ou du directeur "
-        f"général de l'{convention.cooperation.pilot_ars}."
-    )
+    """The decision as the approved text states it (number, date, approver per form)."""
+    return decision_sentence(convention)
+
+
+def approval_rule_text(convention) -> str:
+    """Before a decision: who approves this form's convention, under which article."""
+    form = convention.template.legal_form
+    if not form.requires_approval:
+        text = "La présente convention n'est pas soumise à approbation."
+        if form.sent_to_ars:
+            text += (
+                " Elle est transmise à l'agence régionale de santé pour information lorsque "
+                "celle-ci finance ou autorise l'activité."
+            )
+        return text
+    text = f"La présente convention est soumise à l'approbation de {form.approver}"
+    if form.approval_legal_basis:
+        text += f" ({form.approval_legal_basis})"
+    text += "."
+    if form.tacit_approval and form.approval_delay_months:
+        text += (
+            f" À défaut de décision dans un délai de {form.approval_delay_months} mois à "
+            "compter de sa transmission, elle est réputée approuvée."
+        )
+    if form.publication_delay_days:
+        text += (
+            f" L'approbation est publiée dans les {form.publication_delay_days} jours au "
+            "recueil des actes administratifs de la région."
+        )
+    return text
 
 
 def filename(version, extension: str) -> str:
-    return f"convention-{version.convention.cooperation_id}-v{version.number}.{extension}"
+    """ "convention-gcs-imagerie-bresse-v3.pdf": the cooperation's short name, then the version."""
+    stem = version.convention.cooperation.file_stem
+    return f"convention-{stem}-v{version.number}.{extension}"
 
 
 def _running_title(text: str) -> str:
@@ -104,18 +138,26 @@ def version_pdf(version) -> bytes:
 def version_docx(version) -> bytes:
     from docx import Document
     from docx.enum.text import WD_ALIGN_PARAGRAPH
-    from docx.shared import Pt, RGBColor
+    from docx.shared import Mm, Pt, RGBColor
 
     context = _document_context(version)
     document = Document()
     document.core_properties.title = version.title
     document.core_properties.author = "KitCoop"
+    document.core_properties.language = "fr-FR"
+    _french(document)
     style = document.styles["Normal"]
     style.font.name = "Marianne"
     style.font.size = Pt(10)
-    header = document.sections[0].header.paragraphs[0]
+    section = document.sections[0]
+    # A4 portrait with 2 cm margins (python-docx defaults to US Letter).
+    section.page_width, section.page_height = Mm(210), Mm(297)
+    for side in ("left_margin", "right_margin", "top_margin", "bottom_margin"):
+        setattr(section, side, Mm(20))
+    header = section.header.paragraphs[0]
     header.text = "République française — Ministère chargé de la santé"
     header.alignment = WD_ALIGN_PARAGRAPH.LEFT
+    _page_numbers(section.footer.paragraphs[0], version)
     document.add_heading(version.title, level=0)
     info = document.add_paragraph()
     info.add_run(
@@ -124,6 +166,10 @@ def version_docx(version) -> bytes:
     ).italic = True
     if version.amends_id:
         document.add_paragraph(f"Avenant à la version {version.amends.number}.")
+    if context["draft_notice"]:
+        notice = document.add_paragraph().add_run(context["draft_notice"])
+        notice.bold = True
+        notice.font.color.rgb = RGBColor(0xB3, 0x40, 0x00)
     if context["preamble"]:
         document.add_heading("Préambule", level=1)
         _write_blocks(document, context["preamble"])
@@ -134,9 +180,9 @@ def version_docx(version) -> bytes:
         if article.legal_reference:
             document.add_paragraph().add_run(f"Référence : {article.legal_reference}").italic = True
         _write_blocks(document, article.blocks)
-    if context["approval"]:
+    if context["approval"] or context["approval_rule"]:
         document.add_heading("Approbation", level=1)
-        document.add_paragraph(context["approval"])
+        document.add_paragraph(context["approval"] or context["approval_rule"])
     document.add_heading("Signatures des parties", level=1)
     table = document.add_table(rows=1, cols=3)
     table.style = "Table Grid"
@@ -157,6 +203,69 @@ def version_docx(version) -> bytes:
     buffer = io.BytesIO()
     document.save(buffer)
     return buffer.getvalue()
+
+
+def _french(document) -> None:
+    """Declare French (fr-FR) on the document defaults and the Normal style, so that Word's
+    spelling, hyphenation and typography follow French rules."""
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+
+    def child(parent, tag):
+        found = parent.find(qn(tag))
+        if found is None:
+            found = OxmlElement(tag)
+            parent.append(found)
+        return found
+
+    styles = document.styles.element
+    defaults = styles.find(qn("w:docDefaults"))
+    if defaults is None:
+        defaults = OxmlElement("w:docDefaults")
+        styles.insert(0, defaults)
+    targets = [
+        child(child(defaults, "w:rPrDefault"), "w:rPr"),
+        document.styles["Normal"].element.get_or_add_rPr(),
+    ]
+    for rpr in targets:
+        lang = rpr.find(qn("w:lang"))
+        if lang is None:
+            lang = OxmlElement("w:lang")
+            rpr.append(lang)
+        lang.set(qn("w:val"), "fr-FR")
+        lang.set(qn("w:eastAsia"), "fr-FR")
+        lang.set(qn("w:bidi"), "ar-SA")
+
+
+def _field(paragraph, instruction: str) -> None:
+    """A Word field (PAGE, NUMPAGES) computed by the reader when the page is laid out."""
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+
+    run = paragraph.add_run()
+    for kind, text in (("begin", None), (None, instruction), ("separate", None), ("end", None)):
+        if kind is None:
+            element = OxmlElement("w:instrText")
+            element.set(qn("xml:space"), "preserve")
+            element.text = f" {text} "
+        else:
+            element = OxmlElement("w:fldChar")
+            element.set(qn("w:fldCharType"), kind)
+        run._r.append(element)
+        if kind == "separate":
+            placeholder = OxmlElement("w:t")
+            placeholder.text = "1"
+            run._r.append(placeholder)
+
+
+def _page_numbers(paragraph, version) -> None:
+    from docx.enum.text import WD_ALIGN_PARAGRAPH
+
+    paragraph.alignment = WD_ALIGN_PARAGRAPH.RIGHT
+    paragraph.add_run(f"{version.title} — version {version.number} — Page ")
+    _field(paragraph, "PAGE")
+    paragraph.add_run(" sur ")
+    _field(paragraph, "NUMPAGES")
 
 
 def _write_blocks(document, items: list[Block]) -> None:

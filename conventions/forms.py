@@ -39,7 +39,26 @@ TEXT_FIELDS = [
 ]
 
 
-class ConventionDataForm(VersionedFormMixin, DsfrModelForm):
+class LockableFormMixin:
+    """Shown read-only once the convention is in signature (the view refuses any POST)."""
+
+    locked = False
+
+    def disable_all(self) -> None:
+        self.locked = True
+        for field in self.fields.values():
+            field.disabled = True
+
+    @property
+    def helper(self):
+        helper = super().helper
+        if self.locked:
+            helper.inputs = []
+            helper.form_method = "get"
+        return helper
+
+
+class ConventionDataForm(LockableFormMixin, VersionedFormMixin, DsfrModelForm):
     has_capital = forms.NullBooleanField(
         label="Le groupement a-t-il un capital ?",
         required=False,
@@ -103,7 +122,7 @@ class ConventionDataForm(VersionedFormMixin, DsfrModelForm):
         return data
 
 
-class MemberTermsForm(VersionedFormMixin, DsfrModelForm):
+class MemberTermsForm(LockableFormMixin, VersionedFormMixin, DsfrModelForm):
     class Meta:
         model = MemberTerms
         fields = [
@@ -201,9 +220,55 @@ class SignatureForm(DsfrForm):
 
 
 class ApprovalForm(DsfrForm):
-    submit_label = "Enregistrer l'approbation"
-    decided_on = forms.DateField(label="Date de la décision d'approbation", widget=DATE_WIDGET)
+    """The competent authority's decision, recorded by an agent of the pilot ARS."""
+
+    submit_label = "Enregistrer la décision"
+    decision = forms.ChoiceField(
+        label="Décision",
+        choices=[
+            ("approved", "Approbation (arrêté)"),
+            ("sent_back", "Renvoi pour mise en conformité"),
+            ("refused", "Refus d'approbation"),
+        ],
+        widget=forms.RadioSelect,
+    )
+    decided_on = forms.DateField(label="Date de la décision", widget=DATE_WIDGET)
     reference = forms.CharField(
-        label="Référence de l'arrêté", max_length=120, help_text="Ex. arrêté ARS n° 2026-0142."
+        label="Numéro de l'arrêté",
+        max_length=60,
+        required=False,
+        help_text="Le numéro seul, ex. 2026-0142 : la convention écrit « arrêté n° » "
+        "elle-même. Obligatoire pour une approbation.",
+    )
+    reason = forms.CharField(
+        label="Motif",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text="Obligatoire pour un refus ou un renvoi : il est transmis à l'équipe projet.",
+    )
+    arrete = forms.FileField(
+        label="Arrêté signé (PDF)",
+        required=False,
+        help_text="Le document signé et numérisé, au format PDF, 10 Mo au plus.",
+    )
+    published_on = forms.DateField(
+        label="Date de publication (facultatif)",
+        required=False,
+        widget=DATE_WIDGET,
+        help_text="Au recueil des actes administratifs (RAA) ou au journal officiel.",
     )
     version = forms.IntegerField(widget=forms.HiddenInput)
+
+    def clean(self):
+        data = super().clean()
+        decision = data.get("decision")
+        if decision == "approved" and not (data.get("reference") or "").strip():
+            self.add_error("reference", "Indiquez le numéro de l'arrêté d'approbation.")
+        if decision in ("refused", "sent_back") and not (data.get("reason") or "").strip():
+            self.add_error(
+                "reason",
+                "Indiquez le motif du refus."
+                if decision == "refused"
+                else "Indiquez ce qui doit être mis en conformité.",
+            )
+        return data

@@ -366,6 +366,13 @@ class Status(models.TextChoices):
     APPROVED = "approved", "Approuvée"
     APPROVAL_NOT_REQUIRED = "approval_not_required", "Signée (approbation non requise)"
     AMENDED = "amended", "Avenant en préparation"
+    SENT_BACK = "sent_back", "Renvoyée pour mise en conformité"
+    REFUSED = "refused", "Approbation refusée"
+
+
+class ApprovalMode(models.TextChoices):
+    EXPRESS = "express", "Décision expresse"
+    TACIT = "tacit", "Approbation tacite"
 
 
 class ConventionQuerySet(models.QuerySet):
@@ -396,6 +403,14 @@ class Convention(models.Model):
         related_name="+",
         verbose_name="approbation enregistrée par",
     )
+    approval_mode = models.CharField(
+        "mode d'approbation", max_length=10, choices=ApprovalMode.choices, blank=True
+    )
+    # The day the text signed by every party was sent for approval: the clock starts here.
+    submitted_on = models.DateField(
+        "transmise pour approbation le", null=True, blank=True, db_index=True
+    )
+    published_on = models.DateField("publiée le", null=True, blank=True)
     created_at = models.DateTimeField("créée le", auto_now_add=True)
     updated_at = models.DateTimeField("modifiée le", auto_now=True)
     version = models.PositiveIntegerField(default=1)
@@ -423,6 +438,8 @@ class Convention(models.Model):
             Status.APPROVED: "success",
             Status.APPROVAL_NOT_REQUIRED: "success",
             Status.AMENDED: "info",
+            Status.SENT_BACK: "warning",
+            Status.REFUSED: "error",
         }.get(self.status, "info")
 
 
@@ -596,3 +613,51 @@ class Transition(models.Model):
 
     def __str__(self) -> str:
         return f"{self.from_status or '—'} → {self.to_status}"
+
+
+class ApprovalDecisionQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        return self.filter(convention__cooperation__in=Cooperation.objects.visible_to(user))
+
+
+class ApprovalDecision(models.Model):
+    """One decision on a signed version: approval (express or tacit), refusal, send-back.
+
+    The competent authority depends on the legal form (LegalForm.approval_authority); an
+    agent of the pilot ARS records it, with the signed arrêté as a PDF when there is one.
+    """
+
+    class Kind(models.TextChoices):
+        APPROVED = "approved", "Approbation"
+        TACIT = "tacit", "Approbation tacite"
+        REFUSED = "refused", "Refus d'approbation"
+        SENT_BACK = "sent_back", "Renvoi pour mise en conformité"
+
+    convention = models.ForeignKey(Convention, on_delete=models.CASCADE, related_name="decisions")
+    version = models.ForeignKey(
+        ConventionVersion, on_delete=models.CASCADE, related_name="decisions"
+    )
+    kind = models.CharField("décision", max_length=20, choices=Kind.choices)
+    decided_on = models.DateField("date de la décision")
+    reference = models.CharField("numéro de l'arrêté", max_length=120, blank=True)
+    reason = models.TextField("motif", blank=True)
+    arrete = models.FileField(
+        "arrêté signé (PDF)", upload_to="conventions/arretes/", blank=True, max_length=255
+    )
+    arrete_name = models.CharField(max_length=255, blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    recorded_at = models.DateTimeField(auto_now_add=True)
+    history = HistoricalRecords()
+
+    objects = ApprovalDecisionQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "décision sur la convention"
+        verbose_name_plural = "décisions sur les conventions"
+        ordering = ["-decided_on", "-pk"]
+        indexes = [models.Index(fields=["convention", "-decided_on"])]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} du {self.decided_on:%d/%m/%Y}"

@@ -2,6 +2,7 @@
 
 from django.db.models import Count
 
+from conventions.approval import APPROVAL_FICHE_NUMBER, clock_for
 from conventions.models import Convention
 
 
@@ -24,7 +25,8 @@ def _convention_with_latest(cooperation):
 
 def summary_context(request, cooperation) -> dict:
     convention, latest = _convention_with_latest(cooperation)
-    return {"convention": convention, "latest": latest}
+    clock = clock_for(convention) if convention else None
+    return {"convention": convention, "latest": latest, "clock": clock}
 
 
 def copil_context(cooperation) -> dict | None:
@@ -43,15 +45,41 @@ HOME_LIMIT = 5
 
 
 def home_approvals(request) -> dict:
-    """Conventions signed by every member that wait for this ARS agent's approval."""
+    """Conventions signed by every member that wait for a decision recorded by this ARS agent,
+    oldest transmission first, each with its clock (deadline, tacit approval reached)."""
     waiting = (
         Convention.objects.filter(
             status="signed",
             cooperation__pilot_ars_id=request.user.ars_id,
             template__legal_form__requires_approval=True,
         )
-        .select_related("cooperation", "template")
-        .order_by("updated_at", "pk")
+        .select_related("cooperation", "template__legal_form")
+        .order_by("submitted_on", "updated_at", "pk")
     )
     items = list(waiting[: HOME_LIMIT + 1])
+    for convention in items:
+        convention.clock = clock_for(convention)
     return {"conventions": items[:HOME_LIMIT], "more": len(items) > HOME_LIMIT}
+
+
+def step_panel(request, step) -> dict | None:
+    """KIT 1 step 13 (approval and start): who approves this cooperation's legal form, how,
+    and where its convention's clock stands. None on every other step."""
+    if step.number != APPROVAL_FICHE_NUMBER:
+        return None
+    cooperation = step.cooperation
+    legal_form = cooperation.legal_form
+    if legal_form is None:
+        return {"cooperation": cooperation, "legal_form": None, "clock": None}
+    convention = (
+        Convention.objects.select_related("template__legal_form")
+        .filter(cooperation=cooperation)
+        .first()
+    )
+    clock = clock_for(convention, legal_form=legal_form) if convention else None
+    return {
+        "cooperation": cooperation,
+        "legal_form": legal_form,
+        "convention": convention,
+        "clock": clock,
+    }

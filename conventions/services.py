@@ -4,17 +4,22 @@ State machine (every change is written to Transition):
     draft → in_signature → signed → approved | approval_not_required → amended → in_signature …
 """
 
+import re
 from dataclasses import dataclass
 from datetime import date
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Max
+from django.urls import reverse
 from django.utils import timezone
 
-from conventions.checks import check, facts_for
+from conventions import approval as approval_rules
+from conventions.checks import CheckResult, check, facts_for
 from conventions.documents import version_files_request
 from conventions.models import (
+    ApprovalDecision,
+    ApprovalMode,
     Clause,
     Convention,
     ConventionData,
@@ -26,12 +31,48 @@ from conventions.models import (
     Transition,
     VersionClause,
 )
-from conventions.rendering import render_body
+from conventions.rendering import PLACEHOLDERS, Missing, missing_for, placeholders_in, render_body
+from cooperations.signals import cooperation_event
 from core.locking import StaleObjectError, save_with_version
 from core.uploads import ALLOWED_TYPES, safe_upload_name, validate_upload
 
-EDITABLE_STATUSES = {Status.DRAFT, Status.AMENDED}
+# The text and its data change only in these states; from "en signature" onwards what was
+# signed stays as signed and a change goes through an amendment (avenant).
+EDITABLE_STATUSES = {Status.DRAFT, Status.AMENDED, Status.SENT_BACK, Status.REFUSED}
 SIGNED_STATUSES = {Status.APPROVED, Status.APPROVAL_NOT_REQUIRED}
+# What an unfilled named field prints (rendering.render_body): never signed.
+PLACEHOLDER_MARK = "[à compléter"
+PLACEHOLDER_LABEL_RE = re.compile(r"\[à compléter : ([^\]]+)\]")
+
+
+class ConventionLockedError(PermissionDenied):
+    """A write on convention data or member engagements after submission to signature."""
+
+
+def locked_message(convention) -> str:
+    return (
+        f"La convention est à l'état « {convention.get_status_display()} » : ses données et "
+        "les engagements des membres ne se modifient plus, pour que le texte signé reste tel "
+        "qu'il a été signé. Pour les changer, préparez un avenant depuis la page de la "
+        "convention (après la signature et, le cas échéant, l'approbation)."
+    )
+
+
+def convention_lock(cooperation_id: int):
+    """The convention when its data are read-only (status beyond the editable ones), else None."""
+    convention = (
+        Convention.objects.filter(cooperation_id=cooperation_id).only("pk", "status").first()
+    )
+    if convention is not None and convention.status not in EDITABLE_STATUSES:
+        return convention
+    return None
+
+
+def ensure_data_editable(cooperation_id: int) -> None:
+    """Raise ConventionLockedError (403, French message) once the convention is in signature."""
+    convention = convention_lock(cooperation_id)
+    if convention is not None:
+        raise ConventionLockedError(locked_message(convention))
 
 
 class NotReadyError(ValidationError):
@@ -104,12 +145,14 @@ def _save_one_per_owner(model, owner: dict, data: dict, version: int | None):
 
 @transaction.atomic
 def convention_data_save(*, cooperation, data: dict, version: int | None) -> ConventionData:
+    ensure_data_editable(cooperation.pk)
     _check_data(data, cooperation)
     return _save_one_per_owner(ConventionData, {"cooperation": cooperation}, data, version)
 
 
 @transaction.atomic
 def member_terms_save(*, membership, data: dict, version: int | None) -> MemberTerms:
+    ensure_data_editable(membership.cooperation_id)
     if membership.left_on:
         raise ValidationError("Ce membre s'est retiré de la coopération.")
     return _save_one_per_owner(MemberTerms, {"membership": membership}, data, version)
@@ -214,19 +257,112 @@ def preview(cooperation):
     convention = Convention.objects.filter(cooperation=cooperation).first()
     if convention:
         latest = _latest(convention)
-    return template, facts, check(facts, template, _clause_views(template, latest))
+    views = _clause_views(template, latest, facts)
+    return template, facts, _with_optional_gaps(check(facts, template, views), facts, views, latest)
 
 
-def _clause_views(template, latest) -> list[ClauseView]:
+def clause_missing(body: str, facts) -> list[Missing]:
+    """The data a clause body's named fields lack (each with the link to fill it in)."""
+    items = []
+    for name in placeholders_in(body):
+        if name in PLACEHOLDERS:
+            items.extend(missing_for(name, facts))
+    return items
+
+
+def _clause_views(template, latest, facts) -> list[ClauseView]:
+    """The template's clauses with the team's choices. An optional clause the team never
+    decided on is kept only when its data is complete: a clause whose data is missing
+    would print "[à compléter : …]", and no placeholder may be signed."""
     previous = {c.key: c for c in latest.clauses.all()} if latest else {}
     views = []
     for clause in template.clauses.all():
         kept = previous.get(clause.key)
         included = True
-        if kept is not None and not clause.mandatory:
+        if not clause.mandatory and kept is not None:
             included = kept.included
+        elif not clause.mandatory:
+            included = not clause_missing(clause.body, facts)
         views.append(ClauseView(clause.key, clause.title, clause.body, clause.mandatory, included))
     return views
+
+
+def _with_optional_gaps(result, facts, views, latest):
+    """Add to the check result what the mandatory-clause check does not see (issue 12 item 9):
+    a kept optional clause whose data is missing, or whose hand-edited text still holds
+    "[à compléter"; and, for information, the optional clauses left out for lack of data."""
+    seen = {item.message for item in result.missing}
+    edited = {c.key: c for c in latest.clauses.all() if c.edited} if latest else {}
+    result.left_out = []
+    for view in views:
+        if view.mandatory:
+            continue
+        hand = edited.get(view.key)
+        if not view.included:
+            if not hand:
+                gaps = clause_missing(view.body, facts)
+                if gaps:
+                    result.left_out.append((view.title, gaps))
+            continue
+        if hand is not None:
+            if PLACEHOLDER_MARK in hand.body:
+                result.missing.append(
+                    Missing(
+                        f"La clause facultative « {view.title} », modifiée à la main, contient "
+                        "encore « [à compléter … ] » : complétez son texte ou retirez-la.",
+                        reverse("conventions:edit", args=[facts.cooperation.pk]),
+                    )
+                )
+            continue
+        for item in clause_missing(view.body, facts):
+            message = f"Clause facultative « {view.title} » retenue : {item.message}"
+            if item.message not in seen and message not in seen:
+                seen.add(message)
+                result.missing.append(Missing(message, item.url))
+    return result
+
+
+def placeholder_problems(version, facts=None) -> list[Missing]:
+    """Every "[à compléter" left in `version` (preamble or kept clauses), each with the link
+    to what is missing: the data (when a named field is still empty) or the text to edit."""
+    problems = []
+    edit_url = reverse("conventions:edit", args=[version.convention.cooperation_id])
+    detail_url = reverse("conventions:detail", args=[version.convention.cooperation_id])
+    if PLACEHOLDER_MARK in (version.preamble or ""):
+        problems.append(
+            Missing("Le préambule contient « [à compléter … ] » : complétez-le.", edit_url)
+        )
+    labels = {p.label: name for name, p in PLACEHOLDERS.items()}
+    for clause in version.clauses.all():
+        if not clause.included or PLACEHOLDER_MARK not in clause.body:
+            continue
+        gaps = []
+        if facts is not None and not clause.edited:
+            for label in PLACEHOLDER_LABEL_RE.findall(clause.body):
+                name = labels.get(label.strip())
+                if name:
+                    gaps.extend(missing_for(name, facts))
+        if gaps:
+            problems.extend(
+                Missing(f"Article « {clause.title} » : {gap.message}", gap.url) for gap in gaps
+            )
+        elif clause.edited:
+            problems.append(
+                Missing(
+                    f"L'article « {clause.title} » contient « [à compléter … ] » : complétez "
+                    "son texte ou retirez la clause.",
+                    edit_url,
+                )
+            )
+        else:
+            problems.append(
+                Missing(
+                    f"L'article « {clause.title} » contient « [à compléter … ] » alors que ses "
+                    "données sont désormais connues : régénérez la convention.",
+                    detail_url + "#verifications",
+                )
+            )
+    return problems
 
 
 def _lock(convention, expected_version) -> None:
@@ -254,9 +390,11 @@ def convention_generate(*, cooperation, user, expected_version: int | None = Non
             "elle ne peut plus être régénérée. Préparez un avenant pour la modifier."
         )
     latest = _latest(convention) if convention else None
-    result = check(facts, template, _clause_views(template, latest))
+    views = _clause_views(template, latest, facts)
+    result = _with_optional_gaps(check(facts, template, views), facts, views, latest)
     if not result.ok:
         raise NotReadyError(result)
+    chosen = {view.key: view.included for view in views}
     if convention is None:
         convention = Convention(cooperation=cooperation, template=template)
         convention.full_clean(validate_unique=False)
@@ -268,7 +406,9 @@ def convention_generate(*, cooperation, user, expected_version: int | None = Non
             convention.template = template
             convention.save(update_fields=["template", "updated_at"])
     previous = {c.key: c for c in latest.clauses.all()} if latest else {}
-    amending = convention.status == Status.AMENDED
+    amending = convention.status == Status.AMENDED or bool(
+        convention.status in (Status.SENT_BACK, Status.REFUSED) and latest and latest.amends_id
+    )
     version = ConventionVersion.objects.create(
         convention=convention,
         number=(latest.number + 1) if latest else 1,
@@ -289,10 +429,12 @@ def convention_generate(*, cooperation, user, expected_version: int | None = Non
     rows = []
     for clause in template.clauses.all():
         kept = previous.get(clause.key)
-        if kept is not None and not clause.mandatory and (kept.edited or not kept.included):
+        if kept is not None and not clause.mandatory and kept.edited:
             body, included, edited = kept.body, kept.included, kept.edited
         else:
-            body, included, edited = render_body(clause.body, facts), True, False
+            # An optional clause left out is still rendered from today's data, so that
+            # keeping it later shows the current text.
+            body, included, edited = render_body(clause.body, facts), chosen[clause.key], False
         rows.append(
             VersionClause(
                 version=version,
@@ -304,6 +446,22 @@ def convention_generate(*, cooperation, user, expected_version: int | None = Non
                 included=included,
                 edited=edited,
                 legal_reference=clause.legal_reference,
+            )
+        )
+    left = [row for row in rows if row.included and PLACEHOLDER_MARK in row.body]
+    if left:
+        # A named field with no "missing" rule still printed a placeholder: refuse (and roll
+        # back the new version) rather than produce a text that could be signed.
+        raise NotReadyError(
+            CheckResult(
+                missing=[
+                    Missing(
+                        f"L'article « {row.title} » contiendrait « [à compléter … ] » : "
+                        "complétez les données de la coopération.",
+                        reverse("cooperations:edit", args=[cooperation.pk]),
+                    )
+                    for row in left
+                ]
             )
         )
     VersionClause.objects.bulk_create(rows)
@@ -334,7 +492,7 @@ def version_edit(
         number=latest.number + 1,
         kind=(
             ConventionVersion.Kind.AMENDMENT
-            if convention.status == Status.AMENDED
+            if convention.status == Status.AMENDED or latest.amends_id
             else ConventionVersion.Kind.EDITED
         ),
         title=latest.title,
@@ -386,6 +544,15 @@ def signature_start(*, convention, user, expected_version: int) -> None:
     latest = _latest(convention)
     if latest is None or not latest.parties:
         raise ValidationError("La version à signer n'a aucune partie signataire.")
+    problems = placeholder_problems(latest, facts_for(convention.cooperation))
+    if problems:
+        raise ValidationError(
+            [
+                f"La version {latest.number} ne peut pas être soumise à la signature : elle "
+                "contient encore des éléments « [à compléter … ] » (voir les vérifications)."
+            ]
+            + [item.message for item in problems]
+        )
     _lock(convention, expected_version)
     _set_status(
         convention,
@@ -448,6 +615,10 @@ def signature_record(
     version_files_request(version=version, user=user, force=True)
     signed = set(version.signatures.values_list("membership_id", flat=True))
     if signed >= set(parties):
+        legal_form = convention.template.legal_form
+        # The approval clock starts when the text signed by all goes to the authority.
+        convention.submitted_on = date.today() if legal_form.requires_approval else None
+        convention.save(update_fields=["submitted_on", "updated_at"])
         _set_status(
             convention,
             Status.SIGNED,
@@ -455,7 +626,14 @@ def signature_record(
             version=version,
             comment="Tous les membres ont signé",
         )
-        if not convention.template.legal_form.requires_approval:
+        _event(
+            convention,
+            "convention_all_signed",
+            user,
+            version,
+            f"La version {version.number} de la convention est signée par tous les membres.",
+        )
+        if not legal_form.requires_approval:
             _set_status(
                 convention,
                 Status.APPROVAL_NOT_REQUIRED,
@@ -467,45 +645,262 @@ def signature_record(
     return signature
 
 
+def _event(convention, kind: str, user, target, message: str) -> None:
+    cooperation = convention.cooperation
+    transaction.on_commit(
+        lambda: cooperation_event.send(
+            sender=Convention,
+            cooperation=cooperation,
+            kind=kind,
+            actor=user,
+            target=target,
+            message=message,
+        )
+    )
+
+
+REFERENCE_RE = re.compile(r"^[0-9A-Za-z][0-9A-Za-z/._\- ]{0,59}$")
+REFERENCE_PREFIX_RE = re.compile(r"^(arr[êe]t[ée]\s*)?(ars\s*)?(n\s*[°o]\.?\s*)", re.IGNORECASE)
+
+
+def clean_reference(reference: str) -> str:
+    """The arrêté's number only ("2026-0142"): the documents write "arrêté n° …" themselves.
+
+    A leading "n°" is dropped; a value that still says "arrêté", or holds no digit, is refused.
+    """
+    value = REFERENCE_PREFIX_RE.sub("", (reference or "").strip()).strip()
+    if not value:
+        raise ValidationError({"reference": "Indiquez le numéro de l'arrêté."})
+    if re.search(r"arr[êe]t", value, re.IGNORECASE):
+        raise ValidationError(
+            {
+                "reference": "Indiquez le numéro seul (ex. 2026-0142) : la convention écrit "
+                "elle-même « arrêté n° »."
+            }
+        )
+    if not any(ch.isdigit() for ch in value) or not REFERENCE_RE.match(value):
+        raise ValidationError(
+            {
+                "reference": "Le numéro de l'arrêté ne contient que des chiffres, des lettres, "
+                "des tirets, des points ou des barres obliques (ex. 2026-0142 ou DOS/2026/142)."
+            }
+        )
+    return value
+
+
+DECISION_STATUS = {
+    ApprovalDecision.Kind.APPROVED: Status.APPROVED,
+    ApprovalDecision.Kind.REFUSED: Status.REFUSED,
+    ApprovalDecision.Kind.SENT_BACK: Status.SENT_BACK,
+}
+DECISION_EVENT = {
+    ApprovalDecision.Kind.APPROVED: "convention_approved",
+    ApprovalDecision.Kind.REFUSED: "convention_refused",
+    ApprovalDecision.Kind.SENT_BACK: "convention_sent_back",
+}
+
+
+def _store_arrete(arrete) -> tuple:
+    """(file, original name) after the PDF checks; raises on the `arrete` field."""
+    if not arrete:
+        return None, ""
+    try:
+        if not (arrete.name or "").lower().endswith(".pdf"):
+            raise ValidationError(
+                f"Le fichier « {arrete.name} » n'est pas un PDF : déposez l'arrêté signé au "
+                "format PDF."
+            )
+        validate_upload(arrete, allowed={".pdf": ALLOWED_TYPES[".pdf"]})
+    except ValidationError as error:
+        raise ValidationError({"arrete": error.messages}) from error
+    original = arrete.name
+    arrete.name = safe_upload_name(original)
+    return arrete, original[:255]
+
+
 @transaction.atomic
-def approval_record(
-    *, convention, user, decided_on: date, reference: str, expected_version: int
-) -> Convention:
+def approval_decide(
+    *,
+    convention,
+    user,
+    decision: str,
+    decided_on: date,
+    expected_version: int,
+    reference: str = "",
+    reason: str = "",
+    arrete=None,
+    published_on: date | None = None,
+    today: date | None = None,
+) -> ApprovalDecision:
+    """Record the competent authority's decision on the signed version.
+
+    decision: "approved" (number of the arrêté required), "refused" or "sent_back" (reason
+    required; the team may then correct, regenerate and submit again). The arrêté PDF is
+    optional. Refused once the tacit approval of the legal form is acquired.
+    """
+    today = today or date.today()
+    convention = (
+        Convention.objects.select_for_update()
+        .select_related("template__legal_form", "cooperation__pilot_ars")
+        .get(pk=convention.pk)
+    )
+    legal_form = convention.template.legal_form
+    if not legal_form.requires_approval:
+        raise ValidationError("Cette forme de coopération ne requiert pas d'approbation.")
     if convention.status != Status.SIGNED:
         raise ValidationError(
-            "L'approbation ne s'enregistre que sur une convention signée par tous."
+            "La décision ne s'enregistre que sur une convention signée par tous ses membres "
+            f"(état actuel : « {convention.get_status_display()} »)."
         )
-    if not convention.template.legal_form.requires_approval:
-        raise ValidationError("Cette forme de coopération ne requiert pas d'approbation.")
+    tacit_on = approval_rules.tacit_due(convention, today)
+    if tacit_on is not None:
+        raise ValidationError(
+            f"L'approbation tacite est acquise depuis le {tacit_on:%d/%m/%Y} "
+            f"({legal_form.approval_legal_basis}) : aucune décision ne peut plus être enregistrée "
+            "sur cette version."
+        )
+    if decision not in DECISION_STATUS:
+        raise ValidationError({"decision": "Choisissez une décision."})
     version = _latest(convention)
     last_signature = version.signatures.aggregate(last=Max("signed_on"))["last"]
     errors = {}
-    if decided_on > date.today():
+    if decided_on > today:
         errors["decided_on"] = "La date de décision ne peut pas être dans le futur."
     elif last_signature and decided_on < last_signature:
         errors["decided_on"] = (
-            "La décision d'approbation ne peut pas précéder la dernière signature "
-            f"({last_signature:%d/%m/%Y})."
+            f"La décision ne peut pas précéder la dernière signature ({last_signature:%d/%m/%Y})."
         )
-    if not reference.strip():
-        errors["reference"] = "Indiquez la référence de l'arrêté."
+    reason = (reason or "").strip()
+    number = ""
+    if decision == ApprovalDecision.Kind.APPROVED:
+        try:
+            number = clean_reference(reference)
+        except ValidationError as error:
+            errors.update(error.message_dict)
+        if published_on and (published_on > today or published_on < decided_on):
+            errors["published_on"] = (
+                "La date de publication est comprise entre la décision et aujourd'hui."
+            )
+    elif not reason:
+        errors["reason"] = (
+            "Indiquez le motif du refus."
+            if decision == ApprovalDecision.Kind.REFUSED
+            else "Indiquez ce qui doit être mis en conformité."
+        )
     if errors:
         raise ValidationError(errors)
+    stored, original = _store_arrete(arrete)
     _lock(convention, expected_version)
-    convention.approved_on = decided_on
-    convention.approval_reference = reference.strip()
-    convention.approved_by = user
-    convention.save(update_fields=["approved_on", "approval_reference", "approved_by"])
-    _set_status(
-        convention,
-        Status.APPROVED,
-        user=user,
+    record = ApprovalDecision(
+        convention=convention,
         version=version,
-        comment=f"Arrêté {convention.approval_reference} du {decided_on:%d/%m/%Y}",
+        kind=decision,
+        decided_on=decided_on,
+        reference=number,
+        reason=reason,
+        arrete=stored or "",
+        arrete_name=original,
+        recorded_by=user,
     )
-    # The approved text carries its arrêté: the stored PDF and DOCX are produced again.
-    version_files_request(version=version, user=user, force=True)
+    record.full_clean()
+    record.save()
+    if decision == ApprovalDecision.Kind.APPROVED:
+        convention.approved_on = decided_on
+        convention.approval_reference = number
+        convention.approved_by = user
+        convention.approval_mode = ApprovalMode.EXPRESS
+        convention.published_on = published_on
+        convention.save(
+            update_fields=[
+                "approved_on",
+                "approval_reference",
+                "approved_by",
+                "approval_mode",
+                "published_on",
+            ]
+        )
+        comment = f"Arrêté n° {number} du {decided_on:%d/%m/%Y}"
+        message = f"La convention est approuvée par arrêté n° {number} du {decided_on:%d/%m/%Y}."
+    else:
+        comment = f"{record.get_kind_display()} du {decided_on:%d/%m/%Y} : {reason}"[:255]
+        message = f"{record.get_kind_display()} de la convention : {reason}"
+    _set_status(convention, DECISION_STATUS[decision], user=user, version=version, comment=comment)
+    _event(convention, DECISION_EVENT[decision], user, record, message)
+    if decision == ApprovalDecision.Kind.APPROVED:
+        # The approved text carries its arrêté: the stored PDF and DOCX are produced again.
+        version_files_request(version=version, user=user, force=True)
+    return record
+
+
+def approval_record(
+    *, convention, user, decided_on: date, reference: str, expected_version: int, **extra
+) -> Convention:
+    """Record an express approval (see approval_decide)."""
+    approval_decide(
+        convention=convention,
+        user=user,
+        decision=ApprovalDecision.Kind.APPROVED,
+        decided_on=decided_on,
+        reference=reference,
+        expected_version=expected_version,
+        **extra,
+    )
+    convention.refresh_from_db()
     return convention
+
+
+@transaction.atomic
+def approval_tacit_apply(*, today: date | None = None) -> list[Convention]:
+    """Mark approved every signed convention whose form's silence is worth approval and whose
+    delay has run out without a decision (CSP R6133-1-1 for a GCS, R6132-6 for a GHT).
+
+    Idempotent (only conventions still "signed" are touched); each one gets a Transition,
+    an ApprovalDecision of kind "tacit" and the event "convention_tacit_approval". Called
+    daily by Celery beat (conventions.tasks.apply_tacit_approvals).
+    """
+    today = today or date.today()
+    candidates = (
+        Convention.objects.select_for_update()
+        .filter(
+            status=Status.SIGNED,
+            submitted_on__isnull=False,
+            template__legal_form__tacit_approval=True,
+            template__legal_form__approval_delay_months__isnull=False,
+        )
+        .select_related("template__legal_form", "cooperation")
+        .order_by("pk")
+    )
+    done = []
+    for convention in candidates:
+        tacit_on = approval_rules.tacit_due(convention, today)
+        if tacit_on is None:
+            continue
+        legal_form = convention.template.legal_form
+        version = _latest(convention)
+        ApprovalDecision.objects.create(
+            convention=convention,
+            version=version,
+            kind=ApprovalDecision.Kind.TACIT,
+            decided_on=tacit_on,
+            reason="",
+        )
+        convention.approved_on = tacit_on
+        convention.approval_reference = ""
+        convention.approved_by = None
+        convention.approval_mode = ApprovalMode.TACIT
+        convention.save(
+            update_fields=["approved_on", "approval_reference", "approved_by", "approval_mode"]
+        )
+        basis = legal_form.approval_legal_basis
+        comment = (
+            f"Approbation tacite acquise le {tacit_on:%d/%m/%Y} : aucune décision dans le délai "
+            f"de {legal_form.approval_delay_months} mois ({basis})"
+        )
+        _set_status(convention, Status.APPROVED, user=None, version=version, comment=comment)
+        _event(convention, "convention_tacit_approval", None, convention, comment + ".")
+        version_files_request(version=version, force=True)
+        done.append(convention)
+    return done
 
 
 @transaction.atomic
@@ -549,7 +944,18 @@ def amendment_start(
     )
     convention.approved_on = None
     convention.approval_reference = ""
-    convention.save(update_fields=["approved_on", "approval_reference"])
+    convention.approval_mode = ""
+    convention.submitted_on = None
+    convention.published_on = None
+    convention.save(
+        update_fields=[
+            "approved_on",
+            "approval_reference",
+            "approval_mode",
+            "submitted_on",
+            "published_on",
+        ]
+    )
     _set_status(convention, Status.AMENDED, user=user, version=amendment, comment=amendment.note)
     version_files_request(version=amendment, user=user)
     return amendment

@@ -18,3 +18,11 @@ def generate_version_files(self, files_id: int) -> int:
         message=version_documents.FAILED_MESSAGE,
     )
     return files_id
+
+
+@shared_task
+def apply_tacit_approvals() -> int:
+    """Daily (Celery beat): record the tacit approvals whose delay ran out without decision."""
+    from conventions.services import approval_tacit_apply
+
+    return len(approval_tacit_apply())

@@ -7,6 +7,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
+from conventions import approval as approval_rules
 from conventions import diff, documents, exports, services
 from conventions.forms import (
     ApprovalForm,
@@ -15,7 +16,14 @@ from conventions.forms import (
     SignatureForm,
     VersionEditForm,
 )
-from conventions.models import Convention, ConventionVersion, MemberTerms, Signature, Status
+from conventions.models import (
+    ApprovalDecision,
+    Convention,
+    ConventionVersion,
+    MemberTerms,
+    Signature,
+    Status,
+)
 from cooperations import scoping
 from cooperations.access import (
     get_editable_cooperation,
@@ -125,6 +133,17 @@ def _detail_context(request, cooperation, not_ready=None):
             for p in (latest.parties if latest else [])
         ]
     caps = scoping.user_capabilities(request.user, cooperation)
+    clock = approval_rules.clock_for(convention) if convention else None
+    placeholders = (
+        services.placeholder_problems(latest, facts)
+        if latest and convention.status in services.EDITABLE_STATUSES
+        else []
+    )
+    last_decision = (
+        convention.decisions.order_by("-decided_on", "-pk").first()
+        if convention and convention.status in (Status.SENT_BACK, Status.REFUSED)
+        else None
+    )
     totals = {
         "rights": _total(facts, "rights_share"),
         "charges": _total(facts, "charges_share"),
@@ -146,6 +165,11 @@ def _detail_context(request, cooperation, not_ready=None):
         "caps": caps,
         "Status": Status,
         "all_signed": bool(parties) and all(p["signature"] for p in parties),
+        "clock": clock,
+        "placeholders": placeholders,
+        "last_decision": last_decision,
+        "locked": convention is not None and convention.status not in services.EDITABLE_STATUSES,
+        "editable_statuses": [str(status) for status in services.EDITABLE_STATUSES],
         "breadcrumb_data": _breadcrumb(cooperation, "Convention", convention_link=False),
     }
 
@@ -180,11 +204,16 @@ def _total(facts, attr):
 @require_http_methods(["GET", "POST"])
 def convention_data(request, pk: int):
     cooperation = _team_cooperation(request, pk)
+    locked = services.convention_lock(cooperation.pk)
+    if locked is not None and request.method == "POST":
+        raise services.ConventionLockedError(services.locked_message(locked))
     instance = services.facts_for(cooperation).data
     template = services.template_for(cooperation, instance if instance.pk else None)
     form = ConventionDataForm(
         request.POST or None, instance=instance, cooperation=cooperation, template=template
     )
+    if locked is not None:
+        form.disable_all()
     if request.method == "POST" and form.is_valid():
         data = {name: form.cleaned_data[name] for name in form.Meta.fields if name in form.fields}
         try:
@@ -205,6 +234,7 @@ def convention_data(request, pk: int):
             "title": "Données de la convention",
             "intro": "Ces informations alimentent les clauses du modèle de convention.",
             "form": form,
+            "locked_message": services.locked_message(locked) if locked else "",
             "cooperation": cooperation,
             "breadcrumb_data": _breadcrumb(cooperation, "Données"),
         },
@@ -219,10 +249,15 @@ def member_terms(request, pk: int, membership_pk: int):
         pk=membership_pk,
         cooperation=cooperation,
     )
+    locked = services.convention_lock(cooperation.pk)
+    if locked is not None and request.method == "POST":
+        raise services.ConventionLockedError(services.locked_message(locked))
     instance = MemberTerms.objects.filter(membership=membership).first() or MemberTerms(
         membership=membership
     )
     form = MemberTermsForm(request.POST or None, instance=instance)
+    if locked is not None:
+        form.disable_all()
     if request.method == "POST" and form.is_valid():
         data = {name: form.cleaned_data[name] for name in form.Meta.fields}
         try:
@@ -245,6 +280,7 @@ def member_terms(request, pk: int, membership_pk: int):
             "title": f"Engagements de {membership.member_name}",
             "intro": f"FINESS {membership.finess} — {membership.member.get_legal_status_display()}.",
             "form": form,
+            "locked_message": services.locked_message(locked) if locked else "",
             "cooperation": cooperation,
             "breadcrumb_data": _breadcrumb(cooperation, membership.member_name),
         },
@@ -528,19 +564,31 @@ def signed_copy(request, pk: int, signature_pk: int):
 
 @require_http_methods(["GET", "POST"])
 def approval(request, pk: int):
+    """The decision page: the form's approver and clock, the text and the signed copies,
+    past decisions with their arrêtés, and (pilot ARS agent) the decision form."""
     cooperation = get_visible_cooperation(request, pk, queryset=scoping_queryset())
     require_validator(request, cooperation)
     convention = get_object_or_404(
         Convention.objects.select_related("template__legal_form"), cooperation=cooperation
     )
-    form = ApprovalForm(request.POST or None, initial={"version": convention.version})
+    legal_form = convention.template.legal_form
+    clock = approval_rules.clock_for(convention)
+    form = ApprovalForm(
+        request.POST or None, request.FILES or None, initial={"version": convention.version}
+    )
+    can_decide = convention.status == Status.SIGNED and clock.requires_approval
+    can_decide = can_decide and not clock.tacit_reached
     if request.method == "POST" and form.is_valid():
         try:
-            services.approval_record(
+            services.approval_decide(
                 convention=convention,
                 user=request.user,
+                decision=form.cleaned_data["decision"],
                 decided_on=form.cleaned_data["decided_on"],
                 reference=form.cleaned_data["reference"],
+                reason=form.cleaned_data["reason"],
+                arrete=form.cleaned_data.get("arrete"),
+                published_on=form.cleaned_data.get("published_on"),
                 expected_version=form.cleaned_data["version"],
             )
         except StaleObjectError as error:
@@ -548,21 +596,52 @@ def approval(request, pk: int):
         except ValidationError as error:
             add_service_errors(form, error)
         else:
-            messages.success(request, "L'approbation de la convention est enregistrée.")
+            messages.success(request, "La décision sur la convention est enregistrée.")
             return redirect("conventions:detail", cooperation.pk)
+    latest = (
+        convention.versions.select_related("files")
+        .prefetch_related(
+            Prefetch(
+                "signatures",
+                queryset=Signature.objects.select_related(
+                    "membership__establishment", "membership__legal_entity"
+                ).order_by("signed_on", "pk"),
+            )
+        )
+        .order_by("-number")
+        .first()
+    )
+    decisions = convention.decisions.select_related("version", "recorded_by").order_by(
+        "-decided_on", "-pk"
+    )
     return render(
         request,
         "conventions/approval.html",
         {
-            "title": "Approbation de la convention",
+            "title": "Décision sur la convention",
             "cooperation": cooperation,
             "convention": convention,
+            "legal_form": legal_form,
+            "clock": clock,
+            "latest": latest,
+            "files": documents.files_of(latest) if latest else None,
+            "decisions": decisions,
             "form": form,
-            "can_approve": convention.status == Status.SIGNED
-            and convention.template.legal_form.requires_approval,
-            "breadcrumb_data": _breadcrumb(cooperation, "Approbation"),
+            "can_approve": can_decide,
+            "breadcrumb_data": _breadcrumb(cooperation, "Décision"),
         },
     )
+
+
+def decision_arrete(request, pk: int, decision_pk: int):
+    """The signed arrêté of a decision: whoever reads the convention may download it."""
+    cooperation = get_visible_cooperation(request, pk)
+    decision = get_object_or_404(
+        ApprovalDecision.objects.exclude(arrete=""),
+        pk=decision_pk,
+        convention__cooperation=cooperation,
+    )
+    return attachment_response(decision.arrete, decision.arrete_name or "arrete.pdf")
 
 
 @require_POST

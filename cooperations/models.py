@@ -14,6 +14,18 @@ class Nature(models.TextChoices):
     ORGANIQUE = "organique", "Organique (crée une personne morale)"
 
 
+class ApprovalAuthority(models.TextChoices):
+    """Who approves a form's convention constitutive (see /shared/domain/legal-forms.md)."""
+
+    NONE = "none", "Aucune approbation"
+    DG_ARS = "dg_ars", "Directeur général de l'ARS de la région du siège"
+    STATE = "state", "L'État (arrêté ministériel conjoint, ou préfet pour un GIP local)"
+    STATE_DEPARTEMENT = (
+        "state_departement",
+        "Représentant de l'État dans le département du siège",
+    )
+
+
 class Phase(models.TextChoices):
     COMPRENDRE = "comprendre", "Comprendre (opportunité)"
     DECIDER = "decider", "Décider (faisabilité)"
@@ -34,6 +46,52 @@ class LegalForm(models.Model):
     description = models.TextField("points clés", blank=True)
     requires_approval = models.BooleanField("approbation par le DG ARS / l'État", default=False)
     min_members = models.PositiveSmallIntegerField("nombre minimal de membres", default=2)
+    # Approval of the convention constitutive: who, how, which clocks (catalogue data).
+    approval_authority = models.CharField(
+        "autorité d'approbation",
+        max_length=30,
+        choices=ApprovalAuthority.choices,
+        default=ApprovalAuthority.NONE,
+    )
+    approver = models.CharField(
+        "autorité d'approbation (libellé affiché)",
+        max_length=255,
+        blank=True,
+        help_text="Ex. « le directeur général de l'agence régionale de santé de la région du "
+        "siège ». Repris sur l'écran d'approbation, le PDF, le DOCX et l'étape 13 du KIT 1.",
+    )
+    approval_procedure = models.TextField(
+        "procédure d'approbation",
+        blank=True,
+        help_text="Ce que l'équipe et l'agent doivent savoir : pièces, décision, publication.",
+    )
+    approval_legal_basis = models.CharField(
+        "base légale de l'approbation", max_length=160, blank=True, help_text="Ex. CSP R6133-1-1."
+    )
+    approval_delay_months = models.PositiveSmallIntegerField(
+        "délai de décision (mois)",
+        null=True,
+        blank=True,
+        help_text="Compté à partir de la transmission de la convention signée ; vide si aucun "
+        "délai n'est fixé par les textes.",
+    )
+    tacit_approval = models.BooleanField(
+        "le silence vaut approbation",
+        default=False,
+        help_text="À l'échéance du délai sans décision, l'approbation est acquise.",
+    )
+    publication_delay_days = models.PositiveSmallIntegerField(
+        "délai de publication (jours)",
+        null=True,
+        blank=True,
+        help_text="Ex. 15 jours pour la publication au recueil des actes administratifs (RAA).",
+    )
+    sent_to_ars = models.BooleanField(
+        "transmission à l'ARS pour information",
+        default=False,
+        help_text="Sans approbation, la convention est transmise à l'ARS lorsqu'elle finance ou "
+        "autorise l'activité.",
+    )
     is_historical = models.BooleanField("forme historique (plus créée)", default=False)
     order = models.PositiveSmallIntegerField("ordre", default=0)
 
@@ -48,6 +106,23 @@ class LegalForm(models.Model):
     @property
     def nature(self) -> str:
         return Nature.ORGANIQUE if self.has_legal_personality else Nature.FONCTIONNELLE
+
+    def clean(self):
+        from django.core.exceptions import ValidationError
+
+        needs = self.approval_authority != ApprovalAuthority.NONE
+        if needs != self.requires_approval:
+            raise ValidationError(
+                {
+                    "approval_authority": "L'autorité d'approbation et la case « approbation » "
+                    "doivent concorder : choisissez « Aucune approbation » pour une forme qui "
+                    "n'en requiert pas, une autorité sinon."
+                }
+            )
+        if self.tacit_approval and not self.approval_delay_months:
+            raise ValidationError(
+                {"approval_delay_months": "Une approbation tacite suppose un délai de décision."}
+            )
 
 
 class Theme(models.Model):

@@ -269,7 +269,13 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_TIME_LIMIT = 30 * 60
 CELERY_TASK_SOFT_TIME_LIMIT = 25 * 60
 CELERY_TIMEZONE = TIME_ZONE
-CELERY_BEAT_SCHEDULE: dict = {}
+CELERY_BEAT_SCHEDULE: dict = {
+    # Tacit approval of conventions (CSP R6133-1-1, R6132-6): also computed on every read.
+    "convention-tacit-approvals": {
+        "task": "conventions.tasks.apply_tacit_approvals",
+        "schedule": 6 * 60 * 60,
+    },
+}
 
 # FINESS register refresh (territories/refresh.py): off unless a URL is configured.
 FINESS_STRUCTURES_URL = os.environ.get("FINESS_STRUCTURES_URL", "")

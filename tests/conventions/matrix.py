@@ -36,6 +36,19 @@ def setup_world(world):
     files.docx.save("v1.docx", ContentFile(b"PK\x03\x04 matrix"), save=False)
     files.status = VersionFiles.Status.DONE
     files.save()
+    # A decision with its signed arrêté (a send-back on an earlier round, say).
+    from conventions.models import ApprovalDecision
+
+    world.decision = ApprovalDecision(
+        convention=convention,
+        version=files.version,
+        kind=ApprovalDecision.Kind.SENT_BACK,
+        decided_on=date.today(),
+        reason="Mise en conformité demandée",
+    )
+    world.decision.arrete.save("arrete.pdf", ContentFile(b"%PDF-1.7 arrete"), save=False)
+    world.decision.arrete_name = "arrete.pdf"
+    world.decision.save()
 
 
 def _coop(w):
@@ -77,5 +90,11 @@ CASES = [
         expect=READ_COOP_ARA,
     ),
     Case("conventions:approval", args=_coop, expect=VALIDATE_COOP_ARA),
+    # The signed arrêté of a decision: whoever reads the convention downloads it.
+    Case(
+        "conventions:decision_arrete",
+        args=lambda w: [w.coop_ara.pk, w.decision.pk],
+        expect=READ_COOP_ARA,
+    ),
     Case("conventions:amendment", args=_coop, method="post", expect=TEAM_COOP_ARA),
 ]

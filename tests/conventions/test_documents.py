@@ -147,9 +147,12 @@ def test_signatures_render_the_files_again_without_the_draft_banner(
             expected_version=convention.version,
         )
     files.refresh_from_db()
-    approval = f"Convention approuvée par arrêté n° ARS 2026-1 du {date.today().day}"
+    approval = "Convention approuvée par arrêté n° ARS 2026-1 du "
     assert approval in pdf_text(files.pdf) and approval in docx_text(files.docx)
-    assert "Auvergne" in pdf_text(files.pdf).split("arrêté n° ARS 2026-1", 1)[1][:120]
+    # The approver of a GCS: the DG of the pilot ARS, with the article (CSP R6133-1-1).
+    after = " ".join(pdf_text(files.pdf).split("arrêté n° ARS 2026-1", 1)[1][:400].split())
+    assert "directeur général de l'agence régionale de santé" in after
+    assert "Auvergne" in after and "R6133-1-1" in after
     convention.refresh_from_db()
     with django_capture_on_commit_callbacks(execute=True):
         amendment = services.amendment_start(

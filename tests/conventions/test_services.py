@@ -395,7 +395,9 @@ def test_docx_opens_and_holds_the_same_clauses_as_the_version(world):
 
     headings = [p.text for p in document.paragraphs if p.style.name == "Heading 1"]
     included = [c for c in version.clauses.all() if c.included]
-    assert headings[:-1] == [f"Article {i} — {c.title}" for i, c in enumerate(included, start=1)]
+    # Articles, then the approval rule of the form, then the signatures.
+    assert headings[-2:] == ["Approbation", "Signatures des parties"]
+    assert headings[:-2] == [f"Article {i} — {c.title}" for i, c in enumerate(included, start=1)]
     assert "Article" not in " ".join(h for h in headings if "Règlement des litiges" in h)
     body = "\n".join(p.text for p in document.paragraphs)
     assert "Mise à disposition de locaux et d'un temps de secrétariat." in body
@@ -507,7 +509,7 @@ def test_a_simple_convention_needs_no_approval(world):
     _sign_all(convention, world.referent_a)
     convention.refresh_from_db()
     assert convention.status == Status.APPROVAL_NOT_REQUIRED
-    with pytest.raises(ValidationError, match="signée par tous"):
+    with pytest.raises(ValidationError, match="ne requiert pas d'approbation"):
         services.approval_record(
             convention=convention,
             user=world.agent_ara,

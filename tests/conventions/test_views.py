@@ -361,19 +361,26 @@ def test_only_the_pilot_ars_agent_records_the_approval(world, login):
     convention.refresh_from_db()
     assert login(world.referent_a).get(url("approval", world.coop_ara.pk)).status_code == 403
     client = login(world.agent_ara)
+    data = {
+        "decision": "approved",
+        "decided_on": date.today().isoformat(),
+        "reference": "Arrêté ARS ARA n° 2026-0142",
+        "version": convention.version,
+    }
+    # The field takes the number only: the documents write "arrêté n°" themselves.
+    refused = client.post(url("approval", world.coop_ara.pk), data)
+    assert refused.status_code == 200
+    assert "Indiquez le numéro seul" in unescape(refused.content.decode())
     response = client.post(
-        url("approval", world.coop_ara.pk),
-        {
-            "decided_on": date.today().isoformat(),
-            "reference": "Arrêté ARS ARA n° 2026-0142",
-            "version": convention.version,
-        },
-        follow=True,
+        url("approval", world.coop_ara.pk), {**data, "reference": "2026-0142"}, follow=True
     )
-    assert "L'approbation de la convention est enregistrée." in unescape(response.content.decode())
+    assert "La décision sur la convention est enregistrée." in unescape(response.content.decode())
     convention.refresh_from_db()
     assert convention.status == Status.APPROVED
-    assert "Approuvée par l'arrêté" in unescape(response.content.decode())
+    assert convention.approval_reference == "2026-0142"
+    assert "Approuvée par l'arrêté n° <strong>2026-0142</strong>" in unescape(
+        response.content.decode()
+    )
 
 
 def test_cooperation_page_shows_the_convention_status(world, login):

@@ -1,0 +1,465 @@
+"""Approval per legal form (issue 12 items 1, 9, 10, 12): approver, clocks with time travel,
+decisions with a reason, the arrêté PDF, placeholders refused, read-only after signature,
+DOCX as a lawyer opens it."""
+
+import io
+from datetime import date, timedelta
+from html import unescape
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+
+from conventions import approval, exports, services
+from conventions.models import (
+    ApprovalDecision,
+    Clause,
+    Convention,
+    ConventionTemplate,
+    MemberTerms,
+    Status,
+    Transition,
+)
+from conventions.rendering import DATA_FIELDS, placeholders_in
+from cooperations.models import LegalForm
+from cooperations.signals import cooperation_event
+from tests.conventions.factories import complete
+
+pytestmark = pytest.mark.django_db
+
+
+def url(name, *args):
+    return reverse(f"conventions:{name}", args=args)
+
+
+def _pdf(name="signe.pdf"):
+    return SimpleUploadedFile(name, b"%PDF-1.4 signed copy", "application/pdf")
+
+
+def _signed(world, on_commit=None) -> Convention:
+    """coop_ara (a GCS de moyens) generated, submitted and signed by every party."""
+    complete(world.coop_ara)
+    version = services.convention_generate(cooperation=world.coop_ara, user=world.referent_a)
+    convention = version.convention
+    services.signature_start(convention=convention, user=world.referent_a, expected_version=1)
+    for party in version.parties:
+        services.signature_record(
+            convention=convention,
+            membership_id=party["membership"],
+            user=world.referent_a,
+            signatory=party["representative"],
+            signed_on=date.today(),
+            signed_copy=_pdf(),
+        )
+    convention.refresh_from_db()
+    assert convention.status == Status.SIGNED
+    return convention
+
+
+@pytest.fixture
+def events():
+    received = []
+
+    def receiver(sender, **kwargs):
+        received.append(kwargs)
+
+    cooperation_event.connect(receiver, weak=False)
+    yield received
+    cooperation_event.disconnect(receiver)
+
+
+def _with_form(convention, code: str) -> None:
+    """Point the convention at the current template of another legal form (to read the
+    approval texts of that form on the same signed convention)."""
+    template = ConventionTemplate.objects.current().filter(legal_form__code=code).first()
+    assert template is not None, code
+    Convention.objects.filter(pk=convention.pk).update(template=template)
+    convention.refresh_from_db()
+
+
+# --- the approver per legal form -------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("code", "expected", "basis"),
+    [
+        ("gcs-moyens", "directeur général de l'agence régionale de santé", "R6133-1-1"),
+        ("ght", "directeur général de l'agence régionale de santé", "R6132-6"),
+        ("gcsms", "représentant de l'État dans le département du siège", "R312-194-18"),
+        ("gip", "arrêté conjoint des ministres", "décret 2012-91"),
+    ],
+)
+def test_each_form_names_its_own_approver_in_the_catalogue_and_the_documents(
+    world, code, expected, basis
+):
+    form = LegalForm.objects.get(code=code)
+    assert form.requires_approval and expected in form.approver
+    assert basis in form.approval_legal_basis
+    convention = Convention(
+        cooperation=world.coop_ara, template=ConventionTemplate(legal_form=form)
+    )
+    text = exports.approval_rule_text(convention)
+    assert expected in text and basis in text
+    if code in ("gcsms", "gip"):
+        assert "agence régionale de santé" not in text
+
+
+def test_simple_convention_has_no_approver_and_no_clock(world):
+    form = LegalForm.objects.get(code="convention")
+    assert not form.requires_approval and form.approval_authority == "none"
+    convention = Convention(
+        cooperation=world.coop_ara,
+        template=ConventionTemplate(legal_form=form),
+        status=Status.APPROVAL_NOT_REQUIRED,
+    )
+    text = exports.approval_rule_text(convention)
+    assert "n'est pas soumise à approbation" in text and "pour information" in text
+    clock = approval.clock_for(convention)
+    assert clock.deadline is None and not clock.tacit_reached
+
+
+def test_approval_screen_pdf_and_docx_show_the_approver_of_the_form(
+    world, login, django_capture_on_commit_callbacks
+):
+    from docx import Document
+
+    convention = _signed(world)
+    client = login(world.agent_ara)
+    html = unescape(client.get(url("approval", world.coop_ara.pk)).content.decode())
+    assert "directeur général de l'agence régionale de santé de la région du siège" in html
+    assert "CSP R6133-1-1" in html
+    _with_form(convention, "gip")
+    html = unescape(client.get(url("approval", world.coop_ara.pk)).content.decode())
+    assert "arrêté conjoint des ministres" in html and "non du DG ARS" in html
+    version = convention.versions.get(number=1)
+    docx = Document(io.BytesIO(exports.version_docx(version)))
+    body = "\n".join(p.text for p in docx.paragraphs)
+    assert "soumise à l'approbation de l'État : arrêté conjoint des ministres" in body
+    _with_form(convention, "gcsms")
+    assert "représentant de l'État dans le département du siège" in exports.approval_rule_text(
+        convention
+    )
+
+
+def test_kit1_step_13_shows_the_approver_of_the_cooperation_form(world, login):
+    step = world.coop_ara.kit1_steps.get(number=approval.APPROVAL_FICHE_NUMBER)
+    html = unescape(
+        login(world.referent_a).get(reverse("fiches:step", args=[step.pk])).content.decode()
+    )
+    assert "Qui approuve la convention de cette coopération ?" in html
+    assert "le directeur général de l'agence régionale de santé de la région du siège" in html
+    assert "CSP R6133-1-1" in html
+    other = world.coop_ara.kit1_steps.get(number=12)
+    html = login(world.referent_a).get(reverse("fiches:step", args=[other.pk])).content.decode()
+    assert "Qui approuve la convention" not in unescape(html)
+
+
+# --- clocks and tacit approval (time travel through `today=`) --------------------------
+
+
+def test_gcs_clock_deadline_tacit_approval_and_publication(
+    world, events, django_capture_on_commit_callbacks
+):
+    convention = _signed(world)
+    Convention.objects.filter(pk=convention.pk).update(submitted_on=date(2026, 1, 10))
+    convention.refresh_from_db()
+
+    before = approval.clock_for(convention, today=date(2026, 3, 9))
+    assert before.deadline == date(2026, 3, 10) and before.days_left == 1
+    assert before.waiting and not before.tacit_reached
+    assert "au plus tard le 10 mars 2026" in before.summary
+    # Computed on read: reached on the deadline even before the task runs.
+    on_read = approval.clock_for(convention, today=date(2026, 3, 10))
+    assert on_read.tacit_reached and on_read.tacit_on == date(2026, 3, 10)
+    assert on_read.publication_due == date(2026, 3, 25)
+
+    assert services.approval_tacit_apply(today=date(2026, 3, 9)) == []
+    with django_capture_on_commit_callbacks(execute=True):
+        done = services.approval_tacit_apply(today=date(2026, 3, 12))
+    assert [c.pk for c in done] == [convention.pk]
+    convention.refresh_from_db()
+    assert convention.status == Status.APPROVED and convention.approval_mode == "tacit"
+    assert convention.approved_on == date(2026, 3, 10)
+    decision = convention.decisions.get()
+    assert decision.kind == ApprovalDecision.Kind.TACIT
+    log = Transition.objects.filter(convention=convention).first()
+    assert "Approbation tacite acquise le 10/03/2026" in log.comment and "R6133-1-1" in log.comment
+    assert [e["kind"] for e in events if e["kind"].startswith("convention_tacit")] == [
+        "convention_tacit_approval"
+    ]
+    # Idempotent: a second run finds nothing to do.
+    assert services.approval_tacit_apply(today=date(2026, 4, 1)) == []
+    assert "approuvée tacitement le 10 mars 2026" in approval.decision_sentence(convention)
+
+
+def test_no_decision_once_the_tacit_approval_is_acquired(world):
+    convention = _signed(world)
+    Convention.objects.filter(pk=convention.pk).update(
+        submitted_on=date.today() - timedelta(days=70)
+    )
+    convention.refresh_from_db()
+    with pytest.raises(ValidationError, match="approbation tacite est acquise"):
+        services.approval_decide(
+            convention=convention,
+            user=world.agent_ara,
+            decision="refused",
+            decided_on=date.today(),
+            reason="Trop tard",
+            expected_version=convention.version,
+        )
+
+
+def test_forms_without_tacit_rule_are_never_approved_by_silence(world):
+    convention = _signed(world)
+    _with_form(convention, "gcsms")
+    Convention.objects.filter(pk=convention.pk).update(submitted_on=date(2025, 1, 1))
+    assert services.approval_tacit_apply(today=date(2026, 6, 1)) == []
+    convention.refresh_from_db()
+    clock = approval.clock_for(convention, today=date(2026, 6, 1))
+    assert convention.status == Status.SIGNED and not clock.tacit_reached
+    assert "ne fixent pas de délai" in clock.summary
+
+
+def test_convention_page_and_ars_home_show_the_clock(world, login):
+    convention = _signed(world)
+    deadline = approval.clock_for(convention).deadline
+    assert convention.submitted_on == date.today()
+    html = unescape(login(world.referent_a).get(url("detail", world.coop_ara.pk)).content.decode())
+    assert "Échéance de la décision" in html and f"{deadline:%d/%m/%Y}" in html
+    home = unescape(login(world.agent_ara).get(reverse("home")).content.decode())
+    assert f"échéance le {deadline:%d/%m/%Y}" in home and "silence vaut approbation" in home
+
+
+# --- decisions: approve, refuse, send back --------------------------------------------
+
+
+@pytest.mark.parametrize("decision", ["refused", "sent_back"])
+def test_refusal_and_send_back_require_a_reason(
+    world, login, events, decision, django_capture_on_commit_callbacks
+):
+    convention = _signed(world)
+    with pytest.raises(ValidationError) as error:
+        services.approval_decide(
+            convention=convention,
+            user=world.agent_ara,
+            decision=decision,
+            decided_on=date.today(),
+            reason="  ",
+            expected_version=convention.version,
+        )
+    assert "reason" in error.value.message_dict
+    client = login(world.agent_ara)
+    data = {"decision": decision, "decided_on": date.today().isoformat(), "reason": ""}
+    response = client.post(url("approval", world.coop_ara.pk), {**data, "version": 1})
+    assert response.status_code == 200
+    assert "Indiquez" in unescape(response.content.decode())
+    convention.refresh_from_db()
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            url("approval", world.coop_ara.pk),
+            {**data, "reason": "La clause de répartition des charges est incomplète.",
+             "version": convention.version},
+        )  # fmt: skip
+    assert response.status_code == 302
+    convention.refresh_from_db()
+    assert convention.status == (Status.REFUSED if decision == "refused" else Status.SENT_BACK)
+    assert f"convention_{decision}" in [e["kind"] for e in events]
+    # The team reads the reason, and the data are editable again for a corrected version.
+    html = unescape(login(world.referent_a).get(url("detail", world.coop_ara.pk)).content.decode())
+    assert "La clause de répartition des charges est incomplète." in html
+    membership = world.coop_ara.memberships.get(establishment=world.et_a)
+    services.member_terms_save(
+        membership=membership,
+        data={"representative": "M. Nouveau directeur"},
+        version=membership.convention_terms.version,
+    )
+
+
+def test_arrete_pdf_is_stored_and_downloadable_only_in_scope(
+    world, login, events, django_capture_on_commit_callbacks
+):
+    convention = _signed(world)
+    client = login(world.agent_ara)
+    data = {
+        "decision": "approved",
+        "decided_on": date.today().isoformat(),
+        "reference": "2026-0142",
+        "version": convention.version,
+    }
+    bad = client.post(
+        url("approval", world.coop_ara.pk),
+        {**data, "arrete": SimpleUploadedFile("arrete.pdf", b"not a pdf", "application/pdf")},
+    )
+    assert "ne correspond pas à son extension" in unescape(bad.content.decode())
+    with django_capture_on_commit_callbacks(execute=True):
+        ok = client.post(url("approval", world.coop_ara.pk), {**data, "arrete": _pdf("arrete.pdf")})
+    assert ok.status_code == 302
+    decision = ApprovalDecision.objects.get(convention=convention)
+    assert (
+        decision.arrete_name == "arrete.pdf" and "arrete" not in decision.arrete.name.split("/")[-1]
+    )
+    assert "convention_approved" in [e["kind"] for e in events]
+    download = url("decision_arrete", world.coop_ara.pk, decision.pk)
+    for user, status in [
+        (world.agent_ara, 200),
+        (world.referent_a, 200),
+        (world.copil, 200),
+        (world.agent_occ, 404),
+        (world.referent_c, 404),
+        (world.outsider, 404),
+    ]:
+        response = login(user).get(download)
+        assert response.status_code == status, user
+        if status == 200:
+            assert response["Content-Disposition"].startswith("attachment")
+            assert b"".join(response.streaming_content).startswith(b"%PDF")
+    page = unescape(login(world.agent_ara).get(url("approval", world.coop_ara.pk)).content.decode())
+    assert "arrêté n° 2026-0142" in page and "arrêté signé (PDF)" in page
+    convention.refresh_from_db()
+    assert approval.decision_sentence(convention).startswith(
+        "Convention approuvée par arrêté n° 2026-0142 du "
+    )
+    assert "arrêté arrêté" not in approval.decision_sentence(convention)
+
+
+def test_reference_takes_a_number_only():
+    assert services.clean_reference("n° 2026-0142") == "2026-0142"
+    assert services.clean_reference("Arrêté n° DOS/2026/142") == "DOS/2026/142"
+    for bad in ["arrêté ARS ARA 2026", "sans numéro", "2026<script>"]:
+        with pytest.raises(ValidationError):
+            services.clean_reference(bad)
+
+
+# --- item 9: no placeholder may be signed ----------------------------------------------
+
+
+def _optional_clause(world):
+    """An optional clause reading a text field no mandatory clause of the template reads."""
+    template = services.template_for(world.coop_ara)
+    used = set()
+    for clause in template.clauses.filter(mandatory=True):
+        used.update(placeholders_in(clause.body))
+    text_fields = {"comite_suivi", "projet_soins", "praticiens", "equipements", "personnels"}
+    name = next(n for n in sorted(text_fields) if n in DATA_FIELDS and n not in used)
+    clause = Clause.objects.create(
+        template=template,
+        order=999,
+        key="test-facultative",
+        title="Clause facultative d'essai",
+        body=f"Texte : {{{{ {name} }}}}.",
+        mandatory=False,
+    )
+    return clause, DATA_FIELDS[name][0]
+
+
+def test_an_optional_clause_without_data_is_left_out_then_cannot_be_signed(world, login):
+    clause, field = _optional_clause(world)
+    complete(world.coop_ara, **{field: ""})
+    version = services.convention_generate(cooperation=world.coop_ara, user=world.referent_a)
+    kept = version.clauses.get(key=clause.key)
+    assert not kept.included and "[à compléter" in kept.body
+    html = unescape(login(world.referent_a).get(url("detail", world.coop_ara.pk)).content.decode())
+    assert "Clauses facultatives non retenues faute de données" in html
+    assert f"#id_{field}" in html
+    # The team keeps it anyway: the text holds a placeholder, the signature is refused.
+    convention = version.convention
+    version = services.version_edit(
+        convention=convention,
+        user=world.referent_a,
+        preamble="",
+        clauses={clause.key: {"included": True, "body": kept.body}},
+        expected_version=convention.version,
+    )
+    with pytest.raises(ValidationError, match="ne peut pas être soumise à la signature"):
+        services.signature_start(
+            convention=convention, user=world.referent_a, expected_version=convention.version
+        )
+    html = unescape(login(world.referent_a).get(url("detail", world.coop_ara.pk)).content.decode())
+    assert "Éléments « à compléter » dans la version" in html
+    assert f"/conventions/{world.coop_ara.pk}/donnees/#id_{field}" in html
+    # Generation with the clause kept and its data missing is refused too, with the link.
+    with pytest.raises(services.NotReadyError) as error:
+        services.convention_generate(
+            cooperation=world.coop_ara, user=world.referent_a, expected_version=convention.version
+        )
+    assert any(f"#id_{field}" in item.url for item in error.value.result.missing)
+    # Filled in, regenerated: the clause reads the data and the version can be signed.
+    data = world.coop_ara.convention_data
+    setattr(data, field, "Texte complet de la clause.")
+    data.save()
+    convention.refresh_from_db()
+    latest = services.convention_generate(
+        cooperation=world.coop_ara, user=world.referent_a, expected_version=convention.version
+    )
+    assert latest.clauses.get(key=clause.key).body == "Texte : Texte complet de la clause.."
+    convention.refresh_from_db()
+    services.signature_start(
+        convention=convention, user=world.referent_a, expected_version=convention.version
+    )
+
+
+# --- item 10: what was signed stays as signed ------------------------------------------
+
+
+def test_shares_are_read_only_from_signature_until_an_amendment(world, login):
+    complete(world.coop_ara)
+    version = services.convention_generate(cooperation=world.coop_ara, user=world.referent_a)
+    convention = version.convention
+    services.signature_start(convention=convention, user=world.referent_a, expected_version=1)
+    membership = world.coop_ara.memberships.get(establishment=world.et_a)
+    terms = MemberTerms.objects.get(membership=membership)
+    with pytest.raises(services.ConventionLockedError, match="préparez un avenant"):
+        services.member_terms_save(
+            membership=membership, data={"rights_share": 51}, version=terms.version
+        )
+    with pytest.raises(services.ConventionLockedError):
+        services.convention_data_save(
+            cooperation=world.coop_ara, data={"seat": "Ailleurs"}, version=1
+        )
+    client = login(world.referent_a)
+    page = client.get(url("member_terms", world.coop_ara.pk, membership.pk))
+    html = unescape(page.content.decode())
+    assert page.status_code == 200 and "Lecture seule" in html
+    assert (
+        'name="rights_share"' in html and "disabled" in html.split('name="rights_share"')[1][:200]
+    )
+    assert "Enregistrer" not in html.split("Lecture seule")[1].split("Retour à la convention")[0]
+    response = client.post(
+        url("member_terms", world.coop_ara.pk, membership.pk),
+        {"rights_share": "51", "charges_share": "50", "version": terms.version},
+    )
+    assert response.status_code == 403
+    assert "préparez un avenant" in unescape(response.content.decode())
+    terms.refresh_from_db()
+    assert terms.rights_share == 50
+    assert client.post(url("data", world.coop_ara.pk), {"seat": "X"}).status_code == 403
+    detail = unescape(client.get(url("detail", world.coop_ara.pk)).content.decode())
+    assert "ne se modifient plus que par un avenant" in detail
+
+
+# --- item 12: DOCX as a lawyer opens it ------------------------------------------------
+
+
+def test_docx_is_a4_in_french_with_page_numbers_and_the_draft_notice(world):
+    from docx import Document
+    from docx.oxml.ns import qn
+    from docx.shared import Mm
+
+    complete(world.coop_ara)
+    world.coop_ara.short_name = "GCS Imagerie Ain"
+    world.coop_ara.save()
+    version = services.convention_generate(cooperation=world.coop_ara, user=world.referent_a)
+    document = Document(io.BytesIO(exports.version_docx(version)))
+    section = document.sections[0]
+    assert abs(section.page_width - Mm(210)) < Mm(1) and abs(section.page_height - Mm(297)) < Mm(1)
+    langs = [e.get(qn("w:val")) for e in document.styles.element.iter(qn("w:lang"))]
+    assert langs and set(langs) == {"fr-FR"}
+    assert document.core_properties.language == "fr-FR"
+    footer = section.footer.paragraphs[0]
+    instructions = [e.text.strip() for e in footer._p.iter(qn("w:instrText"))]
+    assert instructions == ["PAGE", "NUMPAGES"] and "Page" in footer.text
+    body = "\n".join(p.text for p in document.paragraphs)
+    assert exports.DRAFT_NOTICE in body
+    assert exports.filename(version, "docx") == "convention-gcs-imagerie-ain-v1.docx"
+    assert exports.filename(version, "pdf") == "convention-gcs-imagerie-ain-v1.pdf"
