@@ -115,6 +115,9 @@ DATABASES = {
     "default": dj_database_url.parse(
         os.environ.get("DATABASE_URL") or f"sqlite:///{BASE_DIR / 'var' / 'db.sqlite3'}",
         conn_max_age=int(os.environ.get("DB_CONN_MAX_AGE", "60")),
+        # A persistent connection cut by a PostgreSQL restart or failover is checked (and
+        # replaced) at the start of the next request instead of failing it with a 500.
+        conn_health_checks=env_bool("DB_CONN_HEALTH_CHECKS", True),
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
@@ -266,10 +269,44 @@ CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
-CELERY_TASK_TIME_LIMIT = 30 * 60
-CELERY_TASK_SOFT_TIME_LIMIT = 25 * 60
+CELERY_TASK_TIME_LIMIT = int(os.environ.get("CELERY_TASK_TIME_LIMIT", str(30 * 60)))
+CELERY_TASK_SOFT_TIME_LIMIT = (
+    CELERY_TASK_TIME_LIMIT - 5 * 60 if CELERY_TASK_TIME_LIMIT > 600 else None
+)
+# acks_late: a message is acknowledged when its task ends, so a killed worker's job is
+# delivered again, but only once Redis deems it lost (visibility timeout). It must outlast
+# the longest job, or a long PDF would be delivered twice while still rendering.
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": int(
+        os.environ.get("CELERY_VISIBILITY_TIMEOUT", str(CELERY_TASK_TIME_LIMIT + 30 * 60))
+    ),
+    # Redis down: fail fast (the page says so in French) rather than hang a web worker.
+    "socket_connect_timeout": 2,
+    "socket_timeout": 5,
+}
+CELERY_RESULT_BACKEND_TRANSPORT_OPTIONS = {"socket_connect_timeout": 2, "socket_timeout": 5}
+CELERY_REDIS_SOCKET_CONNECT_TIMEOUT = 2
+CELERY_REDIS_SOCKET_TIMEOUT = 5
+CELERY_TASK_PUBLISH_RETRY_POLICY = {
+    "max_retries": 2,
+    "interval_start": 0,
+    "interval_step": 0.2,
+    "interval_max": 0.5,
+}
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TIMEZONE = TIME_ZONE
-CELERY_BEAT_SCHEDULE: dict = {}
+# Generated documents (core.documents): a running job beats every DOCUMENT_HEARTBEAT_SECONDS;
+# silent for DOCUMENT_STALLED_SECONDS (or waiting for DOCUMENT_QUEUED_SECONDS), the reaper
+# re-queues it or fails it with a French message.
+DOCUMENT_HEARTBEAT_SECONDS = float(os.environ.get("DOCUMENT_HEARTBEAT_SECONDS", "30"))
+DOCUMENT_STALLED_SECONDS = int(os.environ.get("DOCUMENT_STALLED_SECONDS", "300"))
+DOCUMENT_QUEUED_SECONDS = int(os.environ.get("DOCUMENT_QUEUED_SECONDS", "900"))
+CELERY_BEAT_SCHEDULE: dict = {
+    "reap-stalled-documents": {
+        "task": "core.tasks.reap_stalled_documents",
+        "schedule": float(os.environ.get("DOCUMENT_REAPER_SECONDS", "60")),
+    },
+}
 
 # FINESS register refresh (territories/refresh.py): off unless a URL is configured.
 FINESS_STRUCTURES_URL = os.environ.get("FINESS_STRUCTURES_URL", "")

@@ -51,7 +51,7 @@ def test_a_request_produces_a_one_page_pdf_of_the_live_scores(
     assert "Bilan partagé avec le COPIL de mars." in text
     assert "1. Filières de soins 50" in text and "3. Conditions de travail 32,1" in text
     assert reader.trailer["/Root"].get("/Lang") == "fr"
-    assert job.file.name == f"evalimpact/syntheses/{evaluated.pk}/synthese-{key.hex}.pdf"
+    assert job.file.name == f"evalimpact/syntheses/{evaluated.pk}/synthese-{key.hex}-g1.pdf"
 
     # A double submit (same key) returns the same job and enqueues nothing.
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
