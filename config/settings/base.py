@@ -324,13 +324,16 @@ if FINESS_STRUCTURES_URL or FINESS_ACTIVITIES_URL:
 
 CACHES = {
     "default": (
-        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+        # Redis down: every cache read is a miss (read from the database), never a 500.
+        {"BACKEND": "core.cache.ResilientRedisCache", "LOCATION": REDIS_URL}
         if REDIS_URL and not env_bool("LOCAL_CACHE", False)
         else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
     )
 }
-# Sessions are read from the shared cache, written through to the database. Only with a
-# shared cache: a per-process cache would keep a logged-out session alive in other workers.
+# Sessions are read from the shared cache, written through to the database: they never
+# depend on Redis alone (with Redis down, the resilient cache misses and the database
+# answers). Only with a shared cache: a per-process cache would keep a logged-out session
+# alive in other workers.
 SESSION_ENGINE = (
     "django.contrib.sessions.backends.cached_db"
     if CACHES["default"]["BACKEND"].endswith("RedisCache")
@@ -350,7 +353,10 @@ SECURE_HSTS_SECONDS = 31536000 if SECURE_SSL else 0
 SECURE_HSTS_INCLUDE_SUBDOMAINS = SECURE_SSL
 SECURE_HSTS_PRELOAD = SECURE_SSL
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
-SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^healthz/"]
+# /healthz answers 503 when no Celery worker answers (core/health.py); off by default: a web
+# node serves pages without a worker.
+HEALTHZ_REQUIRE_WORKER = env_bool("HEALTHZ_REQUIRE_WORKER", False)
 
 from csp.constants import NONCE, SELF  # noqa: E402
 
