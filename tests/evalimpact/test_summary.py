@@ -174,6 +174,8 @@ def test_status_page_polls_while_running_then_announces_the_result(evaluated, wo
     # Not ready: no download yet.
     assert client.get(reverse("evalimpact:summary_download", args=[job.pk])).status_code == 404
 
+    # The job goes back to the queue (a retry) and a worker renders it.
+    SummaryPdf.objects.filter(pk=job.pk).update(status=SummaryPdf.Status.PENDING)
     generate_summary_pdf.run(job.pk)
     partial = client.get(url, headers={"HX-Request": "true"}).content.decode()
     assert "hx-trigger" not in partial and 'id="summary-download"' in partial

@@ -199,6 +199,28 @@ def publish(broker_url: str, task, *args) -> None:
         app.conf.task_always_eager = eager
 
 
+@contextlib.contextmanager
+def web_broker(broker_url: str):
+    """The web process sends its tasks to `broker_url` (this test's redis-server)."""
+    from config.celery import app
+
+    saved = (app.conf.broker_url, app.conf.task_always_eager, app._pool, app.amqp._producer_pool)
+    app.conf.broker_url = broker_url
+    app.conf.task_always_eager = False
+    app._pool = app.amqp._producer_pool = None
+    try:
+        yield app
+    finally:
+        if app._pool is not None:
+            app._pool.force_close_all()
+        (
+            app.conf.broker_url,
+            app.conf.task_always_eager,
+            app._pool,
+            app.amqp._producer_pool,
+        ) = saved
+
+
 @pytest.fixture
 def workers(tmp_path):
     started: list[Worker] = []
