@@ -41,7 +41,8 @@ def _post_twice_at_once(user, url: str, data: dict) -> list:
     return answers
 
 
-def test_a_copil_pack_asked_twice_at_once_is_one_pack(world):
+def test_representative_create_forms_posted_twice_at_once(world):
+    # A COPIL pack request carries an idempotency key: one pack, both answers lead to it.
     key = str(uuid.uuid4())
     answers = _post_twice_at_once(
         world.referent_a, f"/suivi/{world.coop_ara.pk}/copil/generer/", {"request_key": key}
@@ -50,8 +51,7 @@ def test_a_copil_pack_asked_twice_at_once_is_one_pack(world):
     assert CopilPack.objects.filter(request_key=key).count() == 1
     assert answers[0]["Location"] == answers[1]["Location"]
 
-
-def test_a_copil_meeting_added_twice_at_once_is_one_meeting_and_a_french_error(world):
+    # One COPIL meeting a day: one is added, the other form says so in French.
     answers = _post_twice_at_once(
         world.referent_a,
         f"/suivi/{world.coop_ara.pk}/copil/reunions/",

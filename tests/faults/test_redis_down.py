@@ -12,7 +12,7 @@ from django.core.cache import cache
 from suivi.models import CopilPack
 from tests.faults.conftest import web_broker
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
@@ -26,7 +26,9 @@ def site_on(settings, redis_server):
     return redis_server
 
 
-def test_with_redis_stopped_the_site_answers_and_healthz_says_503(world, client, site_on):
+def test_with_redis_stopped_the_site_answers_and_healthz_says_503(
+    world, client, site_on, django_capture_on_commit_callbacks
+):
     client.force_login(world.referent_a, backend="django.contrib.auth.backends.ModelBackend")
     pages = ["/", f"/cooperations/{world.coop_ara.pk}/", f"/suivi/{world.coop_ara.pk}/copil/"]
     for url in pages:
@@ -49,7 +51,7 @@ def test_with_redis_stopped_the_site_answers_and_healthz_says_503(world, client,
     assert client.get("/healthz/database").status_code == 200
 
     # A document asked for while the broker is down: the request answers at once, in French.
-    with web_broker(site_on.url):
+    with web_broker(site_on.url), django_capture_on_commit_callbacks(execute=True):
         started = time.monotonic()
         response = client.post(
             f"/suivi/{world.coop_ara.pk}/copil/generer/", {"request_key": str(uuid.uuid4())}
