@@ -36,6 +36,13 @@ def test_a_worker_killed_mid_document_then_restarted_produces_it_exactly_once(
         what="le premier worker rend le dossier\n" + first.output()[-2000:],
     )
     assert _state(pack)["status"] == "running"
+    # While the worker renders, the job's heartbeat moves: it is not "stalled".
+    beat = CopilPack.objects.get(pk=pack.pk).updated_at
+    wait_for(
+        lambda: CopilPack.objects.get(pk=pack.pk).updated_at > beat,
+        timeout=10,
+        what="battement du document pendant le rendu",
+    )
     first.kill()
     assert first.process.poll() is not None
     assert _pdfs(world.coop_ara) == []
