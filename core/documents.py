@@ -101,11 +101,15 @@ def heartbeat(model, pk: int, every: float | None = None):
     def beat() -> None:
         try:
             while not stop.wait(every):
-                model.objects.filter(pk=pk, status=model.Status.RUNNING).update(
-                    updated_at=timezone.now()
-                )
-        except Exception:  # noqa: BLE001 - a missed beat must not stop the render
-            logger.warning("Battement de %s n° %s en échec", model._meta.label, pk, exc_info=True)
+                try:
+                    model.objects.filter(pk=pk, status=model.Status.RUNNING).update(
+                        updated_at=timezone.now()
+                    )
+                except Exception:  # noqa: BLE001 - a missed beat must not stop the render
+                    logger.warning(
+                        "Battement de %s n° %s en échec", model._meta.label, pk, exc_info=True
+                    )
+                    connection.close()  # a new connection at the next beat
         finally:
             connection.close()
 
