@@ -66,30 +66,46 @@ def _free_port(start: int = 6390, end: int = 6499) -> int:
 
 
 class RedisServer:
-    """A redis-server this test started, and only it."""
+    """A redis-server this test started, and only it (checked by its process id: two test
+    processes may race for the same free port)."""
 
     def __init__(self, workdir: Path):
-        self.port = _free_port()
-        self.url = f"redis://127.0.0.1:{self.port}/0"
-        self.process = subprocess.Popen(  # noqa: S603 - fixed arguments
-            [
-                shutil.which("redis-server"),
-                "--port",
-                str(self.port),
-                "--bind",
-                "127.0.0.1",
-                "--save",
-                "",
-                "--appendonly",
-                "no",
-                "--dir",
-                str(workdir),
-            ],
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-            start_new_session=True,
-        )
-        wait_for(self.answers, 10, what="démarrage de redis-server")
+        for attempt in range(5):
+            self.port = _free_port(6390 + 10 * attempt)
+            self.url = f"redis://127.0.0.1:{self.port}/0"
+            self.process = subprocess.Popen(  # noqa: S603 - fixed arguments
+                [
+                    shutil.which("redis-server"),
+                    "--port",
+                    str(self.port),
+                    "--bind",
+                    "127.0.0.1",
+                    "--save",
+                    "",
+                    "--appendonly",
+                    "no",
+                    "--dir",
+                    str(workdir),
+                ],
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+                start_new_session=True,
+            )
+            wait_for(
+                lambda: self.process.poll() is not None or self.answers(),
+                10,
+                what="démarrage de redis-server",
+            )
+            if self.process.poll() is None and self._is_ours():
+                return
+            self.stop()
+        raise RuntimeError("redis-server n'a pas pu démarrer")
+
+    def _is_ours(self) -> bool:
+        import redis
+
+        client = redis.Redis.from_url(self.url, socket_connect_timeout=0.5)
+        return int(client.info("server")["process_id"]) == self.process.pid
 
     def answers(self) -> bool:
         import redis

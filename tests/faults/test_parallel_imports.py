@@ -3,15 +3,17 @@ from every connection, so the second import waits or is refused in French (it de
 on the same rows before)."""
 
 import threading
+from pathlib import Path
 
 import pytest
 from django.db import connection
 
 from core import locks
 from territories.importers import IMPORT_LOCK, ImportBusy, import_register_file
-from tests.territories.test_import_faults import SAMPLE
 
 pytestmark = pytest.mark.django_db
+
+SAMPLE = Path(__file__).resolve().parents[1] / "fixtures_data" / "finess_sample.csv"
 
 
 def _in_another_connection(function):
