@@ -183,3 +183,18 @@ def test_a_dropped_database_connection_is_checked_before_each_request():
     from config.settings import base
 
     assert base.DATABASES["default"]["CONN_HEALTH_CHECKS"] is True
+
+
+def test_a_task_the_broker_refuses_is_logged_with_its_traceback_not_raised(monkeypatch, caplog):
+    from core import taskqueue
+    from notifications.tasks import send_notification_emails
+
+    def unreachable(*args, **kwargs):
+        raise OperationalError("Error 111 connecting to 127.0.0.1:6379. Connection refused.")
+
+    monkeypatch.setitem(send_notification_emails.app.conf, "task_always_eager", False)
+    monkeypatch.setattr(send_notification_emails, "delay", unreachable)
+    with caplog.at_level("ERROR", logger="core.taskqueue"):
+        assert taskqueue.submit(send_notification_emails, [1, 2]) is False
+    record = next(r for r in caplog.records if r.name == "core.taskqueue")
+    assert record.exc_info and "Connection refused" in str(record.exc_info[1])
