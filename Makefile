@@ -16,7 +16,7 @@ MANAGE := $(PY) manage.py
 RUN_ENV := DEBUG=1 DJANGO_SETTINGS_MODULE=config.settings.base
 # WeasyPrint's libraries and fonts (run and test); Chromium and poppler for the browser and PDF tests.
 RUN_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core
-TEST_PACKAGES := $(RUN_PACKAGES) chromium poppler-utils docker-compose postgresql-client
+TEST_PACKAGES := $(RUN_PACKAGES) chromium poppler-utils docker-compose postgresql-client redis-server
 PYTEST_ARGS ?=
 
 .PHONY: help run test deps-run deps-test uv venv migrate demo serve quality lint format bench clean

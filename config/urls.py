@@ -13,6 +13,7 @@ admin.site.site_title = "KitCoop"
 urlpatterns = [
     path("", core_views.home, name="home"),
     path("healthz", core_views.healthz, name="healthz"),
+    path("healthz/<slug:component>", core_views.healthz, name="healthz_component"),
     path("accessibilite/", core_views.accessibility, name="accessibility"),
     path("mentions-legales/", core_views.legal_notice, name="legal-notice"),
     path("donnees-personnelles/", core_views.personal_data, name="personal-data"),

@@ -28,8 +28,6 @@ def version_files_request(
     enqueues nothing); `force` renders them again (what they show has changed).
     Enqueued after commit, so the worker sees the version.
     """
-    from conventions.tasks import generate_version_files
-
     user = user if user is not None and user.is_authenticated else None
     with transaction.atomic():
         files, created = VersionFiles.objects.select_for_update().get_or_create(
@@ -48,10 +46,9 @@ def version_files_request(
             files.requested_by = user
         files.save()
         if enqueue:
-            # robust: a broker that cannot be reached must not turn the user's (committed)
-            # write into an error page; the job then shows as stalled and can be restarted.
-            files_id = files.pk
-            transaction.on_commit(lambda: generate_version_files.delay(files_id), robust=True)
+            # A broker that cannot be reached must not turn the user's (committed) write
+            # into an error page: the job fails with a French message and can be restarted.
+            documents.enqueue_on_commit(VersionFiles, files.pk)
     return files, enqueue
 
 

@@ -512,6 +512,8 @@ class VersionFiles(GeneratedDocument):
     that change it (signature_start, signature_record).
     """
 
+    TASK_NAME = "conventions.tasks.generate_version_files"
+
     version = models.OneToOneField(
         ConventionVersion, on_delete=models.CASCADE, related_name="files", verbose_name="version"
     )
@@ -528,6 +530,10 @@ class VersionFiles(GeneratedDocument):
     class Meta:
         verbose_name = "fichiers d'une version"
         verbose_name_plural = "fichiers des versions"
+        # The reaper's sweep (core.documents.reap).
+        indexes = [
+            models.Index(fields=["status", "updated_at"], name="versionfiles_status_updated")
+        ]
 
     def __str__(self) -> str:
         return f"Fichiers de la version {self.version_id} ({self.get_status_display()})"

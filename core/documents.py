@@ -7,25 +7,47 @@ A kit's service renders the bytes; these helpers do the rest the same way for ev
     name = documents.store(job, "file", "some/stable/name.pdf", pdf_bytes)
     documents.finish(job, {"file": name})      # → done (unless a newer generation exists)
 
-and the kit's Celery task wraps its service in `run_in_task`, which retries on a real
-worker and ends in a clean "failed" status (French message, never a 500) in eager mode.
+and the kit's Celery task wraps its service in `run_in_task`, which beats while it renders,
+retries on a real worker and ends in a clean "failed" status (French message, never a 500)
+in eager mode. `enqueue` sends a job's task (a broker that cannot be reached fails the job
+with a French message instead of an error page), `restart` is the "Relancer" button and
+`reap` (Celery beat, core.tasks) re-queues or fails the jobs whose worker died.
 
 Idempotent: the storage name derives from the job (row token + generation), so a retry
-after a killed worker overwrites its partial file instead of adding a document, and a
-job already done is left untouched.
+after a killed worker overwrites its partial file instead of adding a document, a job
+already done is left untouched, and a message delivered again while a live worker still
+renders the job (its heartbeat is fresh) does nothing.
 """
 
+import contextlib
 import logging
+import threading
 
+from django.apps import apps
+from django.conf import settings
 from django.core.files.base import ContentFile
-from django.db import transaction
+from django.db import connection, transaction
+from django.db.models import F, Q
 from django.utils import timezone
+from django.utils.module_loading import import_string
+
+from core import taskqueue
 
 logger = logging.getLogger(__name__)
 
 FAILED_MESSAGE = (
     "La génération a échoué. Relancez-la ; si le problème persiste, "
     "contactez l'administration nationale."
+)
+QUEUE_DOWN_MESSAGE = (
+    "Le service de génération des documents est momentanément indisponible : la demande "
+    "n'a pas pu lui être transmise. Relancez-la dans quelques minutes ; si le problème "
+    "persiste, contactez l'administration nationale."
+)
+ABANDONED_MESSAGE = (
+    "La génération a été interrompue à plusieurs reprises (service de génération arrêté ou "
+    "redémarré) et a été abandonnée. Relancez-la ; si le problème persiste, contactez "
+    "l'administration nationale."
 )
 
 
@@ -38,11 +60,26 @@ class GenerationRefused(Exception):  # noqa: N818 - reads as a verdict, like Val
         super().__init__(message)
 
 
+def document_models() -> list:
+    """Every concrete GeneratedDocument model of the project."""
+    from core.models import GeneratedDocument
+
+    return [
+        model
+        for model in apps.get_models()
+        if issubclass(model, GeneratedDocument) and not model._meta.abstract
+    ]
+
+
 def start(model, pk: int):
-    """Mark the job running and return it; None when it is gone or already done."""
+    """Mark the job running and return it; None when there is nothing to do: the job is
+    gone, done or failed, or a live worker renders it already (fresh heartbeat)."""
     with transaction.atomic():
         job = model.objects.select_for_update().filter(pk=pk).first()
-        if job is None or job.status == model.Status.DONE:
+        if job is None or job.status in (model.Status.DONE, model.Status.FAILED):
+            return None
+        if job.status == model.Status.RUNNING and not job.is_stalled:
+            logger.info("%s n° %s : déjà en cours sur un autre worker", model._meta.label, pk)
             return None
         job.status = model.Status.RUNNING
         job.progress = 10
@@ -51,6 +88,38 @@ def start(model, pk: int):
         job.updated_at = timezone.now()
         job.save(update_fields=["status", "progress", "attempts", "error", "updated_at"])
     return job
+
+
+@contextlib.contextmanager
+def heartbeat(model, pk: int, every: float | None = None):
+    """Bump the job's `updated_at` every `every` seconds (DOCUMENT_HEARTBEAT_SECONDS) while
+    the block runs, from a thread with its own database connection: a job whose heartbeat
+    stops (worker killed) is recognised as stalled; a slow but live render is not."""
+    every = settings.DOCUMENT_HEARTBEAT_SECONDS if every is None else every
+    stop = threading.Event()
+
+    def beat() -> None:
+        try:
+            while not stop.wait(every):
+                try:
+                    model.objects.filter(pk=pk, status=model.Status.RUNNING).update(
+                        updated_at=timezone.now()
+                    )
+                except Exception:  # noqa: BLE001 - a missed beat must not stop the render
+                    logger.warning(
+                        "Battement de %s n° %s en échec", model._meta.label, pk, exc_info=True
+                    )
+                    connection.close()  # a new connection at the next beat
+        finally:
+            connection.close()
+
+    thread = threading.Thread(target=beat, name=f"heartbeat-{model._meta.label}-{pk}", daemon=True)
+    thread.start()
+    try:
+        yield
+    finally:
+        stop.set()
+        thread.join(timeout=every + 5)
 
 
 def set_progress(job, percent: int) -> None:
@@ -118,20 +187,121 @@ def fail(model, pk: int, message: str = FAILED_MESSAGE) -> None:
     )
 
 
+def enqueue(model, pk: int) -> bool:
+    """Send the job's task (model.TASK_NAME). When the broker cannot be reached (Redis
+    down), the job fails at once with a French message the page shows, and the error is
+    logged with its traceback: never a 500 after the user's write has been committed."""
+    task = import_string(model.TASK_NAME)
+    if taskqueue.submit(task, pk):
+        return True
+    fail(model, pk, QUEUE_DOWN_MESSAGE)
+    return False
+
+
+def enqueue_on_commit(model, pk: int) -> None:
+    transaction.on_commit(lambda: enqueue(model, pk))
+
+
+def restart(job) -> bool:
+    """The "Relancer" button: start a failed or stalled job again (a new generation, so a
+    late result of the lost run is dropped; attempts counted anew). False if the job is
+    done or still progressing."""
+    model = type(job)
+    with transaction.atomic():
+        current = model.objects.select_for_update().filter(pk=job.pk).first()
+        if current is None or not current.can_retry:
+            return False
+        current.status = model.Status.PENDING
+        current.progress = 0
+        current.error = ""
+        current.attempts = 0
+        current.generation += 1
+        current.updated_at = timezone.now()
+        current.save(
+            update_fields=["status", "progress", "error", "attempts", "generation", "updated_at"]
+        )
+        enqueue_on_commit(model, current.pk)
+    return True
+
+
+def reap(now=None) -> dict[str, int]:
+    """Celery beat (core.tasks.reap_stalled_documents): re-queue every stalled job (worker
+    killed, message lost) as a new generation, or fail it with a French message once it
+    has had MAX_ATTEMPTS tries. Returns {"requeued": n, "failed": n}."""
+    now = now or timezone.now()
+    counts = {"requeued": 0, "failed": 0}
+    for model in document_models():
+        stalled = Q(status=model.Status.RUNNING, updated_at__lt=now - model.STALLED_AFTER) | Q(
+            status=model.Status.PENDING, updated_at__lt=now - model.QUEUED_AFTER
+        )
+        for pk in list(model.objects.filter(stalled).values_list("pk", flat=True)[:500]):
+            with transaction.atomic():
+                job = (
+                    model.objects.select_for_update(skip_locked=True).filter(stalled, pk=pk).first()
+                )
+                if job is None:
+                    continue
+                attempts = job.attempts + (1 if job.status == model.Status.PENDING else 0)
+                if not model.TASK_NAME or attempts >= model.MAX_ATTEMPTS:
+                    logger.error(
+                        "%s n° %s abandonné après %s tentatives (statut %s depuis %s)",
+                        model._meta.label,
+                        pk,
+                        attempts,
+                        job.status,
+                        job.updated_at,
+                    )
+                    model.objects.filter(pk=pk).update(
+                        status=model.Status.FAILED, error=ABANDONED_MESSAGE, updated_at=now
+                    )
+                    counts["failed"] += 1
+                    continue
+                logger.warning(
+                    "%s n° %s bloqué (statut %s depuis %s) : relancé",
+                    model._meta.label,
+                    pk,
+                    job.status,
+                    job.updated_at,
+                )
+                model.objects.filter(pk=pk).update(
+                    status=model.Status.PENDING,
+                    progress=0,
+                    attempts=attempts,
+                    generation=F("generation") + 1,
+                    updated_at=now,
+                )
+                enqueue_on_commit(model, pk)
+                counts["requeued"] += 1
+    return counts
+
+
 def run_in_task(task, model, pk: int, generate, *, message: str = FAILED_MESSAGE) -> None:
     """Run `generate()` inside a bound Celery task with the retry policy of every document.
 
     Eager mode (no broker) runs inside the web request: a failure ends the job in
-    "failed" at once, never in a 500. On a worker, an error is retried (task.max_retries,
-    5 s apart), then the job fails with a French message.
+    "failed" at once, never in a 500. On a worker, the job beats while it renders; an
+    error is logged with its traceback and retried (task.max_retries, 5 s apart), then
+    the job fails with a French message.
     """
+    eager = task.request.is_eager
     try:
-        generate()
+        with contextlib.nullcontext() if eager else heartbeat(model, pk):
+            generate()
     except GenerationRefused as refused:
         fail(model, pk, refused.message)
     except Exception as error:
-        if task.request.is_eager or task.request.retries >= task.max_retries:
+        if eager or task.request.retries >= task.max_retries:
             logger.exception("Génération en échec : %s n° %s", model._meta.label, pk)
             fail(model, pk, message)
             return
+        logger.warning(
+            "Génération en erreur, nouvelle tentative : %s n° %s",
+            model._meta.label,
+            pk,
+            exc_info=True,
+        )
+        # Back to the queue: the retried message must find the job startable.
+        model.objects.filter(pk=pk, status=model.Status.RUNNING).update(
+            status=model.Status.PENDING, updated_at=timezone.now()
+        )
         raise task.retry(exc=error, countdown=5) from error

@@ -2,6 +2,7 @@
 
 from datetime import timedelta
 
+from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
@@ -15,9 +16,17 @@ class GeneratedDocument(models.Model):
     rendered again, so a late task for an older generation never overwrites a newer file.
     """
 
-    # A job still pending or running after this delay lost its task (worker down, message
-    # lost): the page offers to start it again.
-    STALLED_AFTER = timedelta(minutes=10)
+    # A running job beats (`updated_at`) every DOCUMENT_HEARTBEAT_SECONDS while a worker renders
+    # it (core.documents.heartbeat): silent for STALLED_AFTER, its worker is gone (killed,
+    # out of memory, hard time limit). A job still waiting after QUEUED_AFTER lost its message
+    # (broker flushed, no worker). Either way the page offers "Relancer" and the reaper
+    # (core.tasks.reap_stalled_documents) re-queues it, MAX_ATTEMPTS times at most.
+    STALLED_AFTER = timedelta(seconds=settings.DOCUMENT_STALLED_SECONDS)
+    QUEUED_AFTER = timedelta(seconds=settings.DOCUMENT_QUEUED_SECONDS)
+    MAX_ATTEMPTS = 3
+    # Dotted name of the Celery task that renders one job from its pk (the reaper and the
+    # "Relancer" button send it); every concrete subclass sets it.
+    TASK_NAME = ""
 
     class Status(models.TextChoices):
         PENDING = "pending", "En attente"
@@ -49,7 +58,11 @@ class GeneratedDocument(models.Model):
 
     @property
     def is_stalled(self) -> bool:
-        return self.is_running and timezone.now() - self.updated_at > self.STALLED_AFTER
+        if self.status == self.Status.RUNNING:
+            return timezone.now() - self.updated_at > self.STALLED_AFTER
+        if self.status == self.Status.PENDING:
+            return timezone.now() - self.updated_at > self.QUEUED_AFTER
+        return False
 
     @property
     def is_polling(self) -> bool:

@@ -1,10 +1,12 @@
 from django.conf import settings
 from django.contrib.auth.decorators import login_not_required
-from django.http import HttpResponse
+from django.http import Http404, JsonResponse
 from django.shortcuts import render
+from django.views.decorators.cache import never_cache
 
 from accounts.models import Role
 from cooperations.models import Cooperation
+from core import health
 from core.registry import HOME_WIDGETS
 
 
@@ -39,8 +41,17 @@ def home(request):
 
 
 @login_not_required
-def healthz(request):
-    return HttpResponse("ok", content_type="text/plain")
+@never_cache
+def healthz(request, component: str | None = None):
+    """JSON for load balancers and monitoring (core/health.py): 200 when every required
+    component answers, 503 otherwise; /healthz/<database|redis|worker> for one of them."""
+    if component is not None:
+        if component not in health.CHECKS:
+            raise Http404("Composant inconnu.")
+        check = health.CHECKS[component]()
+        return JsonResponse({component: check}, status=200 if check["ok"] else 503)
+    data = health.report()
+    return JsonResponse(data, status=503 if data["status"] == "error" else 200)
 
 
 @login_not_required

@@ -373,6 +373,8 @@ class SummaryPdf(GeneratedDocument):
     `request_key` makes a double click or a retried POST harmless.
     """
 
+    TASK_NAME = "evalimpact.tasks.generate_summary_pdf"
+
     cooperation = models.ForeignKey(
         Cooperation, on_delete=models.CASCADE, related_name="evalimpact_summaries"
     )
@@ -390,7 +392,11 @@ class SummaryPdf(GeneratedDocument):
         verbose_name = "synthèse PDF Eval'Impact"
         verbose_name_plural = "synthèses PDF Eval'Impact"
         ordering = ["-created_at", "-pk"]
-        indexes = [models.Index(fields=["cooperation", "-created_at"])]
+        indexes = [
+            models.Index(fields=["cooperation", "-created_at"]),
+            # The reaper's sweep (core.documents.reap).
+            models.Index(fields=["status", "updated_at"], name="summarypdf_status_updated"),
+        ]
 
     def __str__(self) -> str:
         return f"Synthèse Eval'Impact du {self.created_at:%d/%m/%Y %H:%M}"

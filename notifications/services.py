@@ -15,6 +15,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from accounts.models import Role, User
+from core import taskqueue
 from notifications.kinds import ARS, AUDIENCE, LABELS, SETTLES, TEAM
 from notifications.models import Delivery, Notification, NotificationPreference
 
@@ -141,7 +142,9 @@ def notify(
     if immediate:
         from notifications.tasks import send_notification_emails
 
-        transaction.on_commit(lambda: send_notification_emails.delay(immediate))
+        # Redis down: the in-app notifications are stored and the unsent e-mails (emailed_at
+        # empty) logged, rather than the user's action turned into an error page.
+        taskqueue.submit_on_commit(send_notification_emails, immediate)
     return ids
 
 

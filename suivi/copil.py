@@ -1,20 +1,21 @@
 """The COPIL pack: one PDF assembling the tracker and the sections other kits register.
 
-Generation is idempotent: the file name derives from the pack's request key, a retry
-after a killed worker overwrites the partial file instead of adding a second document,
-and a pack already done is returned untouched.
+A CopilPack is a core.models.GeneratedDocument: core.documents runs its life cycle
+(heartbeat, retries, stalled-job reaper, "Relancer"). Generation is idempotent: the file
+name derives from the pack's request key and generation, a retry after a killed worker
+overwrites the partial file instead of adding a second document, and a pack already done
+is returned untouched.
 """
 
 import logging
 from datetime import date
 
-from django.core.files.base import ContentFile
-from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.safestring import mark_safe
 
 from cooperations.models import Membership
+from core import documents
 from core.pdf import render_pdf
 from core.registry import COPIL_SECTIONS
 from suivi import gantt, selectors
@@ -23,10 +24,16 @@ from suivi.models import CopilPack
 logger = logging.getLogger(__name__)
 
 TOP_RISKS = 5
+FAILED_MESSAGE = (
+    "La génération du dossier a échoué après plusieurs tentatives. "
+    "Relancez-la ; si le problème persiste, contactez l'administration nationale."
+)
 
 
 def pack_file_name(pack: CopilPack) -> str:
-    return f"suivi/copil/{pack.cooperation_id}/dossier-copil-{pack.request_key}.pdf"
+    return (
+        f"suivi/copil/{pack.cooperation_id}/dossier-copil-{pack.request_key}-g{pack.generation}.pdf"
+    )
 
 
 def download_name(pack: CopilPack) -> str:
@@ -78,49 +85,20 @@ def pack_context(cooperation, today: date | None = None) -> dict:
     }
 
 
-def _set_progress(pack_id: int, percent: int) -> None:
-    CopilPack.objects.filter(pk=pack_id).update(progress=percent)
-
-
-def copil_pack_generate(*, pack_id: int, today: date | None = None) -> CopilPack:
-    with transaction.atomic():
-        pack = CopilPack.objects.select_for_update().select_related("cooperation").get(pk=pack_id)
-        if pack.status == CopilPack.Status.DONE and pack.file:
-            return pack
-        pack.status = CopilPack.Status.RUNNING
-        pack.progress = 10
-        pack.attempts += 1
-        pack.error = ""
-        pack.save(update_fields=["status", "progress", "attempts", "error"])
+def copil_pack_generate(*, pack_id: int, today: date | None = None) -> CopilPack | None:
+    """The task's work: render the pack's PDF and store it (None: nothing to do)."""
+    pack = documents.start(CopilPack, pack_id)
+    if pack is None:
+        return CopilPack.objects.filter(pk=pack_id).first()
     cooperation = pack.cooperation
     context = pack_context(cooperation, today)
-    _set_progress(pack_id, 40)
+    documents.set_progress(pack, 40)
     title = f"Dossier COPIL — {cooperation.title}"
     pdf = render_pdf("suivi/pdf/copil.html", context, title=title)
-    _set_progress(pack_id, 80)
-    name = pack_file_name(pack)
-    storage = pack.file.storage
-    # A worker killed while writing leaves a partial file under this very name: replace it.
-    if storage.exists(name):
-        storage.delete(name)
-    saved_name = storage.save(name, ContentFile(pdf))
-    with transaction.atomic():
-        pack = CopilPack.objects.select_for_update().get(pk=pack_id)
-        if pack.file and pack.file.name != saved_name and storage.exists(pack.file.name):
-            storage.delete(pack.file.name)
-        pack.file.name = saved_name
-        pack.status = CopilPack.Status.DONE
-        pack.progress = 100
-        pack.finished_at = timezone.now()
-        pack.save(update_fields=["file", "status", "progress", "finished_at"])
-    return pack
+    documents.set_progress(pack, 80)
+    name = documents.store(pack, "file", pack_file_name(pack), pdf)
+    return documents.finish(pack, {"file": name})
 
 
-def copil_pack_fail(*, pack_id: int) -> None:
-    CopilPack.objects.filter(pk=pack_id).exclude(status=CopilPack.Status.DONE).update(
-        status=CopilPack.Status.FAILED,
-        error=(
-            "La génération du dossier a échoué après plusieurs tentatives. "
-            "Relancez-la ; si le problème persiste, contactez l'administration nationale."
-        ),
-    )
+def copil_pack_fail(*, pack_id: int, message: str = FAILED_MESSAGE) -> None:
+    documents.fail(CopilPack, pack_id, message)

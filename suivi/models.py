@@ -15,6 +15,7 @@ from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
 from cooperations.models import Cooperation, Membership
+from core.models import GeneratedDocument
 
 # A deliverable's current due date: the revised date when there is one. The home page's
 # "échéances dépassées" sorts on it and the partial index deliverable_open_due is built on
@@ -414,31 +415,23 @@ class CopilPackQuerySet(models.QuerySet):
         return self.filter(cooperation__in=Cooperation.objects.visible_to(user))
 
 
-class CopilPack(models.Model):
-    """One COPIL PDF per request; `request_key` makes a double click or a retry harmless."""
+class CopilPack(GeneratedDocument):
+    """One COPIL PDF per request; `request_key` makes a double click or a retry harmless.
 
-    class Status(models.TextChoices):
-        PENDING = "pending", "En attente"
-        RUNNING = "running", "En cours de génération"
-        DONE = "done", "Prêt"
-        FAILED = "failed", "Échec"
+    Its life cycle (pending → running → done | failed, heartbeat, stalled-job reaper,
+    "Relancer") is core.documents', like every generated document.
+    """
+
+    TASK_NAME = "suivi.tasks.generate_copil_pack"
 
     cooperation = models.ForeignKey(
         Cooperation, on_delete=models.CASCADE, related_name="copil_packs"
     )
     request_key = models.UUIDField(default=uuid.uuid4, unique=True)
-    status = models.CharField(
-        "statut", max_length=10, choices=Status.choices, default=Status.PENDING
-    )
-    progress = models.PositiveSmallIntegerField("avancement (%)", default=0)
     file = models.FileField("fichier", upload_to="suivi/copil/", blank=True, max_length=255)
-    error = models.TextField(blank=True)
-    attempts = models.PositiveSmallIntegerField(default=0)
     requested_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
-    created_at = models.DateTimeField("demandé le", auto_now_add=True)
-    finished_at = models.DateTimeField("généré le", null=True, blank=True)
 
     objects = CopilPackQuerySet.as_manager()
 
@@ -446,14 +439,18 @@ class CopilPack(models.Model):
         verbose_name = "dossier COPIL"
         verbose_name_plural = "dossiers COPIL"
         ordering = ["-created_at", "-pk"]
-        indexes = [models.Index(fields=["cooperation", "-created_at"])]
+        indexes = [
+            models.Index(fields=["cooperation", "-created_at"]),
+            # The reaper's sweep (core.documents.reap).
+            models.Index(fields=["status", "updated_at"], name="copilpack_status_updated"),
+        ]
 
     def __str__(self) -> str:
         return f"Dossier COPIL du {self.created_at:%d/%m/%Y %H:%M}"
 
     @property
-    def is_running(self) -> bool:
-        return self.status in {self.Status.PENDING, self.Status.RUNNING}
+    def is_ready(self) -> bool:
+        return self.is_done and bool(self.file)
 
 
 class CopilMeetingQuerySet(models.QuerySet):

@@ -6,6 +6,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from core import documents
 from core.locking import save_with_version
 from suivi import selectors
 from suivi.models import (
@@ -325,9 +326,10 @@ def copil_meeting_delete(*, meeting: CopilMeeting) -> None:
 
 
 def copil_pack_request(*, cooperation, user, request_key) -> tuple[CopilPack, bool]:
-    """Create the pack for this request key (a double submit returns the same pack)."""
-    from suivi.tasks import generate_copil_pack
+    """Create the pack for this request key (a double submit returns the same pack).
 
+    Enqueued after commit; a broker that cannot be reached fails the pack with a French
+    message (core.documents.enqueue), never the request."""
     with transaction.atomic():
         pack, created = CopilPack.objects.get_or_create(
             request_key=request_key,
@@ -339,5 +341,5 @@ def copil_pack_request(*, cooperation, user, request_key) -> tuple[CopilPack, bo
         if pack.cooperation_id != cooperation.pk:
             raise ValidationError("Cette demande concerne une autre coopération.")
         if created:
-            transaction.on_commit(lambda: generate_copil_pack.delay(pack.pk))
+            documents.enqueue_on_commit(CopilPack, pack.pk)
     return pack, created

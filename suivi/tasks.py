@@ -1,20 +1,23 @@
 from celery import shared_task
 
+from core import documents
 from suivi import copil, reminders
+from suivi.models import CopilPack
 
 
 @shared_task(bind=True, acks_late=True, reject_on_worker_lost=True, max_retries=2)
 def generate_copil_pack(self, pack_id: int) -> int:
     """acks_late + reject_on_worker_lost: a killed worker's message is delivered again and the
-    idempotent service finishes the same pack (same file name) instead of adding a document."""
-    try:
-        return copil.copil_pack_generate(pack_id=pack_id).pk
-    except Exception as error:
-        # Eager mode (no broker) runs inside the web request: fail cleanly, never a 500.
-        if self.request.is_eager or self.request.retries >= self.max_retries:
-            copil.copil_pack_fail(pack_id=pack_id)
-            return pack_id
-        raise self.retry(exc=error, countdown=5) from error
+    idempotent service finishes the same pack (same file name) instead of adding a document;
+    the reaper (core.tasks) re-queues it sooner when its heartbeat stops."""
+    documents.run_in_task(
+        self,
+        CopilPack,
+        pack_id,
+        lambda: copil.copil_pack_generate(pack_id=pack_id),
+        message=copil.FAILED_MESSAGE,
+    )
+    return pack_id
 
 
 @shared_task(acks_late=True)

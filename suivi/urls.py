@@ -32,4 +32,5 @@ urlpatterns = [
     ),
     path("copil/<int:pk>/", views.copil_status, name="copil_status"),
     path("copil/<int:pk>/telecharger/", views.copil_download, name="copil_download"),
+    path("copil/<int:pk>/relancer/", views.copil_retry, name="copil_retry"),
 ]

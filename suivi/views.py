@@ -12,6 +12,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from cooperations import scoping
 from cooperations.access import get_editable_cooperation, get_visible_cooperation, require_editable
 from cooperations.breadcrumbs import cooperation_breadcrumb
+from core import documents
 from core.forms import add_service_errors
 from core.locking import StaleObjectError
 from core.uploads import attachment_response
@@ -539,6 +540,7 @@ def copil_status(request, pk: int):
             "title": "Génération du dossier COPIL",
             "pack": pack,
             "cooperation": pack.cooperation,
+            "can_edit": scoping.can_edit(request.user, pack.cooperation),
             "breadcrumb_data": _crumbs(
                 pack.cooperation,
                 {
@@ -551,8 +553,20 @@ def copil_status(request, pk: int):
     )
 
 
+@require_POST
+def copil_retry(request, pk: int):
+    """ "Relancer": start a failed or stalled pack again (the same pack, a new generation)."""
+    pack = _pack(request, pk)
+    require_editable(request, pack.cooperation)
+    if documents.restart(pack):
+        messages.success(request, "La génération du dossier COPIL est relancée.")
+    else:
+        messages.info(request, "Ce dossier COPIL est prêt ou en cours de génération.")
+    return redirect("suivi:copil_status", pk=pack.pk)
+
+
 def copil_download(request, pk: int):
     pack = _pack(request, pk)
-    if pack.status != CopilPack.Status.DONE or not pack.file:
+    if not pack.is_ready:
         raise Http404("Ce dossier n'est pas encore prêt.")
     return attachment_response(pack.file, copil_pack.download_name(pack))

@@ -25,6 +25,7 @@ from pathlib import Path
 
 from django.db import connection, transaction
 
+from core import locks
 from core.tabular import FormatError, detect, iter_lines, open_binary, read_table
 from territories.classification import (
     category_label,
@@ -68,6 +69,21 @@ FIELD_NAMES = {"departement_id": "departement"}
 
 class NotAFinessFile(ValueError):
     """The file is not a FINESS register file at all: nothing was imported."""
+
+
+IMPORT_LOCK = "territories.finess-import"
+IMPORT_BUSY_MESSAGE = (
+    "Un autre import FINESS est en cours : deux imports ne peuvent pas écrire le répertoire "
+    "en même temps. Relancez celui-ci quand le précédent sera terminé ; rien n'a été importé."
+)
+
+
+class ImportBusy(Exception):  # noqa: N818 - reads as a state
+    """Another FINESS import holds the lock: nothing was imported (French message)."""
+
+    def __init__(self, message: str = IMPORT_BUSY_MESSAGE):
+        self.message = message
+        super().__init__(message)
 
 
 @dataclass
@@ -519,12 +535,36 @@ def import_register_file(
     batch_size: int = 2000,
     progress: Callable[[int], None] | None = None,
     expect: str | None = None,
+    lock_wait: float = 0.0,
+    on_start: Callable[[], None] | None = None,
 ) -> ImportReport:
     """Import any register file: detect its format, then run the matching importer.
 
     `expect="finess-activities"` refuses any other file (the activities command).
     Raises NotAFinessFile (nothing written) with a French message saying what the file is.
+    Imports are serialised (core.locks, an advisory lock on PostgreSQL: two imports in
+    parallel deadlocked on the same rows): waits `lock_wait` seconds for a running import,
+    then raises ImportBusy (nothing written); `on_start` is called once the lock is held.
     """
+    try:
+        with locks.exclusive(IMPORT_LOCK, wait=lock_wait):
+            if on_start is not None:
+                on_start()
+            return _import_register_file(
+                path, name=name, batch_size=batch_size, progress=progress, expect=expect
+            )
+    except locks.LockBusy as busy:
+        raise ImportBusy() from busy
+
+
+def _import_register_file(
+    path: Path | str,
+    *,
+    name: str | None,
+    batch_size: int,
+    progress: Callable[[int], None] | None,
+    expect: str | None,
+) -> ImportReport:
     from territories import activities, register_json
 
     path = Path(path)

@@ -20,11 +20,17 @@ from urllib.parse import urlparse
 from django.conf import settings
 from django.utils import timezone
 
-from territories.importers import NotAFinessFile, import_register_file
+from territories.importers import ImportBusy, NotAFinessFile, import_register_file
 from territories.models import ImportRun
 
 logger = logging.getLogger(__name__)
 USER_AGENT = "KitCoop (actualisation du répertoire FINESS)"
+# The scheduled refresh waits this long (seconds) for an import started by hand.
+REFRESH_LOCK_WAIT = 30 * 60
+FAILED_MESSAGE = (
+    "L'actualisation a échoué et rien n'a été enregistré. L'erreur est consignée pour "
+    "l'équipe technique."
+)
 
 
 class DownloadError(RuntimeError):
@@ -80,13 +86,16 @@ def refresh_one(url: str, *, expect: str | None = None) -> ImportRun:
     try:
         path = Path(folder) / name
         run.total_bytes = download(url, path)
-        report = import_register_file(path, name=name, expect=expect)
+        # The daily refresh waits for an import started by hand (serialised, see importers).
+        report = import_register_file(path, name=name, expect=expect, lock_wait=REFRESH_LOCK_WAIT)
+    except ImportBusy as busy:
+        run.status, run.error = ImportRun.Status.FAILED, busy.message
     except (DownloadError, NotAFinessFile) as error:
         run.status, run.error = ImportRun.Status.FAILED, str(error)
-    except Exception as error:  # noqa: BLE001 - recorded, nothing written (one transaction)
+    except Exception:  # noqa: BLE001 - recorded, nothing written (one transaction)
         logger.exception("Actualisation FINESS en échec (%s)", url)
         run.status = ImportRun.Status.FAILED
-        run.error = f"L'import a échoué et rien n'a été enregistré : {error}"
+        run.error = FAILED_MESSAGE
     else:
         run.status = ImportRun.Status.DONE
         run.processed_bytes = run.total_bytes

@@ -1,14 +1,31 @@
 import contextlib
+import logging
 import shutil
 import tempfile
 from pathlib import Path
 
 from django.core.cache import cache
-from django.db import transaction
+from django.db import InterfaceError, OperationalError, transaction
 from django.utils import timezone
 
-from territories.importers import ImportReport, NotAFinessFile, import_register_file
+from core import taskqueue
+from territories.importers import ImportBusy, ImportReport, NotAFinessFile, import_register_file
 from territories.models import ImportRun
+
+logger = logging.getLogger(__name__)
+
+FAILED_MESSAGE = (
+    "L'import a échoué et rien n'a été enregistré. L'erreur est consignée pour l'équipe "
+    "technique ; relancez l'import, et si le problème persiste, contactez-la."
+)
+QUEUE_DOWN_MESSAGE = (
+    "Le service de traitement des imports est momentanément indisponible : l'import n'a pas "
+    "démarré et rien n'a été enregistré. Relancez-le dans quelques minutes."
+)
+# Errors worth another try of the task (the import is one transaction: nothing written).
+TRANSIENT_ERRORS = (OperationalError, InterfaceError)
+# Seconds an import waits for a running one before its task retries later.
+LOCK_WAIT = 20
 
 KNOWN_SUFFIXES = (".json.gz", ".csv.gz", ".json", ".csv", ".txt", ".gz", ".xlsx")
 
@@ -42,7 +59,13 @@ def import_run_create(*, user, uploaded) -> ImportRun:
     run.save()
     from territories.tasks import run_finess_import
 
-    transaction.on_commit(lambda: run_finess_import.delay(run.pk))
+    def enqueue() -> None:
+        if not taskqueue.submit(run_finess_import, run.pk):
+            ImportRun.objects.filter(pk=run.pk, status=ImportRun.Status.PENDING).update(
+                status=ImportRun.Status.FAILED, error=QUEUE_DOWN_MESSAGE, finished_at=timezone.now()
+            )
+
+    transaction.on_commit(enqueue)
     return run
 
 
@@ -78,11 +101,13 @@ def apply_report(run: ImportRun, report: ImportReport) -> None:
     run.changes = report.changes
 
 
-def import_run_execute(*, run_id: int) -> ImportRun:
+def import_run_execute(*, run_id: int, lock_wait: float = LOCK_WAIT, last_try: bool = True):
+    """Import the run's file. Unless this is the last try, raises ImportBusy while another
+    import runs and TRANSIENT_ERRORS (the task retries them); otherwise any error fails the
+    run with a French message, the traceback going to the log, never to the page."""
     run = ImportRun.objects.get(pk=run_id)
-    if run.status == ImportRun.Status.DONE:
-        return run  # a retried task must not import twice
-    ImportRun.objects.filter(pk=run.pk).update(status=ImportRun.Status.RUNNING, processed_bytes=0)
+    if run.status in (ImportRun.Status.DONE, ImportRun.Status.FAILED):
+        return run  # a retried or redelivered task must not import twice
 
     def progress(done: int) -> None:
         # The import is one transaction, invisible to other connections until it ends:
@@ -91,12 +116,28 @@ def import_run_execute(*, run_id: int) -> ImportRun:
 
     try:
         with _local_path(run.file) as path:
-            report = import_register_file(path, name=run.original_name, progress=progress)
+            report = import_register_file(
+                path,
+                name=run.original_name,
+                progress=progress,
+                lock_wait=lock_wait,
+                on_start=lambda: ImportRun.objects.filter(pk=run.pk).update(
+                    status=ImportRun.Status.RUNNING, processed_bytes=0
+                ),
+            )
+    except ImportBusy as busy:
+        if not last_try:
+            raise  # still pending: the task tries again later
+        run.status, run.error = ImportRun.Status.FAILED, busy.message
     except NotAFinessFile as error:
         run.status, run.error = ImportRun.Status.FAILED, str(error)
-    except Exception as error:  # noqa: BLE001 - reported to the admin, nothing written
-        run.status = ImportRun.Status.FAILED
-        run.error = f"L'import a échoué et rien n'a été enregistré : {error}"
+    except Exception as error:  # noqa: BLE001 - reported to the admin in French, nothing written
+        if not last_try and isinstance(error, TRANSIENT_ERRORS):
+            # A dropped connection or a deadlock: the task tries again (nothing was written).
+            ImportRun.objects.filter(pk=run.pk).update(status=ImportRun.Status.PENDING)
+            raise
+        logger.exception("Import FINESS n° %s en échec (%s)", run.pk, run.original_name)
+        run.status, run.error = ImportRun.Status.FAILED, FAILED_MESSAGE
     else:
         run.status = ImportRun.Status.DONE
         apply_report(run, report)

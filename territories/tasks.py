@@ -1,11 +1,19 @@
 from celery import shared_task
 
-from territories.services import import_run_execute
+from territories.importers import ImportBusy
+from territories.services import TRANSIENT_ERRORS, import_run_execute
 
 
-@shared_task(bind=True, acks_late=True, max_retries=2)
+@shared_task(bind=True, acks_late=True, max_retries=3)
 def run_finess_import(self, run_id: int) -> int:
-    return import_run_execute(run_id=run_id).pk
+    """A second import waits for the running one (advisory lock), then retries every
+    minute; a dropped connection or a deadlock is retried too. The last try fails the
+    run with a French message."""
+    last_try = self.request.is_eager or self.request.retries >= self.max_retries
+    try:
+        return import_run_execute(run_id=run_id, last_try=last_try).pk
+    except (ImportBusy, *TRANSIENT_ERRORS) as error:
+        raise self.retry(exc=error, countdown=60) from error
 
 
 @shared_task(acks_late=True)

@@ -90,5 +90,14 @@ def import_detail(request, pk: int):
     return render(
         request,
         template,
-        {"title": "Import FINESS", "run": run, "percent": services.import_run_progress(run)},
+        {
+            "title": "Import FINESS",
+            "run": run,
+            "percent": services.import_run_progress(run),
+            # Imports are serialised: say why this one has not started yet.
+            "waiting": run.status == ImportRun.Status.PENDING
+            and ImportRun.objects.filter(status=ImportRun.Status.RUNNING)
+            .exclude(pk=run.pk)
+            .exists(),
+        },
     )

@@ -115,6 +115,9 @@ DATABASES = {
     "default": dj_database_url.parse(
         os.environ.get("DATABASE_URL") or f"sqlite:///{BASE_DIR / 'var' / 'db.sqlite3'}",
         conn_max_age=int(os.environ.get("DB_CONN_MAX_AGE", "60")),
+        # A persistent connection cut by a PostgreSQL restart or failover is checked (and
+        # replaced) at the start of the next request instead of failing it with a 500.
+        conn_health_checks=env_bool("DB_CONN_HEALTH_CHECKS", True),
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
@@ -266,10 +269,43 @@ CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
-CELERY_TASK_TIME_LIMIT = 30 * 60
-CELERY_TASK_SOFT_TIME_LIMIT = 25 * 60
+CELERY_TASK_TIME_LIMIT = int(os.environ.get("CELERY_TASK_TIME_LIMIT", str(30 * 60)))
+CELERY_TASK_SOFT_TIME_LIMIT = (
+    CELERY_TASK_TIME_LIMIT - 5 * 60 if CELERY_TASK_TIME_LIMIT > 600 else None
+)
+# acks_late: a message is acknowledged when its task ends, so a killed worker's job is
+# delivered again, but only once Redis deems it lost (visibility timeout). It must outlast
+# the longest job, or a long PDF would be delivered twice while still rendering.
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": int(
+        os.environ.get("CELERY_VISIBILITY_TIMEOUT", str(CELERY_TASK_TIME_LIMIT + 30 * 60))
+    ),
+    # Redis down: fail fast (the page says so in French) rather than hang a web worker.
+    "socket_connect_timeout": 2,
+    "socket_timeout": 5,
+}
+CELERY_RESULT_BACKEND_TRANSPORT_OPTIONS = {"socket_connect_timeout": 2, "socket_timeout": 5}
+CELERY_REDIS_SOCKET_CONNECT_TIMEOUT = 2
+CELERY_REDIS_SOCKET_TIMEOUT = 5
+CELERY_TASK_PUBLISH_RETRY_POLICY = {
+    "max_retries": 2,
+    "interval_start": 0,
+    "interval_step": 0.2,
+    "interval_max": 0.5,
+}
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TIMEZONE = TIME_ZONE
+# Generated documents (core.documents): a running job beats every DOCUMENT_HEARTBEAT_SECONDS;
+# silent for DOCUMENT_STALLED_SECONDS (or waiting for DOCUMENT_QUEUED_SECONDS), the reaper
+# re-queues it or fails it with a French message.
+DOCUMENT_HEARTBEAT_SECONDS = float(os.environ.get("DOCUMENT_HEARTBEAT_SECONDS", "30"))
+DOCUMENT_STALLED_SECONDS = int(os.environ.get("DOCUMENT_STALLED_SECONDS", "300"))
+DOCUMENT_QUEUED_SECONDS = int(os.environ.get("DOCUMENT_QUEUED_SECONDS", "900"))
 CELERY_BEAT_SCHEDULE: dict = {
+    "reap-stalled-documents": {
+        "task": "core.tasks.reap_stalled_documents",
+        "schedule": float(os.environ.get("DOCUMENT_REAPER_SECONDS", "60")),
+    },
     # Tacit approval of conventions (CSP R6133-1-1, R6132-6): also computed on every read.
     "convention-tacit-approvals": {
         "task": "conventions.tasks.apply_tacit_approvals",
@@ -293,13 +329,16 @@ if FINESS_STRUCTURES_URL or FINESS_ACTIVITIES_URL:
 
 CACHES = {
     "default": (
-        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+        # Redis down: every cache read is a miss (read from the database), never a 500.
+        {"BACKEND": "core.cache.ResilientRedisCache", "LOCATION": REDIS_URL}
         if REDIS_URL and not env_bool("LOCAL_CACHE", False)
         else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
     )
 }
-# Sessions are read from the shared cache, written through to the database. Only with a
-# shared cache: a per-process cache would keep a logged-out session alive in other workers.
+# Sessions are read from the shared cache, written through to the database: they never
+# depend on Redis alone (with Redis down, the resilient cache misses and the database
+# answers). Only with a shared cache: a per-process cache would keep a logged-out session
+# alive in other workers.
 SESSION_ENGINE = (
     "django.contrib.sessions.backends.cached_db"
     if CACHES["default"]["BACKEND"].endswith("RedisCache")
@@ -319,7 +358,10 @@ SECURE_HSTS_SECONDS = 31536000 if SECURE_SSL else 0
 SECURE_HSTS_INCLUDE_SUBDOMAINS = SECURE_SSL
 SECURE_HSTS_PRELOAD = SECURE_SSL
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
-SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^healthz/"]
+# /healthz answers 503 when no Celery worker answers (core/health.py); off by default: a web
+# node serves pages without a worker.
+HEALTHZ_REQUIRE_WORKER = env_bool("HEALTHZ_REQUIRE_WORKER", False)
 
 from csp.constants import NONCE, SELF  # noqa: E402
 

@@ -24,8 +24,6 @@ FAILED_MESSAGE = (
 
 def summary_pdf_request(*, cooperation, user, request_key) -> tuple[SummaryPdf, bool]:
     """Create the summary job for this request key (a double submit returns the same job)."""
-    from evalimpact.tasks import generate_summary_pdf
-
     if not Evaluation.objects.filter(cooperation=cooperation).exists():
         raise ValidationError(NO_EVALUATION)
     with transaction.atomic():
@@ -39,13 +37,16 @@ def summary_pdf_request(*, cooperation, user, request_key) -> tuple[SummaryPdf, 
         if job.cooperation_id != cooperation.pk:
             raise ValidationError("Cette demande concerne une autre coopération.")
         if created:
-            job_id = job.pk
-            transaction.on_commit(lambda: generate_summary_pdf.delay(job_id), robust=True)
+            # A broker that cannot be reached fails the job with a French message.
+            documents.enqueue_on_commit(SummaryPdf, job.pk)
     return job, created
 
 
 def storage_name(job: SummaryPdf) -> str:
-    return f"evalimpact/syntheses/{job.cooperation_id}/synthese-{job.request_key.hex}.pdf"
+    return (
+        f"evalimpact/syntheses/{job.cooperation_id}/"
+        f"synthese-{job.request_key.hex}-g{job.generation}.pdf"
+    )
 
 
 def download_name(job: SummaryPdf) -> str:

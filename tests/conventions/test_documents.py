@@ -9,6 +9,7 @@ import pytest
 from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
+from django.utils import timezone
 
 from conventions import documents, exports, services
 from conventions.models import ConventionVersion, VersionFiles
@@ -231,7 +232,7 @@ def test_a_stalled_job_can_be_started_again(world, django_capture_on_commit_call
     stale = VersionFiles.objects.get(version=version)
     VersionFiles.objects.filter(pk=stale.pk).update(
         status=VersionFiles.Status.PENDING,
-        updated_at=stale.updated_at - VersionFiles.STALLED_AFTER * 2,
+        updated_at=stale.updated_at - VersionFiles.QUEUED_AFTER * 2,
     )
     stale.refresh_from_db()
     assert stale.is_stalled and stale.can_retry and not stale.is_polling
@@ -287,7 +288,11 @@ def test_worker_killed_while_writing_then_retry_leaves_one_pair_of_files(
     with pytest.raises(SystemExit):
         generate_version_files.run(files.pk)
     monkeypatch.setattr(FileSystemStorage, "save", original_save)
-    generate_version_files.run(files.pk)  # delivered again (acks_late)
+    # The killed worker's heartbeat stopped; the message is delivered again (acks_late).
+    VersionFiles.objects.filter(pk=files.pk).update(
+        updated_at=timezone.now() - VersionFiles.STALLED_AFTER * 2
+    )
+    generate_version_files.run(files.pk)
     files.refresh_from_db()
     assert files.is_ready and files.attempts == 3
     assert len(stored_files(world.coop_ara)) == 2

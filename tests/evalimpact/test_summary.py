@@ -51,7 +51,7 @@ def test_a_request_produces_a_one_page_pdf_of_the_live_scores(
     assert "Bilan partagé avec le COPIL de mars." in text
     assert "1. Filières de soins 50" in text and "3. Conditions de travail 32,1" in text
     assert reader.trailer["/Root"].get("/Lang") == "fr"
-    assert job.file.name == f"evalimpact/syntheses/{evaluated.pk}/synthese-{key.hex}.pdf"
+    assert job.file.name == f"evalimpact/syntheses/{evaluated.pk}/synthese-{key.hex}-g1.pdf"
 
     # A double submit (same key) returns the same job and enqueues nothing.
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
@@ -174,6 +174,8 @@ def test_status_page_polls_while_running_then_announces_the_result(evaluated, wo
     # Not ready: no download yet.
     assert client.get(reverse("evalimpact:summary_download", args=[job.pk])).status_code == 404
 
+    # The job goes back to the queue (a retry) and a worker renders it.
+    SummaryPdf.objects.filter(pk=job.pk).update(status=SummaryPdf.Status.PENDING)
     generate_summary_pdf.run(job.pk)
     partial = client.get(url, headers={"HX-Request": "true"}).content.decode()
     assert "hx-trigger" not in partial and 'id="summary-download"' in partial

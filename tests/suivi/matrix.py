@@ -25,6 +25,9 @@ def setup_world(world):
         cooperation=world.coop_ara, status=CopilPack.Status.DONE, progress=100
     )
     world.pack_done.file.save("dossier.pdf", ContentFile(b"%PDF-1.7 test"), save=True)
+    world.pack_failed = CopilPack.objects.create(
+        cooperation=world.coop_ara, status=CopilPack.Status.FAILED, error="Échec simulé"
+    )
     world.meeting = CopilMeeting.objects.create(
         cooperation=world.coop_ara, held_on=date(2027, 1, 12)
     )
@@ -80,4 +83,10 @@ CASES = [
     ),
     Case("suivi:copil_status", args=lambda w: [w.pack.pk], expect=READ_COOP_ARA),
     Case("suivi:copil_download", args=lambda w: [w.pack_done.pk], expect=READ_COOP_ARA),
+    Case(
+        "suivi:copil_retry",
+        method="post",
+        args=lambda w: [w.pack_failed.pk],
+        expect=EDIT_COOP_ARA,
+    ),
 ]

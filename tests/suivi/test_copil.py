@@ -131,8 +131,16 @@ def test_worker_killed_during_generation_then_retry_produces_exactly_one_documen
     assert pack.status == CopilPack.Status.RUNNING and pack.attempts == 1
     assert len(_files(project)) == 1  # the partial file
 
-    # The broker delivers the message again (acks_late + reject_on_worker_lost).
     monkeypatch.setattr(FileSystemStorage, "save", original_save)
+    # A duplicate delivery while the job's heartbeat is fresh (a live worker on it) is ignored.
+    generate_copil_pack.run(pack.pk)
+    pack.refresh_from_db()
+    assert pack.status == CopilPack.Status.RUNNING and pack.attempts == 1
+    # The heartbeat stopped with the worker; the broker delivers the message again
+    # (acks_late + reject_on_worker_lost).
+    CopilPack.objects.filter(pk=pack.pk).update(
+        updated_at=pack.updated_at - CopilPack.STALLED_AFTER * 2
+    )
     generate_copil_pack.run(pack.pk)
     pack.refresh_from_db()
     assert pack.status == CopilPack.Status.DONE and pack.attempts == 2

@@ -3,7 +3,12 @@ import sys
 
 from django.core.management.base import BaseCommand, CommandError
 
-from territories.importers import NotAFinessFile, import_register_file, report_details
+from territories.importers import (
+    ImportBusy,
+    NotAFinessFile,
+    import_register_file,
+    report_details,
+)
 
 
 def progress_bar(total: int, show: bool):
@@ -42,7 +47,7 @@ class Command(BaseCommand):
             report = import_register_file(
                 path, batch_size=options["batch_size"], progress=progress, expect=self.expected_kind
             )
-        except NotAFinessFile as error:
+        except (NotAFinessFile, ImportBusy) as error:
             raise CommandError(str(error)) from error
         if show:
             sys.stderr.write("\n")
