@@ -22,6 +22,7 @@ class LegalFormAdmin(admin.ModelAdmin):
         "legal_basis",
         "has_legal_personality",
         "requires_approval",
+        "approval_authority",
         "order",
     )
     list_editable = ("order",)
