@@ -2,7 +2,13 @@ from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
 from conventions import services
-from conventions.models import Clause, Convention, ConventionTemplate, Transition
+from conventions.models import (
+    ApprovalDecision,
+    Clause,
+    Convention,
+    ConventionTemplate,
+    Transition,
+)
 from conventions.rendering import PLACEHOLDERS
 
 
@@ -75,6 +81,19 @@ class TransitionInline(admin.TabularInline):
         return False
 
 
+class ApprovalDecisionInline(admin.TabularInline):
+    """Decisions are recorded on the approval page (by an agent of the pilot ARS): read-only."""
+
+    model = ApprovalDecision
+    extra = 0
+    can_delete = False
+    readonly_fields = ["kind", "version", "decided_on", "reference", "reason", "recorded_by"]
+    exclude = ["arrete", "arrete_name"]
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
 @admin.register(Convention)
 class ConventionAdmin(SimpleHistoryAdmin):
     list_display = ["cooperation", "template", "status", "updated_at"]
@@ -86,9 +105,12 @@ class ConventionAdmin(SimpleHistoryAdmin):
         "approved_on",
         "approval_reference",
         "approved_by",
+        "approval_mode",
+        "submitted_on",
+        "published_on",
         "version",
     ]
-    inlines = [TransitionInline]
+    inlines = [TransitionInline, ApprovalDecisionInline]
 
     def has_add_permission(self, request):
         return False

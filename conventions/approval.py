@@ -59,7 +59,7 @@ class Clock:
 
     @property
     def approver(self) -> str:
-        return (self.legal_form.approver or "") if self.legal_form else ""
+        return self.legal_form.approver_text if self.legal_form else ""
 
     @property
     def legal_basis(self) -> str:
@@ -144,7 +144,7 @@ def tacit_due(convention, today: date) -> date | None:
 def decision_sentence(convention, decision=None) -> str:
     """The approval line of the PDF and DOCX: number, date and the form's approver."""
     form = convention.template.legal_form
-    approver = form.approver or "l'autorité compétente"
+    approver = form.approver_text
     if form.approval_authority == "dg_ars":
         approver += f" ({convention.cooperation.pilot_ars})"
     basis = f" — {form.approval_legal_basis}" if form.approval_legal_basis else ""

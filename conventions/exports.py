@@ -96,7 +96,7 @@ def approval_rule_text(convention) -> str:
                 "celle-ci finance ou autorise l'activité."
             )
         return text
-    text = f"La présente convention est soumise à l'approbation de {form.approver}"
+    text = f"La présente convention est soumise à l'approbation de {form.approver_text}"
     if form.approval_legal_basis:
         text += f" ({form.approval_legal_basis})"
     text += "."

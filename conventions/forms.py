@@ -272,3 +272,21 @@ class ApprovalForm(DsfrForm):
                 else "Indiquez ce qui doit être mis en conformité.",
             )
         return data
+
+
+class ApprovalCompleteForm(DsfrForm):
+    """After the approval: its publication date, the signed arrêté or tacit certificate."""
+
+    submit_label = "Compléter la décision"
+    published_on = forms.DateField(
+        label="Date de publication",
+        required=False,
+        widget=DATE_WIDGET,
+        help_text="Au recueil des actes administratifs (RAA) ou au journal officiel.",
+    )
+    arrete = forms.FileField(
+        label="Arrêté signé ou certificat d'approbation tacite (PDF)",
+        required=False,
+        help_text="Le document signé et numérisé, au format PDF, 10 Mo au plus.",
+    )
+    version = forms.IntegerField(widget=forms.HiddenInput)

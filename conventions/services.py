@@ -850,6 +850,68 @@ def approval_record(
 
 
 @transaction.atomic
+def approval_complete(
+    *,
+    convention,
+    user,
+    expected_version: int,
+    published_on: date | None = None,
+    arrete=None,
+    today: date | None = None,
+) -> ApprovalDecision:
+    """After the approval (express or tacit): record its publication date and attach the
+    signed arrêté, or the certificate of tacit approval (GHT, CSP R6132-6), when it comes
+    later. Each value may be given alone; what is already recorded is kept otherwise."""
+    today = today or date.today()
+    convention = (
+        Convention.objects.select_for_update()
+        .select_related("template__legal_form", "cooperation")
+        .get(pk=convention.pk)
+    )
+    if convention.status != Status.APPROVED:
+        raise ValidationError("Seule une convention approuvée se complète ainsi.")
+    decision = (
+        convention.decisions.filter(
+            kind__in=[ApprovalDecision.Kind.APPROVED, ApprovalDecision.Kind.TACIT]
+        )
+        .order_by("-decided_on", "-pk")
+        .first()
+    )
+    if decision is None:
+        raise ValidationError("Aucune décision d'approbation n'est enregistrée.")
+    if published_on is None and not arrete:
+        raise ValidationError("Indiquez une date de publication ou déposez le document signé.")
+    if published_on and (published_on > today or published_on < convention.approved_on):
+        raise ValidationError(
+            {
+                "published_on": "La date de publication est comprise entre l'approbation "
+                f"({convention.approved_on:%d/%m/%Y}) et aujourd'hui."
+            }
+        )
+    stored, original = _store_arrete(arrete)
+    _lock(convention, expected_version)
+    if stored:
+        decision.arrete = stored
+        decision.arrete_name = original
+        decision.save(update_fields=["arrete", "arrete_name"])
+    if published_on:
+        convention.published_on = published_on
+        convention.save(update_fields=["published_on"])
+        version = decision.version
+        _log(
+            convention,
+            convention.status,
+            convention.status,
+            user=user,
+            version=version,
+            comment=f"Publication de l'approbation le {published_on:%d/%m/%Y}",
+        )
+        # The approved text states its publication.
+        version_files_request(version=version, user=user, force=True)
+    return decision
+
+
+@transaction.atomic
 def approval_tacit_apply(*, today: date | None = None) -> list[Convention]:
     """Mark approved every signed convention whose form's silence is worth approval and whose
     delay has run out without a decision (CSP R6133-1-1 for a GCS, R6132-6 for a GHT).

@@ -24,6 +24,7 @@ urlpatterns = [
     path("<int:pk>/signature/<int:membership_pk>/", views.signature_add, name="signature_add"),
     path("<int:pk>/signature/copie/<int:signature_pk>/", views.signed_copy, name="signed_copy"),
     path("<int:pk>/approbation/", views.approval, name="approval"),
+    path("<int:pk>/approbation/completer/", views.approval_complete, name="approval_complete"),
     path(
         "<int:pk>/approbation/arrete/<int:decision_pk>/",
         views.decision_arrete,

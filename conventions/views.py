@@ -10,6 +10,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from conventions import approval as approval_rules
 from conventions import diff, documents, exports, services
 from conventions.forms import (
+    ApprovalCompleteForm,
     ApprovalForm,
     ConventionDataForm,
     MemberTermsForm,
@@ -628,9 +629,41 @@ def approval(request, pk: int):
             "decisions": decisions,
             "form": form,
             "can_approve": can_decide,
+            "complete_form": (
+                ApprovalCompleteForm(initial={"version": convention.version})
+                if convention.status == Status.APPROVED
+                else None
+            ),
             "breadcrumb_data": _breadcrumb(cooperation, "Décision"),
         },
     )
+
+
+@require_POST
+def approval_complete(request, pk: int):
+    """The pilot ARS agent adds the publication date or the signed document afterwards."""
+    cooperation = get_visible_cooperation(request, pk, queryset=scoping_queryset())
+    require_validator(request, cooperation)
+    convention = get_object_or_404(Convention, cooperation=cooperation)
+    form = ApprovalCompleteForm(request.POST, request.FILES)
+    if form.is_valid():
+        try:
+            services.approval_complete(
+                convention=convention,
+                user=request.user,
+                published_on=form.cleaned_data.get("published_on"),
+                arrete=form.cleaned_data.get("arrete"),
+                expected_version=form.cleaned_data["version"],
+            )
+        except StaleObjectError as error:
+            messages.error(request, error.messages[0])
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(request, "La décision d'approbation est complétée.")
+    else:
+        messages.error(request, " ".join(e for errors in form.errors.values() for e in errors))
+    return redirect("conventions:approval", cooperation.pk)
 
 
 def decision_arrete(request, pk: int, decision_pk: int):

@@ -23,6 +23,7 @@ class LegalFormAdmin(admin.ModelAdmin):
         "has_legal_personality",
         "requires_approval",
         "is_historical",
+        "approval_authority",
         "order",
     )
     # No list_editable: its inputs carry no label (axe); the order is edited on the form page.

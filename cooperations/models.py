@@ -107,6 +107,14 @@ class LegalForm(models.Model):
     def nature(self) -> str:
         return Nature.ORGANIQUE if self.has_legal_personality else Nature.FONCTIONNELLE
 
+    @property
+    def approver_text(self) -> str:
+        """The approver as the documents name it; a form added to the catalogue without one
+        says so rather than guess."""
+        return self.approver or (
+            "l'autorité compétente (non précisée dans le catalogue des formes juridiques)"
+        )
+
     def clean(self):
         from django.core.exceptions import ValidationError
 

@@ -84,17 +84,28 @@ def test_convention_from_missing_data_to_approval(
         page.get_by_label("Exemplaire signé (PDF)").set_input_files(str(signed))
         page.get_by_role("button", name="Enregistrer la signature").click()
         page.wait_for_selector(f"text=La signature de {name} est enregistrée.")
-    assert "Tous les membres ont signé" in page.locator("main").inner_text()
+    main = page.locator("main").inner_text()
+    assert "Tous les membres ont signé" in main
+    # What was signed stays as signed: the engagements are no longer editable.
+    assert "ne se modifient plus que par un avenant" in main
+    assert page.get_by_role("link", name="Modifier les engagements de CLINIQUE BETA").count() == 0
+    assert "Échéance de la décision" in main
 
     page.context.clear_cookies()
     browser_login(page, world.agent_ara)
     page.goto(f"{live_server.url}/conventions/{world.coop_ara.pk}/")
-    page.get_by_role("link", name="Enregistrer l'approbation").click()
-    page.get_by_label("Date de la décision d'approbation").fill(date.today().isoformat())
-    page.get_by_label("Référence de l'arrêté").fill("ARS ARA 2026-0142")
-    page.get_by_role("button", name="Enregistrer l'approbation").click()
-    page.wait_for_selector("text=L'approbation de la convention est enregistrée.")
-    assert "Approuvée par l'arrêté ARS ARA 2026-0142" in page.locator("main").inner_text()
+    page.get_by_role("link", name="Enregistrer la décision").click()
+    assert "directeur général de l'agence régionale de santé" in page.locator("main").inner_text()
+    page.get_by_label("Approbation (arrêté)").check(force=True)
+    page.get_by_label("Date de la décision").fill(date.today().isoformat())
+    page.get_by_label("Numéro de l'arrêté").fill("2026-0142")
+    arrete = tmp_path / "arrete.pdf"
+    arrete.write_bytes(b"%PDF-1.4 arrete signe")
+    page.get_by_label("Arrêté signé (PDF)").set_input_files(str(arrete))
+    screenshot(page, "conventions-decision-form")
+    page.get_by_role("button", name="Enregistrer la décision").click()
+    page.wait_for_selector("text=La décision sur la convention est enregistrée.")
+    assert "Approuvée par l'arrêté n° 2026-0142" in page.locator("main").inner_text()
     screenshot(page, "conventions-approved")
     assert Convention.objects.get().status == "approved"
     assert MemberTerms.objects.get(membership=beta).rights_share == Decimal("50")
@@ -124,7 +135,7 @@ def _follow_the_files_of_version_2(page, world, live_server, screenshot, tmp_pat
         page.get_by_role("link", name="Télécharger le PDF de la version 2").click()
     path = tmp_path / download.value.suggested_filename
     download.value.save_as(path)
-    assert path.name == f"convention-{world.coop_ara.pk}-v2.pdf"
+    assert path.name == f"convention-{world.coop_ara.file_stem}-v2.pdf"
     text = text_of_pdf(path.read_bytes())
     assert "Le scanner reste la propriété de la clinique" in text
 

@@ -90,6 +90,8 @@ CASES = [
         expect=READ_COOP_ARA,
     ),
     Case("conventions:approval", args=_coop, expect=VALIDATE_COOP_ARA),
+    # After an approval: publication date and signed document (here refused: not approved).
+    Case("conventions:approval_complete", args=_coop, method="post", expect=VALIDATE_COOP_ARA),
     # The signed arrêté of a decision: whoever reads the convention downloads it.
     Case(
         "conventions:decision_arrete",

@@ -193,6 +193,42 @@ def test_gcs_clock_deadline_tacit_approval_and_publication(
     assert "approuvée tacitement le 10 mars 2026" in approval.decision_sentence(convention)
 
 
+def test_after_a_tacit_approval_the_certificate_and_publication_are_added(
+    world, login, django_capture_on_commit_callbacks
+):
+    convention = _signed(world)
+    submitted = date.today() - timedelta(days=75)
+    Convention.objects.filter(pk=convention.pk).update(submitted_on=submitted)
+    services.approval_tacit_apply()
+    convention.refresh_from_db()
+    tacit_on = convention.approved_on
+    client = login(world.agent_ara)
+    target = url("approval_complete", world.coop_ara.pk)
+    too_early = client.post(
+        target,
+        {"published_on": (tacit_on - timedelta(days=1)).isoformat(), "version": convention.version},
+        follow=True,
+    )
+    assert "comprise entre l'approbation" in unescape(too_early.content.decode())
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            target,
+            {
+                "published_on": date.today().isoformat(),
+                "arrete": _pdf("certificat.pdf"),
+                "version": convention.version,
+            },
+            follow=True,
+        )
+    assert "La décision d'approbation est complétée." in unescape(response.content.decode())
+    convention.refresh_from_db()
+    decision = convention.decisions.get(kind=ApprovalDecision.Kind.TACIT)
+    assert convention.published_on == date.today() and decision.arrete_name == "certificat.pdf"
+    assert "Publiée le" in approval.decision_sentence(convention)
+    page = unescape(response.content.decode())
+    assert "Approbation tacite" in page and "arrêté signé (PDF)" in page
+
+
 def test_no_decision_once_the_tacit_approval_is_acquired(world):
     convention = _signed(world)
     Convention.objects.filter(pk=convention.pk).update(
