@@ -152,6 +152,8 @@ class RegionalObjective(models.Model):
 
 
 class CooperationQuerySet(models.QuerySet):
+    """The scope's queries (the rule itself is in cooperations/scoping.py)."""
+
     def visible_to(self, user):
         from cooperations import scoping
 
@@ -161,6 +163,28 @@ class CooperationQuerySet(models.QuerySet):
         from cooperations import scoping
 
         return scoping.cooperations_editable_by(user, self)
+
+    def piloted_by(self, ars_id: int):
+        return self.filter(pilot_ars_id=ars_id)
+
+    def region_links(self, ars_id: int):
+        """Links of cooperations to a département of the region. By département ids, so that
+        the through table's departement_id index answers alone (no join to Departement)."""
+        from territories.references import departement_ids_of
+
+        return Cooperation.departements.through.objects.filter(
+            departement_id__in=departement_ids_of(ars_id)
+        ).order_by()
+
+    def touching_region(self, ars_id: int):
+        """For Exists(): this cooperation is linked to a département of the ARS's region."""
+        return self.region_links(ars_id).filter(cooperation_id=OuterRef("pk"))
+
+    def with_copil_guest(self, user_id: int):
+        guests = Cooperation.copil_guests.through.objects.filter(
+            cooperation_id=OuterRef("pk"), user_id=user_id
+        )
+        return self.filter(Exists(guests))
 
     def with_list_data(self):
         """What the portfolio shows, in a constant number of queries."""

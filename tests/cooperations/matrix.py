@@ -1,7 +1,7 @@
 from tests.matrix import ADMIN_ONLY, EDIT_COOP_ARA, EVERYONE, READ_COOP_ARA, Case
 
 # The region's GHT page: ARS agents (their own region) and national admins.
-ARS_AND_ADMIN = {**ADMIN_ONLY, "agent_ara": 200, "agent_occ": 200}
+ARS_AND_ADMIN = {**ADMIN_ONLY, "agent_ara": 200, "agent_occ": 200, "agent_concerned": 200}
 
 CASES = [
     Case("cooperations:list", expect=EVERYONE),
@@ -30,10 +30,13 @@ CASES = [
     Case("registre:ght_region", expect=ARS_AND_ADMIN),
 ]
 
-PLAN_EDITORS = {**dict.fromkeys(EVERYONE, 403), "admin": 200, "agent_ara": 200, "agent_occ": 200}
+PLAN_EDITORS = {
+    **dict.fromkeys(EVERYONE, 403), "admin": 200, "agent_ara": 200, "agent_occ": 200,
+    "agent_concerned": 200,
+}  # fmt: skip
 # ARS notes on coop_ara: its pilot ARS's agents and national admins; the project team and
 # the COPIL guest read the cooperation but not the notes (403); outside the scope, 404.
-NOTES_COOP_ARA = {**READ_COOP_ARA, "referent_a": 403, "copil": 403}
+NOTES_COOP_ARA = {**READ_COOP_ARA, "referent_a": 403, "copil": 403, "agent_concerned": 403}
 
 
 def setup_world(world):
@@ -58,7 +61,7 @@ CASES += [
         "cooperations:objective_edit",
         args=lambda w: [w.objective_ara.pk],
         # Another ARS's objective is out of the agent's scope.
-        expect={**PLAN_EDITORS, "agent_occ": 404},
+        expect={**PLAN_EDITORS, "agent_occ": 404, "agent_concerned": 404},
     ),
     Case("cooperations:ars_notes", args=lambda w: [w.coop_ara.pk], expect=NOTES_COOP_ARA),
     Case(

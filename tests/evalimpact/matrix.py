@@ -6,7 +6,13 @@ from evalimpact.models import Evaluation, SummaryPdf
 from tests.evalimpact.factories import create_evaluation
 from tests.matrix import EDIT_COOP_ARA, READ_COOP_ARA, ROLES, Case
 
-COMPARE = {**dict.fromkeys(ROLES, 403), "admin": 200, "agent_ara": 200, "agent_occ": 200}
+COMPARE = {
+    **dict.fromkeys(ROLES, 403),
+    "admin": 200,
+    "agent_ara": 200,
+    "agent_occ": 200,
+    "agent_concerned": 200,
+}
 
 
 def setup_world(world):
