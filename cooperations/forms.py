@@ -14,7 +14,7 @@ from cooperations.models import (
 from core.forms import DsfrForm, DsfrModelForm, VersionedFormMixin, restrict_choices
 from territories.finess import finess_error, normalise_finess
 from territories.identifiers import finess_suggestion
-from territories.models import ARS, Establishment, LegalEntity
+from territories.models import ARS, Departement, Establishment, LegalEntity
 
 DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
@@ -287,4 +287,51 @@ class ArsNoteForm(DsfrForm):
         widget=forms.Textarea(attrs={"rows": 4}),
         max_length=10000,
         error_messages={"required": "La note est vide."},
+    )
+
+
+class SupervisionChangeForm(DsfrForm):
+    """The pilot ARS and the départements wanted: a request to the pilot ARS, or (for an
+    agent of the pilot ARS or a national admin) a change applied at once."""
+
+    submit_label = "Envoyer la demande"
+    pilot_ars = forms.ModelChoiceField(label="ARS pilote", queryset=ARS.objects.order_by("name"))
+    departements = forms.ModelMultipleChoiceField(
+        label="Départements concernés",
+        queryset=Departement.objects.select_related("ars").order_by("code"),
+        widget=forms.SelectMultiple(attrs={"size": 8}),
+        help_text="Maintenez Ctrl (ou Cmd) pour en choisir plusieurs.",
+    )
+    reason = forms.CharField(
+        label="Motif",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=2000,
+        required=False,
+        help_text="Pourquoi ce changement : l'ARS pilote le lit avant de décider.",
+    )
+
+    def __init__(self, *args, cooperation, supervisor: bool, **kwargs):
+        kwargs.setdefault(
+            "initial",
+            {
+                "pilot_ars": cooperation.pilot_ars_id,
+                "departements": list(cooperation.departements.values_list("pk", flat=True)),
+            },
+        )
+        super().__init__(*args, **kwargs)
+        if supervisor:
+            self.submit_label = "Appliquer le changement"
+        else:
+            self.fields["reason"].required = True
+
+
+class SupervisionDecisionForm(DsfrForm):
+    decision = forms.ChoiceField(
+        label="Décision", choices=[("accept", "Accepter"), ("refuse", "Refuser")]
+    )
+    comment = forms.CharField(
+        label="Commentaire (obligatoire pour un refus)",
+        widget=forms.Textarea(attrs={"rows": 2}),
+        max_length=2000,
+        required=False,
     )

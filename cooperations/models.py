@@ -456,6 +456,89 @@ class ArsNote(models.Model):
         return f"Note sur {self.cooperation_id} ({self.created_at:%d/%m/%Y})"
 
 
+class SupervisionChange(models.Model):
+    """A change of who supervises a cooperation: its pilot ARS and its départements.
+
+    Only the pilot ARS's agents and national admins change these fields (the supervision
+    rule, cooperations/scoping.py). Anyone else with a voice on the cooperation (its project
+    team, an ARS concerned by one of its départements) files a request here, which the pilot
+    ARS accepts or refuses; a supervisor's direct change is recorded here too (status
+    "applied"), so that this table is the log of every move, with who, when, from what to
+    what. Both the former and the new pilot ARS are told (event `cooperation_moved`).
+    """
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "En attente de l'ARS pilote"
+        ACCEPTED = "accepted", "Acceptée"
+        REFUSED = "refused", "Refusée"
+        APPLIED = "applied", "Appliquée directement"
+
+    cooperation = models.ForeignKey(
+        Cooperation, on_delete=models.CASCADE, related_name="supervision_changes"
+    )
+    status = models.CharField(
+        "statut", max_length=10, choices=Status.choices, default=Status.PENDING
+    )
+    from_pilot_ars = models.ForeignKey(
+        ARS, on_delete=models.PROTECT, related_name="+", verbose_name="ARS pilote avant"
+    )
+    to_pilot_ars = models.ForeignKey(
+        ARS, on_delete=models.PROTECT, related_name="+", verbose_name="ARS pilote demandée"
+    )
+    # Codes, as text ("01, 71"): the départements before and after, readable in the log.
+    from_departements = models.CharField("départements avant", max_length=300)
+    to_departements = models.ManyToManyField(
+        Departement, related_name="+", verbose_name="départements demandés"
+    )
+    reason = models.TextField("motif", blank=True)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        verbose_name="demandé par",
+    )
+    requested_at = models.DateTimeField("demandé le", auto_now_add=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="décidé par",
+    )
+    decided_at = models.DateTimeField("décidé le", null=True, blank=True)
+    decision_comment = models.TextField("commentaire de la décision", blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = "changement d'ARS pilote ou de départements"
+        verbose_name_plural = "changements d'ARS pilote ou de départements"
+        ordering = ["-requested_at", "-pk"]
+        indexes = [models.Index(fields=["cooperation", "status"])]
+        constraints = [
+            # One open request at a time per cooperation: the pilot ARS decides on one.
+            models.UniqueConstraint(
+                fields=["cooperation"],
+                condition=Q(status="pending"),
+                name="supervision_one_pending_request",
+                violation_error_message=(
+                    "Une demande de changement est déjà en attente pour cette coopération."
+                ),
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.from_pilot_ars} → {self.to_pilot_ars} ({self.get_status_display()})"
+
+    def get_absolute_url(self) -> str:
+        return reverse("cooperations:supervision", args=[self.cooperation_id])
+
+    @property
+    def previous_pilot_ars_id(self) -> int:
+        return self.from_pilot_ars_id
+
+
 class RegisterGrouping(models.Model):
     """What the FINESS register says about a cooperation it lists: a GHT (`gcc`) or a
     groupement de coopération (`gco`). Kept beside the cooperation so that a re-import

@@ -6,10 +6,16 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_POST
 
 from cooperations import ght, portfolio, scoping, selectors, services
-from cooperations.access import get_editable_cooperation, get_visible_cooperation
+from cooperations import supervision as supervision_service
+from cooperations.access import (
+    check,
+    cooperation_access,
+    get_editable_cooperation,
+    get_visible_cooperation,
+)
 from cooperations.filters import CooperationFilter
 from cooperations.forms import (
     ArsNoteForm,
@@ -17,6 +23,8 @@ from cooperations.forms import (
     MemberForm,
     MembershipLeaveForm,
     RegionalObjectiveForm,
+    SupervisionChangeForm,
+    SupervisionDecisionForm,
 )
 from cooperations.models import (
     HISTORICAL_PLAN_KINDS,
@@ -24,6 +32,7 @@ from cooperations.models import (
     Cooperation,
     Membership,
     RegionalObjective,
+    SupervisionChange,
 )
 from core.forms import add_service_errors
 from core.locking import StaleObjectError
@@ -422,3 +431,110 @@ def objective_edit(request, pk: int | None = None):
             },
         },
     )
+
+
+# --- who supervises: pilot ARS and départements ------------------------------------------
+
+
+@require_http_methods(["GET", "POST"])
+def supervision(request, pk: int):
+    """The pilot ARS and départements, their change log and the pending request.
+
+    Supervisors (pilot ARS's agents, national admins) change them at once; the project team
+    and the agents of a concerned ARS ask the pilot ARS; the COPIL guest only reads.
+    """
+    access = cooperation_access(
+        request, pk, "read", Cooperation.objects.select_related("pilot_ars")
+    )
+    cooperation = access.cooperation
+    form = None
+    if access.can_comment:
+        form = SupervisionChangeForm(
+            request.POST if request.method == "POST" else None,
+            cooperation=cooperation,
+            supervisor=access.can_supervise,
+        )
+    if request.method == "POST":
+        check(access, "comment")
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                if access.can_supervise:
+                    change = supervision_service.supervision_apply(
+                        cooperation=cooperation,
+                        user=request.user,
+                        pilot_ars=data["pilot_ars"],
+                        departements=data["departements"],
+                        reason=data["reason"],
+                    )
+                    done = "Le changement est appliqué." if change else "Rien n'a changé."
+                else:
+                    supervision_service.supervision_request(
+                        cooperation=cooperation,
+                        user=request.user,
+                        pilot_ars=data["pilot_ars"],
+                        departements=data["departements"],
+                        reason=data["reason"],
+                    )
+                    done = "Votre demande est transmise à l'ARS pilote."
+            except ValidationError as error:
+                add_service_errors(form, error)
+            else:
+                messages.success(request, done)
+                if not Cooperation.objects.visible_to(request.user).filter(pk=pk).exists():
+                    return redirect("cooperations:list")
+                return redirect("cooperations:supervision", pk=cooperation.pk)
+    changes = (
+        SupervisionChange.objects.filter(cooperation=cooperation)
+        .select_related("from_pilot_ars", "to_pilot_ars", "requested_by", "decided_by")
+        .prefetch_related("to_departements")
+    )
+    page = Paginator(changes, PAGE_SIZE).get_page(request.GET.get("page"))
+    pending = changes.filter(status=SupervisionChange.Status.PENDING).first()
+    return render(
+        request,
+        "cooperations/supervision.html",
+        {
+            "title": f"Supervision — {cooperation.title}",
+            "cooperation": cooperation,
+            "caps": access,
+            "lists": selectors.m2m_labels(cooperation),
+            "form": form,
+            "pending": pending,
+            "decision_form": SupervisionDecisionForm() if access.can_supervise else None,
+            "page_obj": page,
+            "breadcrumb_data": {
+                "links": [
+                    {"url": reverse("cooperations:list"), "title": "Coopérations"},
+                    {"url": cooperation.get_absolute_url(), "title": cooperation.title},
+                ],
+                "current": "Supervision",
+            },
+        },
+    )
+
+
+@require_POST
+def supervision_decide(request, pk: int, change_pk: int):
+    access = cooperation_access(request, pk, "supervise")
+    change = get_object_or_404(SupervisionChange, pk=change_pk, cooperation=access.cooperation)
+    form = SupervisionDecisionForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Choisissez « Accepter » ou « Refuser ».")
+        return redirect("cooperations:supervision", pk=pk)
+    accept = form.cleaned_data["decision"] == "accept"
+    try:
+        supervision_service.supervision_decide(
+            change=change, user=request.user, accept=accept, comment=form.cleaned_data["comment"]
+        )
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return redirect("cooperations:supervision", pk=pk)
+    if accept:
+        messages.success(request, "La demande est acceptée : la supervision a changé.")
+        if not Cooperation.objects.visible_to(request.user).filter(pk=pk).exists():
+            # Moved out of this agent's region: the cooperation page would answer 404.
+            return redirect("cooperations:list")
+    else:
+        messages.success(request, "La demande est refusée.")
+    return redirect("cooperations:supervision", pk=pk)
