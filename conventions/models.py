@@ -10,7 +10,7 @@ from django.db.models import Q
 from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
-from cooperations.models import Cooperation, LegalForm, Membership
+from cooperations.models import Cooperation, LegalForm, Membership, ScopedQuerySet
 from core.models import GeneratedDocument
 
 PERCENT_VALIDATORS = [MinValueValidator(0), MaxValueValidator(100)]
@@ -271,9 +271,8 @@ class Status(models.TextChoices):
     AMENDED = "amended", "Avenant en préparation"
 
 
-class ConventionQuerySet(models.QuerySet):
-    def visible_to(self, user):
-        return self.filter(cooperation__in=Cooperation.objects.visible_to(user))
+class ConventionQuerySet(ScopedQuerySet):
+    pass
 
 
 class Convention(models.Model):
@@ -383,11 +382,8 @@ class ConventionVersion(models.Model):
         return self.author.get_full_name() or self.author.username
 
 
-class VersionFilesQuerySet(models.QuerySet):
-    def visible_to(self, user):
-        return self.filter(
-            version__convention__cooperation__in=Cooperation.objects.visible_to(user)
-        )
+class VersionFilesQuerySet(ScopedQuerySet):
+    cooperation_path = "version__convention__cooperation"
 
 
 class VersionFiles(GeneratedDocument):

@@ -328,6 +328,25 @@ class Cooperation(models.Model):
         return slugify(self.short_name or self.title)[:50].strip("-") or f"cooperation-{self.pk}"
 
 
+class ScopedQuerySet(models.QuerySet):
+    """The queryset of a kit model, scoped through its cooperation.
+
+    A subclass names the path from the model to its cooperation (`cooperation_path`, e.g.
+    "activity__cooperation"); `visible_to(user)` and `editable_by(user)` then apply the one
+    scope rule (cooperations/scoping.py) instead of each kit copying it.
+    """
+
+    cooperation_path = "cooperation"
+
+    def visible_to(self, user):
+        return self.filter(**{f"{self.cooperation_path}__in": Cooperation.objects.visible_to(user)})
+
+    def editable_by(self, user):
+        return self.filter(
+            **{f"{self.cooperation_path}__in": Cooperation.objects.editable_by(user)}
+        )
+
+
 class MemberRole(models.TextChoices):
     PORTEUR = "porteur", "Porteur"
     MEMBRE = "membre", "Membre"

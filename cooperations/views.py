@@ -13,8 +13,6 @@ from cooperations import supervision as supervision_service
 from cooperations.access import (
     check,
     cooperation_access,
-    get_editable_cooperation,
-    get_visible_cooperation,
 )
 from cooperations.filters import CooperationFilter
 from cooperations.forms import (
@@ -128,13 +126,15 @@ def _sections(request, cooperation):
 
 
 def cooperation_detail(request, pk: int):
-    cooperation = get_visible_cooperation(
+    access = cooperation_access(
         request,
         pk,
+        "read",
         Cooperation.objects.select_related(
             "pilot_ars", "legal_form", "created_by", "register_grouping"
         ),
     )
+    cooperation = access.cooperation
     memberships = (
         Membership.objects.filter(cooperation=cooperation)
         .select_related(
@@ -151,11 +151,11 @@ def cooperation_detail(request, pk: int):
             "memberships": memberships,
             "lists": selectors.m2m_labels(cooperation),
             "history": selectors.cooperation_history(cooperation, limit=DETAIL_HISTORY),
-            "caps": scoping.user_capabilities(request.user, cooperation),
+            "caps": access,
             "sections": _sections(request, cooperation),
             "plan_objectives": cooperation.plan_objectives.order_by("kind", "order", "code"),
             "ars_notes": list(_notes_of(request.user, cooperation)[:3])
-            if scoping.can_read_ars_notes(request.user, cooperation)
+            if access.can_read_ars_notes
             else None,
             "breadcrumb_data": {
                 "links": [{"url": reverse("cooperations:list"), "title": "Coopérations"}],
@@ -166,7 +166,7 @@ def cooperation_detail(request, pk: int):
 
 
 def cooperation_history(request, pk: int):
-    cooperation = get_object_or_404(Cooperation.objects.visible_to(request.user), pk=pk)
+    cooperation = cooperation_access(request, pk).cooperation
     return render(
         request,
         "cooperations/history.html",
@@ -216,7 +216,7 @@ def cooperation_create(request):
 
 @require_http_methods(["GET", "POST"])
 def cooperation_edit(request, pk: int):
-    cooperation = get_editable_cooperation(request, pk)
+    cooperation = cooperation_access(request, pk, "edit").cooperation
     form = CooperationForm(request.POST or None, instance=cooperation, user=request.user)
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
@@ -252,9 +252,9 @@ def cooperation_edit(request, pk: int):
 
 @require_http_methods(["GET", "POST"])
 def member_add(request, pk: int):
-    cooperation = get_editable_cooperation(
-        request, pk, Cooperation.objects.select_related("legal_form")
-    )
+    cooperation = cooperation_access(
+        request, pk, "edit", Cooperation.objects.select_related("legal_form")
+    ).cooperation
     form = MemberForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -286,7 +286,7 @@ def member_add(request, pk: int):
 
 @require_http_methods(["GET", "POST"])
 def member_leave(request, pk: int, membership_pk: int):
-    cooperation = get_editable_cooperation(request, pk)
+    cooperation = cooperation_access(request, pk, "edit").cooperation
     membership = get_object_or_404(
         Membership.objects.active().select_related("establishment", "legal_entity"),
         pk=membership_pk,
@@ -325,10 +325,11 @@ def _notes_of(user, cooperation):
 
 @require_http_methods(["GET", "POST"])
 def ars_notes(request, pk: int):
-    cooperation = get_visible_cooperation(
-        request, pk, Cooperation.objects.select_related("pilot_ars")
+    access = cooperation_access(
+        request, pk, "read", Cooperation.objects.select_related("pilot_ars")
     )
-    if not scoping.can_read_ars_notes(request.user, cooperation):
+    cooperation = access.cooperation
+    if not access.can_read_ars_notes:
         raise PermissionDenied("Les notes privées sont réservées aux agents de l'ARS pilote.")
     form = ArsNoteForm(request.POST or None)
     if request.method == "POST" and form.is_valid():

@@ -146,3 +146,20 @@ def test_the_id_set_for_wide_reads_is_exactly_the_visible_scope(world):
             pk__in=scoping.cooperation_ids_visible_to(world.agent_occ)
         ).values_list("title", flat=True)
     ) == {"Biologie Haute-Garonne"}
+
+
+def test_kit_querysets_share_the_one_scoped_queryset():
+    """One scoped-QuerySet mixin (configured by the path to the cooperation) replaces the
+    copies of `visible_to` in the kits: no kit queryset writes its own."""
+    from django.apps import apps
+
+    from cooperations.models import CooperationQuerySet, ScopedQuerySet
+
+    copies = []
+    for model in apps.get_models():
+        queryset_class = type(model._default_manager.get_queryset())
+        if "visible_to" in vars(queryset_class) and queryset_class is not CooperationQuerySet:
+            copies.append(model.__name__)
+        if hasattr(queryset_class, "visible_to") and queryset_class is not CooperationQuerySet:
+            assert issubclass(queryset_class, ScopedQuerySet), model.__name__
+    assert not copies, f"visible_to recopié : {copies}"
