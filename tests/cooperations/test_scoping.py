@@ -163,3 +163,22 @@ def test_kit_querysets_share_the_one_scoped_queryset():
         if hasattr(queryset_class, "visible_to") and queryset_class is not CooperationQuerySet:
             assert issubclass(queryset_class, ScopedQuerySet), model.__name__
     assert not copies, f"visible_to recopié : {copies}"
+
+
+def test_the_scope_is_resolved_once_per_request(world, login):
+    """A referent's represented ids are one query per request, however many scope checks the
+    page makes (list, capabilities, sections), and never cached on the user between requests."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+    from django.urls import reverse
+
+    client = login(world.referent_a)
+    for url in (
+        reverse("cooperations:detail", args=[world.coop_ara.pk]),
+        reverse("fiches:stepper", args=[world.coop_ara.pk]),
+    ):
+        client.get(url)
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(url).status_code == 200
+        resolved = [q for q in queries if "user_establishments" in q["sql"]]
+        assert len(resolved) == 1, url
