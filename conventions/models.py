@@ -10,7 +10,7 @@ from django.db.models import Q
 from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
-from cooperations.models import Cooperation, LegalForm, Membership
+from cooperations.models import Cooperation, LegalForm, Membership, ScopedQuerySet
 from core.models import GeneratedDocument
 
 PERCENT_VALIDATORS = [MinValueValidator(0), MaxValueValidator(100)]
@@ -375,9 +375,8 @@ class ApprovalMode(models.TextChoices):
     TACIT = "tacit", "Approbation tacite"
 
 
-class ConventionQuerySet(models.QuerySet):
-    def visible_to(self, user):
-        return self.filter(cooperation__in=Cooperation.objects.visible_to(user))
+class ConventionQuerySet(ScopedQuerySet):
+    pass
 
 
 class Convention(models.Model):
@@ -497,11 +496,8 @@ class ConventionVersion(models.Model):
         return self.author.get_full_name() or self.author.username
 
 
-class VersionFilesQuerySet(models.QuerySet):
-    def visible_to(self, user):
-        return self.filter(
-            version__convention__cooperation__in=Cooperation.objects.visible_to(user)
-        )
+class VersionFilesQuerySet(ScopedQuerySet):
+    cooperation_path = "version__convention__cooperation"
 
 
 class VersionFiles(GeneratedDocument):
@@ -621,9 +617,8 @@ class Transition(models.Model):
         return f"{self.from_status or '—'} → {self.to_status}"
 
 
-class ApprovalDecisionQuerySet(models.QuerySet):
-    def visible_to(self, user):
-        return self.filter(convention__cooperation__in=Cooperation.objects.visible_to(user))
+class ApprovalDecisionQuerySet(ScopedQuerySet):
+    cooperation_path = "convention__cooperation"
 
 
 class ApprovalDecision(models.Model):

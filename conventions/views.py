@@ -29,6 +29,7 @@ from cooperations import scoping
 from cooperations.access import (
     get_editable_cooperation,
     get_visible_cooperation,
+    require_documents,
     require_project_team,
     require_validator,
 )
@@ -36,6 +37,7 @@ from cooperations.breadcrumbs import cooperation_breadcrumb
 from cooperations.models import Membership
 from core.forms import add_service_errors
 from core.locking import StaleObjectError
+from core.ratelimit import document_rate_limit
 from core.uploads import attachment_response
 
 VERSIONS_PAGE_SIZE = 10
@@ -477,13 +479,16 @@ def version_files(request, pk: int, number: int):
 
 
 @require_POST
+@document_rate_limit
 def version_files_generate(request, pk: int, number: int):
     """Produce the files of a version that has none, or start a failed run again.
 
-    Anyone who may read the version may ask: it writes no convention data, and files
-    already ready or being produced are left alone.
+    Every reader but the read-only COPIL guest may ask (a document job is a write, though
+    it changes no convention data); files already ready or being produced are left alone.
+    Rate-limited per user.
     """
     version = _files_version(request, pk, number)
+    require_documents(request, version.convention.cooperation)
     _files, enqueued = documents.version_files_request(version=version, user=request.user)
     if enqueued:
         messages.info(request, "La génération des fichiers PDF et DOCX est lancée.")

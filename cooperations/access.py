@@ -1,46 +1,111 @@
-"""Fetch helpers every kit's views use: visible → 404 otherwise; editable → 403 if read-only.
+"""The one door from a view to a cooperation: `cooperation_access(request, pk, need=...)`.
 
-The 404/403 rule, written down: an object outside the user's scope answers 404 (its
-existence does not leak). An object in scope that the user may read but not change
-(a COPIL guest, an ARS agent of another region reading a shared département…) answers
-403 on a write URL, with a French message.
+The 404/403 rule, written down: a cooperation outside the user's scope answers 404 (its
+existence does not leak). A cooperation in scope that the user may read but not act on as
+asked answers 403 with a French message: a COPIL guest or an agent of a concerned ARS on an
+edit URL, anyone but an agent of the pilot ARS on a validation URL, anyone but the members'
+referents on a project-team URL. Who may do what is `cooperations/scoping.py`'s table.
+
+The answer is a frozen `CooperationAccess` (the cooperation and booleans: `can_read`,
+`can_edit`, `can_validate`, `is_team`, `can_comment`, `can_request_documents`,
+`can_supervise`, `can_read_ars_notes`), which templates read directly as `caps`. The scope is
+resolved once per request (`request.scope`); nothing is stored on the cooperation.
+
+`get_visible_cooperation`, `get_editable_cooperation`, `require_validator`… stay as thin
+wrappers over the door for the views not migrated yet.
 """
 
 from django.core.exceptions import PermissionDenied
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 
 from cooperations import scoping
 from cooperations.models import Cooperation
+from cooperations.scoping import CooperationAccess
+
+READ_ONLY = "Votre rôle donne un accès en lecture seule à cette coopération."
+VALIDATORS_ONLY = "Seul un agent de l'ARS pilote peut valider ou renvoyer."
+TEAM_ONLY = "Seuls les référents des établissements membres peuvent modifier et soumettre."
+NO_COMMENT = "Votre rôle ne permet pas de commenter cette coopération."
+NO_DOCUMENTS = (
+    "Votre accès est en lecture seule : il ne permet pas de lancer la production d'un document."
+)
+SUPERVISORS_ONLY = (
+    "Seuls les agents de l'ARS pilote et les administrateurs nationaux changent l'ARS pilote "
+    "et les départements : faites-en la demande à l'ARS pilote."
+)
+
+# need -> (the right that grants it, the French 403 message)
+NEEDS = {
+    "read": ("can_read", ""),
+    "edit": ("can_edit", READ_ONLY),
+    "validate": ("can_validate", VALIDATORS_ONLY),
+    "team": ("is_team", TEAM_ONLY),
+    "comment": ("can_comment", NO_COMMENT),
+    "documents": ("can_request_documents", NO_DOCUMENTS),
+    "supervise": ("can_supervise", SUPERVISORS_ONLY),
+}
+
+
+def check(access: CooperationAccess, need: str) -> CooperationAccess:
+    """403 (French message) unless `access` grants `need` (a key of NEEDS)."""
+    right, message = NEEDS[need]
+    if not getattr(access, right):
+        raise PermissionDenied(message)
+    return access
+
+
+def cooperation_access(request, pk: int, need: str = "read", queryset=None) -> CooperationAccess:
+    """Fetch cooperation `pk` in the request's scope (404 outside) and check `need` (403).
+
+    `queryset` (of Cooperation) adds select_related/prefetches; the scope is applied to it.
+    """
+    if need not in NEEDS:
+        raise ValueError(f"need inconnu : {need!r}")
+    scope = scoping.request_scope(request)
+    cooperation = get_object_or_404(scope.cooperations(queryset), pk=pk)
+    scope.note_visible(cooperation)
+    return check(scope.access(cooperation), need)
+
+
+def access_to(request, cooperation: Cooperation, need: str = "read") -> CooperationAccess:
+    """The same for a cooperation reached through an object already fetched in scope
+    (a step, an activity): 404 if it is not in scope after all, 403 as above."""
+    access = scoping.request_scope(request).access(cooperation)
+    if access is None:
+        raise Http404("Coopération introuvable.")
+    return check(access, need)
+
+
+def note_in_scope(request, cooperation: Cooperation) -> None:
+    """A kit object was fetched through its `visible_to(user)`: its cooperation is in scope."""
+    scoping.request_scope(request).note_visible(cooperation)
+
+
+# -- thin wrappers (older views; other modules call them) -------------------------------------
 
 
 def get_visible_cooperation(request, pk: int, queryset=None) -> Cooperation:
-    queryset = queryset if queryset is not None else Cooperation.objects.all()
-    cooperation = get_object_or_404(queryset.visible_to(request.user), pk=pk)
-    return scoping.mark_visible(request.user, cooperation)
+    return cooperation_access(request, pk, "read", queryset).cooperation
 
 
-READ_ONLY = "Votre rôle donne un accès en lecture seule à cette coopération."
+def get_editable_cooperation(request, pk: int, queryset=None) -> Cooperation:
+    return cooperation_access(request, pk, "edit", queryset).cooperation
 
 
 def require_editable(request, cooperation: Cooperation) -> None:
     """For a kit object already fetched in scope: 403 if its cooperation is read-only."""
-    if not scoping.can_edit(request.user, cooperation):
-        raise PermissionDenied(READ_ONLY)
-
-
-def get_editable_cooperation(request, pk: int, queryset=None) -> Cooperation:
-    cooperation = get_visible_cooperation(request, pk, queryset)
-    require_editable(request, cooperation)
-    return cooperation
+    access_to(request, cooperation, "edit")
 
 
 def require_validator(request, cooperation: Cooperation) -> None:
-    if not scoping.can_validate(request.user, cooperation):
-        raise PermissionDenied("Seul un agent de l'ARS pilote peut valider ou renvoyer.")
+    access_to(request, cooperation, "validate")
 
 
 def require_project_team(request, cooperation: Cooperation) -> None:
-    if not scoping.is_project_team(request.user, cooperation):
-        raise PermissionDenied(
-            "Seuls les référents des établissements membres peuvent modifier et soumettre."
-        )
+    access_to(request, cooperation, "team")
+
+
+def require_documents(request, cooperation: Cooperation) -> None:
+    """403 for a read-only access (COPIL guest): starting a document job is a write."""
+    access_to(request, cooperation, "documents")

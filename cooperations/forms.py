@@ -1,9 +1,9 @@
 from django import forms
-from django.db.models import Q
 from django.template import loader
 from django.urls import reverse
 from django.utils.safestring import mark_safe
 
+from cooperations import scoping
 from cooperations.models import (
     Cooperation,
     LegalForm,
@@ -11,10 +11,10 @@ from cooperations.models import (
     Membership,
     RegionalObjective,
 )
-from core.forms import DsfrForm, DsfrModelForm, VersionedFormMixin
+from core.forms import DsfrForm, DsfrModelForm, VersionedFormMixin, restrict_choices
 from territories.finess import finess_error, normalise_finess
 from territories.identifiers import finess_suggestion
-from territories.models import ARS, Establishment, LegalEntity
+from territories.models import ARS, Departement, Establishment, LegalEntity
 
 DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
@@ -61,36 +61,57 @@ class CooperationForm(VersionedFormMixin, DsfrModelForm):
             ),
         }
 
+    SUPERVISION_FIELDS = ("pilot_ars", "departements")
+
     def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.user = user
-        # A historical form (CHT, réseau de santé → DAC) is not offered for a new project, but a
-        # cooperation that already has one keeps it when edited.
-        self.fields["legal_form"].queryset = LegalForm.objects.filter(
-            Q(is_historical=False) | Q(pk=self.instance.legal_form_id)
-        )
+        editing = self.instance.pk is not None
+        # A legal form now historical stays on the cooperation that has it (restrict_choices).
+        restrict_choices(self, "legal_form", LegalForm.objects.filter(is_historical=False))
         self.fields["departements"].queryset = self.fields["departements"].queryset.select_related(
             "ars"
         )
-        if user is not None and user.is_ars_agent:
-            self.fields["pilot_ars"].queryset = ARS.objects.filter(pk=user.ars_id)
+        if not editing and user is not None and user.is_ars_agent:
+            # An agent creates cooperations for its own ARS only.
+            restrict_choices(self, "pilot_ars", ARS.objects.filter(pk=user.ars_id))
             self.fields["pilot_ars"].initial = user.ars_id
-        ars_id = self.instance.pilot_ars_id if self.instance.pk else None
+        if editing and not (user is not None and scoping.can_supervise(user, self.instance)):
+            # Who supervises is changed by the pilot ARS or a national admin only; others
+            # ask for it (cooperations/supervision.py). Disabled: the posted value is ignored.
+            for name in self.SUPERVISION_FIELDS:
+                self.fields[name].disabled = True
+                self.fields[name].help_text = (
+                    "Modifiable par l'ARS pilote ou un administrateur national : demandez le "
+                    "changement depuis la page « Supervision » de la coopération."
+                )
+        ars_id = self.instance.pilot_ars_id if editing else None
         if ars_id is None and user is not None and user.is_ars_agent:
             ars_id = user.ars_id
         objectives = RegionalObjective.objects.select_related("ars").order_by(
             "ars__name", "kind", "order", "code"
         )
-        if ars_id:
-            objectives = objectives.filter(ars_id=ars_id)
-        self.fields["plan_objectives"].queryset = objectives
-        if self.instance.pk:
+        # The pilot ARS's plan; objectives already linked (e.g. before a change of pilot
+        # ARS) stay offered and selected.
+        restrict_choices(
+            self, "plan_objectives", objectives.filter(ars_id=ars_id) if ars_id else objectives
+        )
+        if editing:
             self.add_version_field(self.instance)
 
     def clean(self):
         data = super().clean()
         ars = data.get("pilot_ars")
-        wrong = [o for o in data.get("plan_objectives") or [] if ars and o.ars_id != ars.pk]
+        kept = (
+            set(self.instance.plan_objectives.values_list("pk", flat=True))
+            if self.instance.pk
+            else set()
+        )
+        wrong = [
+            o
+            for o in data.get("plan_objectives") or []
+            if ars and o.ars_id != ars.pk and o.pk not in kept
+        ]
         if wrong:
             self.add_error(
                 "plan_objectives",
@@ -242,7 +263,7 @@ class RegionalObjectiveForm(DsfrModelForm):
         if user.is_ars_agent:
             # An agent writes its own ARS's plan only.
             ars_id = user.ars_id
-            self.fields["ars"].queryset = ARS.objects.filter(pk=user.ars_id)
+            restrict_choices(self, "ars", ARS.objects.filter(pk=user.ars_id))
             self.fields["ars"].initial = user.ars_id
         parents = RegionalObjective.objects.order_by("kind", "order", "code")
         if ars_id:
@@ -266,4 +287,51 @@ class ArsNoteForm(DsfrForm):
         widget=forms.Textarea(attrs={"rows": 4}),
         max_length=10000,
         error_messages={"required": "La note est vide."},
+    )
+
+
+class SupervisionChangeForm(DsfrForm):
+    """The pilot ARS and the départements wanted: a request to the pilot ARS, or (for an
+    agent of the pilot ARS or a national admin) a change applied at once."""
+
+    submit_label = "Envoyer la demande"
+    pilot_ars = forms.ModelChoiceField(label="ARS pilote", queryset=ARS.objects.order_by("name"))
+    departements = forms.ModelMultipleChoiceField(
+        label="Départements concernés",
+        queryset=Departement.objects.select_related("ars").order_by("code"),
+        widget=forms.SelectMultiple(attrs={"size": 8}),
+        help_text="Maintenez Ctrl (ou Cmd) pour en choisir plusieurs.",
+    )
+    reason = forms.CharField(
+        label="Motif",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=2000,
+        required=False,
+        help_text="Pourquoi ce changement : l'ARS pilote le lit avant de décider.",
+    )
+
+    def __init__(self, *args, cooperation, supervisor: bool, **kwargs):
+        kwargs.setdefault(
+            "initial",
+            {
+                "pilot_ars": cooperation.pilot_ars_id,
+                "departements": list(cooperation.departements.values_list("pk", flat=True)),
+            },
+        )
+        super().__init__(*args, **kwargs)
+        if supervisor:
+            self.submit_label = "Appliquer le changement"
+        else:
+            self.fields["reason"].required = True
+
+
+class SupervisionDecisionForm(DsfrForm):
+    decision = forms.ChoiceField(
+        label="Décision", choices=[("accept", "Accepter"), ("refuse", "Refuser")]
+    )
+    comment = forms.CharField(
+        label="Commentaire (obligatoire pour un refus)",
+        widget=forms.Textarea(attrs={"rows": 2}),
+        max_length=2000,
+        required=False,
     )

@@ -235,6 +235,8 @@ class RegionalObjective(models.Model):
 
 
 class CooperationQuerySet(models.QuerySet):
+    """The scope's queries (the rule itself is in cooperations/scoping.py)."""
+
     def visible_to(self, user):
         from cooperations import scoping
 
@@ -244,6 +246,28 @@ class CooperationQuerySet(models.QuerySet):
         from cooperations import scoping
 
         return scoping.cooperations_editable_by(user, self)
+
+    def piloted_by(self, ars_id: int):
+        return self.filter(pilot_ars_id=ars_id)
+
+    def region_links(self, ars_id: int):
+        """Links of cooperations to a département of the region. By département ids, so that
+        the through table's departement_id index answers alone (no join to Departement)."""
+        from territories.references import departement_ids_of
+
+        return Cooperation.departements.through.objects.filter(
+            departement_id__in=departement_ids_of(ars_id)
+        ).order_by()
+
+    def touching_region(self, ars_id: int):
+        """For Exists(): this cooperation is linked to a département of the ARS's region."""
+        return self.region_links(ars_id).filter(cooperation_id=OuterRef("pk"))
+
+    def with_copil_guest(self, user_id: int):
+        guests = Cooperation.copil_guests.through.objects.filter(
+            cooperation_id=OuterRef("pk"), user_id=user_id
+        )
+        return self.filter(Exists(guests))
 
     def with_list_data(self):
         """What the portfolio shows, in a constant number of queries."""
@@ -387,6 +411,25 @@ class Cooperation(models.Model):
         return slugify(self.short_name or self.title)[:50].strip("-") or f"cooperation-{self.pk}"
 
 
+class ScopedQuerySet(models.QuerySet):
+    """The queryset of a kit model, scoped through its cooperation.
+
+    A subclass names the path from the model to its cooperation (`cooperation_path`, e.g.
+    "activity__cooperation"); `visible_to(user)` and `editable_by(user)` then apply the one
+    scope rule (cooperations/scoping.py) instead of each kit copying it.
+    """
+
+    cooperation_path = "cooperation"
+
+    def visible_to(self, user):
+        return self.filter(**{f"{self.cooperation_path}__in": Cooperation.objects.visible_to(user)})
+
+    def editable_by(self, user):
+        return self.filter(
+            **{f"{self.cooperation_path}__in": Cooperation.objects.editable_by(user)}
+        )
+
+
 class MemberRole(models.TextChoices):
     PORTEUR = "porteur", "Porteur"
     MEMBRE = "membre", "Membre"
@@ -513,6 +556,89 @@ class ArsNote(models.Model):
 
     def __str__(self) -> str:
         return f"Note sur {self.cooperation_id} ({self.created_at:%d/%m/%Y})"
+
+
+class SupervisionChange(models.Model):
+    """A change of who supervises a cooperation: its pilot ARS and its départements.
+
+    Only the pilot ARS's agents and national admins change these fields (the supervision
+    rule, cooperations/scoping.py). Anyone else with a voice on the cooperation (its project
+    team, an ARS concerned by one of its départements) files a request here, which the pilot
+    ARS accepts or refuses; a supervisor's direct change is recorded here too (status
+    "applied"), so that this table is the log of every move, with who, when, from what to
+    what. Both the former and the new pilot ARS are told (event `cooperation_moved`).
+    """
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "En attente de l'ARS pilote"
+        ACCEPTED = "accepted", "Acceptée"
+        REFUSED = "refused", "Refusée"
+        APPLIED = "applied", "Appliquée directement"
+
+    cooperation = models.ForeignKey(
+        Cooperation, on_delete=models.CASCADE, related_name="supervision_changes"
+    )
+    status = models.CharField(
+        "statut", max_length=10, choices=Status.choices, default=Status.PENDING
+    )
+    from_pilot_ars = models.ForeignKey(
+        ARS, on_delete=models.PROTECT, related_name="+", verbose_name="ARS pilote avant"
+    )
+    to_pilot_ars = models.ForeignKey(
+        ARS, on_delete=models.PROTECT, related_name="+", verbose_name="ARS pilote demandée"
+    )
+    # Codes, as text ("01, 71"): the départements before and after, readable in the log.
+    from_departements = models.CharField("départements avant", max_length=300)
+    to_departements = models.ManyToManyField(
+        Departement, related_name="+", verbose_name="départements demandés"
+    )
+    reason = models.TextField("motif", blank=True)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        verbose_name="demandé par",
+    )
+    requested_at = models.DateTimeField("demandé le", auto_now_add=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="décidé par",
+    )
+    decided_at = models.DateTimeField("décidé le", null=True, blank=True)
+    decision_comment = models.TextField("commentaire de la décision", blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = "changement d'ARS pilote ou de départements"
+        verbose_name_plural = "changements d'ARS pilote ou de départements"
+        ordering = ["-requested_at", "-pk"]
+        indexes = [models.Index(fields=["cooperation", "status"])]
+        constraints = [
+            # One open request at a time per cooperation: the pilot ARS decides on one.
+            models.UniqueConstraint(
+                fields=["cooperation"],
+                condition=Q(status="pending"),
+                name="supervision_one_pending_request",
+                violation_error_message=(
+                    "Une demande de changement est déjà en attente pour cette coopération."
+                ),
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.from_pilot_ars} → {self.to_pilot_ars} ({self.get_status_display()})"
+
+    def get_absolute_url(self) -> str:
+        return reverse("cooperations:supervision", args=[self.cooperation_id])
+
+    @property
+    def previous_pilot_ars_id(self) -> int:
+        return self.from_pilot_ars_id
 
 
 class RegisterGrouping(models.Model):

@@ -7,6 +7,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import Role
+from cooperations import scoping, supervision
 from cooperations.models import Cooperation, MemberRole, Membership
 from cooperations.signals import cooperation_event
 from core.locking import save_with_version
@@ -63,8 +64,23 @@ def cooperation_create(*, user, data: dict) -> Cooperation:
 
 @transaction.atomic
 def cooperation_update(*, cooperation: Cooperation, user, data: dict, version: int) -> Cooperation:
+    """Save the edit form. A change of the pilot ARS or the départements (who supervises)
+    is refused to anyone but the pilot ARS's agents and national admins, and is logged and
+    announced (cooperations/supervision.py)."""
     _check_dates(data)
     m2m = {name: data.pop(name, None) for name in M2M_FIELDS}
+    # The stored supervision: a ModelForm has already put the posted values on the instance.
+    stored = Cooperation.objects.only("pk", "pilot_ars_id").get(pk=cooperation.pk)
+    pilot_ars = data.get("pilot_ars") or cooperation.pilot_ars
+    departements = m2m["departements"]
+    if departements is None:
+        departements = list(stored.departements.all())
+    if supervision.is_change(stored, pilot_ars, departements):
+        if not scoping.can_supervise(user, stored):
+            raise ValidationError(supervision.NOT_SUPERVISOR)
+        supervision.log_applied(
+            cooperation=stored, user=user, pilot_ars=pilot_ars, departements=departements
+        )
     for field, value in data.items():
         setattr(cooperation, field, value)
     if cooperation.legal_form and not cooperation.nature:
@@ -184,7 +200,6 @@ def objective_save(*, user, objective, data: dict):
 def ars_note_add(*, cooperation, user, body: str):
     from django.core.exceptions import PermissionDenied
 
-    from cooperations import scoping
     from cooperations.models import ArsNote
 
     if not scoping.can_read_ars_notes(user, cooperation):

@@ -15,6 +15,12 @@ urlpatterns = [
     path("<int:pk>/", views.cooperation_detail, name="detail"),
     path("<int:pk>/modifier/", views.cooperation_edit, name="edit"),
     path("<int:pk>/historique/", views.cooperation_history, name="history"),
+    path("<int:pk>/supervision/", views.supervision, name="supervision"),
+    path(
+        "<int:pk>/supervision/<int:change_pk>/decision/",
+        views.supervision_decide,
+        name="supervision_decide",
+    ),
     path("<int:pk>/membres/ajouter/", views.member_add, name="member_add"),
     path("<int:pk>/membres/<int:membership_pk>/retrait/", views.member_leave, name="member_leave"),
 ]

@@ -6,10 +6,14 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_POST
 
 from cooperations import ght, portfolio, scoping, selectors, services
-from cooperations.access import get_editable_cooperation, get_visible_cooperation
+from cooperations import supervision as supervision_service
+from cooperations.access import (
+    check,
+    cooperation_access,
+)
 from cooperations.filters import CooperationFilter
 from cooperations.forms import (
     ArsNoteForm,
@@ -17,6 +21,8 @@ from cooperations.forms import (
     MemberForm,
     MembershipLeaveForm,
     RegionalObjectiveForm,
+    SupervisionChangeForm,
+    SupervisionDecisionForm,
 )
 from cooperations.models import (
     HISTORICAL_PLAN_KINDS,
@@ -24,6 +30,7 @@ from cooperations.models import (
     Cooperation,
     Membership,
     RegionalObjective,
+    SupervisionChange,
 )
 from core.forms import add_service_errors
 from core.locking import StaleObjectError
@@ -119,13 +126,15 @@ def _sections(request, cooperation):
 
 
 def cooperation_detail(request, pk: int):
-    cooperation = get_visible_cooperation(
+    access = cooperation_access(
         request,
         pk,
+        "read",
         Cooperation.objects.select_related(
             "pilot_ars", "legal_form", "created_by", "register_grouping"
         ),
     )
+    cooperation = access.cooperation
     memberships = (
         Membership.objects.filter(cooperation=cooperation)
         .select_related(
@@ -142,11 +151,11 @@ def cooperation_detail(request, pk: int):
             "memberships": memberships,
             "lists": selectors.m2m_labels(cooperation),
             "history": selectors.cooperation_history(cooperation, limit=DETAIL_HISTORY),
-            "caps": scoping.user_capabilities(request.user, cooperation),
+            "caps": access,
             "sections": _sections(request, cooperation),
             "plan_objectives": cooperation.plan_objectives.order_by("kind", "order", "code"),
             "ars_notes": list(_notes_of(request.user, cooperation)[:3])
-            if scoping.can_read_ars_notes(request.user, cooperation)
+            if access.can_read_ars_notes
             else None,
             "breadcrumb_data": {
                 "links": [{"url": reverse("cooperations:list"), "title": "Coopérations"}],
@@ -157,7 +166,7 @@ def cooperation_detail(request, pk: int):
 
 
 def cooperation_history(request, pk: int):
-    cooperation = get_object_or_404(Cooperation.objects.visible_to(request.user), pk=pk)
+    cooperation = cooperation_access(request, pk).cooperation
     return render(
         request,
         "cooperations/history.html",
@@ -207,7 +216,7 @@ def cooperation_create(request):
 
 @require_http_methods(["GET", "POST"])
 def cooperation_edit(request, pk: int):
-    cooperation = get_editable_cooperation(request, pk)
+    cooperation = cooperation_access(request, pk, "edit").cooperation
     form = CooperationForm(request.POST or None, instance=cooperation, user=request.user)
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
@@ -243,9 +252,9 @@ def cooperation_edit(request, pk: int):
 
 @require_http_methods(["GET", "POST"])
 def member_add(request, pk: int):
-    cooperation = get_editable_cooperation(
-        request, pk, Cooperation.objects.select_related("legal_form")
-    )
+    cooperation = cooperation_access(
+        request, pk, "edit", Cooperation.objects.select_related("legal_form")
+    ).cooperation
     form = MemberForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -277,7 +286,7 @@ def member_add(request, pk: int):
 
 @require_http_methods(["GET", "POST"])
 def member_leave(request, pk: int, membership_pk: int):
-    cooperation = get_editable_cooperation(request, pk)
+    cooperation = cooperation_access(request, pk, "edit").cooperation
     membership = get_object_or_404(
         Membership.objects.active().select_related("establishment", "legal_entity"),
         pk=membership_pk,
@@ -316,10 +325,11 @@ def _notes_of(user, cooperation):
 
 @require_http_methods(["GET", "POST"])
 def ars_notes(request, pk: int):
-    cooperation = get_visible_cooperation(
-        request, pk, Cooperation.objects.select_related("pilot_ars")
+    access = cooperation_access(
+        request, pk, "read", Cooperation.objects.select_related("pilot_ars")
     )
-    if not scoping.can_read_ars_notes(request.user, cooperation):
+    cooperation = access.cooperation
+    if not access.can_read_ars_notes:
         raise PermissionDenied("Les notes privées sont réservées aux agents de l'ARS pilote.")
     form = ArsNoteForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -422,3 +432,110 @@ def objective_edit(request, pk: int | None = None):
             },
         },
     )
+
+
+# --- who supervises: pilot ARS and départements ------------------------------------------
+
+
+@require_http_methods(["GET", "POST"])
+def supervision(request, pk: int):
+    """The pilot ARS and départements, their change log and the pending request.
+
+    Supervisors (pilot ARS's agents, national admins) change them at once; the project team
+    and the agents of a concerned ARS ask the pilot ARS; the COPIL guest only reads.
+    """
+    access = cooperation_access(
+        request, pk, "read", Cooperation.objects.select_related("pilot_ars")
+    )
+    cooperation = access.cooperation
+    form = None
+    if access.can_comment:
+        form = SupervisionChangeForm(
+            request.POST if request.method == "POST" else None,
+            cooperation=cooperation,
+            supervisor=access.can_supervise,
+        )
+    if request.method == "POST":
+        check(access, "comment")
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                if access.can_supervise:
+                    change = supervision_service.supervision_apply(
+                        cooperation=cooperation,
+                        user=request.user,
+                        pilot_ars=data["pilot_ars"],
+                        departements=data["departements"],
+                        reason=data["reason"],
+                    )
+                    done = "Le changement est appliqué." if change else "Rien n'a changé."
+                else:
+                    supervision_service.supervision_request(
+                        cooperation=cooperation,
+                        user=request.user,
+                        pilot_ars=data["pilot_ars"],
+                        departements=data["departements"],
+                        reason=data["reason"],
+                    )
+                    done = "Votre demande est transmise à l'ARS pilote."
+            except ValidationError as error:
+                add_service_errors(form, error)
+            else:
+                messages.success(request, done)
+                if not Cooperation.objects.visible_to(request.user).filter(pk=pk).exists():
+                    return redirect("cooperations:list")
+                return redirect("cooperations:supervision", pk=cooperation.pk)
+    changes = (
+        SupervisionChange.objects.filter(cooperation=cooperation)
+        .select_related("from_pilot_ars", "to_pilot_ars", "requested_by", "decided_by")
+        .prefetch_related("to_departements")
+    )
+    page = Paginator(changes, PAGE_SIZE).get_page(request.GET.get("page"))
+    pending = changes.filter(status=SupervisionChange.Status.PENDING).first()
+    return render(
+        request,
+        "cooperations/supervision.html",
+        {
+            "title": f"Supervision — {cooperation.title}",
+            "cooperation": cooperation,
+            "caps": access,
+            "lists": selectors.m2m_labels(cooperation),
+            "form": form,
+            "pending": pending,
+            "decision_form": SupervisionDecisionForm() if access.can_supervise else None,
+            "page_obj": page,
+            "breadcrumb_data": {
+                "links": [
+                    {"url": reverse("cooperations:list"), "title": "Coopérations"},
+                    {"url": cooperation.get_absolute_url(), "title": cooperation.title},
+                ],
+                "current": "Supervision",
+            },
+        },
+    )
+
+
+@require_POST
+def supervision_decide(request, pk: int, change_pk: int):
+    access = cooperation_access(request, pk, "supervise")
+    change = get_object_or_404(SupervisionChange, pk=change_pk, cooperation=access.cooperation)
+    form = SupervisionDecisionForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Choisissez « Accepter » ou « Refuser ».")
+        return redirect("cooperations:supervision", pk=pk)
+    accept = form.cleaned_data["decision"] == "accept"
+    try:
+        supervision_service.supervision_decide(
+            change=change, user=request.user, accept=accept, comment=form.cleaned_data["comment"]
+        )
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return redirect("cooperations:supervision", pk=pk)
+    if accept:
+        messages.success(request, "La demande est acceptée : la supervision a changé.")
+        if not Cooperation.objects.visible_to(request.user).filter(pk=pk).exists():
+            # Moved out of this agent's region: the cooperation page would answer 404.
+            return redirect("cooperations:list")
+    else:
+        messages.success(request, "La demande est refusée.")
+    return redirect("cooperations:supervision", pk=pk)

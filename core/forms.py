@@ -90,3 +90,43 @@ def add_service_errors(form, error: ValidationError) -> None:
             form.add_error(field if field in form.fields else None, errors)
     else:
         form.add_error(None, error.messages)
+
+
+def restrict_choices(form, name: str, allowed) -> None:
+    """Narrow the choices of field `name` to `allowed` (a queryset for a model choice field,
+    a list of (value, label) for a plain choice field) for what the user may *pick*, while
+    keeping the value(s) the edited object already holds: a value outside the list stays
+    offered and selected, so that saving never replaces it with the first allowed one
+    (tests/core/test_role_filtered_choices.py checks every form that filters by role).
+    """
+    field = form.fields[name]
+    current = _current_values(form, name)
+    if isinstance(field, forms.ModelChoiceField):
+        model = allowed.model
+        keep = [pk for pk in current if pk not in (None, "")]
+        field.queryset = (
+            (allowed | model.objects.filter(pk__in=keep)).distinct() if keep else allowed
+        )
+        return
+    choices = list(allowed)
+    offered = {str(value) for value, _label in choices}
+    labels = dict(field.choices)
+    for value in current:
+        if value not in (None, "") and str(value) not in offered:
+            choices.append((value, labels.get(value, str(value))))
+    field.choices = choices
+
+
+def _current_values(form, name: str) -> list:
+    """The value(s) the edited object holds for `name` (pks for model fields), or []."""
+    instance = getattr(form, "instance", None)
+    if instance is None or instance.pk is None:
+        initial = form.initial.get(name)
+    else:
+        model_field = instance._meta.get_field(name)
+        if model_field.many_to_many:
+            return list(getattr(instance, name).values_list("pk", flat=True))
+        initial = getattr(instance, model_field.attname)
+    if initial is None:
+        return []
+    return list(initial) if isinstance(initial, (list, tuple, set)) else [initial]

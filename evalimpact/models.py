@@ -14,7 +14,7 @@ from django.db.models import Q
 from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
-from cooperations.models import Cooperation, Membership
+from cooperations.models import Cooperation, Membership, ScopedQuerySet
 from core.models import GeneratedDocument
 
 DEFAULT_THRESHOLDS = [-5, 2, 10, 25]
@@ -183,12 +183,8 @@ class EvaluationStatus(models.TextChoices):
     FINAL = "final", "Définitive"
 
 
-class EvaluationQuerySet(models.QuerySet):
-    def visible_to(self, user):
-        return self.filter(cooperation__in=Cooperation.objects.visible_to(user))
-
-    def editable_by(self, user):
-        return self.filter(cooperation__in=Cooperation.objects.editable_by(user))
+class EvaluationQuerySet(ScopedQuerySet):
+    pass
 
 
 class Evaluation(models.Model):
@@ -362,9 +358,8 @@ class HospidiagValue(models.Model):
         return f"{self.finess} {self.code} {self.year} = {self.value}"
 
 
-class SummaryPdfQuerySet(models.QuerySet):
-    def visible_to(self, user):
-        return self.filter(cooperation__in=Cooperation.objects.visible_to(user))
+class SummaryPdfQuerySet(ScopedQuerySet):
+    pass
 
 
 class SummaryPdf(GeneratedDocument):

@@ -12,12 +12,18 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
 from cooperations import scoping
-from cooperations.access import get_editable_cooperation, get_visible_cooperation, require_editable
+from cooperations.access import (
+    cooperation_access,
+    get_editable_cooperation,
+    get_visible_cooperation,
+    require_editable,
+)
 from cooperations.breadcrumbs import cooperation_breadcrumb
 from cooperations.filters import CooperationFilter
 from cooperations.models import Cooperation
 from core.forms import add_service_errors
 from core.locking import StaleObjectError
+from core.ratelimit import document_rate_limit
 from core.uploads import attachment_response
 from evalimpact import selectors
 from evalimpact.forms import AnswersForm, EvaluationForm, SummaryRequestForm
@@ -253,9 +259,11 @@ def _summary_form() -> SummaryRequestForm:
 
 
 @require_POST
+@document_rate_limit
 def summary_request(request, pk: int):
-    """Anyone who may read the cooperation may ask: the summary writes no evaluation data."""
-    cooperation = get_visible_cooperation(request, pk)
+    """Every reader but the read-only COPIL guest may ask (a document job is a write, even
+    though the summary changes no evaluation data); rate-limited per user."""
+    cooperation = cooperation_access(request, pk, need="documents").cooperation
     form = SummaryRequestForm(request.POST)
     if not form.is_valid():
         messages.error(

@@ -7,7 +7,7 @@ from django.db.models import Q
 from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
-from cooperations.models import Cooperation, LegalForm
+from cooperations.models import Cooperation, LegalForm, ScopedQuerySet
 
 
 class FichePhase(models.TextChoices):
@@ -207,9 +207,8 @@ class StepState(models.TextChoices):
     RETURNED = "returned", "Renvoyée"
 
 
-class StepQuerySet(models.QuerySet):
-    def visible_to(self, user):
-        return self.filter(cooperation__in=Cooperation.objects.visible_to(user))
+class StepQuerySet(ScopedQuerySet):
+    pass
 
 
 class Step(models.Model):

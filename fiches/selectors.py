@@ -73,7 +73,8 @@ def step_detail(step_pk: int, user):
         )
         .get(pk=step_pk)
     )
-    scoping.mark_visible(user, step.cooperation)
+    # Fetched through the scope: the request's scope need not check it again.
+    scoping.scope_for(user).note_visible(step.cooperation)
     return step
 
 

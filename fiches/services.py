@@ -591,8 +591,8 @@ def step_reopen(*, step: Step, user, reason: str) -> Step:
 
 @transaction.atomic
 def comment_add(*, step: Step, user, body: str) -> StepComment:
-    if not scoping.can_edit(user, step.cooperation):
-        raise PermissionDenied("Votre rôle donne un accès en lecture seule à cette coopération.")
+    if not scoping.can_comment(user, step.cooperation):
+        raise PermissionDenied("Votre rôle ne permet pas de commenter cette coopération.")
     body = (body or "").strip()
     if not body:
         raise ValidationError({"body": "Le commentaire est vide."})

@@ -9,8 +9,8 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from cooperations import scoping
 from cooperations.access import (
+    access_to,
     get_visible_cooperation,
-    require_editable,
     require_project_team,
     require_validator,
 )
@@ -323,7 +323,8 @@ def step_reopen(request, pk: int):
 @require_POST
 def comment_add(request, pk: int):
     step = _get_step(request, pk)
-    require_editable(request, step.cooperation)
+    # Agents of a concerned ARS read and may comment; the read-only COPIL guest may not.
+    access_to(request, step.cooperation, "comment")
     form = CommentForm(request.POST)
     if form.is_valid():
         try:

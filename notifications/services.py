@@ -155,10 +155,15 @@ def notify_event(*, cooperation, kind: str, actor=None, target=None, message: st
     if target is not None and hasattr(target, "get_absolute_url"):
         url = target.get_absolute_url()
     url = url or cooperation.get_absolute_url()
+    recipients = audience(cooperation, kind)
+    former = getattr(target, "previous_pilot_ars_id", None)
+    if former and former != cooperation.pilot_ars_id:
+        # A move (cooperation_moved): the former pilot ARS hears of it too.
+        recipients += list(User.objects.filter(role=Role.ARS_AGENT, ars_id=former, is_active=True))
     return notify(
         cooperation=cooperation,
         kind=kind,
-        recipients=audience(cooperation, kind),
+        recipients=recipients,
         subject=f"{LABELS.get(kind, 'Événement')} : {name}",
         message=message
         or f"{LABELS.get(kind, 'Événement')} — coopération « {cooperation.title} ».",

@@ -14,7 +14,7 @@ from django.db import models
 from django.db.models import Q
 from simple_history.models import HistoricalRecords
 
-from cooperations.models import Cooperation, Theme
+from cooperations.models import Cooperation, ScopedQuerySet, Theme
 
 
 class Category(models.TextChoices):
@@ -134,9 +134,8 @@ class ItemStatus(models.TextChoices):
     NOT_APPLICABLE = "sans_objet", "Sans objet"
 
 
-class ChecklistItemQuerySet(models.QuerySet):
-    def visible_to(self, user):
-        return self.filter(cooperation__in=Cooperation.objects.visible_to(user))
+class ChecklistItemQuerySet(ScopedQuerySet):
+    pass
 
 
 class ChecklistItem(models.Model):

@@ -14,7 +14,7 @@ from django.db.models.functions import Coalesce
 from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
-from cooperations.models import Cooperation, Membership
+from cooperations.models import Cooperation, Membership, ScopedQuerySet
 from core.models import GeneratedDocument
 
 # A deliverable's current due date: the revised date when there is one. The home page's
@@ -27,12 +27,8 @@ CURRENT_DUE = Coalesce("revised_on", "planned_on")
 DEFAULT_AT_RISK_MAX_DAYS = 30
 
 
-class ActivityQuerySet(models.QuerySet):
-    def visible_to(self, user):
-        return self.filter(cooperation__in=Cooperation.objects.visible_to(user))
-
-    def editable_by(self, user):
-        return self.filter(cooperation__in=Cooperation.objects.editable_by(user))
+class ActivityQuerySet(ScopedQuerySet):
+    pass
 
 
 class ProjectSettings(models.Model):
@@ -127,12 +123,8 @@ class Activity(models.Model):
         return reverse("suivi:activity_detail", args=[self.pk])
 
 
-class DeliverableQuerySet(models.QuerySet):
-    def visible_to(self, user):
-        return self.filter(activity__cooperation__in=Cooperation.objects.visible_to(user))
-
-    def editable_by(self, user):
-        return self.filter(activity__cooperation__in=Cooperation.objects.editable_by(user))
+class DeliverableQuerySet(ScopedQuerySet):
+    cooperation_path = "activity__cooperation"
 
     def for_cooperation(self, cooperation):
         return self.filter(activity__cooperation=cooperation).select_related("activity")
@@ -260,10 +252,7 @@ class RiskCategory(models.Model):
         return self.name
 
 
-class RiskQuerySet(models.QuerySet):
-    def visible_to(self, user):
-        return self.filter(cooperation__in=Cooperation.objects.visible_to(user))
-
+class RiskQuerySet(ScopedQuerySet):
     def open(self):
         return self.exclude(status=Risk.Status.CLOSED)
 
@@ -341,9 +330,8 @@ class Risk(models.Model):
         return self.probability * self.impact
 
 
-class StatusReportQuerySet(models.QuerySet):
-    def visible_to(self, user):
-        return self.filter(cooperation__in=Cooperation.objects.visible_to(user))
+class StatusReportQuerySet(ScopedQuerySet):
+    pass
 
 
 class StatusReport(models.Model):
@@ -410,9 +398,8 @@ class ReportReminder(models.Model):
         return f"Rappel {self.cooperation_id} — {self.due_on}"
 
 
-class CopilPackQuerySet(models.QuerySet):
-    def visible_to(self, user):
-        return self.filter(cooperation__in=Cooperation.objects.visible_to(user))
+class CopilPackQuerySet(ScopedQuerySet):
+    pass
 
 
 class CopilPack(GeneratedDocument):
@@ -453,9 +440,8 @@ class CopilPack(GeneratedDocument):
         return self.is_done and bool(self.file)
 
 
-class CopilMeetingQuerySet(models.QuerySet):
-    def visible_to(self, user):
-        return self.filter(cooperation__in=Cooperation.objects.visible_to(user))
+class CopilMeetingQuerySet(ScopedQuerySet):
+    pass
 
 
 class CopilMeeting(models.Model):

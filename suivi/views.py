@@ -15,6 +15,7 @@ from cooperations.breadcrumbs import cooperation_breadcrumb
 from core import documents
 from core.forms import add_service_errors
 from core.locking import StaleObjectError
+from core.ratelimit import document_rate_limit
 from core.uploads import attachment_response
 from suivi import copil as copil_pack
 from suivi import exports, gantt, selectors, services
@@ -506,6 +507,7 @@ def copil_meeting_delete(request, pk: int):
 
 
 @require_POST
+@document_rate_limit
 def copil_request(request, pk: int):
     cooperation = get_editable_cooperation(request, pk)
     form = CopilRequestForm(request.POST)

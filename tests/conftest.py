@@ -1,9 +1,11 @@
 """Shared fixtures: one user per role around two cooperations in two regions.
 
 `world` is the permission-matrix scene:
-- coop_ara: piloted by ARS ARA, members et_a (porteur) and et_b;
+- coop_ara: piloted by ARS ARA, members et_a (porteur) and et_b; it also concerns the
+  Saône-et-Loire (71, region Bourgogne-Franche-Comté);
 - coop_occ: piloted by ARS Occitanie, member et_c;
-- users: admin, agent_ara, agent_occ, referent_a (of et_a), referent_c (of et_c),
+- users: admin, agent_ara, agent_occ, agent_concerned (of ARS BFC: reads coop_ara through
+  the Saône-et-Loire, never edits it), referent_a (of et_a), referent_c (of et_c),
   copil (guest on coop_ara), outsider (a referent of an establishment in no cooperation).
 """
 
@@ -103,6 +105,7 @@ class World:
     admin: object
     agent_ara: object
     agent_occ: object
+    agent_concerned: object
     referent_a: object
     referent_c: object
     copil: object
@@ -113,6 +116,7 @@ class World:
             "admin": self.admin,
             "agent_ara": self.agent_ara,
             "agent_occ": self.agent_occ,
+            "agent_concerned": self.agent_concerned,
             "referent_a": self.referent_a,
             "referent_c": self.referent_c,
             "copil": self.copil,
@@ -128,6 +132,7 @@ def world(db) -> World:
     coop_ara = CooperationFactory(title="Imagerie partagée de l'Ain", gcs=True)
     MembershipFactory(cooperation=coop_ara, establishment=et_a, role="porteur")
     MembershipFactory(cooperation=coop_ara, establishment=et_b)
+    coop_ara.departements.add(departement("71"))
     coop_occ = CooperationFactory(
         title="Biologie Haute-Garonne", in_occitanie=True, departements=[departement("31")]
     )
@@ -143,6 +148,7 @@ def world(db) -> World:
         admin=UserFactory(national_admin=True, username="admin"),
         agent_ara=UserFactory(ars_agent=True, username="agent_ara"),
         agent_occ=UserFactory(role="agent_ars", ars=ars("76"), username="agent_occ"),
+        agent_concerned=UserFactory(role="agent_ars", ars=ars("27"), username="agent_concerned"),
         referent_a=referent_of(et_a, username="referent_a"),
         referent_c=referent_of(et_c, username="referent_c"),
         copil=copil,

@@ -78,6 +78,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "cooperations.scoping.ScopeMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -175,6 +176,8 @@ NATIONAL_ADMIN_EMAIL = os.environ.get("NATIONAL_ADMIN_EMAIL", "administration@ki
 
 # Read API (api/): personal tokens or same-origin session, JSON only, paginated, throttled.
 API_RATE_LIMIT = os.environ.get("API_RATE_LIMIT", "120/min")
+# Document jobs (summary PDF, a convention version's files, COPIL pack) per user: core.ratelimit.
+DOCUMENT_RATE_LIMIT = os.environ.get("DOCUMENT_RATE_LIMIT", "10/min")
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "api.authentication.BearerTokenAuthentication",

@@ -37,6 +37,8 @@ def test_each_role_lists_its_own_scope(world, login):
         "admin": {world.coop_ara.title, world.coop_occ.title},
         "agent_ara": {world.coop_ara.title},
         "agent_occ": {world.coop_occ.title},
+        # Reads coop_ara through the Saône-et-Loire, a département of its region.
+        "agent_concerned": {world.coop_ara.title},
         "referent_a": {world.coop_ara.title},
         "referent_c": {world.coop_occ.title},
         "copil": {world.coop_ara.title},
@@ -127,7 +129,7 @@ def test_cooperation_fields(world, login):
     )
     assert row["pilot_ars"]["region_code"] == "84"
     assert row["legal_form"]["code"] == "gcs-moyens" and row["legal_form"]["nature"] == "organique"
-    assert [d["code"] for d in row["departements"]] == ["01"]
+    assert [d["code"] for d in row["departements"]] == ["01", "71"]
     assert {m["finess"] for m in row["members"]} == {world.et_a.finess, world.et_b.finess}
     porteur = next(m for m in row["members"] if m["role"] == "porteur")
     assert porteur["kind"] == "ET" and porteur["name"] == "CH ALPHA"

@@ -2,7 +2,13 @@
 
 from datetime import date
 
-from tests.matrix import READ_COOP_ARA, TEAM_COOP_ARA, VALIDATE_COOP_ARA, Case
+from tests.matrix import (
+    DOCUMENTS_COOP_ARA,
+    READ_COOP_ARA,
+    TEAM_COOP_ARA,
+    VALIDATE_COOP_ARA,
+    Case,
+)
 
 
 def setup_world(world):
@@ -71,12 +77,12 @@ CASES = [
     Case("conventions:docx", args=lambda w: [w.coop_ara.pk, 1], expect=READ_COOP_ARA),
     # The htmx poll of the files' progress (a plain GET redirects to the version page).
     Case("conventions:files", args=lambda w: [w.coop_ara.pk, 1], expect=READ_COOP_ARA),
-    # Whoever reads the version may ask for its missing files: no convention data changes.
+    # Every reader but the read-only COPIL guest may ask for its missing files.
     Case(
         "conventions:files_generate",
         args=lambda w: [w.coop_ara.pk, 1],
         method="post",
-        expect=READ_COOP_ARA,
+        expect=DOCUMENTS_COOP_ARA,
     ),
     Case("conventions:signature_start", args=_coop, method="post", expect=TEAM_COOP_ARA),
     Case(

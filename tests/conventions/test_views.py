@@ -241,9 +241,14 @@ def test_missing_or_failed_files_are_generated_on_request(
 
     version = _generated(world)
     VersionFiles.objects.all().delete()  # a version made before stored files existed
-    client = login(world.copil)
-    page = unescape(client.get(url("version", world.coop_ara.pk, 1)).content.decode())
+    # The read-only COPIL guest reads the version but may not start a document job.
+    guest = login(world.copil)
+    page = unescape(guest.get(url("version", world.coop_ara.pk, 1)).content.decode())
     assert "Les fichiers PDF et DOCX de la version 1 n'ont pas encore été produits." in page
+    assert "Générer les fichiers PDF et DOCX" not in page
+    assert guest.post(url("files_generate", world.coop_ara.pk, 1)).status_code == 403
+    client = login(world.referent_a)
+    page = unescape(client.get(url("version", world.coop_ara.pk, 1)).content.decode())
     assert "Générer les fichiers PDF et DOCX" in page
 
     def broken(v):
@@ -265,7 +270,7 @@ def test_missing_or_failed_files_are_generated_on_request(
     assert "La génération des fichiers PDF et DOCX est lancée." in html
     assert "Télécharger le PDF" in html
     files = VersionFiles.objects.get(version=version)
-    assert files.is_ready and files.requested_by == world.copil
+    assert files.is_ready and files.requested_by == world.referent_a
     # Asking again changes nothing.
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
         client.post(url("files_generate", world.coop_ara.pk, 1))

@@ -21,6 +21,7 @@ def test_each_role_lists_only_its_scope(world):
     assert titles(world.referent_a) == {"Imagerie partagée de l'Ain"}
     assert titles(world.referent_c) == {"Biologie Haute-Garonne"}
     assert titles(world.copil) == {"Imagerie partagée de l'Ain"}
+    assert titles(world.agent_concerned) == {"Imagerie partagée de l'Ain"}
     assert titles(world.outsider) == set()
 
 
@@ -84,20 +85,49 @@ def test_inactive_or_unassigned_users_see_nothing(world):
     assert titles(agent_without_ars) == set()
 
 
-def test_edit_right_of_a_cooperation_fetched_in_scope_matches_the_scope_query(world):
-    """Pages skip the edit query when the cooperation was fetched in the read scope: the
-    shortcut must give the same answer as the query, for every role and cooperation."""
-    users = list(world.users().values())
-    for user in users:
-        for coop in Cooperation.objects.visible_to(user):
-            marked = scoping.mark_visible(user, Cooperation.objects.get(pk=coop.pk))
-            assert scoping.can_edit(user, marked) == scoping.can_edit(user, coop), user
-            # A mark left by another user never grants anything.
-            for other in users:
-                if other.pk != user.pk:
-                    assert scoping.can_edit(other, marked) == scoping.can_edit(
-                        other, Cooperation.objects.get(pk=coop.pk)
-                    ), (user, other)
+def test_the_access_value_matches_the_scope_queries_for_every_role(world):
+    """The door's booleans (computed from the role once the cooperation is in scope) give the
+    same answers as the scope's queries, for every role and cooperation."""
+    for user in world.users().values():
+        visible = set(Cooperation.objects.visible_to(user).values_list("pk", flat=True))
+        editable = set(Cooperation.objects.editable_by(user).values_list("pk", flat=True))
+        for coop in Cooperation.objects.all():
+            access = scoping.Scope(user).access(coop)
+            assert (access is not None) == (coop.pk in visible), (user, coop)
+            if access is not None:
+                assert access.can_edit == (coop.pk in editable), (user, coop)
+
+
+def test_no_mark_is_left_on_instances(world):
+    """The request's scope caches what it resolved; users and cooperations stay plain."""
+    scope = scoping.Scope(world.referent_a)
+    coop = Cooperation.objects.get(pk=world.coop_ara.pk)
+    assert scope.access(coop).is_team
+    before_user, before_coop = set(vars(world.referent_a)), set(vars(coop))
+    scope.access(coop)
+    scoping.represented_ids(world.referent_a)
+    assert set(vars(world.referent_a)) == before_user
+    assert not [name for name in vars(coop) if name.startswith("_kc")]
+    assert before_coop == set(vars(coop))
+
+
+def test_supervision_rule_concerned_ars_reads_and_comments_only(world):
+    """An agent of another ARS concerned by a département reads and may comment; only the
+    pilot ARS's agents edit, validate and change the supervision (pilot ARS, départements)."""
+    coop = world.coop_ara
+    concerned = scoping.Scope(world.agent_concerned).access(coop)
+    assert concerned is not None and concerned.can_comment
+    assert not (concerned.can_edit or concerned.can_validate or concerned.can_supervise)
+    pilot = scoping.Scope(world.agent_ara).access(coop)
+    assert pilot.can_edit and pilot.can_validate and pilot.can_supervise
+    team = scoping.Scope(world.referent_a).access(coop)
+    assert team.can_edit and team.is_team and not team.can_supervise
+    admin = scoping.Scope(world.admin).access(coop)
+    assert admin.can_edit and admin.can_supervise and not admin.can_validate
+    guest = scoping.Scope(world.copil).access(coop)
+    assert guest.can_read and not (
+        guest.can_edit or guest.can_comment or guest.can_request_documents
+    )
 
 
 def test_the_id_set_for_wide_reads_is_exactly_the_visible_scope(world):
@@ -116,3 +146,39 @@ def test_the_id_set_for_wide_reads_is_exactly_the_visible_scope(world):
             pk__in=scoping.cooperation_ids_visible_to(world.agent_occ)
         ).values_list("title", flat=True)
     ) == {"Biologie Haute-Garonne"}
+
+
+def test_kit_querysets_share_the_one_scoped_queryset():
+    """One scoped-QuerySet mixin (configured by the path to the cooperation) replaces the
+    copies of `visible_to` in the kits: no kit queryset writes its own."""
+    from django.apps import apps
+
+    from cooperations.models import CooperationQuerySet, ScopedQuerySet
+
+    copies = []
+    for model in apps.get_models():
+        queryset_class = type(model._default_manager.get_queryset())
+        if "visible_to" in vars(queryset_class) and queryset_class is not CooperationQuerySet:
+            copies.append(model.__name__)
+        if hasattr(queryset_class, "visible_to") and queryset_class is not CooperationQuerySet:
+            assert issubclass(queryset_class, ScopedQuerySet), model.__name__
+    assert not copies, f"visible_to recopié : {copies}"
+
+
+def test_the_scope_is_resolved_once_per_request(world, login):
+    """A referent's represented ids are one query per request, however many scope checks the
+    page makes (list, capabilities, sections), and never cached on the user between requests."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+    from django.urls import reverse
+
+    client = login(world.referent_a)
+    for url in (
+        reverse("cooperations:detail", args=[world.coop_ara.pk]),
+        reverse("fiches:stepper", args=[world.coop_ara.pk]),
+    ):
+        client.get(url)
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(url).status_code == 200
+        resolved = [q for q in queries if "user_establishments" in q["sql"]]
+        assert len(resolved) == 1, url

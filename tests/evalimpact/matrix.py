@@ -4,9 +4,15 @@ from django.core.files.base import ContentFile
 
 from evalimpact.models import Evaluation, SummaryPdf
 from tests.evalimpact.factories import create_evaluation
-from tests.matrix import EDIT_COOP_ARA, READ_COOP_ARA, ROLES, Case
+from tests.matrix import DOCUMENTS_COOP_ARA, EDIT_COOP_ARA, READ_COOP_ARA, ROLES, Case
 
-COMPARE = {**dict.fromkeys(ROLES, 403), "admin": 200, "agent_ara": 200, "agent_occ": 200}
+COMPARE = {
+    **dict.fromkeys(ROLES, 403),
+    "admin": 200,
+    "agent_ara": 200,
+    "agent_occ": 200,
+    "agent_concerned": 200,
+}
 
 
 def setup_world(world):
@@ -33,13 +39,13 @@ CASES = [
         data=lambda w: {"kind": "effective", "evaluated_on": "2026-06-01"},
         expect=EDIT_COOP_ARA,
     ),
-    # Whoever reads the cooperation may ask for its summary PDF (it writes no evaluation).
+    # Every reader but the read-only COPIL guest may ask for its summary PDF (a job is a write).
     Case(
         "evalimpact:summary_request",
         method="post",
         args=lambda w: [w.coop_ara.pk],
         data=lambda w: {"request_key": str(uuid.uuid4())},
-        expect=READ_COOP_ARA,
+        expect=DOCUMENTS_COOP_ARA,
     ),
     Case("evalimpact:summary", args=lambda w: [w.summary.pk], expect=READ_COOP_ARA),
     Case("evalimpact:summary_download", args=lambda w: [w.summary.pk], expect=READ_COOP_ARA),

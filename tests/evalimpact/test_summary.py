@@ -147,15 +147,16 @@ def test_director_requests_follows_and_downloads_the_summary(
     assert reverse("evalimpact:summary_download", args=[job.pk]) in page
 
 
-def test_the_copil_guest_may_ask_for_the_summary(evaluated, world, login):
-    client = login(world.copil)
-    response = client.post(
-        reverse("evalimpact:summary_request", args=[evaluated.pk]),
-        {"request_key": str(uuid.uuid4())},
-    )
+def test_the_copil_guest_reads_but_may_not_start_the_summary_job(evaluated, world, login):
+    """A document job is a write: the read-only COPIL guest gets 403 (issue 14, item 4);
+    an agent of a concerned ARS, a reader with a voice, may ask."""
+    url = reverse("evalimpact:summary_request", args=[evaluated.pk])
+    refused = login(world.copil).post(url, {"request_key": str(uuid.uuid4())})
+    assert refused.status_code == 403 and not SummaryPdf.objects.exists()
+    response = login(world.agent_concerned).post(url, {"request_key": str(uuid.uuid4())})
     job = SummaryPdf.objects.get()
     assert response["Location"] == reverse("evalimpact:summary", args=[job.pk])
-    assert job.requested_by == world.copil
+    assert job.requested_by == world.agent_concerned
 
 
 def test_status_page_polls_while_running_then_announces_the_result(evaluated, world, login):

@@ -227,7 +227,8 @@ def test_pdf_summary_is_one_page_with_scores_and_comments(
 ):
     evaluation = create_evaluation(world.coop_ara, comments="Bilan partagé avec le COPIL de mars.")
     _save(evaluation, complete_rows(evaluation))
-    client = login(world.copil)
+    # The project team asks (the read-only COPIL guest may not start a document job).
+    client = login(world.referent_a)
     with django_capture_on_commit_callbacks(execute=True):
         requested = client.post(
             f"/evalimpact/cooperation/{world.coop_ara.pk}/synthese/",

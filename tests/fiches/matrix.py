@@ -2,7 +2,7 @@
 
 from tests.matrix import (
     ARS_AGENTS_ONLY,
-    EDIT_COOP_ARA,
+    COMMENT_COOP_ARA,
     EVERYONE,
     READ_COOP_ARA,
     TEAM_COOP_ARA,
@@ -69,7 +69,7 @@ CASES = [
         method="post",
         args=lambda w: [w.step_open.pk],
         data=lambda w: {"body": "Une question sur le scénario B."},
-        expect=EDIT_COOP_ARA,
+        expect=COMMENT_COOP_ARA,
     ),
     Case(
         "fiches:attachment_upload",
