@@ -157,6 +157,17 @@ SPECIFIC = {
             "État prévisionnel des recettes et des dépenses voté chaque année ; comptable public "
             "désigné par arrêté."
         ),
+        "membership_rules": (
+            "Toute adhésion est décidée à l'unanimité des membres, après avis du conseil de "
+            "surveillance. Un membre peut se retirer à la fin d'un exercice avec un préavis d'un "
+            "an ; l'exclusion pour manquement grave est décidée par les autres membres, le membre "
+            "entendu."
+        ),
+        "dissolution": (
+            "Le groupement est dissous à l'arrivée de son terme, par décision unanime des membres "
+            "ou si un seul membre demeure ; l'autorisation d'activité de soins qu'il détient prend "
+            "fin avec lui. L'actif net est réparti entre les membres à proportion de leurs droits."
+        ),
     },
     "gip": {
         "governance": (
