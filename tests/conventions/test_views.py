@@ -64,7 +64,9 @@ def test_generate_then_read_the_version(world, login):
     assert "La version 1 de la convention a été générée." in html
     assert "Projet" in html
     page = client.get(url("version", world.coop_ara.pk, 1)).content.decode()
-    assert "Article 2 — Membres du groupement" in page
+    assert "Article 3 — Membres et qualité" in page
+    # The reference sits next to the clause, with its item.
+    assert "CSP R6133-1 I 3° ; CSP L6133-2</span>" in page
     assert (
         f"CLINIQUE BETA, établissement de statut privé à but lucratif, FINESS {world.et_b.finess}"
         in page
