@@ -191,6 +191,13 @@ SPECIFIC = {
             "groupement ; les autres personnels sont mis à disposition par les membres."
         ),
     },
+    "gtsms": {
+        "staff": (
+            "Les agents hospitaliers qui assurent la mission de coordination transférée au "
+            "groupement y sont placés de plein droit ; les autres personnels restent mis à "
+            "disposition par les membres."
+        ),
+    },
     "convention-cooperation": {"duration_years": 3},
     "partenariat-esms": {"duration_years": 5},
 }
@@ -228,6 +235,14 @@ EXTRA = [
         "84",
         "69",
         {"legal_status": "public"},
+    ),
+    (
+        "gtsms",
+        "DEMO-CONV-GTSMS-01",
+        "GTSMS de l'Ain : EHPAD publics autonomes",
+        "84",
+        "01",
+        {"legal_status": "public", "sector": "medico_social"},
     ),
     (
         "gip",
@@ -452,6 +467,7 @@ STATES = {
     "convention-cooperation": "approved",  # lands on approval_not_required
     "partenariat-esms": "amended",
     "gcs-es": "draft",
+    "gtsms": "draft",
     "gip": "signed",
 }
 
