@@ -129,6 +129,28 @@ def legal_errors(facts: Facts, template, used: set[str]) -> list[Missing]:
                     facts.data_url("law_nature"),
                 )
             )
+    if template.law_nature and facts.members:
+        required = required_law_nature(facts)
+        chosen = facts.data.law_nature
+        label = "droit public" if template.law_nature == "public" else "droit privé"
+        if required and required != template.law_nature:
+            errors.append(
+                Missing(
+                    f"Le modèle « {template.name} » vaut pour un groupement de {label} ; "
+                    f"{nature_reason(facts)[0].lower()}{nature_reason(facts)[1:]} (CSP L6133-3 I). "
+                    "Choisissez l'autre modèle de la forme juridique.",
+                    facts.data_url("template"),
+                )
+            )
+        elif chosen and chosen != template.law_nature:
+            errors.append(
+                Missing(
+                    f"Le modèle « {template.name} » vaut pour un groupement de {label}, or la "
+                    "nature juridique choisie est différente. Choisissez l'autre modèle ou "
+                    "corrigez la nature juridique.",
+                    facts.data_url("template"),
+                )
+            )
     if template.check_public_majority:
         public_rights = _public_side_rights(facts)
         public_side = [m for m in facts.members if _public_side(m)]

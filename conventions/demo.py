@@ -157,6 +157,17 @@ SPECIFIC = {
             "État prévisionnel des recettes et des dépenses voté chaque année ; comptable public "
             "désigné par arrêté."
         ),
+        "membership_rules": (
+            "Toute adhésion est décidée à l'unanimité des membres, après avis du conseil de "
+            "surveillance. Un membre peut se retirer à la fin d'un exercice avec un préavis d'un "
+            "an ; l'exclusion pour manquement grave est décidée par les autres membres, le membre "
+            "entendu."
+        ),
+        "dissolution": (
+            "Le groupement est dissous à l'arrivée de son terme, par décision unanime des membres "
+            "ou si un seul membre demeure ; l'autorisation d'activité de soins qu'il détient prend "
+            "fin avec lui. L'actif net est réparti entre les membres à proportion de leurs droits."
+        ),
     },
     "gip": {
         "governance": (
@@ -178,6 +189,13 @@ SPECIFIC = {
         "staff": (
             "Les agents hospitaliers qui assurent l'astreinte de nuit sont placés auprès du "
             "groupement ; les autres personnels sont mis à disposition par les membres."
+        ),
+    },
+    "gtsms": {
+        "staff": (
+            "Les agents hospitaliers qui assurent la mission de coordination transférée au "
+            "groupement y sont placés de plein droit ; les autres personnels restent mis à "
+            "disposition par les membres."
         ),
     },
     "convention-cooperation": {"duration_years": 3},
@@ -217,6 +235,14 @@ EXTRA = [
         "84",
         "69",
         {"legal_status": "public"},
+    ),
+    (
+        "gtsms",
+        "DEMO-CONV-GTSMS-01",
+        "GTSMS de l'Ain : EHPAD publics autonomes",
+        "84",
+        "01",
+        {"legal_status": "public", "sector": "medico_social"},
     ),
     (
         "gip",
@@ -441,6 +467,7 @@ STATES = {
     "convention-cooperation": "approved",  # lands on approval_not_required
     "partenariat-esms": "amended",
     "gcs-es": "draft",
+    "gtsms": "draft",
     "gip": "signed",
 }
 

@@ -90,6 +90,15 @@ class ConventionDataForm(LockableFormMixin, VersionedFormMixin, DsfrModelForm):
             keep = self.ALWAYS | data_fields_for(template)
             for name in [n for n in self.fields if n not in keep]:
                 del self.fields[name]
+        if "law_nature" in self.fields:
+            # What CSP L6133-3 I says for these members, next to the choice.
+            from conventions.checks import facts_for
+            from conventions.rendering import nature_reason
+
+            self.fields["law_nature"].help_text = (
+                f"Selon les membres actuels : {nature_reason(facts_for(cooperation)).lower()}"
+                " (CSP L6133-3 I)."
+            )
         if "has_capital" in self.fields:
             self.fields["has_capital"].widget.choices = [
                 ("unknown", "Non renseigné"),

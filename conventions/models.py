@@ -69,6 +69,14 @@ class ConventionTemplate(models.Model):
         default=False,
         help_text="GHT : un établissement support, et des membres (hors associés) publics.",
     )
+    law_nature = models.CharField(
+        "nature juridique imposée par le modèle",
+        max_length=10,
+        choices=[("public", "Droit public"), ("prive", "Droit privé")],
+        blank=True,
+        help_text="GCS-ES : le modèle de droit public suit les règles des établissements publics "
+        "de santé (CSP L6133-7, R6133-13 II) ; il ne vaut que pour un groupement de droit public.",
+    )
     created_at = models.DateTimeField("créé le", auto_now_add=True)
     archived_at = models.DateTimeField("archivé le", null=True, blank=True)
     history = HistoricalRecords()

@@ -197,9 +197,19 @@ class KnowledgePageAdmin(SimpleHistoryAdmin):
 
 @admin.register(ChooserRule)
 class ChooserRuleAdmin(SimpleHistoryAdmin):
-    list_display = ("criterion", "value", "legal_form", "weight", "excludes", "reason")
+    list_display = ("criterion", "answer_label", "legal_form", "weight", "excludes", "reason")
     list_filter = ("criterion", "legal_form", "excludes")
     list_select_related = ("legal_form",)
+
+    @admin.display(description="réponse", ordering="value")
+    def answer_label(self, rule) -> str:
+        """The answer as the questionnaire words it, so that a lawyer reads the rule as a
+        sentence (the stored code stays visible on the form page)."""
+        from fiches.forms import ChooserForm
+
+        field = ChooserForm.base_fields.get(rule.criterion)
+        labels = dict(field.choices) if field is not None else {}
+        return labels.get(rule.value, rule.value)
 
 
 class TransitionInline(admin.TabularInline):

@@ -137,7 +137,7 @@ def _follow_the_files_of_version_2(page, world, live_server, screenshot, tmp_pat
     download.value.save_as(path)
     assert path.name == f"convention-{world.coop_ara.file_stem}-v2.pdf"
     text = text_of_pdf(path.read_bytes())
-    assert "Le scanner reste la propriété de la clinique" in text
+    assert "Le comité restreint réunit les deux directeurs chaque trimestre" in text
 
     # A failed run says so and can be started again from the keyboard.
     VersionFiles.objects.filter(pk=files.pk).update(

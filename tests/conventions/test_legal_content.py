@@ -230,3 +230,32 @@ def test_the_demo_conventions_read_as_their_own_form(world):
 def _latest_text(cooperation) -> str:
     version = Convention.objects.get(cooperation=cooperation).versions.order_by("-number").first()
     return "\n".join(c.body for c in version.clauses.all())
+
+
+def test_the_public_gcs_es_model_is_refused_for_private_members(world):
+    from tests.conventions.factories import complete
+    from tests.territories.factories import EstablishmentFactory
+
+    gcs_es = LegalForm.objects.get(code="gcs-es")
+    coop = CooperationFactory(legal_form=gcs_es)
+    for index in range(2):
+        MembershipFactory(
+            cooperation=coop,
+            establishment=EstablishmentFactory(private_clinic=True),
+            role="porteur" if index == 0 else "membre",
+        )
+    public_model = ConventionTemplate.objects.get(code="gcs-es", is_current=True)
+    complete(coop, template=public_model)
+    with pytest.raises(services.NotReadyError) as raised:
+        services.convention_generate(cooperation=coop, user=world.referent_a)
+    assert raised.value.result.messages == [
+        "Le modèle « Convention constitutive de GCS-ES de droit public » vaut pour un groupement "
+        "de droit public ; le groupement ne réunit que des personnes privées (CSP L6133-3 I). "
+        "Choisissez l'autre modèle de la forme juridique."
+    ]
+    coop.convention_data.template = ConventionTemplate.objects.get(
+        code="gcs-es-prive", is_current=True
+    )
+    coop.convention_data.save()
+    version = services.convention_generate(cooperation=coop, user=world.referent_a)
+    assert "établissement de santé privé" in version.clauses.get(key="autorisation").body

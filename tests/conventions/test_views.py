@@ -455,6 +455,15 @@ def test_data_form_shows_only_what_the_model_convention_needs(world, login):
 
     gcs_form = login(world.referent_a).get(url("data", world.coop_ara.pk)).content.decode()
     assert "Montant du capital" in gcs_form and "Projet médical partagé" not in gcs_form
+    # One field per concept: a GCS asks for its administrator and deputy, not for résiliation.
+    assert "Administrateur adjoint" in gcs_form and "Résiliation" not in gcs_form
+    assert "Personnels des parties" not in gcs_form
+    # The nature rule of CSP L6133-3 I for these members (CH ALPHA public, CLINIQUE BETA private).
+    assert (
+        "Selon les membres actuels : le groupement réunit des personnes publiques et des "
+        "personnes privées : ses membres choisissent sa nature juridique dans la convention "
+        "constitutive (CSP L6133-3 I)."
+    ) in unescape(gcs_form)
 
     ght = CooperationFactory(ght=True)
     member = MembershipFactory(cooperation=ght, role="porteur")
@@ -462,6 +471,7 @@ def test_data_form_shows_only_what_the_model_convention_needs(world, login):
     ght_form = login(team).get(url("data", ght.pk)).content.decode()
     assert "Projet médical partagé" in ght_form and "Établissement support" in ght_form
     assert "Montant du capital" not in ght_form
+    assert "Instances du GHT" in ght_form and "Administrateur" not in ght_form
     assert f"{member.establishment.name} (FINESS {member.establishment.finess})" in ght_form
 
 

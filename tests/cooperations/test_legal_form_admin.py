@@ -27,3 +27,18 @@ def test_the_legal_form_list_is_in_french_with_no_unlabelled_input(client):
         input_id = re.search(r'id="([^"]+)"', tag)
         labelled = "aria-label" in tag or (input_id and f'for="{input_id.group(1)}"' in html)
         assert labelled, tag
+
+
+def test_the_chooser_rules_read_as_sentences_in_the_admin(client):
+    admin = UserFactory(national_admin=True, is_staff=True, is_superuser=True)
+    client.force_login(admin, backend="django.contrib.auth.backends.ModelBackend")
+
+    from cooperations.models import LegalForm
+
+    gtsms = LegalForm.objects.get(code="gtsms")
+    html = client.get("/admin/fiches/chooserrule/", {"legal_form__id__exact": gtsms.pk})
+    text = html.content.decode()
+
+    assert "ESMS public autonome tenu de rejoindre un GHT ou un GTSMS" in text
+    assert "Obligation légale" in text
+    assert ">Oui<" in text and ">Non<" in text
