@@ -24,6 +24,43 @@ class EvaluationForm(VersionedFormMixin, DsfrModelForm):
             self.add_version_field(self.instance)
 
 
+class EvaluationCreateForm(EvaluationForm):
+    """The new evaluation, with the activity it measures (which Hospi Diag codes prefill it).
+
+    The choices are the activities of the catalogue the evaluation will use (hospital or
+    medico-social); the proposal is the first one the cooperation's themes point to.
+    """
+
+    activity = forms.ChoiceField(
+        label="Activité évaluée",
+        help_text="Elle choisit les indicateurs Hospi Diag repris comme valeurs de référence "
+        "(part de marché, IP-DMS de la médecine, de la chirurgie, de l'obstétrique…). "
+        "Proposée d'après les thèmes de la coopération.",
+    )
+
+    field_order = ["kind", "activity", "evaluated_on", "comments"]
+
+    def __init__(self, *args, cooperation, **kwargs):
+        from evalimpact.models import Activity
+        from evalimpact.services.catalogue import (
+            current_catalogue,
+            proposed_activity,
+            variant_for,
+        )
+
+        super().__init__(*args, **kwargs)
+        version = current_catalogue(variant_for(cooperation))
+        self.catalogue = version
+        activities = list(Activity.objects.filter(version=version).order_by("order", "code"))
+        self.fields["activity"].choices = [("", "— Choisir une activité —")] + [
+            (a.code, a.label) for a in activities
+        ]
+        self.fields["activity"].required = bool(activities)
+        if not self.is_bound:
+            themes = cooperation.themes.values_list("code", flat=True)
+            self.initial.setdefault("activity", proposed_activity(version, themes))
+
+
 def row_prefix(indicator_id: int, membership_id: int | None) -> str:
     return f"{indicator_id}-{membership_id or 0}"
 
@@ -163,6 +200,7 @@ class AnswersForm(DsfrForm):
                 items.append(
                     {
                         "indicator": indicator,
+                        "hospidiag_note": (self.data_obj.hospidiag_notes or {}).get(indicator.pk),
                         "per_member": per_member(indicator),
                         "result": result_by_indicator[indicator.pk],
                         "rows": rows,

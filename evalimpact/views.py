@@ -1,5 +1,4 @@
 import uuid
-from collections import Counter
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -20,7 +19,12 @@ from core.forms import add_service_errors
 from core.locking import StaleObjectError
 from core.uploads import attachment_response
 from evalimpact import selectors
-from evalimpact.forms import AnswersForm, EvaluationForm, SummaryRequestForm
+from evalimpact.forms import (
+    AnswersForm,
+    EvaluationCreateForm,
+    EvaluationForm,
+    SummaryRequestForm,
+)
 from evalimpact.hooks import can_compare
 from evalimpact.models import Evaluation, SummaryPdf
 from evalimpact.services import evaluations as services
@@ -83,8 +87,10 @@ def cooperation_evaluations(request, pk: int):
 @require_http_methods(["GET", "POST"])
 def evaluation_create(request, pk: int):
     cooperation = get_editable_cooperation(request, pk)
-    form = EvaluationForm(
-        request.POST or None, initial={"evaluated_on": timezone.localdate(), "kind": "potential"}
+    form = EvaluationCreateForm(
+        request.POST or None,
+        initial={"evaluated_on": timezone.localdate(), "kind": "potential"},
+        cooperation=cooperation,
     )
     if request.method == "POST" and form.is_valid():
         try:
@@ -127,7 +133,7 @@ def evaluation_detail(request, pk: int):
             "data": data,
             "axes": axes_pairs,
             "levels": data.levels,
-            "common_thresholds": scoring.thresholds_text(_common_thresholds(data.indicators)),
+            "hospidiag_notes": data.hospidiag_notes or {},
             "missing": request.session.pop("evalimpact_missing", None),
             "radar_uri": radar.data_uri(chart, "svg"),
             "radar_alt": chart.alt_text(),
@@ -138,11 +144,6 @@ def evaluation_detail(request, pk: int):
             "breadcrumb_data": _breadcrumb(evaluation.cooperation, str(evaluation), evaluation),
         },
     )
-
-
-def _common_thresholds(indicators):
-    counts = Counter(tuple(i.thresholds) for i in indicators if i.is_quantitative)
-    return list(counts.most_common(1)[0][0]) if counts else []
 
 
 @require_http_methods(["GET", "POST"])
@@ -185,6 +186,7 @@ def evaluation_edit(request, pk: int):
             "answers": answers,
             "sections": answers.sections(),
             "levels": data.levels,
+            "activity": data.activity,
             "missing_count": len(data.result.missing),
             "breadcrumb_data": _breadcrumb(evaluation.cooperation, "Saisie", evaluation),
         },

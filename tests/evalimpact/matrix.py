@@ -30,7 +30,7 @@ CASES = [
         "evalimpact:create",
         method="post",
         args=lambda w: [w.coop_ara.pk],
-        data=lambda w: {"kind": "effective", "evaluated_on": "2026-06-01"},
+        data=lambda w: {"kind": "effective", "evaluated_on": "2026-06-01", "activity": "medecine"},
         expect=EDIT_COOP_ARA,
     ),
     # Whoever reads the cooperation may ask for its summary PDF (it writes no evaluation).
