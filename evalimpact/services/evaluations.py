@@ -127,7 +127,16 @@ def _store_scores(evaluation: Evaluation) -> scoring.EvaluationResult:
     Evaluation.objects.filter(pk=evaluation.pk).update(
         axis_scores=evaluation.axis_scores, overall_score=evaluation.overall_score
     )
+    _warm_radars_after_commit(evaluation.pk)
     return result
+
+
+def _warm_radars_after_commit(evaluation_id: int) -> None:
+    """Draw the radars in the background once the scores are committed (a broker that is
+    down must not undo the save: the pages then draw them on first view)."""
+    from evalimpact.tasks import warm_radars
+
+    transaction.on_commit(lambda: warm_radars.delay(evaluation_id), robust=True)
 
 
 def _baselines_from_potential(evaluation, data) -> dict:

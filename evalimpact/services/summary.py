@@ -14,6 +14,7 @@ from core import documents
 from core.pdf import render_pdf
 from evalimpact import selectors
 from evalimpact.models import Evaluation, SummaryPdf
+from evalimpact.services import evaluations as services
 
 NO_EVALUATION = "Aucune évaluation : la synthèse PDF n'est pas encore disponible."
 FAILED_MESSAGE = (
@@ -63,7 +64,12 @@ def summary_pdf_generate(*, job_id: int) -> SummaryPdf | None:
     summary = selectors.summary_for(cooperation)
     if not summary["evaluations"]:
         raise documents.GenerationRefused(NO_EVALUATION)
-    context = {"cooperation": cooperation, **selectors.pdf_section_context(summary)}
+    context = {
+        "cooperation": cooperation,
+        **selectors.pdf_section_context(summary),
+        "indicator_rows": selectors.indicator_rows(summary["evaluations_shown"]),
+        "activities": {e.pk: services.activity_of(e) for e in summary["evaluations_shown"]},
+    }
     documents.set_progress(job, 40)
     pdf = render_pdf(
         "evalimpact/pdf/summary.html", context, title=f"Eval'Impact — {cooperation.title}"

@@ -162,3 +162,17 @@ def test_no_evaluation_no_radar(login, world):
     html = login(world.admin).get(f"/evalimpact/cooperation/{cooperation.pk}/").content.decode()
     assert 'id="radar"' not in html
     assert "Aucune évaluation pour l'instant." in html
+
+
+def test_a_saved_evaluation_has_its_radars_drawn_before_the_first_view(
+    world, login, django_capture_on_commit_callbacks
+):
+    cache.clear()
+    evaluation = create_evaluation(world.coop_ara)
+    with django_capture_on_commit_callbacks(execute=True):
+        _save(evaluation, complete_rows(evaluation))
+    client = login(world.agent_ara)
+    with mock.patch.object(radar, "draw", wraps=radar.draw) as draw:
+        assert client.get(f"/evalimpact/cooperation/{world.coop_ara.pk}/").status_code == 200
+        assert client.get(f"/evalimpact/evaluation/{evaluation.pk}/").status_code == 200
+        assert draw.call_count == 0  # both served from the cache filled by the task
