@@ -54,6 +54,16 @@ def download_name(job: SummaryPdf) -> str:
     return f"evalimpact-synthese-{job.cooperation_id}-{when:%Y-%m-%d-%H%M}.pdf"
 
 
+def _halves(rows: list) -> list:
+    """The indicator rows in two columns of about the same length, cut between axes."""
+    if not rows:
+        return []
+    middle = len(rows) / 2
+    cuts = [i for i in range(1, len(rows)) if rows[i]["axis"].pk != rows[i - 1]["axis"].pk]
+    cut = min(cuts, key=lambda i: abs(i - middle)) if cuts else len(rows)
+    return [rows[:cut], rows[cut:]]
+
+
 def summary_pdf_generate(*, job_id: int) -> SummaryPdf | None:
     job = documents.start(SummaryPdf, job_id)
     if job is None:
@@ -67,7 +77,9 @@ def summary_pdf_generate(*, job_id: int) -> SummaryPdf | None:
     context = {
         "cooperation": cooperation,
         **selectors.pdf_section_context(summary),
-        "indicator_rows": selectors.indicator_rows(summary["evaluations_shown"]),
+        "indicator_rows": (rows := selectors.indicator_rows(summary["evaluations_shown"])),
+        # Two columns, split between axes 2 and 3, so that the page holds all of them.
+        "indicator_halves": _halves(rows),
         "activities": {e.pk: services.activity_of(e) for e in summary["evaluations_shown"]},
     }
     documents.set_progress(job, 40)
