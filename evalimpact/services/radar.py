@@ -225,8 +225,9 @@ def _draw_series(ax, series, style, angles, close, math) -> None:
     side = 1 if series.key == "potential" else -1
     for index, (angle, value) in enumerate(zip(angles, series.values, strict=True)):
         if value is None:
-            # On the spoke, half-way out, each series on its own side of it.
-            position = (angle, 55)
+            # Near the rim of the grey gap sector (away from any other series' point),
+            # each series on its own side of the spoke.
+            position = (angle, 90)
             text_value = "n.c."
         else:
             position = (angle, value)
