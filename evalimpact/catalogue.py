@@ -140,7 +140,8 @@ def _load_variant(root: Path, path, variant: str, report: LoadReport) -> None:
 HEADERS = {
     "sanitaire": "Catalogue Eval'Impact en vigueur : axes, échelle 0–4, activités et indicateurs.",
     "medico_social": "Catalogue Eval'Impact médico-social en vigueur (GCSMS, GTSMS, EHPAD) : "
-    "axes, échelle 0–4, activités et indicateurs.",
+    "axes, échelle 0–4, activités et indicateurs.\nChoisi automatiquement pour une "
+    "coopération médico-sociale (evalimpact/services/catalogue.variant_for).",
 }
 
 
