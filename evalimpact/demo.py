@@ -178,6 +178,7 @@ def load(base: dict, stdout) -> None:
             "T1": Decimal("0.9"),
             "T4": Decimal("0.9"),
             "F1": Decimal("1.05"),
+            "E2": Decimal("1.08"),
         },
     )
     _evaluation(
@@ -194,6 +195,7 @@ def load(base: dict, stdout) -> None:
             "T1": Decimal("1.04"),
             "T4": Decimal("0.97"),
             "F1": Decimal("1.02"),
+            "E2": Decimal("1.03"),
         },
     )
     _evaluation(

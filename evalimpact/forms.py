@@ -223,7 +223,7 @@ class AnswersForm(DsfrForm):
                     {
                         "indicator": indicator,
                         "hospidiag_note": (self.data_obj.hospidiag_notes or {}).get(indicator.pk),
-                        "per_member": per_member(indicator),
+                        "per_member": per_member(indicator, self.data_obj.activity),
                         "result": result_by_indicator[indicator.pk],
                         "rows": rows,
                     }

@@ -44,9 +44,19 @@ class EvaluationData:
     hospidiag_notes: dict | None = None  # indicator_id -> why Hospi Diag gives no value
 
 
-def per_member(indicator) -> bool:
-    """Indicators fed by Hospi Diag are answered member by member, the others once."""
-    return indicator.is_quantitative and bool(indicator.hospidiag_codes)
+def per_member(indicator, activity=None) -> bool:
+    """Indicators fed by Hospi Diag are answered member by member, the others once.
+
+    An activity-dependent indicator is fed only when the evaluation's activity has codes
+    for it (imaging has no Hospi Diag market share: F1 is then answered once, for the
+    cooperation); an evaluation made before activities existed (no activity) keeps its
+    member rows.
+    """
+    if not (indicator.is_quantitative and indicator.hospidiag_codes):
+        return False
+    if getattr(indicator, "by_activity", False) and activity is not None:
+        return bool(hospidiag.codes_for(indicator, activity))
+    return True
 
 
 def _membership_queryset(cooperation, answered_ids):
@@ -60,10 +70,10 @@ def _membership_queryset(cooperation, answered_ids):
     )
 
 
-def build_layout(indicators, memberships, answers) -> dict:
+def build_layout(indicators, memberships, answers, activity=None) -> dict:
     layout = {}
     for indicator in indicators:
-        if per_member(indicator) and memberships:
+        if per_member(indicator, activity) and memberships:
             layout[indicator.pk] = [(m, answers.get((indicator.pk, m.pk))) for m in memberships]
         else:
             layout[indicator.pk] = [(None, answers.get((indicator.pk, None)))]
@@ -82,9 +92,9 @@ def load_evaluation(evaluation: Evaluation) -> EvaluationData:
     memberships = list(
         _membership_queryset(evaluation.cooperation_id, {m for (_i, m) in answers if m})
     )
-    layout = build_layout(indicators, memberships, answers)
-    result = scoring.evaluate(axes, indicators, layout)
     activity = activity_of(evaluation)
+    layout = build_layout(indicators, memberships, answers, activity)
+    result = scoring.evaluate(axes, indicators, layout)
     return EvaluationData(
         evaluation,
         axes,

@@ -2,7 +2,8 @@
 
 Values read from the repository's Hospi Diag 2022 slices (fixtures/hospidiag-2022/):
 CH de Bourg-en-Bresse (EJ 010780054): A1 41, A2 34,2 (pdmza), P1 1,108, P2 1,123, RH8 9,4;
-CHU de Toulouse (EJ 310781406): A1 35,7, P1 0,856, RH8 8,5.
+A14 94,2 (bed occupancy in surgery); CHU de Toulouse (EJ 310781406): A1 35,7, P1 0,856,
+A13 64, RH8 8,5.
 """
 
 import html
@@ -43,21 +44,30 @@ def test_demo_imaging_and_surgery_cooperations_take_the_codes_of_their_activity(
     assert EvaluationCreateForm(cooperation=gcs).initial["activity"] == "imagerie"
     assert EvaluationCreateForm(cooperation=ght).initial["activity"] == "medecine"
 
-    # Imaging GCS: no Hospi Diag code measures imaging market share or length of stay, so
-    # F1 and E5 are not prefilled (no medicine value in their place); RH8 still feeds T1.
+    # Imaging GCS: no Hospi Diag code measures imaging market share, length of stay or
+    # equipment use, so F1, E5 and E2 are not prefilled (no medicine value in their place):
+    # they are answered once, for the cooperation; RH8 still feeds T1 member by member.
     imaging = Evaluation.objects.get(cooperation=gcs, kind="potential")
     assert imaging.activity == "imagerie"
     chu = _answers(imaging, "310781406")
-    assert chu["F1"].baseline is None and chu["E5"].baseline is None
-    assert not Answer.objects.filter(
-        evaluation=imaging, indicator__code__in=["F1", "E5"], baseline__isnull=False
-    ).exists()
+    assert not {"F1", "E5", "E2"} & set(chu)
+    assert (
+        not Answer.objects.filter(
+            evaluation=imaging, indicator__code__in=["F1", "E5", "E2"], baseline__isnull=False
+        )
+        .exclude(indicator__code="E2", baseline=Decimal("55"))
+        .exists()
+    )
+    # The demo's own E2 answer (55 → 85 %, the shared MRI's use) is the cooperation's.
+    e2 = Answer.objects.get(evaluation=imaging, indicator__code="E2", membership=None)
+    assert (e2.baseline, e2.value, e2.baseline_source) == (Decimal("55"), Decimal("85"), "")
     assert chu["T1"].baseline == Decimal("8.5") and "RH8" in chu["T1"].baseline_source
     page = html.unescape(
         login(world.admin).get(f"/evalimpact/evaluation/{imaging.pk}/").content.decode()
     )
     assert "Aucun indicateur Hospi Diag ne mesure F1 pour l'activité « Imagerie »" in page
     assert "Aucun indicateur Hospi Diag ne mesure E5 pour l'activité « Imagerie »" in page
+    assert "Aucun indicateur Hospi Diag ne mesure E2 pour l'activité « Imagerie »" in page
     assert "35,7" not in page  # the CHU's medicine market share is not shown as F1
 
     # Surgery on the GHT: F1 takes the surgery market share A2, E5 the surgery IP-DMS P2.
@@ -69,6 +79,10 @@ def test_demo_imaging_and_surgery_cooperations_take_the_codes_of_their_activity(
     )
     assert bourg["E5"].baseline == Decimal("1.123")
     assert bourg["E5"].baseline_source.startswith("Hospi Diag 2022, P2 (IP-DMS chirurgie)")
+    assert bourg["E2"].baseline == Decimal("94.2")
+    assert bourg["E2"].baseline_source.startswith(
+        "Hospi Diag 2022, A14 (taux d'occupation des lits en chirurgie)"
+    )
     assert bourg["T1"].baseline == Decimal("9.4")
 
     # The demo's medicine evaluation of the same GHT took A1 and P1.

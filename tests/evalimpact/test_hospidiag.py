@@ -167,4 +167,4 @@ def test_member_establishments_are_prefilled_from_their_legal_entity(tmp_path):
     assert e5.baseline == Decimal("1.123") and "P2 (IP-DMS chirurgie)" in e5.baseline_source
     # Nothing for the other member, and nothing for indicators Hospi Diag does not feed.
     assert not Answer.objects.filter(evaluation=evaluation, membership=other).exists()
-    assert Indicator.objects.filter(version=evaluation.catalogue, hospidiag_codes=[]).count() == 21
+    assert Indicator.objects.filter(version=evaluation.catalogue, hospidiag_codes=[]).count() == 20
