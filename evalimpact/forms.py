@@ -223,7 +223,9 @@ class AnswersForm(DsfrForm):
                     {
                         "indicator": indicator,
                         "hospidiag_note": (self.data_obj.hospidiag_notes or {}).get(indicator.pk),
-                        "per_member": per_member(indicator, self.data_obj.activity),
+                        "per_member": per_member(
+                            indicator, self.data_obj.activity, legacy=self.data_obj.legacy
+                        ),
                         "result": result_by_indicator[indicator.pk],
                         "rows": rows,
                     }

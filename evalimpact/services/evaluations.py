@@ -42,19 +42,20 @@ class EvaluationData:
     result: scoring.EvaluationResult
     activity: Activity | None = None
     hospidiag_notes: dict | None = None  # indicator_id -> why Hospi Diag gives no value
+    legacy: bool = False  # catalogue version from before activities (see per_member)
 
 
-def per_member(indicator, activity=None) -> bool:
+def per_member(indicator, activity=None, *, legacy: bool = False) -> bool:
     """Indicators fed by Hospi Diag are answered member by member, the others once.
 
     An activity-dependent indicator is fed only when the evaluation's activity has codes
     for it (imaging has no Hospi Diag market share: F1 is then answered once, for the
-    cooperation); an evaluation made before activities existed (no activity) keeps its
-    member rows.
+    cooperation; so is it when no activity was chosen). `legacy`: the evaluation's
+    catalogue version predates activities, and keeps the member rows it was answered with.
     """
     if not (indicator.is_quantitative and indicator.hospidiag_codes):
         return False
-    if getattr(indicator, "by_activity", False) and activity is not None:
+    if getattr(indicator, "by_activity", False) and not legacy:
         return bool(hospidiag.codes_for(indicator, activity))
     return True
 
@@ -70,10 +71,10 @@ def _membership_queryset(cooperation, answered_ids):
     )
 
 
-def build_layout(indicators, memberships, answers, activity=None) -> dict:
+def build_layout(indicators, memberships, answers, activity=None, *, legacy=False) -> dict:
     layout = {}
     for indicator in indicators:
-        if per_member(indicator, activity) and memberships:
+        if per_member(indicator, activity, legacy=legacy) and memberships:
             layout[indicator.pk] = [(m, answers.get((indicator.pk, m.pk))) for m in memberships]
         else:
             layout[indicator.pk] = [(None, answers.get((indicator.pk, None)))]
@@ -93,7 +94,8 @@ def load_evaluation(evaluation: Evaluation) -> EvaluationData:
         _membership_queryset(evaluation.cooperation_id, {m for (_i, m) in answers if m})
     )
     activity = activity_of(evaluation)
-    layout = build_layout(indicators, memberships, answers, activity)
+    legacy = not Activity.objects.filter(version_id=evaluation.catalogue_id).exists()
+    layout = build_layout(indicators, memberships, answers, activity, legacy=legacy)
     result = scoring.evaluate(axes, indicators, layout)
     return EvaluationData(
         evaluation,
@@ -106,6 +108,7 @@ def load_evaluation(evaluation: Evaluation) -> EvaluationData:
         result,
         activity,
         hospidiag.activity_notes(indicators, activity),
+        legacy,
     )
 
 

@@ -172,7 +172,7 @@ def test_finalising_with_missing_answers_lists_them(world, login):
         follow=True,
     )
     html = response.content.decode()
-    assert "Impossible de rendre l'évaluation définitive : 29 réponse(s) manquante(s)" in html
+    assert "Impossible de rendre l'évaluation définitive : 27 réponse(s) manquante(s)" in html
     assert "F2 — Délai d&#x27;accès au service (la coopération)" in html
     # Per-member rows name the member.
     assert "T1 — Taux d&#x27;absentéisme des personnels concernés (CH ALPHA)" in html
