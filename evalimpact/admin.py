@@ -5,6 +5,7 @@ from django.contrib import admin, messages
 from simple_history.admin import SimpleHistoryAdmin
 
 from evalimpact.models import (
+    Activity,
     Axis,
     CatalogueVersion,
     Evaluation,
@@ -39,8 +40,9 @@ class VersionedCatalogueAdmin(SimpleHistoryAdmin):
 
 @admin.register(CatalogueVersion)
 class CatalogueVersionAdmin(SimpleHistoryAdmin):
-    list_display = ("number", "is_current", "note", "created_at")
-    readonly_fields = ("number", "is_current", "created_at")
+    list_display = ("variant", "number", "is_current", "note", "created_at")
+    list_filter = ("variant",)
+    readonly_fields = ("variant", "number", "is_current", "created_at")
 
     def has_delete_permission(self, request, obj=None):
         return obj is None or not catalogue.is_frozen(obj)
@@ -54,9 +56,15 @@ class AxisAdmin(VersionedCatalogueAdmin):
 
 @admin.register(Indicator)
 class IndicatorAdmin(VersionedCatalogueAdmin):
-    list_display = ("code", "label", "axis", "kind", "direction", "weight", "version")
+    list_display = ("code", "label", "axis", "kind", "direction", "scale", "weight", "version")
     list_filter = ("version", "kind", "axis__code")
     search_fields = ("code", "label")
+
+
+@admin.register(Activity)
+class ActivityAdmin(VersionedCatalogueAdmin):
+    list_display = ("code", "label", "order", "version")
+    list_filter = ("version",)
 
 
 @admin.register(ScoreLevel)

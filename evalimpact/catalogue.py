@@ -1,7 +1,10 @@
 """Catalogue of Eval'Impact: the axes, the 0–4 scale and the indicators in force.
 
-File (under ``settings.CATALOGUES_DIR``): ``evalimpact/indicators.yaml``. It describes the
-catalogue version *in force*; when it differs and that version is already used by an
+Files (under ``settings.CATALOGUES_DIR``): ``evalimpact/indicators.yaml`` (the hospital set)
+and ``evalimpact/indicators-medico-social.yaml`` (the medico-social set, same four axes),
+one per ``CatalogueVariant``. Each describes the catalogue version *in force* of its
+variant, with its activities (which Hospi Diag codes measure each indicator for an
+activity); when it differs and that version is already used by an
 evaluation, loading copies it into a new version first
 (``evalimpact.services.catalogue.catalogue_copy``), so past evaluations keep their scale.
 """
@@ -20,6 +23,10 @@ from core.catalogues import (
 )
 
 PATH = ("evalimpact", "indicators.yaml")
+FILES = {
+    "sanitaire": ("evalimpact", "indicators.yaml"),
+    "medico_social": ("evalimpact", "indicators-medico-social.yaml"),
+}
 
 
 def _file(version) -> dict:
@@ -28,6 +35,10 @@ def _file(version) -> dict:
         "version": {"number": version.number, "note": version.note},
         "axes": [dump_fields(a) for a in version.axes.order_by("code")],
         "levels": [dump_fields(lvl) for lvl in version.levels.order_by("score")],
+        "activities": [
+            dump_fields(a, exclude=("version",))
+            for a in version.activities.order_by("order", "code")
+        ],
         "indicators": [
             dump_fields(i, axis=axes[i.axis_id])
             for i in version.indicators.order_by("axis__code", "order", "code")
@@ -39,17 +50,43 @@ def _comparable(data: dict) -> dict:
     return {k: v for k, v in data.items() if k != "version"}
 
 
+def _check_activities(name: str, activities: list, indicators: list) -> None:
+    """Each activity maps only activity-dependent indicators to codes those indicators list."""
+    codes = {i["code"]: i for i in indicators}
+    for activity in activities:
+        for code, mapped in (activity.get("hospidiag") or {}).items():
+            indicator = codes.get(code)
+            if indicator is None or not indicator.get("by_activity"):
+                raise CatalogueError(
+                    f"{name} : activité {activity['code']}, l'indicateur {code} n'existe pas ou "
+                    "ne dépend pas de l'activité (by_activity)"
+                )
+            unknown = set(mapped) - set(indicator.get("hospidiag_codes") or [])
+            if unknown:
+                raise CatalogueError(
+                    f"{name} : activité {activity['code']}, indicateur {code} : code(s) "
+                    f"{', '.join(sorted(unknown))} absent(s) de ses codes Hospi Diag"
+                )
+
+
 def load_indicators(root: Path, report: LoadReport) -> None:
-    from evalimpact.models import Axis, CatalogueVersion, Indicator, ScoreLevel
+    for variant, path in FILES.items():
+        if root.joinpath(*path).exists():
+            _load_variant(root, path, variant, report)
+
+
+def _load_variant(root: Path, path, variant: str, report: LoadReport) -> None:
+    from evalimpact.models import Activity, Axis, CatalogueVersion, Indicator, ScoreLevel
     from evalimpact.services.catalogue import catalogue_copy, is_frozen
 
-    data = read_yaml(root.joinpath(*PATH)) or {}
+    data = read_yaml(root.joinpath(*path)) or {}
+    _check_activities("/".join(path), data.get("activities") or [], data.get("indicators") or [])
     header = data.get("version") or {}
-    version = CatalogueVersion.objects.filter(is_current=True).first()
+    version = CatalogueVersion.objects.filter(is_current=True, variant=variant).first()
     if version is None:
         version, _ = sync_row(
             CatalogueVersion,
-            {"number": int(header.get("number", 1))},
+            {"variant": variant, "number": int(header.get("number", 1))},
             {"is_current": True, "note": header.get("note", "")},
             report,
         )
@@ -61,7 +98,7 @@ def load_indicators(root: Path, report: LoadReport) -> None:
             source=version, note=header.get("note") or "Chargement du catalogue (fichiers)"
         )
         report.note(
-            f"Eval'Impact : la version en vigueur était utilisée par des évaluations ; les "
+            f"Eval'Impact ({version.get_variant_display()}) : la version en vigueur était utilisée par des évaluations ; les "
             f"fichiers ont été chargés dans une nouvelle version v{version.number}."
         )
     axes = {}
@@ -73,37 +110,47 @@ def load_indicators(root: Path, report: LoadReport) -> None:
         item = dict(item)
         score = item.pop("score")
         sync_row(ScoreLevel, {"version": version, "score": score}, item, report)
+    activity_codes = []
+    for item in data.get("activities") or []:
+        item = dict(item)
+        code = item.pop("code")
+        sync_row(Activity, {"version": version, "code": code}, item, report)
+        activity_codes.append(code)
     codes = []
     for item in data.get("indicators") or []:
         item = dict(item)
         code = item.pop("code")
         axis_code = item.pop("axis")
         if axis_code not in axes:
-            raise CatalogueError(
-                f"evalimpact/indicators.yaml : indicateur {code}, axe {axis_code} inconnu"
-            )
+            raise CatalogueError(f"{'/'.join(path)} : indicateur {code}, axe {axis_code} inconnu")
         sync_row(
             Indicator,
             {"version": version, "code": code},
             item,
             report,
             relations={"axis": axes[axis_code]},
-            source=f"evalimpact/indicators.yaml ({code})",
+            source=f"{'/'.join(path)} ({code})",
         )
         codes.append(code)
     if not report.missing_only:
         version.indicators.exclude(code__in=codes).delete()
+        version.activities.exclude(code__in=activity_codes).delete()
+
+
+HEADERS = {
+    "sanitaire": "Catalogue Eval'Impact en vigueur : axes, échelle 0–4, activités et indicateurs.",
+    "medico_social": "Catalogue Eval'Impact médico-social en vigueur (GCSMS, GTSMS, EHPAD) : "
+    "axes, échelle 0–4, activités et indicateurs.\nChoisi automatiquement pour une "
+    "coopération médico-sociale (evalimpact/services/catalogue.variant_for).",
+}
 
 
 def export_indicators(root: Path) -> None:
     from evalimpact.models import CatalogueVersion
 
-    version = CatalogueVersion.objects.filter(is_current=True).first()
-    if version is not None:
+    for version in CatalogueVersion.objects.filter(is_current=True):
         write_yaml(
-            root.joinpath(*PATH),
-            _file(version),
-            header="Catalogue Eval'Impact en vigueur : axes, échelle 0–4 et indicateurs.",
+            root.joinpath(*FILES[version.variant]), _file(version), header=HEADERS[version.variant]
         )
 
 

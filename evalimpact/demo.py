@@ -135,14 +135,19 @@ def _fill(evaluation, answers, observed_shift=None, *, complete=True) -> None:
     )
 
 
-def _evaluation(cooperation, kind, on, answers, *, final, user, comments, shift=None):
+def _evaluation(cooperation, kind, on, answers, *, final, user, comments, shift=None, activity=""):
     evaluation = Evaluation.objects.filter(
         cooperation=cooperation, kind=kind, evaluated_on=on
     ).first()
     if evaluation is not None:
         return evaluation  # created by an earlier run: left as it is (idempotent demo)
     evaluation = services.evaluation_create(
-        cooperation=cooperation, user=user, kind=kind, evaluated_on=on, comments=comments
+        cooperation=cooperation,
+        user=user,
+        kind=kind,
+        evaluated_on=on,
+        comments=comments,
+        activity=activity,
     )
     if evaluation.status == EvaluationStatus.DRAFT:
         # A draft keeps its gaps, so that the demo shows what "missing" looks like.
@@ -167,11 +172,13 @@ def load(base: dict, stdout) -> None:
         final=True,
         user=agent,
         comments="Évaluation faite avant la convention constitutive, pour le comité stratégique.",
+        activity="medecine",
         shift={
             "E5": Decimal("0.97"),
             "T1": Decimal("0.9"),
             "T4": Decimal("0.9"),
             "F1": Decimal("1.05"),
+            "E2": Decimal("1.08"),
         },
     )
     _evaluation(
@@ -182,11 +189,13 @@ def load(base: dict, stdout) -> None:
         final=True,
         user=director,
         comments="Bilan à neuf ans : filières et achats au rendez-vous ; l'attractivité reste le point faible.",
+        activity="medecine",
         shift={
             "E5": Decimal("0.99"),
             "T1": Decimal("1.04"),
             "T4": Decimal("0.97"),
             "F1": Decimal("1.02"),
+            "E2": Decimal("1.03"),
         },
     )
     _evaluation(
@@ -197,5 +206,6 @@ def load(base: dict, stdout) -> None:
         final=False,
         user=base["accounts"].get("directeur.chu-toulouse"),
         comments="Première estimation, à compléter avec la clinique partenaire.",
+        activity="imagerie",
     )
     stdout.write("Eval'Impact : 3 évaluations de démonstration")

@@ -24,24 +24,74 @@ class EvaluationForm(VersionedFormMixin, DsfrModelForm):
             self.add_version_field(self.instance)
 
 
+class EvaluationCreateForm(EvaluationForm):
+    """The new evaluation, with the activity it measures (which Hospi Diag codes prefill it).
+
+    The choices are the activities of the catalogue the evaluation will use (hospital or
+    medico-social); the proposal is the first one the cooperation's themes point to.
+    """
+
+    activity = forms.ChoiceField(
+        label="Activité évaluée",
+        help_text="Elle choisit les indicateurs Hospi Diag repris comme valeurs de référence "
+        "(part de marché, IP-DMS de la médecine, de la chirurgie, de l'obstétrique…). "
+        "Proposée d'après les thèmes de la coopération.",
+    )
+
+    field_order = ["kind", "activity", "evaluated_on", "comments"]
+
+    def __init__(self, *args, cooperation, **kwargs):
+        from evalimpact.models import Activity
+        from evalimpact.services.catalogue import (
+            current_catalogue,
+            proposed_activity,
+            variant_for,
+        )
+
+        super().__init__(*args, **kwargs)
+        version = current_catalogue(variant_for(cooperation))
+        self.catalogue = version
+        activities = list(Activity.objects.filter(version=version).order_by("order", "code"))
+        self.fields["activity"].choices = [("", "— Choisir une activité —")] + [
+            (a.code, a.label) for a in activities
+        ]
+        self.fields["activity"].required = bool(activities)
+        if not self.is_bound:
+            themes = cooperation.themes.values_list("code", flat=True)
+            self.initial.setdefault("activity", proposed_activity(version, themes))
+
+
 def row_prefix(indicator_id: int, membership_id: int | None) -> str:
     return f"{indicator_id}-{membership_id or 0}"
 
 
+def plain_decimal(value):
+    """A stored Decimal as people write it: 15.1000 → 15.1, 100.0000 → 100 (never 1E+2)."""
+    if value is None:
+        return None
+    from decimal import Decimal
+
+    return Decimal(format(value.normalize(), "f"))
+
+
 class AnswersForm(DsfrForm):
-    """One group of fields per (indicator, member) row of the evaluation's layout.
+    """One group of fields per (indicator, member) row of the evaluation's layout; with
+    `axis_code`, only the rows of that axis (the entry page shows one axis at a time).
 
     Errors found by the service come back keyed "<indicator>-<member>-<field>", the same
     names as the fields, so each message lands under its own input.
     """
 
-    def __init__(self, *args, data_obj, **kwargs):
+    def __init__(self, *args, data_obj, axis_code=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.data_obj = data_obj
+        self.axis_code = axis_code
+        axis_ids = {a.pk for a in data_obj.axes if axis_code is None or a.code == axis_code}
+        self.indicators = [i for i in data_obj.indicators if i.axis_id in axis_ids]
         levels = [("", "— Non renseigné —")] + [
             (level.score, f"{level.score} — {level.label}") for level in data_obj.levels
         ]
-        for indicator in data_obj.indicators:
+        for indicator in self.indicators:
             for membership, answer in data_obj.layout[indicator.pk]:
                 prefix = row_prefix(indicator.pk, membership.pk if membership else None)
                 who = f" — {membership.member_name}" if membership else ""
@@ -54,7 +104,7 @@ class AnswersForm(DsfrForm):
                         max_digits=14,
                         decimal_places=4,
                         localize=True,
-                        initial=answer.baseline if answer else None,
+                        initial=plain_decimal(answer.baseline) if answer else None,
                         widget=forms.TextInput(
                             attrs={"inputmode": "decimal", "data-context": context}
                         ),
@@ -70,7 +120,7 @@ class AnswersForm(DsfrForm):
                         max_digits=14,
                         decimal_places=4,
                         localize=True,
-                        initial=answer.value if answer else None,
+                        initial=plain_decimal(answer.value) if answer else None,
                         widget=forms.TextInput(attrs={"inputmode": "decimal"}),
                     )
                 else:
@@ -106,13 +156,20 @@ class AnswersForm(DsfrForm):
             css = "fr-select" if isinstance(widget, forms.Select) else "fr-input"
             widget.attrs["class"] = css
 
-    def rows(self) -> dict:
-        """{(indicator_id, membership_id): cleaned row} for the service."""
+    def rows(self, *, valid_only: bool = False) -> dict:
+        """{(indicator_id, membership_id): cleaned row} for the service.
+
+        valid_only: leave out the rows with a field the form refused (the autosave keeps
+        the valid answers and says which ones wait for a correction).
+        """
         result = {}
-        for indicator in self.data_obj.indicators:
+        errors = self.errors if valid_only else {}
+        for indicator in self.indicators:
             for membership, _answer in self.data_obj.layout[indicator.pk]:
                 membership_id = membership.pk if membership else None
                 prefix = row_prefix(indicator.pk, membership_id)
+                if any(name.startswith(prefix + "-") for name in errors):
+                    continue
                 row = {
                     name: self.cleaned_data.get(f"{prefix}-{name}")
                     for name in (
@@ -134,8 +191,10 @@ class AnswersForm(DsfrForm):
         }
         sections = []
         for axis in self.data_obj.axes:
+            if self.axis_code is not None and axis.code != self.axis_code:
+                continue
             items = []
-            for indicator in self.data_obj.indicators:
+            for indicator in self.indicators:
                 if indicator.axis_id != axis.pk:
                     continue
                 rows = []
@@ -163,7 +222,10 @@ class AnswersForm(DsfrForm):
                 items.append(
                     {
                         "indicator": indicator,
-                        "per_member": per_member(indicator),
+                        "hospidiag_note": (self.data_obj.hospidiag_notes or {}).get(indicator.pk),
+                        "per_member": per_member(
+                            indicator, self.data_obj.activity, legacy=self.data_obj.legacy
+                        ),
                         "result": result_by_indicator[indicator.pk],
                         "rows": rows,
                     }

@@ -20,12 +20,30 @@ from core.models import GeneratedDocument
 DEFAULT_THRESHOLDS = [-5, 2, 10, 25]
 
 
+class CatalogueVariant(models.TextChoices):
+    """Which set of indicators: hospitals, or medico-social cooperations (GCSMS, EHPAD…).
+
+    Each variant is its own versioned catalogue (its own file in catalogues/evalimpact/),
+    with the same four axes; the variant of a new evaluation follows the cooperation
+    (services/catalogue.variant_for).
+    """
+
+    SANITAIRE = "sanitaire", "Sanitaire (établissements de santé)"
+    MEDICO_SOCIAL = "medico_social", "Médico-social (EHPAD, ESMS, GCSMS, GTSMS)"
+
+
 def default_thresholds():
     return list(DEFAULT_THRESHOLDS)
 
 
 class CatalogueVersion(models.Model):
-    number = models.PositiveIntegerField("numéro", unique=True)
+    variant = models.CharField(
+        "jeu d'indicateurs",
+        max_length=20,
+        choices=CatalogueVariant.choices,
+        default=CatalogueVariant.SANITAIRE,
+    )
+    number = models.PositiveIntegerField("numéro")
     is_current = models.BooleanField("version en vigueur", default=False, db_index=True)
     note = models.CharField("note de version", max_length=255, blank=True)
     created_at = models.DateTimeField("créée le", auto_now_add=True)
@@ -34,17 +52,28 @@ class CatalogueVersion(models.Model):
     class Meta:
         verbose_name = "version du catalogue"
         verbose_name_plural = "versions du catalogue"
-        ordering = ["-number"]
+        ordering = ["variant", "-number"]
         constraints = [
             models.UniqueConstraint(
-                fields=["is_current"],
+                fields=["variant", "number"], name="evalimpact_catalogue_variant_number"
+            ),
+            models.UniqueConstraint(
+                fields=["variant", "is_current"],
                 condition=Q(is_current=True),
-                name="evalimpact_one_current_catalogue",
-            )
+                name="evalimpact_one_current_catalogue_per_variant",
+            ),
         ]
 
     def __str__(self) -> str:
-        return f"Catalogue v{self.number}" + (" (en vigueur)" if self.is_current else "")
+        variant = "" if self.variant == CatalogueVariant.SANITAIRE else " médico-social"
+        return f"Catalogue{variant} v{self.number}" + (" (en vigueur)" if self.is_current else "")
+
+    @property
+    def label(self) -> str:
+        """ "v3" or "médico-social v1", as pages cite it."""
+        if self.variant == CatalogueVariant.SANITAIRE:
+            return f"v{self.number}"
+        return f"médico-social v{self.number}"
 
 
 class Axis(models.Model):
@@ -79,6 +108,13 @@ class Direction(models.TextChoices):
     LOWER = "lower", "Plus c'est bas, mieux c'est"
 
 
+class Scale(models.TextChoices):
+    """How a quantitative answer is turned into a change before the thresholds."""
+
+    RELATIVE = "relative", "Variation relative (% de la référence)"
+    ABSOLUTE = "absolute", "Écart absolu (dans l'unité de l'indicateur)"
+
+
 class Indicator(models.Model):
     version = models.ForeignKey(
         CatalogueVersion, on_delete=models.CASCADE, related_name="indicators"
@@ -96,11 +132,26 @@ class Indicator(models.Model):
     direction = models.CharField(
         "sens favorable", max_length=10, choices=Direction.choices, blank=True
     )
+    scale = models.CharField(
+        "échelle",
+        max_length=10,
+        choices=Scale.choices,
+        default=Scale.RELATIVE,
+        help_text="Écart absolu quand la référence peut valoir 0 (une variation en % n'a alors "
+        "pas de sens).",
+    )
     thresholds = models.JSONField(
-        "seuils de variation (%)",
+        "seuils",
         default=default_thresholds,
         blank=True,
-        help_text="Quatre bornes croissantes en % de variation, séparant les notes 0|1|2|3|4.",
+        help_text="Quatre bornes croissantes séparant les notes 0|1|2|3|4 : en % de variation "
+        "(échelle relative) ou dans l'unité de l'indicateur (échelle absolue), le progrès "
+        "comptant positivement.",
+    )
+    thresholds_reason = models.TextField(
+        "raison des seuils",
+        blank=True,
+        help_text="Pourquoi ces seuils pour cet indicateur (ordre de grandeur, source).",
     )
     weight = models.DecimalField("poids dans l'axe", max_digits=5, decimal_places=2, default=1)
     source = models.CharField("source des données", max_length=255, blank=True)
@@ -109,7 +160,14 @@ class Indicator(models.Model):
         default=list,
         blank=True,
         help_text="Codes Hospi Diag qui préremplissent la valeur de référence, par ordre de "
-        "préférence (ex. P1, P2, P3).",
+        "préférence (ex. P1, P2, P3). Quand l'indicateur dépend de l'activité évaluée, ce "
+        "sont tous les codes possibles, et chaque activité choisit les siens.",
+    )
+    by_activity = models.BooleanField(
+        "codes Hospi Diag choisis selon l'activité",
+        default=False,
+        help_text="La valeur Hospi Diag dépend de l'activité évaluée (médecine, chirurgie…) : "
+        "les codes viennent de l'activité choisie par l'évaluation.",
     )
     history = HistoricalRecords()
 
@@ -149,6 +207,54 @@ class Indicator(models.Model):
             errors["hospidiag_codes"] = 'Indiquez une liste de codes, par exemple ["P1", "P2"].'
         if errors:
             raise ValidationError(errors)
+
+
+class Activity(models.Model):
+    """The activity an evaluation measures (médecine, chirurgie, imagerie…).
+
+    `hospidiag` maps an indicator code to the Hospi Diag codes that measure it for this
+    activity, best first ({"F1": ["A2", "A2bis"], "E5": ["P2"]}); an activity-dependent
+    indicator absent from the map has no Hospi Diag value for this activity, and says so.
+    `themes` are the cooperation themes (codes of catalogues/themes.yaml) that propose it.
+    """
+
+    version = models.ForeignKey(
+        CatalogueVersion, on_delete=models.CASCADE, related_name="activities"
+    )
+    code = models.SlugField("code", max_length=40)
+    order = models.PositiveSmallIntegerField("ordre", default=0)
+    label = models.CharField("intitulé", max_length=100)
+    themes = models.JSONField("thèmes qui la proposent", default=list, blank=True)
+    hospidiag = models.JSONField("codes Hospi Diag par indicateur", default=dict, blank=True)
+    note = models.CharField(
+        "note (affichée quand Hospi Diag ne mesure pas l'activité)", max_length=255, blank=True
+    )
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = "activité évaluée"
+        verbose_name_plural = "activités évaluées"
+        ordering = ["version", "order", "code"]
+        constraints = [
+            models.UniqueConstraint(fields=["version", "code"], name="evalimpact_activity_unique")
+        ]
+
+    def __str__(self) -> str:
+        return self.label
+
+    def clean(self):
+        from django.core.exceptions import ValidationError
+
+        if not isinstance(self.themes, list):
+            raise ValidationError(
+                {"themes": 'Indiquez une liste de codes, par exemple ["imagerie"].'}
+            )
+        if not isinstance(self.hospidiag, dict) or not all(
+            isinstance(v, list) for v in self.hospidiag.values()
+        ):
+            raise ValidationError(
+                {"hospidiag": 'Indiquez un dictionnaire, par exemple {"F1": ["A2"], "E5": ["P2"]}.'}
+            )
 
 
 class ScoreLevel(models.Model):
@@ -198,6 +304,9 @@ class Evaluation(models.Model):
         verbose_name="version du catalogue",
     )
     kind = models.CharField("type d'évaluation", max_length=10, choices=EvaluationKind.choices)
+    # Code of an Activity of the evaluation's catalogue version (blank: chosen before the
+    # activities existed; activity-dependent indicators are then not prefilled).
+    activity = models.CharField("activité évaluée", max_length=40, blank=True)
     evaluated_on = models.DateField("date de l'évaluation")
     status = models.CharField(
         "statut",

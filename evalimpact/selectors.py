@@ -49,7 +49,47 @@ def summary_for(cooperation) -> dict:
         "axes": axes,
         "radar": data,
         "table": score_table(axes, [e for e in pair if e]) if evaluations else [],
+        "overall": [
+            format_number(round(float(e.overall_score), 1))
+            if e.overall_score is not None
+            else "n.c."
+            for e in pair
+            if e
+        ],
     }
+
+
+def indicator_rows(evaluations) -> list:
+    """The summary's detail: one row per indicator of the newest catalogue, one 0–4 score
+    per evaluation (matched by code), as the evaluation page computes them."""
+    from evalimpact.services.evaluations import load_evaluation
+    from evalimpact.services.scoring import format_number as number
+
+    loaded = [load_evaluation(e) for e in evaluations]
+    if not loaded:
+        return []
+    newest = max(loaded, key=lambda d: d.evaluation.catalogue_id)
+    by_code = []
+    for data in loaded:
+        scores = {}
+        for axis in data.result.axes:
+            for result in axis.indicators:
+                if result.not_applicable:
+                    scores[result.indicator.code] = "n.a."
+                elif result.score is None:
+                    scores[result.indicator.code] = "n.c."
+                else:
+                    scores[result.indicator.code] = number(result.score, 1)
+        by_code.append(scores)
+    axes = {a.pk: a for a in newest.axes}
+    return [
+        {
+            "axis": axes[i.axis_id],
+            "indicator": i,
+            "cells": [scores.get(i.code, "—") for scores in by_code],
+        }
+        for i in newest.indicators
+    ]
 
 
 def score_table(axes, evaluations) -> list:

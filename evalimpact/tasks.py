@@ -18,3 +18,12 @@ def generate_summary_pdf(self, job_id: int) -> int:
         message=summary.FAILED_MESSAGE,
     )
     return job_id
+
+
+@shared_task(acks_late=True, max_retries=2)
+def warm_radars(evaluation_id: int) -> int:
+    """Draw the radars of a just-saved evaluation into the cache (issue 17: the first
+    view of a page is served from the cache, never drawn in the web request)."""
+    from evalimpact.services import radar_cache
+
+    return radar_cache.warm(evaluation_id)

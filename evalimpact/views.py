@@ -26,7 +26,12 @@ from core.locking import StaleObjectError
 from core.ratelimit import document_rate_limit
 from core.uploads import attachment_response
 from evalimpact import selectors
-from evalimpact.forms import AnswersForm, EvaluationForm, SummaryRequestForm
+from evalimpact.forms import (
+    AnswersForm,
+    EvaluationCreateForm,
+    EvaluationForm,
+    SummaryRequestForm,
+)
 from evalimpact.hooks import can_compare
 from evalimpact.models import Evaluation, SummaryPdf
 from evalimpact.services import evaluations as services
@@ -89,8 +94,10 @@ def cooperation_evaluations(request, pk: int):
 @require_http_methods(["GET", "POST"])
 def evaluation_create(request, pk: int):
     cooperation = get_editable_cooperation(request, pk)
-    form = EvaluationForm(
-        request.POST or None, initial={"evaluated_on": timezone.localdate(), "kind": "potential"}
+    form = EvaluationCreateForm(
+        request.POST or None,
+        initial={"evaluated_on": timezone.localdate(), "kind": "potential"},
+        cooperation=cooperation,
     )
     if request.method == "POST" and form.is_valid():
         try:
@@ -133,7 +140,7 @@ def evaluation_detail(request, pk: int):
             "data": data,
             "axes": axes_pairs,
             "levels": data.levels,
-            "common_thresholds": scoring.thresholds_text(_common_thresholds(data.indicators)),
+            "hospidiag_notes": data.hospidiag_notes or {},
             "missing": request.session.pop("evalimpact_missing", None),
             "radar_uri": radar.data_uri(chart, "svg"),
             "radar_alt": chart.alt_text(),
@@ -146,20 +153,54 @@ def evaluation_detail(request, pk: int):
     )
 
 
-def _common_thresholds(indicators):
-    counts = Counter(tuple(i.thresholds) for i in indicators if i.is_quantitative)
-    return list(counts.most_common(1)[0][0]) if counts else []
+def _axis_code(request, data) -> int:
+    """The axis shown by the entry page (?axe=N, or the posted "axe"); the first by default."""
+    codes = [a.code for a in data.axes]
+    raw = request.POST.get("axe") or request.GET.get("axe")
+    try:
+        code = int(raw)
+    except (TypeError, ValueError):
+        return codes[0] if codes else 1
+    return code if code in codes else (codes[0] if codes else 1)
+
+
+def _missing_links(data) -> list:
+    """Each missing answer with the axis page and anchor that lead to it."""
+    links = []
+    for axis in data.result.axes:
+        for result in axis.indicators:
+            for membership, _answer, score in result.rows:
+                if score.missing:
+                    links.append(
+                        {
+                            "axis": axis.axis.code,
+                            "code": result.indicator.code,
+                            "label": result.indicator.label,
+                            "who": membership.member_name if membership else "la coopération",
+                            "problem": score.problem,
+                        }
+                    )
+    return links
 
 
 @require_http_methods(["GET", "POST"])
 def evaluation_edit(request, pk: int):
+    """The entry page, one axis at a time; every change is saved in the background
+    (htmx, as KIT 1's steps) and the buttons save, move on or make the evaluation final."""
     evaluation = _get_evaluation(request, pk, editable=True)
     if evaluation.is_final:
+        if request.htmx:
+            return render(
+                request, "evalimpact/_autosave_status.html", {"error": services.FINAL_LOCKED}
+            )
         messages.warning(request, services.FINAL_LOCKED)
         return redirect(evaluation)
     data = services.load_evaluation(evaluation)
+    axis_code = _axis_code(request, data)
     header = EvaluationForm(request.POST or None, instance=evaluation, prefix="e")
-    answers = AnswersForm(request.POST or None, data_obj=data, prefix="a")
+    answers = AnswersForm(request.POST or None, data_obj=data, prefix="a", axis_code=axis_code)
+    if request.method == "POST" and request.htmx and request.POST.get("action") == "autosave":
+        return _autosave(request, evaluation, header, answers)
     if request.method == "POST" and header.is_valid() and answers.is_valid():
         fields = dict(header.cleaned_data)
         version = fields.pop("version")
@@ -173,13 +214,23 @@ def evaluation_edit(request, pk: int):
             )
         except StaleObjectError as error:
             header.add_stale_error(error)
+            # add_stale_error writes the unprefixed name; this form's field is "e-version".
+            header.data["e-version"] = header.data["version"]
+            del header.data["version"]
         except ValidationError as error:
             _add_row_errors(header, answers, error)
         else:
-            messages.success(request, "Les réponses sont enregistrées et les notes recalculées.")
             if "finalize" in request.POST:
-                return _finalize(request, evaluation)
-            return redirect("evalimpact:edit", evaluation.pk)
+                return _finalize(request, evaluation, axis_code)
+            messages.success(request, "Les réponses sont enregistrées et les notes recalculées.")
+            following = [a.code for a in data.axes if a.code > axis_code]
+            if "next" in request.POST and following:
+                return redirect(
+                    f"{reverse('evalimpact:edit', args=[evaluation.pk])}?axe={following[0]}"
+                )
+            return redirect(f"{reverse('evalimpact:edit', args=[evaluation.pk])}?axe={axis_code}")
+    missing = _missing_links(data)
+    missing_by_axis = Counter(m["axis"] for m in missing)
     return render(
         request,
         "evalimpact/edit.html",
@@ -190,24 +241,86 @@ def evaluation_edit(request, pk: int):
             "header": header,
             "answers": answers,
             "sections": answers.sections(),
+            "axis_code": axis_code,
+            "axes": [
+                {
+                    "axis": a,
+                    "missing": missing_by_axis.get(a.code, 0),
+                    "current": a.code == axis_code,
+                }
+                for a in data.axes
+            ],
+            "next_axis": next((a.code for a in data.axes if a.code > axis_code), None),
             "levels": data.levels,
-            "missing_count": len(data.result.missing),
+            "activity": data.activity,
+            "missing": missing,
+            "missing_count": len(missing),
             "breadcrumb_data": _breadcrumb(evaluation.cooperation, "Saisie", evaluation),
         },
     )
 
 
-def _finalize(request, evaluation):
+def _autosave(request, evaluation, header, answers):
+    """Background save of the shown axis: the valid answers are kept, the others named."""
+    context = {"evaluation": evaluation}
+    header_ok = header.is_valid()
+    answers.is_valid()
+    try:
+        version = int(request.POST.get("e-version", ""))
+    except ValueError:
+        version = -1
+    fields = {}
+    if header_ok:
+        fields = dict(header.cleaned_data)
+        fields.pop("version", None)
+    rows = answers.rows(valid_only=True)
+    indicators = {i.pk: i for i in answers.indicators}
+    refused = {int(name.split("-")[0]) for name in answers.errors if name[0].isdigit()}
+    for key, row in list(rows.items()):
+        if services.validate_row(indicators[key[0]], row):
+            refused.add(key[0])
+            del rows[key]
+    try:
+        services.evaluation_save(
+            evaluation=evaluation, user=request.user, header=fields, rows=rows, version=version
+        )
+    except StaleObjectError:
+        context["error"] = (
+            "Enregistrement automatique suspendu : quelqu'un d'autre a modifié cette évaluation. "
+            "Vos saisies restent affichées ; copiez-les puis rechargez la page."
+        )
+    except ValidationError as error:
+        context["error"] = "Brouillon non enregistré : " + " ".join(error.messages[:2])
+    else:
+        context["saved"] = True
+        waiting = sorted(indicators[pk].code for pk in refused)
+        if not header_ok:
+            waiting.append("l'en-tête de l'évaluation")
+        context["partial"] = waiting
+    evaluation.refresh_from_db(fields=["version"])
+    return render(request, "evalimpact/_autosave_status.html", context)
+
+
+def _finalize(request, evaluation, axis_code=None):
     evaluation.refresh_from_db()
     try:
         services.evaluation_finalize(
             evaluation=evaluation, user=request.user, version=evaluation.version
         )
     except ValidationError as error:
-        messages.error(request, " ".join(error.messages[:1]))
-        request.session["evalimpact_missing"] = error.messages[1:]
-        return redirect(evaluation)
-    messages.success(request, "L'évaluation est désormais définitive.")
+        # One message, not a green "saved" and a red "refused" at once.
+        messages.error(
+            request,
+            "Vos réponses sont enregistrées, mais l'évaluation ne peut pas encore être rendue "
+            "définitive : "
+            + error.messages[0].split(" : ", 1)[-1].rstrip(" :")
+            + ". Elles sont listées en haut de la page.",
+        )
+        edit = reverse("evalimpact:edit", args=[evaluation.pk])
+        return redirect(f"{edit}?axe={axis_code or 1}#missing-answers")
+    messages.success(
+        request, "Les réponses sont enregistrées ; l'évaluation est désormais définitive."
+    )
     return redirect(evaluation)
 
 

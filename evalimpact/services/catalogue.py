@@ -1,25 +1,104 @@
-"""Catalogue versions: a version used by an evaluation is frozen; editing it makes a copy."""
+"""Catalogue versions: a version used by an evaluation is frozen; editing it makes a copy.
+
+Two variants (models.CatalogueVariant), each versioned on its own: the hospital set and the
+medico-social set. `variant_for(cooperation)` says which one a new evaluation takes.
+"""
 
 from django.db import transaction
 from django.db.models import Max
 
-from evalimpact.models import Axis, CatalogueVersion, Indicator, ScoreLevel
+from evalimpact.models import (
+    Activity,
+    Axis,
+    CatalogueVariant,
+    CatalogueVersion,
+    Indicator,
+    ScoreLevel,
+)
+from territories.models import Sector
+
+# Legal forms of the medico-social sector (CASF L312-7): their evaluations take the
+# medico-social set whatever their members. GTSMS: groupement territorial social et
+# médico-social (loi n° 2024-317 du 8 avril 2024, art. 17), when the catalogue has it.
+MEDICO_SOCIAL_LEGAL_FORMS = {"gcsms", "gtsms"}
+MEDICO_SOCIAL_SECTORS = {Sector.MEDICO_SOCIAL, Sector.SOCIAL}
 
 
-def current_catalogue() -> CatalogueVersion:
-    return CatalogueVersion.objects.get(is_current=True)
+def current_catalogue(variant: str = CatalogueVariant.SANITAIRE) -> CatalogueVersion:
+    return CatalogueVersion.objects.get(is_current=True, variant=variant)
 
 
 def is_frozen(version: CatalogueVersion) -> bool:
     return version.evaluations.exists()
 
 
+def member_sectors(cooperation) -> list[str]:
+    """Sector of each current member: an establishment's own; a legal entity's, the one its
+    open establishments share (unknown when they differ or are not known). One query."""
+    from cooperations.models import Membership
+
+    sectors = []
+    members = (
+        Membership.objects.filter(cooperation=cooperation, left_on__isnull=True)
+        .select_related("establishment")
+        .prefetch_related("legal_entity__establishments")
+    )
+    for membership in members:
+        if membership.establishment_id:
+            sectors.append(membership.establishment.sector)
+        else:
+            found = {
+                e.sector
+                for e in membership.legal_entity.establishments.all()
+                if not e.is_closed and e.sector != Sector.UNKNOWN
+            }
+            sectors.append(found.pop() if len(found) == 1 else Sector.UNKNOWN)
+    return sectors
+
+
+def variant_for(cooperation) -> str:
+    """The indicator set of a new evaluation of `cooperation`.
+
+    Medico-social when its legal form is GCSMS or GTSMS, or when most of its members whose
+    sector is known are social or medico-social establishments (an EHPAD partnership under
+    a simple convention); otherwise the hospital set.
+    """
+    legal_form = getattr(cooperation.legal_form, "code", "") if cooperation.legal_form_id else ""
+    if legal_form in MEDICO_SOCIAL_LEGAL_FORMS:
+        variant = CatalogueVariant.MEDICO_SOCIAL
+    else:
+        known = [s for s in member_sectors(cooperation) if s != Sector.UNKNOWN]
+        medico = sum(1 for s in known if s in MEDICO_SOCIAL_SECTORS)
+        variant = (
+            CatalogueVariant.MEDICO_SOCIAL
+            if known and medico * 2 > len(known)
+            else CatalogueVariant.SANITAIRE
+        )
+    if not CatalogueVersion.objects.filter(variant=variant, is_current=True).exists():
+        return CatalogueVariant.SANITAIRE
+    return variant
+
+
+def proposed_activity(version: CatalogueVersion, theme_codes) -> str:
+    """Code of the activity most of the themes point to (catalogue order breaks ties: care
+    activities come before support functions), or "" when no theme points to any."""
+    themes = set(theme_codes)
+    best, best_count = "", 0
+    for activity in Activity.objects.filter(version=version).order_by("order", "code"):
+        count = len(themes & set(activity.themes or []))
+        if count > best_count:
+            best, best_count = activity.code, count
+    return best
+
+
 @transaction.atomic
 def catalogue_copy(*, source: CatalogueVersion, note: str = "") -> CatalogueVersion:
     """A new current version holding the same axes, scale and indicators as `source`."""
-    number = (CatalogueVersion.objects.aggregate(n=Max("number"))["n"] or 0) + 1
-    CatalogueVersion.objects.filter(is_current=True).update(is_current=False)
+    versions = CatalogueVersion.objects.filter(variant=source.variant)
+    number = (versions.aggregate(n=Max("number"))["n"] or 0) + 1
+    versions.filter(is_current=True).update(is_current=False)
     copy = CatalogueVersion.objects.create(
+        variant=source.variant,
         number=number,
         is_current=True,
         note=note or f"Copie de la v{source.number} modifiée dans l'administration",
@@ -35,6 +114,10 @@ def catalogue_copy(*, source: CatalogueVersion, note: str = "") -> CatalogueVers
         level.pk = None
         level.version = copy
         level.save()
+    for activity in source.activities.all():
+        activity.pk = None
+        activity.version = copy
+        activity.save()
     for indicator in source.indicators.all():
         indicator.pk = None
         indicator.version = copy

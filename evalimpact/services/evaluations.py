@@ -12,6 +12,7 @@ from simple_history.utils import bulk_create_with_history
 from cooperations.models import Membership
 from core.locking import save_with_version
 from evalimpact.models import (
+    Activity,
     Answer,
     Axis,
     Evaluation,
@@ -22,7 +23,7 @@ from evalimpact.models import (
     ScoreLevel,
 )
 from evalimpact.services import hospidiag, scoring
-from evalimpact.services.catalogue import current_catalogue
+from evalimpact.services.catalogue import current_catalogue, variant_for
 
 FINAL_LOCKED = "Cette évaluation est définitive : repassez-la en brouillon pour la modifier."
 
@@ -39,11 +40,24 @@ class EvaluationData:
     answers: dict  # (indicator_id, membership_id or None) -> Answer
     layout: dict  # indicator_id -> [(membership or None, answer or None)]
     result: scoring.EvaluationResult
+    activity: Activity | None = None
+    hospidiag_notes: dict | None = None  # indicator_id -> why Hospi Diag gives no value
+    legacy: bool = False  # catalogue version from before activities (see per_member)
 
 
-def per_member(indicator) -> bool:
-    """Indicators fed by Hospi Diag are answered member by member, the others once."""
-    return indicator.is_quantitative and bool(indicator.hospidiag_codes)
+def per_member(indicator, activity=None, *, legacy: bool = False) -> bool:
+    """Indicators fed by Hospi Diag are answered member by member, the others once.
+
+    An activity-dependent indicator is fed only when the evaluation's activity has codes
+    for it (imaging has no Hospi Diag market share: F1 is then answered once, for the
+    cooperation; so is it when no activity was chosen). `legacy`: the evaluation's
+    catalogue version predates activities, and keeps the member rows it was answered with.
+    """
+    if not (indicator.is_quantitative and indicator.hospidiag_codes):
+        return False
+    if getattr(indicator, "by_activity", False) and not legacy:
+        return bool(hospidiag.codes_for(indicator, activity))
+    return True
 
 
 def _membership_queryset(cooperation, answered_ids):
@@ -57,10 +71,10 @@ def _membership_queryset(cooperation, answered_ids):
     )
 
 
-def build_layout(indicators, memberships, answers) -> dict:
+def build_layout(indicators, memberships, answers, activity=None, *, legacy=False) -> dict:
     layout = {}
     for indicator in indicators:
-        if per_member(indicator) and memberships:
+        if per_member(indicator, activity, legacy=legacy) and memberships:
             layout[indicator.pk] = [(m, answers.get((indicator.pk, m.pk))) for m in memberships]
         else:
             layout[indicator.pk] = [(None, answers.get((indicator.pk, None)))]
@@ -79,11 +93,42 @@ def load_evaluation(evaluation: Evaluation) -> EvaluationData:
     memberships = list(
         _membership_queryset(evaluation.cooperation_id, {m for (_i, m) in answers if m})
     )
-    layout = build_layout(indicators, memberships, answers)
+    activity = activity_of(evaluation)
+    legacy = not Activity.objects.filter(version_id=evaluation.catalogue_id).exists()
+    layout = build_layout(indicators, memberships, answers, activity, legacy=legacy)
     result = scoring.evaluate(axes, indicators, layout)
     return EvaluationData(
-        evaluation, axes, indicators, levels, memberships, answers, layout, result
+        evaluation,
+        axes,
+        indicators,
+        levels,
+        memberships,
+        answers,
+        layout,
+        result,
+        activity,
+        hospidiag.activity_notes(indicators, activity),
+        legacy,
     )
+
+
+def activity_of(evaluation: Evaluation) -> Activity | None:
+    if not evaluation.activity:
+        return None
+    return Activity.objects.filter(
+        version_id=evaluation.catalogue_id, code=evaluation.activity
+    ).first()
+
+
+def check_activity(evaluation: Evaluation) -> None:
+    """The activity must be one of the evaluation's catalogue (blank only if it has none)."""
+    codes = set(
+        Activity.objects.filter(version_id=evaluation.catalogue_id).values_list("code", flat=True)
+    )
+    if evaluation.activity and evaluation.activity not in codes:
+        raise ValidationError(
+            {"activity": "Cette activité n'existe pas dans le catalogue de l'évaluation."}
+        )
 
 
 def _store_scores(evaluation: Evaluation) -> scoring.EvaluationResult:
@@ -95,7 +140,16 @@ def _store_scores(evaluation: Evaluation) -> scoring.EvaluationResult:
     Evaluation.objects.filter(pk=evaluation.pk).update(
         axis_scores=evaluation.axis_scores, overall_score=evaluation.overall_score
     )
+    _warm_radars_after_commit(evaluation.pk)
     return result
+
+
+def _warm_radars_after_commit(evaluation_id: int) -> None:
+    """Draw the radars in the background once the scores are committed (a broker that is
+    down must not undo the save: the pages then draw them on first view)."""
+    from evalimpact.tasks import warm_radars
+
+    transaction.on_commit(lambda: warm_radars.delay(evaluation_id), robust=True)
 
 
 def _baselines_from_potential(evaluation, data) -> dict:
@@ -105,7 +159,9 @@ def _baselines_from_potential(evaluation, data) -> dict:
         return {}
     potential = (
         Evaluation.objects.filter(
-            cooperation_id=evaluation.cooperation_id, kind=EvaluationKind.POTENTIAL
+            cooperation_id=evaluation.cooperation_id,
+            kind=EvaluationKind.POTENTIAL,
+            catalogue__variant=evaluation.catalogue.variant,
         )
         .order_by("-status", "-evaluated_on", "-pk")  # "final" sorts after "draft"
         .first()
@@ -117,6 +173,8 @@ def _baselines_from_potential(evaluation, data) -> dict:
     copied = {}
     source = f"reprise de l'impact potentiel du {potential.evaluated_on:%d/%m/%Y}"
     for answer in potential.answers.select_related("indicator").filter(baseline__isnull=False):
+        if answer.indicator.by_activity and potential.activity != evaluation.activity:
+            continue  # a market share of another activity is not this one's "before"
         key = (codes.get(answer.indicator.code), answer.membership_id)
         if key in allowed:
             origin = f" ({answer.baseline_source})" if answer.baseline_source else ""
@@ -164,21 +222,29 @@ def check_dates(evaluation: Evaluation) -> None:
 
 
 @transaction.atomic
-def evaluation_create(*, cooperation, user, kind, evaluated_on, comments="") -> Evaluation:
+def evaluation_create(
+    *, cooperation, user, kind, evaluated_on, comments="", activity=""
+) -> Evaluation:
+    """A new evaluation on the current catalogue of the cooperation's variant (hospital or
+    medico-social, see services.catalogue.variant_for), prefilled from Hospi Diag for the
+    chosen `activity` (an Activity code of that catalogue) and from the latest potential
+    evaluation's baselines."""
     evaluation = Evaluation(
         cooperation=cooperation,
-        catalogue=current_catalogue(),
+        catalogue=current_catalogue(variant_for(cooperation)),
         kind=kind,
+        activity=activity or "",
         evaluated_on=evaluated_on,
         comments=comments,
         created_by=user,
     )
     evaluation.full_clean()
+    check_activity(evaluation)
     check_dates(evaluation)
     evaluation.save()
     data = load_evaluation(evaluation)
     answers = _baselines_from_potential(evaluation, data)
-    found = hospidiag.prefills(data.indicators, data.memberships)
+    found = hospidiag.prefills(data.indicators, data.memberships, data.activity)
     for (indicator_id, membership_id), prefill in found.items():
         answers.setdefault(
             (indicator_id, membership_id),

@@ -45,7 +45,7 @@ def evaluation_rows(evaluations) -> list[list]:
                 e.get_kind_display(),
                 e.evaluated_on,
                 e.get_status_display(),
-                f"v{e.catalogue.number}",
+                e.catalogue.label,
                 *[float(s) if s is not None else None for s in scores],
                 float(e.overall_score) if e.overall_score is not None else None,
                 e.comments,

@@ -45,6 +45,10 @@ CODE_LABELS = {
     "A3bis": "part de marché régionale en obstétrique",
     "A4bis": "part de marché régionale en chirurgie ambulatoire",
     "A5bis": "part de marché régionale en cancérologie",
+    "A13": "taux d'occupation des lits en médecine",
+    "A14": "taux d'occupation des lits en chirurgie",
+    "A15": "taux d'occupation des lits en obstétrique",
+    "P14": "taux d'utilisation des places en chirurgie ambulatoire",
     "P1": "IP-DMS médecine",
     "P2": "IP-DMS chirurgie",
     "P3": "IP-DMS obstétrique",
@@ -392,12 +396,56 @@ def member_finess(membership) -> list[tuple[str, bool]]:
     return [(membership.legal_entity.finess, False)]
 
 
-def prefills(indicators, memberships) -> dict:
-    """{(indicator_id, membership_id): Prefill} for Hospi Diag-fed indicators; one query."""
-    fed = [i for i in indicators if i.is_quantitative and i.hospidiag_codes]
+def codes_for(indicator, activity) -> list[str]:
+    """Hospi Diag codes that measure `indicator` for the evaluated `activity`, best first.
+
+    An activity-dependent indicator (F1 market share, E5 IP-DMS) takes the codes its
+    activity lists (surgery: A2, A2bis; P2), none when the activity has no Hospi Diag
+    measure (imaging, biology, logistics) or when no activity was chosen; the others
+    (T1 ← RH8, T4 ← RH9) keep their own codes.
+    """
+    if not indicator.is_quantitative:
+        return []
+    if not getattr(indicator, "by_activity", False):
+        return list(indicator.hospidiag_codes or [])
+    if activity is None:
+        return []
+    return list((activity.hospidiag or {}).get(indicator.code, []))
+
+
+def activity_notes(indicators, activity) -> dict:
+    """{indicator_id: French note} for activity-dependent indicators Hospi Diag cannot feed."""
+    notes = {}
+    for indicator in indicators:
+        if not (indicator.is_quantitative and getattr(indicator, "by_activity", False)):
+            continue
+        if codes_for(indicator, activity):
+            continue
+        if activity is None:
+            notes[indicator.pk] = (
+                "Pas de valeur Hospi Diag : aucune activité n'a été choisie pour cette "
+                "évaluation ; renseignez la valeur de vos propres données."
+            )
+        else:
+            extra = f" {activity.note}" if activity.note else ""
+            notes[indicator.pk] = (
+                f"Aucun indicateur Hospi Diag ne mesure {indicator.code} pour l'activité "
+                f"« {activity.label} » : la valeur de référence n'est pas préremplie.{extra}"
+            )
+    return notes
+
+
+def prefills(indicators, memberships, activity=None) -> dict:
+    """{(indicator_id, membership_id): Prefill} for Hospi Diag-fed indicators; one query.
+
+    `activity`: the evaluation's Activity (or None), which chooses the codes of
+    activity-dependent indicators (see codes_for).
+    """
+    wanted = {i.pk: codes_for(i, activity) for i in indicators}
+    fed = [i for i in indicators if wanted[i.pk]]
     if not fed or not memberships:
         return {}
-    codes = {c for i in fed for c in i.hospidiag_codes}
+    codes = {c for i in fed for c in wanted[i.pk]}
     finess = {f for m in memberships for f, _ in member_finess(m)}
     found = {}
     for row in HospidiagValue.objects.filter(finess__in=finess, code__in=codes).order_by("year"):
@@ -407,7 +455,7 @@ def prefills(indicators, memberships) -> dict:
         for membership in memberships:
             match = None
             for number, via_ej in member_finess(membership):
-                for code in indicator.hospidiag_codes:
+                for code in wanted[indicator.pk]:
                     if (number, code) in found:
                         match = (found[(number, code)], via_ej)
                         break

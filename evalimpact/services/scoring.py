@@ -1,8 +1,11 @@
 """Scoring, as plain functions: indicator → 0–4, axis → weighted mean × 25 on 0–100.
 
 The method (explained in French by `method_text`) is the one an ARS agent can redo by hand:
-1. quantitative: relative change between the baseline and the target/observed value,
-   sign flipped when "lower is better", then placed between four thresholds;
+1. quantitative: change between the baseline and the target/observed value — relative (in %
+   of the baseline) or, for an indicator whose baseline can be 0, absolute (in its unit) —
+   sign flipped when "lower is better", then placed between the indicator's own four
+   thresholds (catalogue, with their reason); a relative change from a baseline of 0 has no
+   meaning and is not scored (the answer asks for a correction);
 2. qualitative: the level the evaluator chose;
 3. an indicator answered for several members scores the mean of its members' scores;
 4. an axis scores the weighted mean of its applicable, answered indicators, × 25.
@@ -58,12 +61,28 @@ def score_from_change(change: float, thresholds) -> int:
     return score
 
 
+def absolute_change(baseline, value) -> float | None:
+    """value − baseline, in the indicator's unit."""
+    if baseline is None or value is None:
+        return None
+    return float(value) - float(baseline)
+
+
+ZERO_BASELINE = (
+    "référence nulle : une variation en % n'a pas de sens ; corrigez la référence ou marquez "
+    "l'indicateur non applicable"
+)
+
+
 @dataclass
 class AnswerScore:
     score: int | None  # None: missing or not applicable
-    change: float | None = None  # signed relative change in %, for quantitative answers
+    change: float | None = None  # signed change (in % or in the unit), quantitative answers
     not_applicable: bool = False
     missing: bool = False
+    absolute: bool = False  # change in the indicator's unit rather than in %
+    unit: str = ""
+    problem: str = ""  # why an answered row cannot be scored (French)
 
 
 def score_answer(indicator, answer) -> AnswerScore:
@@ -75,11 +94,22 @@ def score_answer(indicator, answer) -> AnswerScore:
         if answer.level is None:
             return AnswerScore(None, missing=True)
         return AnswerScore(int(answer.level))
-    change = relative_change(answer.baseline, answer.value)
+    absolute = getattr(indicator, "scale", "relative") == "absolute"
+    if absolute:
+        change = absolute_change(answer.baseline, answer.value)
+    else:
+        change = relative_change(answer.baseline, answer.value)
     if change is None:
         return AnswerScore(None, missing=True)
+    if change in (float("inf"), float("-inf")):
+        return AnswerScore(None, missing=True, problem=ZERO_BASELINE)
     signed = signed_change(change, indicator.direction)
-    return AnswerScore(score_from_change(signed, indicator.thresholds), change=signed)
+    return AnswerScore(
+        score_from_change(signed, indicator.thresholds),
+        change=signed,
+        absolute=absolute,
+        unit=getattr(indicator, "unit", ""),
+    )
 
 
 @dataclass
@@ -124,7 +154,10 @@ class EvaluationResult:
                 for membership, _answer, score in result.rows:
                     if score.missing:
                         who = membership.member_name if membership else "la coopération"
-                        lines.append(f"{result.indicator.code} — {result.indicator.label} ({who})")
+                        why = f" : {score.problem}" if score.problem else ""
+                        lines.append(
+                            f"{result.indicator.code} — {result.indicator.label} ({who}){why}"
+                        )
         return lines
 
     def axis_scores(self) -> dict:
@@ -187,7 +220,8 @@ def format_number(value, digits: int = 1) -> str:
     return text
 
 
-def format_change(change: float | None) -> str:
+def format_change(change: float | None, unit: str | None = None) -> str:
+    """ "+5 %" (relative), or "+18 jours par an" when `unit` is given (absolute scale)."""
     if change is None:
         return "—"
     if change == float("inf"):
@@ -195,18 +229,45 @@ def format_change(change: float | None) -> str:
     if change == float("-inf"):
         return "baisse défavorable depuis une référence nulle"
     sign = "+" if change > 0 else ""
-    return f"{sign}{format_number(change)} %"
+    suffix = "%" if unit is None else (_points(unit) or "")
+    digits = 1 if unit is None else 2
+    return f"{sign}{format_number(change, digits)} {suffix}".rstrip()
 
 
-def thresholds_text(thresholds) -> str:
+def _points(unit: str) -> str:
+    """The unit of an absolute change: a difference of percentages is in points."""
+    return "point(s)" if unit.strip() == "%" else unit
+
+
+def thresholds_text(thresholds, unit: str | None = None) -> str:
+    """French reading of four thresholds; `unit` for an absolute scale (else %)."""
     if not thresholds:
         return "aucun indicateur quantitatif"
-    t = [format_number(x) for x in thresholds]
+    u = "%" if unit is None else _points(unit)
+    t = [f"{format_number(x, 2)} {u}".rstrip() for x in thresholds]
     return (
-        f"moins de {t[0]} % → 0 ; de {t[0]} % à moins de {t[1]} % → 1 ; "
-        f"de {t[1]} % à moins de {t[2]} % → 2 ; de {t[2]} % à moins de {t[3]} % → 3 ; "
-        f"{t[3]} % ou plus → 4"
+        f"moins de {t[0]} → 0 ; de {t[0]} à moins de {t[1]} → 1 ; "
+        f"de {t[1]} à moins de {t[2]} → 2 ; de {t[2]} à moins de {t[3]} → 3 ; "
+        f"{t[3]} ou plus → 4"
     )
+
+
+def indicator_scale_text(indicator) -> str:
+    """How one quantitative indicator is scored, in French, with the reason of its scale."""
+    if getattr(indicator, "scale", "relative") == "absolute":
+        how = (
+            f"écart absolu (valeur − référence, en {_points(indicator.unit) or 'unités'}"
+            f"{', signe inversé car une baisse est souhaitable' if indicator.direction == 'lower' else ''}) : "
+            + thresholds_text(indicator.thresholds, indicator.unit)
+        )
+    else:
+        how = (
+            "variation relative (en % de la référence"
+            f"{', signe inversé car une baisse est souhaitable' if indicator.direction == 'lower' else ''}) : "
+            + thresholds_text(indicator.thresholds)
+        )
+    reason = getattr(indicator, "thresholds_reason", "")
+    return f"{how}. {reason}" if reason else f"{how}."
 
 
 def axis_method_text(axis_result: AxisResult) -> str:

@@ -14,6 +14,7 @@ from core import documents
 from core.pdf import render_pdf
 from evalimpact import selectors
 from evalimpact.models import Evaluation, SummaryPdf
+from evalimpact.services import evaluations as services
 
 NO_EVALUATION = "Aucune évaluation : la synthèse PDF n'est pas encore disponible."
 FAILED_MESSAGE = (
@@ -54,6 +55,16 @@ def download_name(job: SummaryPdf) -> str:
     return f"evalimpact-synthese-{job.cooperation_id}-{when:%Y-%m-%d-%H%M}.pdf"
 
 
+def _halves(rows: list) -> list:
+    """The indicator rows in two columns of about the same length, cut between axes."""
+    if not rows:
+        return []
+    middle = len(rows) / 2
+    cuts = [i for i in range(1, len(rows)) if rows[i]["axis"].pk != rows[i - 1]["axis"].pk]
+    cut = min(cuts, key=lambda i: abs(i - middle)) if cuts else len(rows)
+    return [rows[:cut], rows[cut:]]
+
+
 def summary_pdf_generate(*, job_id: int) -> SummaryPdf | None:
     job = documents.start(SummaryPdf, job_id)
     if job is None:
@@ -64,7 +75,14 @@ def summary_pdf_generate(*, job_id: int) -> SummaryPdf | None:
     summary = selectors.summary_for(cooperation)
     if not summary["evaluations"]:
         raise documents.GenerationRefused(NO_EVALUATION)
-    context = {"cooperation": cooperation, **selectors.pdf_section_context(summary)}
+    context = {
+        "cooperation": cooperation,
+        **selectors.pdf_section_context(summary),
+        "indicator_rows": (rows := selectors.indicator_rows(summary["evaluations_shown"])),
+        # Two columns, split between axes 2 and 3, so that the page holds all of them.
+        "indicator_halves": _halves(rows),
+        "activities": {e.pk: services.activity_of(e) for e in summary["evaluations_shown"]},
+    }
     documents.set_progress(job, 40)
     pdf = render_pdf(
         "evalimpact/pdf/summary.html", context, title=f"Eval'Impact — {cooperation.title}"

@@ -21,3 +21,19 @@ def axis_score(scores, code):
 @register.filter
 def change(value):
     return format_change(value)
+
+
+@register.filter
+def score_change(answer_score):
+    """The change an AnswerScore was scored on: "+5 %" or "+18 jours par an" (absolute)."""
+    if answer_score is None:
+        return "—"
+    unit = answer_score.unit if answer_score.absolute else None
+    return format_change(answer_score.change, unit)
+
+
+@register.filter
+def scale_text(indicator):
+    from evalimpact.services.scoring import indicator_scale_text
+
+    return indicator_scale_text(indicator)

@@ -1,9 +1,10 @@
+import re
 from datetime import date
 from pathlib import Path
 
 from playwright.sync_api import expect
 
-from evalimpact.models import Evaluation, Indicator, SummaryPdf
+from evalimpact.models import Answer, Evaluation, Indicator, SummaryPdf
 from evalimpact.services import evaluations as services
 from tests.evalimpact.factories import complete_rows
 
@@ -35,6 +36,7 @@ def test_director_fills_an_effective_evaluation_and_reads_the_radar(
     ).click()
     page.get_by_role("link", name="Nouvelle évaluation").click()
     page.get_by_label("Type d'évaluation").select_option("effective")
+    page.get_by_label("Activité évaluée").select_option("imagerie")
     page.get_by_label("Date de l'évaluation").fill("2026-10-01")
     page.get_by_role("button", name="Enregistrer").click()
     page.wait_for_selector("text=L'évaluation est créée.")
@@ -46,7 +48,7 @@ def test_director_fills_an_effective_evaluation_and_reads_the_radar(
     page.locator(f"#id_a-{codes['F4']}-0-value").fill("120")
     page.locator(f"#id_a-{codes['F2']}-0-baseline").fill("40")
     page.locator(f"#id_a-{codes['F2']}-0-value").fill("30")
-    page.get_by_role("button", name="Enregistrer le brouillon").click()
+    page.get_by_role("button", name="Enregistrer", exact=True).click()
     # expect() retries: the click starts a navigation that may not have rendered yet.
     expect(page.locator("main")).to_contain_text("Un pourcentage doit être compris entre 0 et 100.")
     assert page.locator(f"#id_a-{codes['F2']}-0-value").input_value() == "30"
@@ -54,25 +56,34 @@ def test_director_fills_an_effective_evaluation_and_reads_the_radar(
     page.locator(f"#id_a-{codes['F4']}-0-value").fill("10,5")
     page.locator(f"#id_a-{codes['F5']}-0-level").select_option("2")
     page.locator(f"#id_a-{codes['F5']}-0-justification").fill("Deux protocoles communs signés.")
+    page.get_by_role("button", name="Enregistrer et passer à l'axe 2").click()
+    expect(page.locator(f"#id_a-{codes['Q1']}-0-level")).to_be_visible()
     page.locator(f"#id_a-{codes['Q1']}-0-level").select_option("4")
     page.locator(f"#id_a-{codes['Q1']}-0-justification").fill(
         "Procédures communes en usage partout."
     )
+    page.get_by_role("button", name="Enregistrer et passer à l'axe 3").click()
     page.locator(f"label[for=id_a-{codes['T7']}-0-not_applicable]").click()
     page.locator(f"#id_a-{codes['T7']}-0-not_applicable_reason").fill("Pas d'instance commune.")
-    page.get_by_role("button", name="Enregistrer le brouillon").click()
+    page.get_by_role("button", name="Enregistrer", exact=True).click()
     page.wait_for_selector("text=Les réponses sont enregistrées")
-    # Trying to finalise with missing answers lists them.
+    # Trying to finalise with missing answers: one red alert, and the list with its links.
     page.get_by_role("button", name="Enregistrer et rendre définitive").click()
-    page.wait_for_selector("#missing-answers")
-    assert "F1 — Part des patients du territoire" in page.locator("#missing-answers").inner_text()
+    expect(page.locator(".fr-alert--error")).to_have_count(1)
+    expect(page.locator(".fr-alert--success")).to_have_count(0)
+    missing = page.locator("#missing-answers")
+    expect(missing).to_contain_text("F1 — Part de marché des membres")
+    missing.get_by_text("Voir la liste").click()  # a long list is folded
+    missing.get_by_role("link", name=re.compile("E1 — Coût unitaire")).first.click()
+    expect(page.locator(f"#id_a-{codes['E1']}-0-baseline")).to_be_visible()
 
     page.goto(f"{live_server.url}/evalimpact/cooperation/{world.coop_ara.pk}/")
     table = page.locator("#radar-table").inner_text()
-    # Axis 1 effective: F2 −25 % days → 4, F4 12 → 10,5 % (−12,5 %) → 3, F5 → 2: 9/3 × 25 = 75
-    assert "75" in table
+    # Axis 1 effective, on each indicator's thresholds: F2 −25 % days → 3,
+    # F4 12 → 10,5 % (−12,5 %) → 3, F5 → 2: 8/3 × 25 = 66,7
+    assert "66,7" in table
     alt = page.locator("#radar").get_attribute("alt")
-    assert "Impact effectif (01/10/2026) : Filières de soins 75" in alt
+    assert "Impact effectif (01/10/2026) : Filières de soins 66,7" in alt
     assert page.locator("#radar").evaluate("img => img.naturalWidth") > 0
     screenshot(page, "evalimpact-radar")
 
@@ -91,6 +102,56 @@ def test_director_fills_an_effective_evaluation_and_reads_the_radar(
 
     page.get_by_role("link", name="Impact effectif du 01/10/2026").click()
     expect(page.locator("main")).to_contain_text(
-        "Axe 1 — Structurer les filières de soins : 75 / 100"
+        "Axe 1 — Structurer les filières de soins : 66,7 / 100"
     )
     screenshot(page, "evalimpact-detail")
+
+
+def test_answers_typed_are_saved_in_the_background_and_kept_after_a_reload(
+    world, page, browser_login, live_server, screenshot
+):
+    """Fill part of an evaluation, on a phone, without clicking any button; reload: every
+    answer is still there (autosave, as on KIT 1's steps), and the page never scrolls
+    sideways at 375 px."""
+    evaluation = services.evaluation_create(
+        cooperation=world.coop_ara,
+        user=world.referent_a,
+        kind="potential",
+        evaluated_on=date(2026, 1, 10),
+        activity="imagerie",
+    )
+    codes = {i.code: i.pk for i in Indicator.objects.filter(version=evaluation.catalogue)}
+    page.set_viewport_size({"width": 375, "height": 800})
+    browser_login(page, world.referent_a)
+    url = f"{live_server.url}/evalimpact/evaluation/{evaluation.pk}/saisie/"
+    page.goto(url)
+    assert page.evaluate("document.documentElement.scrollWidth") <= 375
+    typed = {
+        f"#id_a-{codes['F2']}-0-baseline": "42",
+        f"#id_a-{codes['F2']}-0-value": "15,1",
+        f"#id_a-{codes['F3']}-0-value": "200",
+        f"#id_a-{codes['F5']}-0-justification": "Protocoles d'imagerie partagés à écrire.",
+    }
+    for selector, text in typed.items():
+        page.locator(selector).fill(text)
+    page.locator(f"#id_a-{codes['F5']}-0-level").select_option("2")
+    page.locator(f"#id_a-{codes['F2']}-0-baseline").focus()  # leaves the last field: change
+    expect(page.locator("#autosave-status")).to_contain_text("Brouillon enregistré automatiquement")
+    screenshot(page, "evalimpact-edit-phone")
+
+    def saved() -> bool:
+        answers = {a.indicator.code: a for a in Answer.objects.filter(evaluation=evaluation)}
+        return "F5" in answers and answers["F5"].level == 2 and "F3" in answers
+
+    for _ in range(200):  # the last debounced autosave may still be on its way
+        if saved():
+            break
+        page.wait_for_timeout(50)
+    page.reload()
+    for selector, text in typed.items():
+        assert page.locator(selector).input_value() == text, selector
+    assert page.locator(f"#id_a-{codes['F5']}-0-level").input_value() == "2"
+    assert page.evaluate("document.documentElement.scrollWidth") <= 375
+    # The save bar stays in view at the bottom of the screen.
+    bar = page.locator(".kc-sticky-bar").bounding_box()
+    assert bar is not None and bar["y"] + bar["height"] <= 800 + 1

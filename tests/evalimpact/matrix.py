@@ -36,7 +36,7 @@ CASES = [
         "evalimpact:create",
         method="post",
         args=lambda w: [w.coop_ara.pk],
-        data=lambda w: {"kind": "effective", "evaluated_on": "2026-06-01"},
+        data=lambda w: {"kind": "effective", "evaluated_on": "2026-06-01", "activity": "medecine"},
         expect=EDIT_COOP_ARA,
     ),
     # Every reader but the read-only COPIL guest may ask for its summary PDF (a job is a write).

@@ -40,10 +40,12 @@ def _change_indicator(client, indicator, **changes):
         "kind": indicator.kind,
         "unit": indicator.unit,
         "direction": indicator.direction,
+        "scale": indicator.scale,
         "thresholds": "[-5, 2, 10, 25]",
         "weight": "1",
         "source": indicator.source,
         "hospidiag_codes": "[]",
+        "thresholds_reason": indicator.thresholds_reason,
         **changes,
     }
     return client.post(f"/admin/evalimpact/indicator/{indicator.pk}/change/", data)
@@ -53,7 +55,7 @@ def test_editing_a_used_version_creates_a_new_one_and_old_evaluations_keep_their
     cooperation = CooperationFactory()
     old_evaluation = create_evaluation(cooperation)
     client = login(world.admin)
-    f2 = Indicator.objects.get(version__number=1, code="F2")
+    f2 = Indicator.objects.get(version__variant="sanitaire", version__number=1, code="F2")
     response = _change_indicator(client, f2, weight="3", label="Délai d'accès (jours)")
     assert response.status_code == 302
     f2.refresh_from_db()
@@ -71,27 +73,33 @@ def test_editing_a_used_version_creates_a_new_one_and_old_evaluations_keep_their
     # v2 is now used too: the next edit makes v3, and each evaluation keeps its own.
     assert _change_indicator(client, new_f2, weight="2").status_code == 302
     assert current_catalogue().number == 3
-    assert Indicator.objects.get(version__number=2, code="F2").weight == 3
-    assert Indicator.objects.get(version__number=3, code="F2").weight == 2
+    assert (
+        Indicator.objects.get(version__variant="sanitaire", version__number=2, code="F2").weight
+        == 3
+    )
+    assert (
+        Indicator.objects.get(version__variant="sanitaire", version__number=3, code="F2").weight
+        == 2
+    )
     new_evaluation.refresh_from_db()
     assert new_evaluation.catalogue.number == 2
 
 
 def test_editing_an_unused_version_changes_it_in_place(world, login):
     client = login(world.admin)
-    f2 = Indicator.objects.get(version__number=1, code="F2")
+    f2 = Indicator.objects.get(version__variant="sanitaire", version__number=1, code="F2")
     assert _change_indicator(client, f2, weight="2").status_code == 302
     f2.refresh_from_db()
     assert f2.weight == 2
-    assert CatalogueVersion.objects.count() == 1
+    assert CatalogueVersion.objects.filter(variant="sanitaire").count() == 1
 
 
 def test_bad_thresholds_are_refused_in_the_admin(world, login):
     client = login(world.admin)
-    f2 = Indicator.objects.get(version__number=1, code="F2")
+    f2 = Indicator.objects.get(version__variant="sanitaire", version__number=1, code="F2")
     response = _change_indicator(client, f2, thresholds="[10, 5, 20, 30]")
     assert response.status_code == 200
     assert (
         "Les seuils doivent être rangés du plus petit au plus grand." in response.content.decode()
     )
-    assert CatalogueVersion.objects.count() == 1
+    assert CatalogueVersion.objects.filter(variant="sanitaire").count() == 1

@@ -36,8 +36,9 @@ def test_saving_answers_computes_and_stores_axis_scores(evaluation):
     assert evaluation.axis_scores["1"] == 50.0
     # Axis 3: T1–T4 are all "lower is better" → 0; T5–T7 → 3: 9/7 × 25 = 32.1
     assert evaluation.axis_scores["3"] == 32.1
-    # 21 indicators answered once + 4 Hospi Diag-fed ones answered for each of the 2 members
-    assert Answer.objects.filter(evaluation=evaluation).count() == 21 + 4 * 2
+    # No activity chosen: F1, E2 and E5 are answered once like 20 others (no Hospi Diag
+    # code to feed them); T1 and T4 (RH8, RH9) for each of the 2 members.
+    assert Answer.objects.filter(evaluation=evaluation).count() == 23 + 2 * 2
     assert evaluation.history.count() >= 2
 
 

@@ -155,16 +155,16 @@ def test_member_establishments_are_prefilled_from_their_legal_entity(tmp_path):
     cooperation = CooperationFactory()
     member = MembershipFactory(cooperation=cooperation, establishment=et)
     other = MembershipFactory(cooperation=cooperation)
-    evaluation = create_evaluation(cooperation)
+    evaluation = create_evaluation(cooperation, activity="chirurgie")
     t1 = Answer.objects.get(evaluation=evaluation, indicator__code="T1", membership=member)
     assert t1.baseline == Decimal("9.4")
     assert t1.baseline_source == (
         f"Hospi Diag 2022, RH8 (absentéisme du personnel non médical), "
         f"valeur de l'entité juridique {et.legal_entity.finess}"
     )
-    # E5 prefers P1, then P2: this member only has P2.
+    # E5 of a surgery evaluation takes the surgery IP-DMS, P2.
     e5 = Answer.objects.get(evaluation=evaluation, indicator__code="E5", membership=member)
     assert e5.baseline == Decimal("1.123") and "P2 (IP-DMS chirurgie)" in e5.baseline_source
     # Nothing for the other member, and nothing for indicators Hospi Diag does not feed.
     assert not Answer.objects.filter(evaluation=evaluation, membership=other).exists()
-    assert Indicator.objects.filter(version=evaluation.catalogue, hospidiag_codes=[]).count() == 21
+    assert Indicator.objects.filter(version=evaluation.catalogue, hospidiag_codes=[]).count() == 20

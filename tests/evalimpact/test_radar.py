@@ -49,9 +49,10 @@ def _table_cells(html: str) -> list[list[str]]:
 def _plotted_labels(svg: str, key: str, count: int = 4) -> list[str]:
     values = []
     for index in range(count):
-        group = re.search(rf'<g id="value-{key}-{index}">(.*?)</g>', svg, re.S)
+        # The label's group holds its white background box, then its text.
+        group = re.search(rf'<g id="value-{key}-{index}">.*?<text[^>]*>([^<]*)</text>', svg, re.S)
         assert group, f"valeur {key}-{index} absente du radar"
-        values.append(re.search(r"<text[^>]*>([^<]*)</text>", group.group(1)).group(1).strip())
+        values.append(group.group(1).strip())
     return values
 
 
@@ -75,7 +76,7 @@ def test_radar_plots_the_numbers_of_the_table(evaluated_coop, login, world):
     assert "Filières de soins 41,7" in alt
 
 
-def test_plotted_line_data_equals_the_series():
+def test_an_unknown_axis_is_a_gap_not_a_zero():
     data = radar.RadarData(
         ("A", "B", "C", "D"),
         (radar.Series("potential", "Impact potentiel", (10.0, 20.5, None, 100.0)),),
@@ -86,14 +87,46 @@ def test_plotted_line_data_equals_the_series():
     real_savefig = plt.Figure.savefig
 
     def spy(fig, *args, **kwargs):
-        line = next(ln for ln in fig.axes[0].get_lines() if ln.get_gid() == "radar-potential")
-        captured["y"] = list(line.get_ydata())
+        lines = {ln.get_gid(): ln for ln in fig.axes[0].get_lines() if ln.get_gid()}
+        captured["lines"] = {gid: list(ln.get_ydata()) for gid, ln in lines.items()}
+        captured["styles"] = {gid: ln.get_linestyle() for gid, ln in lines.items()}
+        captured["points"] = [
+            list(ln.get_ydata())
+            for ln in fig.axes[0].get_lines()
+            if ln.get_linestyle() == "None" and len(ln.get_ydata())
+        ]
+        captured["texts"] = {t.get_gid(): t.get_text() for t in fig.axes[0].texts}
         return real_savefig(fig, *args, **kwargs)
 
     with mock.patch.object(plt.Figure, "savefig", spy):
         radar.draw(data, "svg")
-    # A missing score is drawn at the centre (and labelled "n.c."); the polygon is closed.
-    assert captured["y"] == [10.0, 20.5, 0, 100.0, 10.0]
+    # Edges only between known neighbours (A–B and D–A): nothing is drawn towards C's centre.
+    gap = captured["lines"].pop("radar-gap-2")
+    assert captured["lines"] == {
+        "radar-potential-0": [10.0, 20.5],
+        "radar-potential-3": [100.0, 10.0],
+    }
+    # C's sector is outlined in grey dashes, out to the rim.
+    assert captured["styles"]["radar-gap-2"] == "--" and max(gap) == 100
+    assert captured["points"] == [[10.0, 20.5, 100.0]]  # no point on the unknown axis
+    assert captured["texts"]["value-potential-2"] == "n.c."
+    assert [captured["texts"][f"value-potential-{i}"] for i in (0, 1, 3)] == ["10", "20,5", "100"]
+
+
+def test_a_radar_with_an_unknown_axis_looks_right(tmp_path):
+    """Written to a PNG for a look (pytest --basetemp): the gap, the n.c. label, the legend."""
+    data = radar.RadarData(
+        ("Filières de soins", "Qualité et sécurité", "Conditions de travail", "Efficience"),
+        (
+            radar.Series("potential", "Impact potentiel (15/05/2016)", (62.5, 58.3, None, 70.0)),
+            radar.Series("effective", "Impact effectif (30/06/2025)", (60.0, 55.0, None, 45.8)),
+        ),
+    )
+    png = radar.draw(data, "png")
+    (tmp_path / "radar-gap.png").write_bytes(png)
+    assert png.startswith(b"\x89PNG")
+    svg = radar.draw(data, "svg").decode()
+    assert radar.GAP_LEGEND in svg
 
 
 def test_an_unchanged_radar_is_never_redrawn():
@@ -129,3 +162,17 @@ def test_no_evaluation_no_radar(login, world):
     html = login(world.admin).get(f"/evalimpact/cooperation/{cooperation.pk}/").content.decode()
     assert 'id="radar"' not in html
     assert "Aucune évaluation pour l'instant." in html
+
+
+def test_a_saved_evaluation_has_its_radars_drawn_before_the_first_view(
+    world, login, django_capture_on_commit_callbacks
+):
+    cache.clear()
+    evaluation = create_evaluation(world.coop_ara)
+    with django_capture_on_commit_callbacks(execute=True):
+        _save(evaluation, complete_rows(evaluation))
+    client = login(world.agent_ara)
+    with mock.patch.object(radar, "draw", wraps=radar.draw) as draw:
+        assert client.get(f"/evalimpact/cooperation/{world.coop_ara.pk}/").status_code == 200
+        assert client.get(f"/evalimpact/evaluation/{evaluation.pk}/").status_code == 200
+        assert draw.call_count == 0  # both served from the cache filled by the task

@@ -89,11 +89,18 @@ def test_lower_is_better_rewards_a_fall_and_punishes_a_rise():
     assert rise.score == 0
 
 
-def test_a_zero_baseline_counts_as_an_unbounded_change():
-    savings = FakeIndicator("E3")
-    assert scoring.score_answer(savings, FakeAnswer(Decimal(0), Decimal(900000))).score == 4
-    assert scoring.score_answer(savings, FakeAnswer(Decimal(0), Decimal(0))).score == 1
-    assert scoring.format_change(float("inf")) == "hausse favorable depuis une référence nulle"
+def test_a_zero_baseline_is_not_scored_on_a_relative_scale_but_is_on_an_absolute_one():
+    relative = FakeIndicator("E3")
+    result = scoring.score_answer(relative, FakeAnswer(Decimal(0), Decimal(900000)))
+    assert result.score is None and result.missing and "référence nulle" in result.problem
+    assert scoring.score_answer(relative, FakeAnswer(Decimal(0), Decimal(0))).score == 1
+    absolute = FakeIndicator("E3", thresholds=[-1, 1, 100000, 500000])
+    absolute.scale, absolute.unit = "absolute", "€ par an"
+    result = scoring.score_answer(absolute, FakeAnswer(Decimal(0), Decimal(900000)))
+    assert (result.score, result.change, result.absolute) == (4, 900000, True)
+    layout = {0: [(None, FakeAnswer(Decimal(0), Decimal(5)))]}
+    missing = scoring.evaluate([FakeAxis(1, 1)], [relative], layout).missing
+    assert missing == ["E3 — indicateur (la coopération) : " + scoring.ZERO_BASELINE]
 
 
 def test_missing_and_not_applicable_answers_have_no_score():

@@ -50,6 +50,9 @@ def test_a_request_produces_a_one_page_pdf_of_the_live_scores(
     text = " ".join(reader.pages[0].extract_text().split())
     assert "Bilan partagé avec le COPIL de mars." in text
     assert "1. Filières de soins 50" in text and "3. Conditions de travail 32,1" in text
+    # The overall score, and every indicator's score, fill the page.
+    assert "note globale" in text and "Note globale" in text
+    assert "F2 — Délai d'accès au service" in text and "E6 — Circuits logistiques" in text
     assert reader.trailer["/Root"].get("/Lang") == "fr"
     assert job.file.name == f"evalimpact/syntheses/{evaluated.pk}/synthese-{key.hex}-g1.pdf"
 

@@ -4,6 +4,7 @@ import csv
 import io
 import re
 from datetime import date
+from decimal import Decimal
 
 import pytest
 from openpyxl import load_workbook
@@ -67,10 +68,10 @@ def test_edit_form_saves_and_shows_the_score_and_method(world, login):
     answer = Answer.objects.get(evaluation=evaluation, indicator=f2)
     assert (answer.baseline, answer.value) == (40, 30)
     html = client.get(f"/evalimpact/evaluation/{evaluation.pk}/").content.decode()
-    # 40 → 30 days: −25 %, lower is better → +25 % → 4/4 → axis 1 = 100
+    # 40 → 30 days: −25 %, lower is better → +25 %; F2's thresholds −5/5/20/40 → 3/4
     assert "+25 %" in html
-    assert "Axe 1 — Structurer les filières de soins : 100 / 100" in html
-    assert "(4 × 1 (F2)) ÷ (1) = 4 sur 4, × 25 = 100 sur 100." in html
+    assert "Axe 1 — Structurer les filières de soins : 75 / 100" in html
+    assert "(3 × 1 (F2)) ÷ (1) = 3 sur 4, × 25 = 75 sur 100." in html
     assert "Non comptés (non applicables ou sans réponse) : F1, F3, F4, F5, F6." in html
     # Traceability: who entered which answer.
     history = html.split('id="historique"', 1)[1]
@@ -104,6 +105,64 @@ def test_stale_edit_is_refused_and_input_kept(world, login):
     assert not Answer.objects.filter(evaluation=evaluation, indicator=f2).exists()
 
 
+def test_autosave_keeps_the_valid_answers_and_names_the_ones_waiting(world, login):
+    evaluation = create_evaluation(world.coop_ara)
+    f2, f4, f5 = (indicator(evaluation, c) for c in ("F2", "F4", "F5"))
+    client = login(world.referent_a)
+    response = client.post(
+        f"/evalimpact/evaluation/{evaluation.pk}/saisie/",
+        _form_data(
+            evaluation,
+            action="autosave",
+            axe="1",
+            **{
+                f"a-{f2.pk}-0-baseline": "40",
+                f"a-{f2.pk}-0-value": "30,5",
+                f"a-{f4.pk}-0-baseline": "12",
+                f"a-{f4.pk}-0-value": "150",  # a percentage above 100: waits
+                f"a-{f5.pk}-0-level": "2",  # a level without its justification: waits
+            },
+        ),
+        headers={"HX-Request": "true"},
+    )
+    html = response.content.decode()
+    assert "Brouillon enregistré automatiquement" in html
+    assert "En attente de correction : F4, F5" in html
+    evaluation.refresh_from_db()
+    assert f'name="e-version" value="{evaluation.version}"' in html  # the next save goes through
+    answer = Answer.objects.get(evaluation=evaluation, indicator=f2)
+    assert (answer.baseline, answer.value) == (40, Decimal("30.5"))
+    assert not Answer.objects.filter(evaluation=evaluation, indicator__in=[f4, f5]).exists()
+    # Shown back as people write it, one axis at a time.
+    page = client.get(f"/evalimpact/evaluation/{evaluation.pk}/saisie/?axe=1").content.decode()
+    assert 'value="30,5"' in page and "30,5000" not in page
+    assert f"a-{indicator(evaluation, 'Q1').pk}-0-level" not in page  # axis 2 is elsewhere
+    assert 'href="?axe=2#indicateur-Q1"' in page  # the missing answers link to their axis
+
+
+def test_finalising_from_the_entry_page_gives_one_alert_not_two(world, login):
+    evaluation = create_evaluation(world.coop_ara)
+    f2 = indicator(evaluation, "F2")
+    client = login(world.referent_a)
+    response = client.post(
+        f"/evalimpact/evaluation/{evaluation.pk}/saisie/",
+        _form_data(
+            evaluation,
+            finalize="1",
+            **{f"a-{f2.pk}-0-baseline": "40", f"a-{f2.pk}-0-value": "30"},
+        ),
+        follow=True,
+    )
+    html = response.content.decode()
+    assert "fr-alert--success" not in html
+    assert html.count("fr-alert--error") == 1
+    assert "Vos réponses sont enregistrées, mais l’évaluation ne peut pas encore" in html.replace(
+        "&#x27;", "’"
+    ).replace("'", "’")
+    assert 'id="missing-answers"' in html
+    assert Answer.objects.get(evaluation=evaluation, indicator=f2).value == 30
+
+
 def test_finalising_with_missing_answers_lists_them(world, login):
     evaluation = create_evaluation(world.coop_ara)
     client = login(world.agent_ara)
@@ -113,7 +172,7 @@ def test_finalising_with_missing_answers_lists_them(world, login):
         follow=True,
     )
     html = response.content.decode()
-    assert "Impossible de rendre l'évaluation définitive : 29 réponse(s) manquante(s)" in html
+    assert "Impossible de rendre l'évaluation définitive : 27 réponse(s) manquante(s)" in html
     assert "F2 — Délai d&#x27;accès au service (la coopération)" in html
     # Per-member rows name the member.
     assert "T1 — Taux d&#x27;absentéisme des personnels concernés (CH ALPHA)" in html
