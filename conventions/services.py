@@ -413,7 +413,7 @@ def signature_record(
         raise ValidationError(
             f"La signature de {parties[membership_id]['name']} est déjà enregistrée."
         )
-    if signed_on > date.today():
+    if signed_on > timezone.localdate():
         raise ValidationError({"signed_on": "La date de signature ne peut pas être dans le futur."})
     if signed_on < version.created_at.date():
         raise ValidationError(
@@ -480,7 +480,7 @@ def approval_record(
     version = _latest(convention)
     last_signature = version.signatures.aggregate(last=Max("signed_on"))["last"]
     errors = {}
-    if decided_on > date.today():
+    if decided_on > timezone.localdate():
         errors["decided_on"] = "La date de décision ne peut pas être dans le futur."
     elif last_signature and decided_on < last_signature:
         errors["decided_on"] = (

@@ -53,7 +53,7 @@ def kit_sections(cooperation) -> list[dict]:
 
 
 def pack_context(cooperation, today: date | None = None) -> dict:
-    today = today or date.today()
+    today = today or timezone.localdate()
     data = selectors.tracker(cooperation, today)
     report_list = list(selectors.reports(cooperation))
     members = (

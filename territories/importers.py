@@ -185,7 +185,7 @@ def parse_date(value: str) -> date | None:
             pass
     for fmt in ("%Y-%m-%d", "%d/%m/%Y"):
         try:
-            return datetime.strptime(value, fmt).date()
+            return datetime.strptime(value, fmt).date()  # noqa: DTZ007 (a calendar date, no time)
         except ValueError:
             continue
     raise ValueError(f"date illisible « {value} » (attendu AAAA-MM-JJ ou JJ/MM/AAAA)")

@@ -1,9 +1,9 @@
 """A project team completes its data, generates, edits and compares versions, collects the
 signatures; the pilot ARS agent records the approval."""
 
-from datetime import date
 from decimal import Decimal
 
+from django.utils import timezone
 from playwright.sync_api import expect
 
 from conventions.models import Convention, MemberTerms, VersionFiles
@@ -75,7 +75,7 @@ def test_convention_from_missing_data_to_approval(
     wrong.write_bytes(b"PK\x03\x04 word")
     for index, name in enumerate(["CH ALPHA", "CLINIQUE BETA"]):
         page.get_by_role("link", name=f"Enregistrer la signature de {name}").click()
-        page.get_by_label("Date de signature").fill(date.today().isoformat())
+        page.get_by_label("Date de signature").fill(timezone.localdate().isoformat())
         if index == 0:
             page.get_by_label("Exemplaire signé (PDF)").set_input_files(str(wrong))
             page.get_by_role("button", name="Enregistrer la signature").click()
@@ -90,7 +90,7 @@ def test_convention_from_missing_data_to_approval(
     browser_login(page, world.agent_ara)
     page.goto(f"{live_server.url}/conventions/{world.coop_ara.pk}/")
     page.get_by_role("link", name="Enregistrer l'approbation").click()
-    page.get_by_label("Date de la décision d'approbation").fill(date.today().isoformat())
+    page.get_by_label("Date de la décision d'approbation").fill(timezone.localdate().isoformat())
     page.get_by_label("Référence de l'arrêté").fill("ARS ARA 2026-0142")
     page.get_by_role("button", name="Enregistrer l'approbation").click()
     page.wait_for_selector("text=L'approbation de la convention est enregistrée.")

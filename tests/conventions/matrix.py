@@ -1,6 +1,6 @@
 """Conventions views × roles. `setup_world` gives coop_ara a convention in signature."""
 
-from datetime import date
+from django.utils import timezone
 
 from tests.matrix import READ_COOP_ARA, TEAM_COOP_ARA, VALIDATE_COOP_ARA, Case
 
@@ -23,7 +23,7 @@ def setup_world(world):
         membership_id=world.party.pk,
         user=world.referent_a,
         signatory="Mme Directrice",
-        signed_on=date.today(),
+        signed_on=timezone.localdate(),
         signed_copy=SimpleUploadedFile("signee.pdf", b"%PDF-1.4 signed", "application/pdf"),
     )
     # Version 1's files as the worker leaves them (on_commit never runs in this world).

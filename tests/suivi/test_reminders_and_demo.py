@@ -2,6 +2,7 @@ from datetime import date
 
 import pytest
 from django.core import mail
+from django.utils import timezone
 
 from config.celery import app as celery_app
 from cooperations.models import Phase
@@ -76,7 +77,7 @@ def test_demo_loads_slipped_and_on_time_deliverables_and_is_idempotent():
     ) == counts
     for key in ("ght", "gcs"):
         rags = {
-            planning.deliverable_status(d, date.today()).effective
+            planning.deliverable_status(d, timezone.localdate()).effective
             for d in Deliverable.objects.filter(activity__cooperation=base[key])
         }
         assert {"on_time", "late"} <= rags, key
