@@ -131,7 +131,7 @@ def cooperation_detail(request, pk: int):
         .select_related(
             "establishment__legal_entity", "establishment__departement", "legal_entity__departement"
         )
-        .order_by("left_on", "role", "pk")
+        .by_rank("left_on")
     )
     return render(
         request,

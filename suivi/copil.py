@@ -60,8 +60,7 @@ def pack_context(cooperation, today: date | None = None) -> dict:
         Membership.objects.active()
         .filter(cooperation=cooperation)
         .select_related("establishment", "legal_entity")
-        # Role codes sort "porteur" > "membre" > "associe": the lead member comes first.
-        .order_by("-role", "pk")
+        .by_rank()
     )
     risk_list = list(selectors.risks(cooperation, include_closed=False)[:TOP_RISKS])
     return {

@@ -269,7 +269,7 @@ def _upsert(model, defaults: dict, **lookup):
 
 
 def _load_activities(cooperation, plans) -> None:
-    porteur = cooperation.memberships.active().order_by("role", "pk").first()
+    porteur = cooperation.memberships.active().by_rank().first()
     previous = None
     for order, (title, lead, objectives, resources, deliverables) in enumerate(plans, start=1):
         activity, _ = _upsert(
