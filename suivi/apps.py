@@ -9,9 +9,6 @@ class SuiviConfig(AppConfig):
         from suivi.catalogue import register_catalogues
 
         register_catalogues()
-        from celery.schedules import crontab
-
-        from config.celery import app as celery_app
         from core.registry import (
             CooperationSection,
             HomeWidget,
@@ -55,13 +52,4 @@ class SuiviConfig(AppConfig):
                 visible=lambda user: user.is_authenticated and user.is_copil_guest,
             )
         )
-        # Every morning: late deliverables and overdue reports become notifications.
-        celery_app.conf.beat_schedule["suivi-overdue-scan"] = {
-            "task": "suivi.tasks.scan_overdue",
-            "schedule": crontab(hour=6, minute=45),
-        }
-        # Every morning: e-mail the teams whose status report is due soon (idempotent task).
-        celery_app.conf.beat_schedule["suivi-report-reminders"] = {
-            "task": "suivi.tasks.send_report_reminders",
-            "schedule": crontab(hour=7, minute=30),
-        }
+        # Its beat tasks are scheduled in settings (CELERY_BEAT_SCHEDULE).

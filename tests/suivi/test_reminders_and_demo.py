@@ -16,6 +16,10 @@ pytestmark = pytest.mark.django_db
 def test_beat_schedule_is_registered():
     entry = celery_app.conf.beat_schedule["suivi-report-reminders"]
     assert entry["task"] == "suivi.tasks.send_report_reminders"
+    # Every scheduled task exists (the schedule lives in settings, the tasks in the apps).
+    celery_app.loader.import_default_modules()
+    for name, entry in celery_app.conf.beat_schedule.items():
+        assert entry["task"] in celery_app.tasks, name
 
 
 def test_reminder_sent_once_to_the_project_team_before_the_due_date(world):
