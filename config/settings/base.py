@@ -69,6 +69,7 @@ INSTALLED_APPS = [
     "notifications",
     "si",
     "api",
+    "home",
 ]
 
 MIDDLEWARE = [
