@@ -53,7 +53,7 @@ def _region_links(ars_id: int) -> QuerySet:
     """Links of cooperations to a département of the region. By département ids, so that
     the through table's departement_id index answers alone (no join to Departement)."""
     from cooperations.models import Cooperation
-    from territories.references import departement_ids_of
+    from territories.choices import departement_ids_of
 
     return Cooperation.departements.through.objects.filter(
         departement_id__in=departement_ids_of(ars_id)

@@ -28,7 +28,7 @@ from cooperations.models import (
 from core.forms import add_service_errors
 from core.locking import StaleObjectError
 from core.registry import COOPERATION_SECTIONS
-from territories.references import ARS_NAMES
+from territories.choices import ARS_NAMES
 
 PAGE_SIZE = 20
 # The cooperation page shows the latest changes; the history page shows much more.
