@@ -15,7 +15,7 @@ class SuiviConfig(AppConfig):
             register_home_widget,
             register_section,
         )
-        from suivi import widgets
+        from suivi import hooks
 
         register_section(
             CooperationSection(
@@ -24,16 +24,16 @@ class SuiviConfig(AppConfig):
                 url_name="suivi:tracker",
                 order=40,
                 summary_template="suivi/_section_summary.html",
-                get_context=widgets.section_context,
+                get_context=hooks.section_context,
             )
         )
         register_home_widget(
             HomeWidget(
                 key="suivi",
                 template="suivi/_home_widget.html",
-                get_context=widgets.home_context,
+                get_context=hooks.home_context,
                 order=40,
-                visible=widgets.home_visible,
+                visible=hooks.home_visible,
             )
         )
         from core.registry import register_portfolio_column, register_portfolio_flag
@@ -47,7 +47,7 @@ class SuiviConfig(AppConfig):
             HomeWidget(
                 key="suivi-copil-guest",
                 template="suivi/_home_copil_guest.html",
-                get_context=widgets.copil_guest_context,
+                get_context=hooks.copil_guest_context,
                 order=5,
                 visible=lambda user: user.is_authenticated and user.is_copil_guest,
             )
