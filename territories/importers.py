@@ -302,11 +302,6 @@ def _copy_upsert(model, rows: list[dict], update_fields: list[str]) -> None:
         cursor.execute(upsert)
 
 
-def _chunks(values: list, size: int = 2000) -> Iterator[list]:
-    for start in range(0, len(values), size):
-        yield values[start : start + size]
-
-
 def upsert_entities(rows: list[dict], report: ImportReport, *, fields: list[str]) -> None:
     """Create or update legal entities by FINESS number (rows: dicts of model fields)."""
     rows = list({row["finess"]: row for row in rows}.values())
