@@ -79,7 +79,7 @@ format: venv
 	$(VENV)/bin/ruff check --fix .
 
 test: deps-test venv quality
-	$(VENV)/bin/pytest -n 2 --dist loadfile $(PYTEST_ARGS)
+	$(VENV)/bin/pytest -n 2 --dist loadfile --durations=25 $(PYTEST_ARGS)
 
 audit: venv
 	PATH="$(HOME)/.local/bin:$$PATH" $(PY) scripts/audit.py
