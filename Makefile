@@ -18,11 +18,13 @@ RUN_ENV := DEBUG=1 DJANGO_SETTINGS_MODULE=config.settings.base
 RUN_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core
 TEST_PACKAGES := $(RUN_PACKAGES) chromium poppler-utils docker-compose postgresql-client redis-server
 PYTEST_ARGS ?=
+# Port of the development server: `make run PORT=8001`.
+PORT ?= 8000
 
 .PHONY: help run test deps-run deps-test uv venv migrate demo serve quality lint format bench clean
 
 help:
-	@echo "make run   — installe ce qui manque, migre SQLite, charge la démo, sert http://127.0.0.1:8000"
+	@echo "make run   — installe ce qui manque, migre SQLite, charge la démo, sert http://127.0.0.1:8000 (autre port : make run PORT=8001)"
 	@echo "make test  — installe ce qui manque et lance toute la suite (PostgreSQL/Redis si DATABASE_URL/REDIS_URL)"
 	@echo "make quality — ruff format --check, ruff check, migrations à jour"
 	@echo "make bench — benchmarks à l'échelle nationale (voir bench/README.md)"
@@ -61,8 +63,8 @@ demo: migrate
 	$(RUN_ENV) $(MANAGE) load_demo
 
 serve:
-	@echo "KitCoop : http://127.0.0.1:8000 (Ctrl+C pour arrêter)"
-	$(RUN_ENV) $(MANAGE) runserver 127.0.0.1:8000
+	@echo "KitCoop : http://127.0.0.1:$(PORT) (Ctrl+C pour arrêter)"
+	$(RUN_ENV) $(MANAGE) runserver 127.0.0.1:$(PORT)
 
 run: deps-run demo serve
 
@@ -77,7 +79,7 @@ format: venv
 	$(VENV)/bin/ruff check --fix .
 
 test: deps-test venv quality
-	$(VENV)/bin/pytest -n 2 --dist loadfile $(PYTEST_ARGS)
+	$(VENV)/bin/pytest -n 2 --dist loadfile --durations=25 $(PYTEST_ARGS)
 
 audit: venv
 	PATH="$(HOME)/.local/bin:$$PATH" $(PY) scripts/audit.py

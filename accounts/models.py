@@ -76,7 +76,7 @@ class User(AbstractUser):
         """The ARS's name from the cached reference list: the header shows it on every page."""
         if not self.ars_id:
             return ""
-        from territories.references import ARS_NAMES
+        from territories.choices import ARS_NAMES
 
         return ARS_NAMES.labels().get(self.ars_id, "")
 

@@ -93,7 +93,7 @@ class Results:
 
 
 def say(message: str) -> None:
-    print(f"[bench {dt.datetime.now():%H:%M:%S}] {message}", flush=True)
+    print(f"[bench {dt.datetime.now():%H:%M:%S}] {message}", flush=True)  # noqa: DTZ005 (console clock)
 
 
 def redis_available(url: str) -> bool:

@@ -6,12 +6,13 @@ from django.urls import include, path
 from accounts import views as accounts_views
 from accounts.forms import DsfrPasswordResetForm, DsfrSetPasswordForm
 from core import views as core_views
+from home import views as home_views
 
 admin.site.site_header = "KitCoop — administration nationale"
 admin.site.site_title = "KitCoop"
 
 urlpatterns = [
-    path("", core_views.home, name="home"),
+    path("", home_views.home, name="home"),
     path("healthz", core_views.healthz, name="healthz"),
     path("healthz/<slug:component>", core_views.healthz, name="healthz_component"),
     path("accessibilite/", core_views.accessibility, name="accessibility"),

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from dateutil.relativedelta import relativedelta
+from django.utils import timezone
 from django.utils.formats import date_format
 
 from conventions.models import ApprovalMode, Status
@@ -100,7 +101,7 @@ def _add_months(value: date, months: int) -> date:
 def clock_for(convention, *, today: date | None = None, legal_form=None) -> Clock:
     """The approval clock of `convention` on `today` (no query when its template and legal
     form are already loaded, or when `legal_form` is given)."""
-    today = today or date.today()
+    today = today or timezone.localdate()
     form = legal_form or convention.template.legal_form
     clock = Clock(
         legal_form=form,

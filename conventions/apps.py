@@ -10,7 +10,7 @@ class ConventionsConfig(AppConfig):
 
         register_catalogues()
 
-        from conventions import portfolio, sections
+        from conventions import hooks, portfolio
         from core.registry import (
             CooperationSection,
             CopilSection,
@@ -34,14 +34,14 @@ class ConventionsConfig(AppConfig):
                 url_name="conventions:detail",
                 order=30,
                 summary_template="conventions/_summary.html",
-                get_context=sections.summary_context,
+                get_context=hooks.summary_context,
             )
         )
         register_home_widget(
             HomeWidget(
                 key="conventions-approvals",
                 template="conventions/_home_approvals.html",
-                get_context=sections.home_approvals,
+                get_context=hooks.home_approvals,
                 order=30,
                 visible=lambda user: user.is_authenticated and user.is_ars_agent,
             )
@@ -50,7 +50,7 @@ class ConventionsConfig(AppConfig):
             StepPanel(
                 key="conventions-approval",
                 template="conventions/_step_approval.html",
-                get_context=sections.step_panel,
+                get_context=hooks.step_panel,
                 order=20,
             )
         )
@@ -59,7 +59,7 @@ class ConventionsConfig(AppConfig):
                 key="conventions",
                 title="Convention",
                 template="conventions/_copil.html",
-                get_context=sections.copil_context,
+                get_context=hooks.copil_context,
                 order=30,
             )
         )

@@ -20,11 +20,10 @@ from conventions.rendering import (
     placeholders_in,
     required_law_nature,
 )
-from cooperations.models import Membership
+from cooperations.models import Membership, member_role_rank
 from territories.models import Establishment
 
 HUNDRED = Decimal("100")
-ROLE_ORDER = {"porteur": 0, "membre": 1, "associe": 2}
 
 
 def facts_for(cooperation) -> Facts:
@@ -50,7 +49,7 @@ def facts_for(cooperation) -> Facts:
     )
     members = []
     # Porteur first, then members, then associates: the order the parties are named in.
-    for membership in sorted(memberships, key=lambda m: (ROLE_ORDER.get(m.role, 9), m.pk)):
+    for membership in sorted(memberships, key=lambda m: (member_role_rank(m.role), m.pk)):
         try:
             terms = membership.convention_terms
         except MemberTerms.DoesNotExist:

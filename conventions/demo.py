@@ -7,6 +7,7 @@ from decimal import Decimal
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
+from django.utils import timezone
 
 from conventions import exports, services
 from conventions.models import Convention, ConventionData, ConventionTemplate, MemberTerms
@@ -436,7 +437,7 @@ def _advance(cooperation, state: str, team, agent) -> Convention:
             membership_id=party["membership"],
             user=team,
             signatory=party["representative"],
-            signed_on=date.today(),
+            signed_on=timezone.localdate(),
             signed_copy=SimpleUploadedFile("exemplaire-signe.pdf", signed_copy, "application/pdf"),
         )
     convention.refresh_from_db()
@@ -444,8 +445,8 @@ def _advance(cooperation, state: str, team, agent) -> Convention:
         services.approval_record(
             convention=convention,
             user=agent,
-            decided_on=date.today(),
-            reference=f"{date.today():%Y}-{cooperation.pk:04d}",
+            decided_on=timezone.localdate(),
+            reference=f"{timezone.localdate():%Y}-{cooperation.pk:04d}",
             expected_version=convention.version,
         )
         convention.refresh_from_db()

@@ -580,7 +580,7 @@ def signature_record(
         raise ValidationError(
             f"La signature de {parties[membership_id]['name']} est déjà enregistrée."
         )
-    if signed_on > date.today():
+    if signed_on > timezone.localdate():
         raise ValidationError({"signed_on": "La date de signature ne peut pas être dans le futur."})
     if signed_on < version.created_at.date():
         raise ValidationError(
@@ -617,7 +617,7 @@ def signature_record(
     if signed >= set(parties):
         legal_form = convention.template.legal_form
         # The approval clock starts when the text signed by all goes to the authority.
-        convention.submitted_on = date.today() if legal_form.requires_approval else None
+        convention.submitted_on = timezone.localdate() if legal_form.requires_approval else None
         convention.save(update_fields=["submitted_on", "updated_at"])
         _set_status(
             convention,
@@ -738,7 +738,7 @@ def approval_decide(
     required; the team may then correct, regenerate and submit again). The arrêté PDF is
     optional. Refused once the tacit approval of the legal form is acquired.
     """
-    today = today or date.today()
+    today = today or timezone.localdate()
     convention = (
         Convention.objects.select_for_update()
         .select_related("template__legal_form", "cooperation__pilot_ars")
@@ -862,7 +862,7 @@ def approval_complete(
     """After the approval (express or tacit): record its publication date and attach the
     signed arrêté, or the certificate of tacit approval (GHT, CSP R6132-6), when it comes
     later. Each value may be given alone; what is already recorded is kept otherwise."""
-    today = today or date.today()
+    today = today or timezone.localdate()
     convention = (
         Convention.objects.select_for_update()
         .select_related("template__legal_form", "cooperation")
@@ -920,7 +920,7 @@ def approval_tacit_apply(*, today: date | None = None) -> list[Convention]:
     an ApprovalDecision of kind "tacit" and the event "convention_tacit_approval". Called
     daily by Celery beat (conventions.tasks.apply_tacit_approvals).
     """
-    today = today or date.today()
+    today = today or timezone.localdate()
     candidates = (
         Convention.objects.select_for_update()
         .filter(

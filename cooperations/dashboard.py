@@ -13,10 +13,10 @@ from pathlib import Path
 
 from django.db.models import Count
 
+from cooperations.choices import LEGAL_FORMS, THEMES, TYPOLOGIES
 from cooperations.models import Cooperation, Phase, RegionalObjective
-from cooperations.references import LEGAL_FORMS, THEMES, TYPOLOGIES
 from core import charts
-from territories.references import ARS_NAMES, DEPARTEMENT_ARS, DEPARTEMENT_CODES, DEPARTEMENTS
+from territories.choices import ARS_NAMES, DEPARTEMENT_ARS, DEPARTEMENT_CODES, DEPARTEMENTS
 
 MAP_FILE = Path(__file__).parent / "data" / "departements_schematic.json"
 

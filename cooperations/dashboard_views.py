@@ -3,7 +3,7 @@ from django.shortcuts import render
 
 from cooperations import dashboard
 from cooperations.models import Cooperation
-from territories.references import ARS_NAMES
+from territories.choices import ARS_NAMES
 
 
 def dashboard_view(request):

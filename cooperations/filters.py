@@ -3,10 +3,10 @@ from django import forms
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
+from cooperations.choices import LEGAL_FORMS, THEMES, TYPOLOGIES
 from cooperations.models import Cooperation, Membership, Phase
-from cooperations.references import LEGAL_FORMS, THEMES, TYPOLOGIES
 from core.forms import DsfrForm
-from territories.references import ARS_NAMES, DEPARTEMENTS, departement_ids_of
+from territories.choices import ARS_NAMES, DEPARTEMENTS, departement_ids_of
 
 
 class FilterForm(DsfrForm):

@@ -134,7 +134,7 @@ def region_overview(ars, ght_queryset) -> RegionGHT:
         Membership.objects.active()
         .filter(cooperation_id__in=list(rows))
         .select_related("legal_entity", "establishment__legal_entity")
-        .order_by("cooperation_id", "role", "pk")
+        .by_rank("cooperation_id")
     )
     for membership in memberships:
         row = rows[membership.cooperation_id]

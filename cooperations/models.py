@@ -253,7 +253,7 @@ class CooperationQuerySet(models.QuerySet):
     def region_links(self, ars_id: int):
         """Links of cooperations to a département of the region. By département ids, so that
         the through table's departement_id index answers alone (no join to Departement)."""
-        from territories.references import departement_ids_of
+        from territories.choices import departement_ids_of
 
         return Cooperation.departements.through.objects.filter(
             departement_id__in=departement_ids_of(ars_id)
@@ -277,7 +277,7 @@ class CooperationQuerySet(models.QuerySet):
                 "memberships",
                 queryset=Membership.objects.active()
                 .select_related("establishment", "legal_entity")
-                .order_by("role", "pk"),
+                .by_rank(),
                 to_attr="active_memberships",
             ),
         )
@@ -438,9 +438,43 @@ class MemberRole(models.TextChoices):
     SUPPORT = "support", "Établissement support"
 
 
+# The order in which members are listed (cooperation page, portfolio, COPIL pack, convention):
+# who leads first (the porteur, or a GHT's établissement support), then members, then partners.
+# Explicit, so that it does not depend on how the codes happen to be spelled.
+MEMBER_ROLE_RANK = {
+    MemberRole.PORTEUR: 0,
+    MemberRole.SUPPORT: 1,
+    MemberRole.MEMBRE: 2,
+    MemberRole.ASSOCIE: 3,
+}
+
+
+def member_role_rank(role: str) -> int:
+    """Rank of a role code in MEMBER_ROLE_RANK (an unknown code comes last)."""
+    return MEMBER_ROLE_RANK.get(role, len(MEMBER_ROLE_RANK))
+
+
+def member_role_rank_expression() -> models.Case:
+    """The same rank as a database expression, to order memberships in SQL."""
+    return models.Case(
+        *(
+            models.When(role=role, then=models.Value(rank))
+            for role, rank in MEMBER_ROLE_RANK.items()
+        ),
+        default=models.Value(len(MEMBER_ROLE_RANK)),
+        output_field=models.IntegerField(),
+    )
+
+
 class MembershipQuerySet(models.QuerySet):
     def active(self):
         return self.filter(left_on__isnull=True)
+
+    def by_rank(self, *first):
+        """Ordered by `first` fields, then role rank (MEMBER_ROLE_RANK), then creation."""
+        return self.alias(role_rank=member_role_rank_expression()).order_by(
+            *first, "role_rank", "pk"
+        )
 
 
 class Membership(models.Model):

@@ -26,7 +26,7 @@ from core.registry import (
     register_portfolio_column,
     register_portfolio_flag,
 )
-from territories.references import ARS_NAMES, DEPARTEMENT_CODES
+from territories.choices import ARS_NAMES, DEPARTEMENT_CODES
 
 PHASE_RANK = {value: index for index, value in enumerate(Phase.values)}
 EXPORT_CHUNK = 500

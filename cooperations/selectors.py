@@ -2,11 +2,11 @@
 
 from django.db.models import Q
 
+from cooperations.choices import LEGAL_FORMS, THEMES, TYPOLOGIES
 from cooperations.models import Cooperation, Membership, RegionalObjective
-from cooperations.references import LEGAL_FORMS, THEMES, TYPOLOGIES
 from core.history import entries_for, m2m_snapshots
 from core.queries import union_all_tagged
-from territories.references import ARS_NAMES, DEPARTEMENT_CODES, DEPARTEMENTS
+from territories.choices import ARS_NAMES, DEPARTEMENT_CODES, DEPARTEMENTS
 
 # The lists of the cooperation page, each with the cached labels of its reference table.
 M2M_LABELS = {"departements": DEPARTEMENTS, "typologies": TYPOLOGIES, "themes": THEMES}

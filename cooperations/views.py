@@ -35,7 +35,7 @@ from cooperations.models import (
 from core.forms import add_service_errors
 from core.locking import StaleObjectError
 from core.registry import COOPERATION_SECTIONS
-from territories.references import ARS_NAMES
+from territories.choices import ARS_NAMES
 
 PAGE_SIZE = 20
 # The cooperation page shows the latest changes; the history page shows much more.
@@ -140,7 +140,7 @@ def cooperation_detail(request, pk: int):
         .select_related(
             "establishment__legal_entity", "establishment__departement", "legal_entity__departement"
         )
-        .order_by("left_on", "role", "pk")
+        .by_rank("left_on")
     )
     return render(
         request,

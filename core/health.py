@@ -61,7 +61,8 @@ def check_redis() -> dict:
 
 def check_worker(redis_ok: bool | None = None) -> dict:
     required = getattr(settings, "HEALTHZ_REQUIRE_WORKER", False)
-    from config.celery import app
+    # The project's app, made current by config/__init__.py (core imports nothing above it).
+    from celery import current_app as app
 
     if app.conf.task_always_eager:
         return {

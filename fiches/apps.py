@@ -31,7 +31,7 @@ class FichesConfig(AppConfig):
             register_nav,
             register_section,
         )
-        from fiches import widgets
+        from fiches import hooks
 
         register_nav(NavItem(label="Base de connaissances", url_name="fiches:kb_list", order=60))
         register_nav(
@@ -49,14 +49,14 @@ class FichesConfig(AppConfig):
                 url_name="fiches:stepper",
                 order=10,
                 summary_template="fiches/_cooperation_summary.html",
-                get_context=widgets.cooperation_summary,
+                get_context=hooks.cooperation_summary,
             )
         )
         register_home_widget(
             HomeWidget(
                 key="kit1-queue",
                 template="fiches/_home_queue.html",
-                get_context=widgets.home_queue,
+                get_context=hooks.home_queue,
                 order=10,
                 visible=lambda user: user.is_authenticated and user.is_ars_agent,
             )
@@ -65,7 +65,7 @@ class FichesConfig(AppConfig):
             HomeWidget(
                 key="kit1-todo",
                 template="fiches/_home_todo.html",
-                get_context=widgets.home_todo,
+                get_context=hooks.home_todo,
                 order=10,
                 visible=lambda user: user.is_authenticated and user.is_referent,
             )
@@ -80,7 +80,7 @@ class FichesConfig(AppConfig):
                 key="kit1",
                 title="KIT 1 — avancement des fiches repères",
                 template="fiches/_copil_section.html",
-                get_context=widgets.copil_context,
+                get_context=hooks.copil_context,
                 order=10,
             )
         )

@@ -156,7 +156,7 @@ def clean_answer(question: Question, raw) -> str:
         # type the jj/mm/aaaa that the error message shows.
         try:
             if "/" in value:
-                return datetime.strptime(value, "%d/%m/%Y").date().isoformat()
+                return datetime.strptime(value, "%d/%m/%Y").date().isoformat()  # noqa: DTZ007 (a calendar date, no time)
             return date.fromisoformat(value).isoformat()
         except ValueError:
             raise ValidationError("Saisissez une date valide (jj/mm/aaaa).") from None

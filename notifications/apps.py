@@ -6,9 +6,6 @@ class NotificationsConfig(AppConfig):
     verbose_name = "Notifications"
 
     def ready(self):
-        from celery.schedules import crontab
-
-        from config.celery import app as celery_app
         from cooperations.signals import cooperation_event
         from core.registry import NavItem, register_nav
         from notifications import receivers, selectors
@@ -25,8 +22,4 @@ class NotificationsConfig(AppConfig):
                 badge=selectors.unread_count,
             )
         )
-        # Every morning: the daily digest of those who asked for one.
-        celery_app.conf.beat_schedule["notifications-daily-digest"] = {
-            "task": "notifications.tasks.send_daily_digests",
-            "schedule": crontab(hour=7, minute=0),
-        }
+        # Its daily digest is scheduled in settings (CELERY_BEAT_SCHEDULE).

@@ -7,7 +7,7 @@ class SiConfig(AppConfig):
 
     def ready(self):
         from core.registry import StepPanel, register_step_panel
-        from si import widgets
+        from si import hooks
         from si.catalogue import register_catalogues
 
         register_catalogues()
@@ -15,7 +15,7 @@ class SiConfig(AppConfig):
             StepPanel(
                 key="si-checklist",
                 template="si/_step_panel.html",
-                get_context=widgets.step_panel,
+                get_context=hooks.step_panel,
                 order=10,
             )
         )

@@ -9,16 +9,13 @@ class SuiviConfig(AppConfig):
         from suivi.catalogue import register_catalogues
 
         register_catalogues()
-        from celery.schedules import crontab
-
-        from config.celery import app as celery_app
         from core.registry import (
             CooperationSection,
             HomeWidget,
             register_home_widget,
             register_section,
         )
-        from suivi import widgets
+        from suivi import hooks
 
         register_section(
             CooperationSection(
@@ -27,16 +24,16 @@ class SuiviConfig(AppConfig):
                 url_name="suivi:tracker",
                 order=40,
                 summary_template="suivi/_section_summary.html",
-                get_context=widgets.section_context,
+                get_context=hooks.section_context,
             )
         )
         register_home_widget(
             HomeWidget(
                 key="suivi",
                 template="suivi/_home_widget.html",
-                get_context=widgets.home_context,
+                get_context=hooks.home_context,
                 order=40,
-                visible=widgets.home_visible,
+                visible=hooks.home_visible,
             )
         )
         from core.registry import register_portfolio_column, register_portfolio_flag
@@ -50,18 +47,9 @@ class SuiviConfig(AppConfig):
             HomeWidget(
                 key="suivi-copil-guest",
                 template="suivi/_home_copil_guest.html",
-                get_context=widgets.copil_guest_context,
+                get_context=hooks.copil_guest_context,
                 order=5,
                 visible=lambda user: user.is_authenticated and user.is_copil_guest,
             )
         )
-        # Every morning: late deliverables and overdue reports become notifications.
-        celery_app.conf.beat_schedule["suivi-overdue-scan"] = {
-            "task": "suivi.tasks.scan_overdue",
-            "schedule": crontab(hour=6, minute=45),
-        }
-        # Every morning: e-mail the teams whose status report is due soon (idempotent task).
-        celery_app.conf.beat_schedule["suivi-report-reminders"] = {
-            "task": "suivi.tasks.send_report_reminders",
-            "schedule": crontab(hour=7, minute=30),
-        }
+        # Its beat tasks are scheduled in settings (CELERY_BEAT_SCHEDULE).

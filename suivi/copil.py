@@ -60,15 +60,14 @@ def kit_sections(cooperation) -> list[dict]:
 
 
 def pack_context(cooperation, today: date | None = None) -> dict:
-    today = today or date.today()
+    today = today or timezone.localdate()
     data = selectors.tracker(cooperation, today)
     report_list = list(selectors.reports(cooperation))
     members = (
         Membership.objects.active()
         .filter(cooperation=cooperation)
         .select_related("establishment", "legal_entity")
-        # Role codes sort "porteur" > "membre" > "associe": the lead member comes first.
-        .order_by("-role", "pk")
+        .by_rank()
     )
     risk_list = list(selectors.risks(cooperation, include_closed=False)[:TOP_RISKS])
     return {

@@ -8,6 +8,8 @@ progress: some deliverables done, some slipping, milestones ahead.
 import uuid
 from datetime import date, timedelta
 
+from django.utils import timezone
+
 from suivi import planning, services
 from suivi.models import (
     Activity,
@@ -22,7 +24,7 @@ from suivi.models import (
 
 
 def _d(days: int) -> date:
-    return date.today() + timedelta(days=days)
+    return timezone.localdate() + timedelta(days=days)
 
 
 # cooperation key -> activities: (title, lead, objectives, resources, deliverables)
@@ -267,7 +269,7 @@ def _upsert(model, defaults: dict, **lookup):
 
 
 def _load_activities(cooperation, plans) -> None:
-    porteur = cooperation.memberships.active().order_by("role", "pk").first()
+    porteur = cooperation.memberships.active().by_rank().first()
     previous = None
     for order, (title, lead, objectives, resources, deliverables) in enumerate(plans, start=1):
         activity, _ = _upsert(
@@ -328,7 +330,7 @@ def _load_risks(cooperation, risks) -> None:
 def _load_reports(cooperation, texts, user) -> None:
     ProjectSettings.objects.get_or_create(cooperation=cooperation)
     # The two periods before the current one, oldest first.
-    current_start, _ = planning.period_bounds(date.today(), 1)
+    current_start, _ = planning.period_bounds(timezone.localdate(), 1)
     end_recent = current_start - timedelta(days=1)
     periods = [planning.period_bounds(end_recent, 1)]
     periods.insert(0, planning.period_bounds(periods[0][0] - timedelta(days=1), 1))

@@ -1,6 +1,7 @@
 from datetime import date
 
 from django import forms
+from django.utils import timezone
 
 from cooperations.models import Membership
 from core.forms import DsfrForm, DsfrModelForm, VersionedFormMixin
@@ -205,7 +206,7 @@ class StatusReportForm(DsfrModelForm):
 
     def __init__(self, *args, period_months: int = 1, today: date | None = None, **kwargs):
         super().__init__(*args, **kwargs)
-        start, end = period_bounds(today or date.today(), period_months)
+        start, end = period_bounds(today or timezone.localdate(), period_months)
         self.fields["period_start"].initial = start
         self.fields["period_end"].initial = end
 

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from django.db.models import Prefetch
+from django.utils import timezone
 
 from suivi import planning
 from suivi.models import (
@@ -101,7 +102,7 @@ def tracker(cooperation, today: date | None = None, activities=None) -> Tracker:
     """Activities, deliverables with their status, and the project's global figures.
 
     Two queries for the activities and their deliverables, one for the threshold."""
-    today = today or date.today()
+    today = today or timezone.localdate()
     threshold = at_risk_max_days(cooperation)
     activities = list(activities if activities is not None else activities_queryset(cooperation))
     rows, all_deliverables = [], []

@@ -154,7 +154,7 @@ def _check_deliverable(deliverable: Deliverable, today: date) -> None:
 def deliverable_create(*, activity: Activity, data: dict, today: date | None = None) -> Deliverable:
     deliverable = Deliverable(activity=activity)
     _apply(deliverable, data, DELIVERABLE_FIELDS)
-    _check_deliverable(deliverable, today or date.today())
+    _check_deliverable(deliverable, today or timezone.localdate())
     deliverable.full_clean()
     deliverable.save()
     return deliverable
@@ -188,7 +188,7 @@ def deliverable_update(
         )
     _apply(deliverable, data, DELIVERABLE_FIELDS)
     deliverable.revised_on = new_revised
-    _check_deliverable(deliverable, today or date.today())
+    _check_deliverable(deliverable, today or timezone.localdate())
     deliverable.full_clean()
     save_with_version(deliverable, version)
     if revision:
@@ -269,7 +269,7 @@ REPORT_TEXT_FIELDS = (
 
 @transaction.atomic
 def report_create(*, cooperation, user, data: dict, today: date | None = None) -> StatusReport:
-    today = today or date.today()
+    today = today or timezone.localdate()
     start, end = data.get("period_start"), data.get("period_end")
     if start and end and end < start:
         raise ValidationError(

@@ -19,21 +19,6 @@ SPH_STATUS = {
 }
 
 
-# SAE "stj" legal-status codes (statut juridique of the EJ): 1x public, 4x-6x private
-# non-profit (associations, foundations, mutuals), 7x private for-profit (companies).
-def status_from_stj(code: str) -> str:
-    code = (code or "").strip()
-    if not code:
-        return LegalStatus.UNKNOWN
-    if code[0] in "123":
-        return LegalStatus.PUBLIC
-    if code[0] in "456":
-        return LegalStatus.PRIVATE_NON_PROFIT
-    if code[0] in "789":
-        return LegalStatus.PRIVATE_FOR_PROFIT
-    return LegalStatus.UNKNOWN
-
-
 # Categories whose sites are all public, checked against SAE 2022 (tests/territories):
 # 114 are the armed forces' hospitals; 122 are private obstetric clinics and 292 (CHS)
 # counts private non-profit sites too, so neither says "public" on its own.

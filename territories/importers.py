@@ -201,7 +201,7 @@ def parse_date(value: str) -> date | None:
             pass
     for fmt in ("%Y-%m-%d", "%d/%m/%Y"):
         try:
-            return datetime.strptime(value, fmt).date()
+            return datetime.strptime(value, fmt).date()  # noqa: DTZ007 (a calendar date, no time)
         except ValueError:
             continue
     raise ValueError(f"date illisible « {value} » (attendu AAAA-MM-JJ ou JJ/MM/AAAA)")
@@ -316,11 +316,6 @@ def _copy_upsert(model, rows: list[dict], update_fields: list[str]) -> None:
                 copy.write_row([row[f] for f in fields])
         upsert = f'INSERT INTO "{table}" ({columns}) SELECT {columns} FROM {batch_table} ON CONFLICT ("finess") DO UPDATE SET {updates}'  # noqa: E501, S608
         cursor.execute(upsert)
-
-
-def _chunks(values: list, size: int = 2000) -> Iterator[list]:
-    for start in range(0, len(values), size):
-        yield values[start : start + size]
 
 
 def upsert_entities(rows: list[dict], report: ImportReport, *, fields: list[str]) -> None:

@@ -88,11 +88,6 @@ class AddressMixin(models.Model):
     class Meta:
         abstract = True
 
-    @property
-    def territory_label(self) -> str:
-        """ "01 – Ain" or "hors ARS" (a site outside every ARS, or of unknown territory)."""
-        return str(self.departement) if self.departement_id else "hors ARS"
-
 
 class LegalEntity(AddressMixin):
     """An entité juridique (EJ) of the FINESS register.
@@ -400,12 +395,6 @@ class EstablishmentActivity(models.Model):
         from territories.nomenclatures import nature_label
 
         return nature_label(self.nature_code)
-
-    @property
-    def is_equipment(self) -> bool:
-        from territories.nomenclatures import EQUIPMENT_NATURES
-
-        return self.nature_code in EQUIPMENT_NATURES
 
     @property
     def codes_text(self) -> str:

@@ -73,11 +73,18 @@ def _load_reference_data() -> None:
 
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup, django_db_blocker):
-    """The migrated test database, plus the catalogues from their files (as `make run`)."""
+    """The migrated test database, plus the catalogues from their files (as `make run`).
+
+    The result is snapshotted: a transactional test ends by restoring it (tests/fastflush.py)
+    instead of Django's flush followed by a reload of the reference data.
+    """
     from core.catalogues import load_all
+    from tests import fastflush
 
     with django_db_blocker.unblock():
         load_all()
+        fastflush.take()
+    fastflush.install()
 
 
 @pytest.fixture(autouse=True)

@@ -8,6 +8,7 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
@@ -68,6 +69,7 @@ INSTALLED_APPS = [
     "notifications",
     "si",
     "api",
+    "home",
 ]
 
 MIDDLEWARE = [
@@ -304,7 +306,24 @@ CELERY_TIMEZONE = TIME_ZONE
 DOCUMENT_HEARTBEAT_SECONDS = float(os.environ.get("DOCUMENT_HEARTBEAT_SECONDS", "30"))
 DOCUMENT_STALLED_SECONDS = int(os.environ.get("DOCUMENT_STALLED_SECONDS", "300"))
 DOCUMENT_QUEUED_SECONDS = int(os.environ.get("DOCUMENT_QUEUED_SECONDS", "900"))
+# Celery beat's whole schedule (times in TIME_ZONE). Kept here, not in the apps' ready(), so
+# that no app imports config.celery and one place says what runs when.
 CELERY_BEAT_SCHEDULE: dict = {
+    # Every morning: the daily digest of those who asked for one (notifications).
+    "notifications-daily-digest": {
+        "task": "notifications.tasks.send_daily_digests",
+        "schedule": crontab(hour=7, minute=0),
+    },
+    # Every morning: late deliverables and overdue reports become notifications (KIT 3).
+    "suivi-overdue-scan": {
+        "task": "suivi.tasks.scan_overdue",
+        "schedule": crontab(hour=6, minute=45),
+    },
+    # Every morning: e-mail the teams whose status report is due soon (idempotent task).
+    "suivi-report-reminders": {
+        "task": "suivi.tasks.send_report_reminders",
+        "schedule": crontab(hour=7, minute=30),
+    },
     "reap-stalled-documents": {
         "task": "core.tasks.reap_stalled_documents",
         "schedule": float(os.environ.get("DOCUMENT_REAPER_SECONDS", "60")),
@@ -323,8 +342,6 @@ FINESS_REFRESH_HOUR = int(os.environ.get("FINESS_REFRESH_HOUR", "6"))
 FINESS_DOWNLOAD_TIMEOUT = float(os.environ.get("FINESS_DOWNLOAD_TIMEOUT", "120"))
 FINESS_DOWNLOAD_MAX_BYTES = int(os.environ.get("FINESS_DOWNLOAD_MAX_BYTES", str(2 * 1024**3)))
 if FINESS_STRUCTURES_URL or FINESS_ACTIVITIES_URL:
-    from celery.schedules import crontab
-
     CELERY_BEAT_SCHEDULE["finess-refresh"] = {
         "task": "territories.tasks.refresh_finess_register",
         "schedule": crontab(hour=FINESS_REFRESH_HOUR, minute=15),

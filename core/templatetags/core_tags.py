@@ -40,19 +40,6 @@ def percent(value, digits: int = 0):
 
 
 @register.filter
-def fr_number(value, digits: int = 0):
-    if value is None or value == "":
-        return "—"
-    formatted = f"{float(value):,.{int(digits)}f}".replace(",", "\u202f").replace(".", ",")
-    return formatted
-
-
-@register.filter
-def get_item(mapping, key):
-    return mapping.get(key) if mapping else None
-
-
-@register.filter
 def css_string(value) -> str:
     """Quote a value for a CSS string (PDF running headers): no HTML entities, no way out."""
     from django.utils.safestring import mark_safe

@@ -67,7 +67,7 @@ def _membership_queryset(cooperation, answered_ids):
         Membership.objects.filter(cooperation=cooperation)
         .filter(Q(left_on__isnull=True) | Q(pk__in=answered_ids))
         .select_related("establishment__legal_entity", "legal_entity")
-        .order_by("role", "pk")
+        .by_rank()
     )
 
 

@@ -43,13 +43,4 @@ def state_badge(state):
     return STATE_BADGES.get(state, "")
 
 
-@register.filter
-def dsfr_step_class(state):
-    return {
-        "validated": "kc-step--done",
-        "submitted": "kc-step--wait",
-        "returned": "kc-step--back",
-    }.get(state, "")
-
-
 register.filter("fr_plural", fr_plural)  # the French plural lives in core_tags

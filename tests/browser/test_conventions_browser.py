@@ -1,9 +1,9 @@
 """A project team completes its data, generates, edits and compares versions, collects the
 signatures; the pilot ARS agent records the approval."""
 
-from datetime import date
 from decimal import Decimal
 
+from django.utils import timezone
 from playwright.sync_api import expect
 
 from conventions.models import Convention, MemberTerms, VersionFiles
@@ -75,7 +75,7 @@ def test_convention_from_missing_data_to_approval(
     wrong.write_bytes(b"PK\x03\x04 word")
     for index, name in enumerate(["CH ALPHA", "CLINIQUE BETA"]):
         page.get_by_role("link", name=f"Enregistrer la signature de {name}").click()
-        page.get_by_label("Date de signature").fill(date.today().isoformat())
+        page.get_by_label("Date de signature").fill(timezone.localdate().isoformat())
         if index == 0:
             page.get_by_label("Exemplaire signé (PDF)").set_input_files(str(wrong))
             page.get_by_role("button", name="Enregistrer la signature").click()
@@ -97,7 +97,7 @@ def test_convention_from_missing_data_to_approval(
     page.get_by_role("link", name="Enregistrer la décision").click()
     assert "directeur général de l'agence régionale de santé" in page.locator("main").inner_text()
     page.get_by_label("Approbation (arrêté)").check(force=True)
-    page.get_by_label("Date de la décision").fill(date.today().isoformat())
+    page.get_by_label("Date de la décision").fill(timezone.localdate().isoformat())
     page.get_by_label("Numéro de l'arrêté").fill("2026-0142")
     arrete = tmp_path / "arrete.pdf"
     arrete.write_bytes(b"%PDF-1.4 arrete signe")

@@ -15,6 +15,7 @@ import re
 from datetime import date, timedelta
 from decimal import Decimal
 
+from django.utils import timezone
 from playwright.sync_api import expect
 
 from fiches import services
@@ -122,7 +123,7 @@ def answer_step(page) -> tuple[int, set[str]]:
                 )
             ).to_be_checked()
         elif field["kind"] == "date":
-            control.fill(_date_answer(question, by_pk, date.today()))
+            control.fill(_date_answer(question, by_pk, timezone.localdate()))
         elif field["kind"] == "number":
             control.fill(_number_answer(question))
         else:

@@ -1,12 +1,13 @@
-from datetime import date, timedelta
+from datetime import timedelta
 
+from django.utils import timezone
 from playwright.sync_api import expect
 
 from tests.suivi.factories import ActivityFactory, DeliverableFactory, RiskFactory
 
 
 def _project(world):
-    today = date.today()
+    today = timezone.localdate()
     activity = ActivityFactory(
         cooperation=world.coop_ara, title="Plateau d'imagerie partagé", lead_name="Dr Jeanne Martin"
     )
@@ -100,7 +101,7 @@ def test_team_follows_the_project_and_generates_the_copil_pack(
 def test_settings_threshold_changes_the_rag_and_a_stale_tab_is_warned(
     world, page, browser_login, live_server, screenshot
 ):
-    today = date.today()
+    today = timezone.localdate()
     DeliverableFactory(
         activity=ActivityFactory(cooperation=world.coop_ara, title="Téléradiologie"),
         title="Convention de téléradiologie",

@@ -1,6 +1,6 @@
 """Conventions views × roles. `setup_world` gives coop_ara a convention in signature."""
 
-from datetime import date
+from django.utils import timezone
 
 from tests.matrix import (
     DOCUMENTS_COOP_ARA,
@@ -29,7 +29,7 @@ def setup_world(world):
         membership_id=world.party.pk,
         user=world.referent_a,
         signatory="Mme Directrice",
-        signed_on=date.today(),
+        signed_on=timezone.localdate(),
         signed_copy=SimpleUploadedFile("signee.pdf", b"%PDF-1.4 signed", "application/pdf"),
     )
     # Version 1's files as the worker leaves them (on_commit never runs in this world).
@@ -49,7 +49,7 @@ def setup_world(world):
         convention=convention,
         version=files.version,
         kind=ApprovalDecision.Kind.SENT_BACK,
-        decided_on=date.today(),
+        decided_on=timezone.localdate(),
         reason="Mise en conformité demandée",
     )
     world.decision.arrete.save("arrete.pdf", ContentFile(b"%PDF-1.7 arrete"), save=False)

@@ -10,6 +10,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
+from django.utils import timezone
 
 from conventions import approval, exports, services
 from conventions.models import (
@@ -49,7 +50,7 @@ def _signed(world, on_commit=None) -> Convention:
             membership_id=party["membership"],
             user=world.referent_a,
             signatory=party["representative"],
-            signed_on=date.today(),
+            signed_on=timezone.localdate(),
             signed_copy=_pdf(),
         )
     convention.refresh_from_db()
@@ -197,7 +198,7 @@ def test_after_a_tacit_approval_the_certificate_and_publication_are_added(
     world, login, django_capture_on_commit_callbacks
 ):
     convention = _signed(world)
-    submitted = date.today() - timedelta(days=75)
+    submitted = timezone.localdate() - timedelta(days=75)
     Convention.objects.filter(pk=convention.pk).update(submitted_on=submitted)
     services.approval_tacit_apply()
     convention.refresh_from_db()
@@ -214,7 +215,7 @@ def test_after_a_tacit_approval_the_certificate_and_publication_are_added(
         response = client.post(
             target,
             {
-                "published_on": date.today().isoformat(),
+                "published_on": timezone.localdate().isoformat(),
                 "arrete": _pdf("certificat.pdf"),
                 "version": convention.version,
             },
@@ -223,7 +224,9 @@ def test_after_a_tacit_approval_the_certificate_and_publication_are_added(
     assert "La décision d'approbation est complétée." in unescape(response.content.decode())
     convention.refresh_from_db()
     decision = convention.decisions.get(kind=ApprovalDecision.Kind.TACIT)
-    assert convention.published_on == date.today() and decision.arrete_name == "certificat.pdf"
+    assert (
+        convention.published_on == timezone.localdate() and decision.arrete_name == "certificat.pdf"
+    )
     assert "Publiée le" in approval.decision_sentence(convention)
     page = unescape(response.content.decode())
     assert "Approbation tacite" in page and "arrêté signé (PDF)" in page
@@ -232,7 +235,7 @@ def test_after_a_tacit_approval_the_certificate_and_publication_are_added(
 def test_no_decision_once_the_tacit_approval_is_acquired(world):
     convention = _signed(world)
     Convention.objects.filter(pk=convention.pk).update(
-        submitted_on=date.today() - timedelta(days=70)
+        submitted_on=timezone.localdate() - timedelta(days=70)
     )
     convention.refresh_from_db()
     with pytest.raises(ValidationError, match="approbation tacite est acquise"):
@@ -240,7 +243,7 @@ def test_no_decision_once_the_tacit_approval_is_acquired(world):
             convention=convention,
             user=world.agent_ara,
             decision="refused",
-            decided_on=date.today(),
+            decided_on=timezone.localdate(),
             reason="Trop tard",
             expected_version=convention.version,
         )
@@ -260,7 +263,7 @@ def test_forms_without_tacit_rule_are_never_approved_by_silence(world):
 def test_convention_page_and_ars_home_show_the_clock(world, login):
     convention = _signed(world)
     deadline = approval.clock_for(convention).deadline
-    assert convention.submitted_on == date.today()
+    assert convention.submitted_on == timezone.localdate()
     html = unescape(login(world.referent_a).get(url("detail", world.coop_ara.pk)).content.decode())
     assert "Échéance de la décision" in html and f"{deadline:%d/%m/%Y}" in html
     home = unescape(login(world.agent_ara).get(reverse("home")).content.decode())
@@ -280,13 +283,13 @@ def test_refusal_and_send_back_require_a_reason(
             convention=convention,
             user=world.agent_ara,
             decision=decision,
-            decided_on=date.today(),
+            decided_on=timezone.localdate(),
             reason="  ",
             expected_version=convention.version,
         )
     assert "reason" in error.value.message_dict
     client = login(world.agent_ara)
-    data = {"decision": decision, "decided_on": date.today().isoformat(), "reason": ""}
+    data = {"decision": decision, "decided_on": timezone.localdate().isoformat(), "reason": ""}
     response = client.post(url("approval", world.coop_ara.pk), {**data, "version": 1})
     assert response.status_code == 200
     assert "Indiquez" in unescape(response.content.decode())
@@ -319,7 +322,7 @@ def test_arrete_pdf_is_stored_and_downloadable_only_in_scope(
     client = login(world.agent_ara)
     data = {
         "decision": "approved",
-        "decided_on": date.today().isoformat(),
+        "decided_on": timezone.localdate().isoformat(),
         "reference": "2026-0142",
         "version": convention.version,
     }

@@ -2,7 +2,6 @@
 
 import io
 import subprocess
-from datetime import date
 from pathlib import Path
 
 import pytest
@@ -115,15 +114,15 @@ def test_signatures_render_the_files_again_without_the_draft_banner(
             membership_id=party["membership"],
             user=world.referent_a,
             signatory="Mme Directrice",
-            signed_on=date.today(),
+            signed_on=timezone.localdate(),
             signed_copy=SimpleUploadedFile("signee.pdf", b"%PDF-1.4 signed", "application/pdf"),
         )
     files.refresh_from_db()
     assert files.generation == 3
     signed_text = pdf_text(files.pdf).split("Signatures des parties", 1)[1]
     # "Signé par Mme X, directrice le …" read badly: the date comes first (the cell wraps).
-    assert f"Signé le {date.today():%d/%m/%Y} par Mme" in signed_text
-    assert f"Signé le {date.today():%d/%m/%Y} par Mme Directrice" in docx_text(files.docx)
+    assert f"Signé le {timezone.localdate():%d/%m/%Y} par Mme" in signed_text
+    assert f"Signé le {timezone.localdate():%d/%m/%Y} par Mme Directrice" in docx_text(files.docx)
     # Older generations are removed: one PDF and one DOCX on disk.
     assert len(stored_files(world.coop_ara)) == 2
 
@@ -135,7 +134,7 @@ def test_signatures_render_the_files_again_without_the_draft_banner(
             membership_id=other["membership"],
             user=world.referent_a,
             signatory="M. Directeur",
-            signed_on=date.today(),
+            signed_on=timezone.localdate(),
             signed_copy=SimpleUploadedFile("signe.pdf", b"%PDF-1.4 signed", "application/pdf"),
         )
     convention.refresh_from_db()
@@ -143,7 +142,7 @@ def test_signatures_render_the_files_again_without_the_draft_banner(
         services.approval_record(
             convention=convention,
             user=world.agent_ara,
-            decided_on=date.today(),
+            decided_on=timezone.localdate(),
             reference="ARS 2026-1",
             expected_version=convention.version,
         )
@@ -166,7 +165,9 @@ def test_signatures_render_the_files_again_without_the_draft_banner(
     assert "Convention approuvée" not in amendment_text
     # The signed version keeps its signed and approved documents.
     signed_pdf = pdf_text(VersionFiles.objects.get(version=version).pdf)
-    assert f"Signé le {date.today():%d/%m/%Y} par M." in signed_pdf and approval in signed_pdf
+    assert (
+        f"Signé le {timezone.localdate():%d/%m/%Y} par M." in signed_pdf and approval in signed_pdf
+    )
 
 
 def test_a_failing_renderer_ends_in_failed_with_a_french_message(

@@ -1,12 +1,13 @@
 """Business rules of conventions, without HTTP."""
 
 import io
-from datetime import date, timedelta
+from datetime import timedelta
 from decimal import Decimal
 
 import pytest
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone
 
 from conventions import diff, exports, services
 from conventions.models import (
@@ -433,7 +434,7 @@ def _sign_all(convention, user):
             membership_id=party["membership"],
             user=user,
             signatory=party["representative"],
-            signed_on=date.today(),
+            signed_on=timezone.localdate(),
             signed_copy=_pdf(),
         )
 
@@ -462,7 +463,7 @@ def test_signature_then_approval_then_amendment(world):
     services.approval_record(
         convention=convention,
         user=world.agent_ara,
-        decided_on=date.today(),
+        decided_on=timezone.localdate(),
         reference="ARS-ARA 2026-0142",
         expected_version=convention.version,
     )
@@ -513,7 +514,7 @@ def test_a_simple_convention_needs_no_approval(world):
         services.approval_record(
             convention=convention,
             user=world.agent_ara,
-            decided_on=date.today(),
+            decided_on=timezone.localdate(),
             reference="X",
             expected_version=convention.version,
         )
@@ -532,7 +533,7 @@ def test_signature_checks_file_type_dates_and_duplicates(world):
             "membership_id": party,
             "user": world.referent_a,
             "signatory": "Mme A",
-            "signed_on": date.today(),
+            "signed_on": timezone.localdate(),
             "signed_copy": _pdf(),
         }
         values.update(kwargs)
@@ -545,7 +546,7 @@ def test_signature_checks_file_type_dates_and_duplicates(world):
         record(signed_copy=_pdf("signee.pdf", b"MZ not a pdf"))
     assert "ne correspond pas à son extension" in raised.value.message_dict["signed_copy"][0]
     with pytest.raises(ValidationError) as raised:
-        record(signed_on=date.today() + timedelta(days=1))
+        record(signed_on=timezone.localdate() + timedelta(days=1))
     assert raised.value.message_dict["signed_on"] == [
         "La date de signature ne peut pas être dans le futur."
     ]
@@ -567,7 +568,7 @@ def test_approval_date_cannot_precede_the_last_signature(world):
         services.approval_record(
             convention=convention,
             user=world.agent_ara,
-            decided_on=date.today() - timedelta(days=3),
+            decided_on=timezone.localdate() - timedelta(days=3),
             reference="ARS 1",
             expected_version=convention.version,
         )

@@ -1,13 +1,13 @@
 """What users see on the convention pages."""
 
 import io
-from datetime import date
 from decimal import Decimal
 from html import unescape
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
+from django.utils import timezone
 
 from conventions import services
 from conventions.models import Convention, ConventionData, MemberTerms, Status, VersionFiles
@@ -326,7 +326,7 @@ def test_signature_through_the_form_and_download_of_the_signed_copy(world, login
         url("signature_add", world.coop_ara.pk, party.pk),
         {
             "signatory": "Mme A",
-            "signed_on": date.today().isoformat(),
+            "signed_on": timezone.localdate().isoformat(),
             "signed_copy": SimpleUploadedFile("copie.png", b"\x89PNG\r\n\x1a\nxx"),
         },
     )
@@ -337,7 +337,7 @@ def test_signature_through_the_form_and_download_of_the_signed_copy(world, login
         url("signature_add", world.coop_ara.pk, party.pk),
         {
             "signatory": "Mme A, directrice",
-            "signed_on": date.today().isoformat(),
+            "signed_on": timezone.localdate().isoformat(),
             "signed_copy": SimpleUploadedFile("copie signée.pdf", b"%PDF-1.4 signed"),
         },
         follow=True,
@@ -352,7 +352,10 @@ def test_signature_through_the_form_and_download_of_the_signed_copy(world, login
     assert download["X-Content-Type-Options"] == "nosniff"
     assert b"".join(download.streaming_content) == b"%PDF-1.4 signed"
     version_page = login(world.copil).get(url("version", world.coop_ara.pk, 1)).content.decode()
-    assert f"CH ALPHA : signée le {date.today():%d/%m/%Y} par Mme A, directrice" in version_page
+    assert (
+        f"CH ALPHA : signée le {timezone.localdate():%d/%m/%Y} par Mme A, directrice"
+        in version_page
+    )
 
 
 def test_only_the_pilot_ars_agent_records_the_approval(world, login):
@@ -365,7 +368,7 @@ def test_only_the_pilot_ars_agent_records_the_approval(world, login):
             membership_id=party["membership"],
             user=world.referent_a,
             signatory="X",
-            signed_on=date.today(),
+            signed_on=timezone.localdate(),
             signed_copy=SimpleUploadedFile("s.pdf", b"%PDF-1.4"),
         )
     convention.refresh_from_db()
@@ -373,7 +376,7 @@ def test_only_the_pilot_ars_agent_records_the_approval(world, login):
     client = login(world.agent_ara)
     data = {
         "decision": "approved",
-        "decided_on": date.today().isoformat(),
+        "decided_on": timezone.localdate().isoformat(),
         "reference": "Arrêté ARS ARA n° 2026-0142",
         "version": convention.version,
     }
@@ -487,7 +490,7 @@ def test_home_page_lists_conventions_waiting_for_the_agent_approval(world, login
             membership_id=party["membership"],
             user=world.referent_a,
             signatory="X",
-            signed_on=date.today(),
+            signed_on=timezone.localdate(),
             signed_copy=SimpleUploadedFile("s.pdf", b"%PDF-1.4"),
         )
     html = login(world.agent_ara).get("/").content.decode()

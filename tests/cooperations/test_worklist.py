@@ -2,7 +2,7 @@
 
 import csv
 import io
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 from django.urls import reverse
@@ -57,10 +57,11 @@ def test_sort_by_planning_puts_late_projects_first(world, login):
     on_time = CooperationFactory(title="À l'heure")
     late = CooperationFactory(title="En retard")
     DeliverableFactory(
-        activity=ActivityFactory(cooperation=on_time), planned_on=date.today() + timedelta(30)
+        activity=ActivityFactory(cooperation=on_time),
+        planned_on=timezone.localdate() + timedelta(30),
     )
     DeliverableFactory(
-        activity=ActivityFactory(cooperation=late), planned_on=date.today() - timedelta(3)
+        activity=ActivityFactory(cooperation=late), planned_on=timezone.localdate() - timedelta(3)
     )
     rows = login(world.agent_ara).get(LIST + "?tri=planning").context["rows"]
     titles = [r.cooperation.title for r in rows]

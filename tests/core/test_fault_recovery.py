@@ -148,7 +148,7 @@ def dead_redis_cache(settings):
 def test_with_the_redis_cache_down_signed_in_pages_and_reference_lists_still_answer(
     world, login, dead_redis_cache
 ):
-    from territories.references import ARS_NAMES
+    from territories.choices import ARS_NAMES
 
     assert cache.get("any") is None and cache.set("any", 1) is None  # misses, no error
     assert cache.incr("counter") == 1

@@ -4,10 +4,10 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from cooperations.choices import THEMES
 from cooperations.filters import CooperationFilter
 from cooperations.models import Cooperation, Theme
-from cooperations.references import THEMES
-from territories.references import DEPARTEMENT_CODES
+from territories.choices import DEPARTEMENT_CODES
 
 pytestmark = pytest.mark.django_db
 

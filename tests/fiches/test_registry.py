@@ -2,7 +2,7 @@
 
 from accounts.models import Role
 from core.registry import COOPERATION_SECTIONS, COPIL_SECTIONS, HOME_WIDGETS, NAV_ITEMS
-from fiches import widgets
+from fiches import hooks
 from fiches.models import Step, StepState, StepTransition
 from tests.accounts.factories import UserFactory, referent_of
 from tests.cooperations.factories import CooperationFactory, MembershipFactory
@@ -18,11 +18,11 @@ def test_kit1_is_registered_in_every_shared_screen():
 
 
 def test_copil_section_is_left_out_until_a_step_starts_and_lists_them_otherwise(world):
-    assert widgets.copil_context(world.coop_ara) is None
+    assert hooks.copil_context(world.coop_ara) is None
     steps = steps_of(world.coop_ara)
     assert len(steps) == 15
     walk(steps[1], world.referent_a, world.agent_ara, "validated")
-    context = widgets.copil_context(world.coop_ara)
+    context = hooks.copil_context(world.coop_ara)
     assert context["progress"]["validated"] == 1 and context["progress"]["total"] == 15
     assert [r["step"].number for r in context["rows"]][:3] == [1, 2, 3]
 
@@ -34,13 +34,13 @@ def test_referent_home_lists_returned_steps_first(world, rf):
     walk(steps_of(other)[1], world.referent_a, world.agent_ara, "returned", reason="Incomplet")
     request = rf.get("/")
     request.user = world.referent_a
-    context = widgets.home_todo(request)
+    context = hooks.home_todo(request)
     assert [(s.cooperation.title, s.state) for s in context["steps"]] == [
         ("Stérilisation commune", "returned"),
         ("Imagerie partagée de l'Ain", "in_progress"),
     ]
     request.user = world.referent_c
-    assert widgets.home_todo(request)["total"] == 0
+    assert hooks.home_todo(request)["total"] == 0
 
 
 def test_demo_is_idempotent(world):

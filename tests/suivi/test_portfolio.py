@@ -6,6 +6,7 @@ from datetime import date, timedelta
 import pytest
 from django.core.files.base import ContentFile
 from django.urls import reverse
+from django.utils import timezone
 
 from cooperations.models import Cooperation
 from suivi import planning, selectors
@@ -109,7 +110,7 @@ def test_gantt_colours_late_items_red_without_a_revised_date_and_draws_dependenc
 def test_copil_guest_home_shows_next_meetings_reports_and_packs(world, login):
     from suivi.models import CopilPack, StatusReport
 
-    today = date.today()
+    today = timezone.localdate()
     CopilMeeting.objects.create(cooperation=world.coop_ara, held_on=today + D(12), location="Visio")
     CopilMeeting.objects.create(cooperation=world.coop_occ, held_on=today + D(5))  # not theirs
     StatusReport.objects.create(

@@ -2,6 +2,7 @@ from datetime import date
 
 import pytest
 from django.core import mail
+from django.utils import timezone
 
 from config.celery import app as celery_app
 from cooperations.models import Phase
@@ -15,6 +16,10 @@ pytestmark = pytest.mark.django_db
 def test_beat_schedule_is_registered():
     entry = celery_app.conf.beat_schedule["suivi-report-reminders"]
     assert entry["task"] == "suivi.tasks.send_report_reminders"
+    # Every scheduled task exists (the schedule lives in settings, the tasks in the apps).
+    celery_app.loader.import_default_modules()
+    for name, entry in celery_app.conf.beat_schedule.items():
+        assert entry["task"] in celery_app.tasks, name
 
 
 def test_reminder_sent_once_to_the_project_team_before_the_due_date(world):
@@ -76,7 +81,7 @@ def test_demo_loads_slipped_and_on_time_deliverables_and_is_idempotent():
     ) == counts
     for key in ("ght", "gcs"):
         rags = {
-            planning.deliverable_status(d, date.today()).effective
+            planning.deliverable_status(d, timezone.localdate()).effective
             for d in Deliverable.objects.filter(activity__cooperation=base[key])
         }
         assert {"on_time", "late"} <= rags, key

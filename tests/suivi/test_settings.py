@@ -4,6 +4,7 @@ from datetime import date, timedelta
 
 import pytest
 from django.test import Client
+from django.utils import timezone
 
 from core.locking import STALE_MESSAGE
 from suivi import planning, selectors, services
@@ -96,7 +97,7 @@ def test_tracker_reads_the_cooperation_threshold(world):
 
 
 def test_threshold_change_on_the_page_changes_a_deliverable_rag(world):
-    today = date.today()
+    today = timezone.localdate()
     activity = ActivityFactory(cooperation=world.coop_ara)
     DeliverableFactory(
         activity=activity,

@@ -1,6 +1,7 @@
 from datetime import date, timedelta
 
 import pytest
+from django.utils import timezone
 
 from suivi.models import Deliverable, Risk
 from tests.queries import count_queries
@@ -58,7 +59,7 @@ def test_activity_sheet_query_count_is_constant(world, login):
 
 def test_tracker_shows_computed_progress_rag_and_rule(world, login):
     activity = ActivityFactory(cooperation=world.coop_ara, title="Permanence des soins")
-    today = date.today()
+    today = timezone.localdate()
     DeliverableFactory(
         activity=activity,
         title="Tableau de garde",
@@ -210,14 +211,14 @@ def test_cooperation_page_shows_the_summary_block(world, login):
     DeliverableFactory(
         activity=ActivityFactory(cooperation=world.coop_ara),
         progress=70,
-        planned_on=date.today() + timedelta(days=5),
+        planned_on=timezone.localdate() + timedelta(days=5),
     )
     html = login(world.referent_a).get(f"/cooperations/{world.coop_ara.pk}/").content.decode()
     assert "Suivi de projet (KIT 3)" in html and "Avancement global : <strong>70 %</strong>" in html
 
 
 def test_home_widget_lists_late_deliverables_in_scope_only(world, login):
-    today = date.today()
+    today = timezone.localdate()
     DeliverableFactory(
         activity=ActivityFactory(cooperation=world.coop_ara),
         title="Étude en retard",

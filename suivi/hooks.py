@@ -6,6 +6,8 @@ one query for late deliverables and one for reports due.
 
 from datetime import date
 
+from django.utils import timezone
+
 from accounts.models import Role
 from cooperations import scoping
 from cooperations.models import Cooperation
@@ -37,7 +39,7 @@ def late_deliverables(user, today: date):
 
 
 def home_context(request) -> dict:
-    today = date.today()
+    today = timezone.localdate()
     user = request.user
     late = list(late_deliverables(user, today)[: HOME_LIMIT + 1])
     for item in late:
