@@ -397,5 +397,13 @@ class EstablishmentActivity(models.Model):
         return nature_label(self.nature_code)
 
     @property
+    def is_equipment(self) -> bool:
+        """An authorised heavy equipment (scanner, IRM…) rather than an activity (the
+        legal-form chooser weighs shared equipment)."""
+        from territories.nomenclatures import EQUIPMENT_NATURES
+
+        return self.nature_code in EQUIPMENT_NATURES
+
+    @property
     def codes_text(self) -> str:
         return ", ".join(f"{k} {v}" for k, v in self.codes.items() if v)

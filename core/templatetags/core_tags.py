@@ -40,6 +40,12 @@ def percent(value, digits: int = 0):
 
 
 @register.filter
+def get_item(mapping, key):
+    """`mapping[key]` in a template (None when absent): `{{ notes|get_item:indicator.pk }}`."""
+    return mapping.get(key) if mapping else None
+
+
+@register.filter
 def css_string(value) -> str:
     """Quote a value for a CSS string (PDF running headers): no HTML entities, no way out."""
     from django.utils.safestring import mark_safe
