@@ -2,7 +2,7 @@
 the legal-form decision and notifications. Keyword-only, atomic, validated first."""
 
 from datetime import date, datetime
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -13,6 +13,7 @@ from cooperations import scoping
 from cooperations.models import Cooperation, LegalForm, Nature
 from cooperations.signals import cooperation_event
 from core.locking import StaleObjectError
+from core.text import parse_number, validate_plausible_date
 from core.uploads import safe_upload_name, validate_upload
 from fiches.models import (
     Answer,
@@ -156,17 +157,16 @@ def clean_answer(question: Question, raw) -> str:
         # type the jj/mm/aaaa that the error message shows.
         try:
             if "/" in value:
-                return datetime.strptime(value, "%d/%m/%Y").date().isoformat()
-            return date.fromisoformat(value).isoformat()
+                day = datetime.strptime(value, "%d/%m/%Y").date()
+            else:
+                day = date.fromisoformat(value)
         except ValueError:
             raise ValidationError("Saisissez une date valide (jj/mm/aaaa).") from None
+        validate_plausible_date(day)
+        return day.isoformat()
     if question.kind == QuestionKind.NUMBER:
-        try:
-            number = Decimal(value.replace(",", ".").replace("\u202f", "").replace(" ", ""))
-        except InvalidOperation:
-            raise ValidationError("Saisissez un nombre.") from None
-        if not number.is_finite():
-            raise ValidationError("Saisissez un nombre.")
+        # French formats ("1 200,5", non-breaking spaces), bounded length and exponent.
+        number = parse_number(value)
         if question.min_value is not None and number < question.min_value:
             raise ValidationError(
                 f"La valeur doit être supérieure ou égale à {_fr(question.min_value)}."
@@ -175,7 +175,7 @@ def clean_answer(question: Question, raw) -> str:
             raise ValidationError(
                 f"La valeur doit être inférieure ou égale à {_fr(question.max_value)}."
             )
-        return format(number.normalize(), "f")
+        return format(number, "f")
     if question.kind == QuestionKind.FILE:
         return ""  # a file question is answered by an attachment, not by text
     if len(value) > 20000:
