@@ -4,6 +4,7 @@ from django import forms
 
 from cooperations.models import Membership
 from core.forms import DsfrForm, DsfrModelForm, VersionedFormMixin
+from core.text import is_plausible
 from suivi.models import (
     DEFAULT_AT_RISK_MAX_DAYS,
     Activity,
@@ -110,7 +111,7 @@ class DeliverableForm(VersionedFormMixin, DsfrModelForm):
         ]
         if self.instance.pk:
             self.add_version_field(self.instance)
-            if self.instance.planned_on:
+            if self.instance.planned_on and is_plausible(self.instance.planned_on):
                 # The baseline is frozen: shown, never posted back (the service refuses it too).
                 self.fields["planned_on"].disabled = True
                 self.fields["planned_on"].help_text = BASELINE_FROZEN

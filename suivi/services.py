@@ -7,6 +7,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from core.locking import save_with_version
+from core.text import is_plausible
 from suivi import selectors
 from suivi.models import (
     Activity,
@@ -171,7 +172,10 @@ def deliverable_update(
 ) -> Deliverable:
     stored = Deliverable.objects.get(pk=deliverable.pk)
     new_planned = data.get("planned_on", stored.planned_on)
-    if stored.planned_on and new_planned != stored.planned_on:
+    # The baseline is frozen, unless it is a legacy typo outside the plausible range
+    # (year 1, 9999, 0026…): then the team corrects it once (core.text).
+    frozen = stored.planned_on and is_plausible(stored.planned_on)
+    if frozen and new_planned != stored.planned_on:
         raise ValidationError({"planned_on": BASELINE_FROZEN})
     new_revised = data.get("revised_on", stored.revised_on)
     revision = None
