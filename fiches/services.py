@@ -449,15 +449,27 @@ def _date_order_errors(step: Step, questions: dict, cleaned: dict) -> dict:
     return errors
 
 
-@transaction.atomic
 def step_save_answers(*, step: Step, user, values: dict, version: int) -> Step:
-    """Save draft answers ({question code: raw value}); refused on a stale version."""
+    """Save draft answers ({question code: raw value}); refused on a stale version.
+
+    The valid answers are saved even when others are refused: the ValidationError then
+    names only the refused ones (per question code), and the step's version has moved on.
+    A step whose prerequisites await the ARS can be drafted; only its submission waits
+    (`step_submit`).
+    """
+    errors = _save_valid_answers(step=step, user=user, values=values, version=version)
+    if errors:
+        raise ValidationError(errors)
+    return step
+
+
+@transaction.atomic
+def _save_valid_answers(*, step: Step, user, values: dict, version: int) -> dict:
     _require_team(user, step)
     if step.state in (StepState.SUBMITTED, StepState.VALIDATED):
         raise ValidationError(
             "Cette étape est soumise à l'ARS ou validée : elle ne peut plus être modifiée."
         )
-    _check_unlocked(step)
     questions = {q.code: q for q in applicable_questions(step)}
     cleaned, errors = {}, {}
     linked_objectives = None
@@ -475,8 +487,9 @@ def step_save_answers(*, step: Step, user, values: dict, version: int) -> Step:
         except ValidationError as error:
             errors[code] = error.messages
     errors.update(_date_order_errors(step, questions, cleaned))
-    if errors:
-        raise ValidationError(errors)
+    cleaned = {q: v for q, v in cleaned.items() if q.code not in errors}
+    if errors and not cleaned:
+        return errors
     updated = Step.objects.filter(pk=step.pk, version=version).update(version=version + 1)
     if not updated:
         raise StaleObjectError()
@@ -501,7 +514,7 @@ def step_save_answers(*, step: Step, user, values: dict, version: int) -> Step:
     else:
         step.last_actor = user
         step.save(update_fields=["last_actor", "updated_at"])
-    return step
+    return errors
 
 
 @transaction.atomic
@@ -628,7 +641,7 @@ def attachment_add(
         raise ValidationError(
             "Cette étape est soumise à l'ARS ou validée : ajoutez vos documents après un renvoi ou une réouverture."
         )
-    _check_unlocked(step)
+    # Documents are part of the draft: a step awaiting its prerequisites takes them too.
     validate_upload(uploaded)
     if question is not None:
         slot = question.label
