@@ -26,6 +26,7 @@ from cooperations.models import (
     RegionalObjective,
 )
 from core.forms import add_service_errors
+from core.idempotency import once_per_submission
 from core.locking import StaleObjectError
 from core.registry import COOPERATION_SECTIONS
 from territories.references import ARS_NAMES
@@ -178,6 +179,7 @@ def cooperation_history(request, pk: int):
 
 
 @require_http_methods(["GET", "POST"])
+@once_per_submission
 def cooperation_create(request):
     if not scoping.can_create_cooperation(request.user):
         raise PermissionDenied("Votre rôle ne permet pas de créer une coopération.")
@@ -242,6 +244,7 @@ def cooperation_edit(request, pk: int):
 
 
 @require_http_methods(["GET", "POST"])
+@once_per_submission
 def member_add(request, pk: int):
     cooperation = get_editable_cooperation(
         request, pk, Cooperation.objects.select_related("legal_form")

@@ -1,6 +1,7 @@
 from django import forms
 
 from core.forms import DsfrForm
+from core.idempotency import SubmissionKeyMixin
 from core.uploads import ALLOWED_LABEL, human_size
 from fiches.models import KnowledgeCategory, QuestionKind
 
@@ -114,7 +115,7 @@ class ValidateForm(DsfrForm):
     )
 
 
-class CommentForm(DsfrForm):
+class CommentForm(SubmissionKeyMixin, DsfrForm):
     body = forms.CharField(
         label="Votre commentaire",
         widget=forms.Textarea(attrs={"rows": 3}),

@@ -411,7 +411,21 @@ ALLOWED = {
 
 def _transition(step: Step, to_state: str, user, comment: str = "", **fields) -> Step:
     # Re-read under a row lock: the state may have moved since the page was displayed.
-    fresh = Step.objects.select_for_update().get(pk=step.pk)
+    fresh = Step.objects.select_for_update().select_related("last_actor").get(pk=step.pk)
+    decisions = (StepState.VALIDATED, StepState.RETURNED)
+    if to_state in decisions and fresh.state in decisions and to_state not in ALLOWED[fresh.state]:
+        # A second decision (double click, two agents, two tabs): say who decided first.
+        verb = "validée" if fresh.state == StepState.VALIDATED else "renvoyée à l'équipe projet"
+        when = (
+            f" le {timezone.localtime(fresh.decided_at):%d/%m/%Y à %H:%M}"
+            if fresh.decided_at
+            else ""
+        )
+        who = f" par {fresh.last_actor}" if fresh.last_actor else ""
+        raise ValidationError(
+            f"Cette étape a déjà été {verb}{when}{who} : aucune nouvelle décision "
+            "n'a été enregistrée."
+        )
     if to_state not in ALLOWED[fresh.state]:
         raise ValidationError(
             f"Impossible de passer de l'état « {StepState(fresh.state).label} » "

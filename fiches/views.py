@@ -16,6 +16,7 @@ from cooperations.access import (
 )
 from cooperations.breadcrumbs import cooperation_breadcrumb
 from cooperations.models import LegalForm
+from core.idempotency import once_per_submission
 from core.locking import StaleObjectError
 from core.uploads import attachment_response
 from fiches import chooser, selectors, services
@@ -320,6 +321,12 @@ def _decide(request, pk, form_class, action, prefix=None):
                 )
                 messages.success(request, f"L'étape {step.number} est rouverte.")
         except ValidationError as error:
+            if action != "reopen" and _get_step(request, pk).state != StepState.SUBMITTED:
+                # Decided meanwhile (double click, another agent): the decision forms are
+                # gone from the page, so the French message comes as a notice on it.
+                for message in error.messages:
+                    messages.warning(request, message)
+                return redirect(step)
             form.add_error(None, error.messages)
         else:
             return redirect(step)
@@ -342,6 +349,7 @@ def step_reopen(request, pk: int):
 
 
 @require_POST
+@once_per_submission
 def comment_add(request, pk: int):
     step = _get_step(request, pk)
     require_editable(request, step.cooperation)

@@ -4,6 +4,7 @@ from django import forms
 
 from cooperations.models import Membership
 from core.forms import DsfrForm, DsfrModelForm, VersionedFormMixin
+from core.idempotency import SubmissionKeyMixin
 from core.text import is_plausible
 from suivi.models import (
     DEFAULT_AT_RISK_MAX_DAYS,
@@ -26,7 +27,7 @@ PERCENT_ERRORS = {
 }
 
 
-class ActivityForm(VersionedFormMixin, DsfrModelForm):
+class ActivityForm(SubmissionKeyMixin, VersionedFormMixin, DsfrModelForm):
     class Meta:
         model = Activity
         fields = [
@@ -66,7 +67,7 @@ class ActivityForm(VersionedFormMixin, DsfrModelForm):
         self.fields["depends_on"].required = False
 
 
-class DeliverableForm(VersionedFormMixin, DsfrModelForm):
+class DeliverableForm(SubmissionKeyMixin, VersionedFormMixin, DsfrModelForm):
     revision_reason = forms.CharField(
         label="Motif de la révision de date",
         required=False,
@@ -135,7 +136,7 @@ class DeliverableForm(VersionedFormMixin, DsfrModelForm):
         return data
 
 
-class RiskForm(VersionedFormMixin, DsfrModelForm):
+class RiskForm(SubmissionKeyMixin, VersionedFormMixin, DsfrModelForm):
     class Meta:
         model = Risk
         fields = list(RISK_FIELDS)
@@ -180,7 +181,7 @@ class ProjectSettingsForm(VersionedFormMixin, DsfrModelForm):
         self.data["version"] = str(stored or 1)
 
 
-class StatusReportForm(DsfrModelForm):
+class StatusReportForm(SubmissionKeyMixin, DsfrModelForm):
     submit_label = "Établir le rapport et figer les chiffres"
 
     class Meta:
@@ -222,7 +223,7 @@ class CopilRequestForm(DsfrForm):
     request_key = forms.UUIDField(widget=forms.HiddenInput)
 
 
-class CopilMeetingForm(DsfrModelForm):
+class CopilMeetingForm(SubmissionKeyMixin, DsfrModelForm):
     class Meta:
         model = CopilMeeting
         fields = ["held_on", "location", "agenda"]

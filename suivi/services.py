@@ -6,6 +6,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from core.idempotency import save_unique
 from core.locking import save_with_version
 from core.text import is_plausible
 from suivi import selectors
@@ -99,7 +100,7 @@ def activity_create(*, cooperation, data: dict) -> Activity:
     _apply(activity, data, ACTIVITY_FIELDS)
     _check_activity(activity, data.get("depends_on"))
     activity.full_clean()
-    activity.save()
+    save_unique(activity, "Un chantier porte déjà cet intitulé dans ce projet.")
     if data.get("depends_on") is not None:
         activity.depends_on.set(data["depends_on"])
     return activity

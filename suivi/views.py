@@ -13,6 +13,7 @@ from cooperations import scoping
 from cooperations.access import get_editable_cooperation, get_visible_cooperation, require_editable
 from cooperations.breadcrumbs import cooperation_breadcrumb
 from core.forms import add_service_errors
+from core.idempotency import once_per_submission
 from core.locking import StaleObjectError
 from core.uploads import attachment_response
 from suivi import copil as copil_pack
@@ -87,6 +88,7 @@ def _activity(request, pk: int, *, edit: bool = False) -> Activity:
 
 
 @require_http_methods(["GET", "POST"])
+@once_per_submission
 def activity_create(request, pk: int):
     cooperation = get_editable_cooperation(request, pk)
     form = ActivityForm(request.POST or None, cooperation=cooperation)
@@ -175,6 +177,7 @@ def activity_edit(request, pk: int):
 
 
 @require_http_methods(["GET", "POST"])
+@once_per_submission
 def deliverable_create(request, pk: int):
     activity = _activity(request, pk, edit=True)
     form = DeliverableForm(
@@ -274,6 +277,7 @@ def risk_list(request, pk: int):
 
 
 @require_http_methods(["GET", "POST"])
+@once_per_submission
 def risk_create(request, pk: int):
     cooperation = get_editable_cooperation(request, pk)
     form = RiskForm(request.POST or None)
@@ -350,6 +354,7 @@ def report_list(request, pk: int):
 
 
 @require_http_methods(["GET", "POST"])
+@once_per_submission
 def report_create(request, pk: int):
     cooperation = get_editable_cooperation(request, pk)
     project = selectors.project_settings(cooperation)
@@ -479,6 +484,7 @@ def copil(request, pk: int):
 
 
 @require_POST
+@once_per_submission
 def copil_meeting_add(request, pk: int):
     cooperation = get_editable_cooperation(request, pk)
     form = CopilMeetingForm(request.POST)
