@@ -58,7 +58,13 @@ class FrenchIntegerField(forms.IntegerField):
     def to_python(self, value):
         if value in self.empty_values:
             return None
-        number = normalisation.parse_number(value, max_decimal_digits=0)
+        try:
+            number = normalisation.parse_number(value, max_decimal_digits=0)
+        except ValidationError as error:
+            if error.code in {"invalid_number", "number_too_precise"}:
+                # The field's own wording ("Saisissez un nombre entier.", or a form's own).
+                raise ValidationError(self.error_messages["invalid"], code="invalid") from None
+            raise
         if number is None:
             return None
         return int(number)
