@@ -246,9 +246,10 @@ def _render_partly_saved(request, pk: int, form, *, submit: bool):
         form.add_error(
             None,
             (
-                "Vos réponses valides sont enregistrées, mais l'étape n'est pas soumise : "
+                "Vos réponses valides sont enregistrées, mais l'étape ne peut pas encore "
+                "être soumise : "
                 if saved
-                else "L'étape n'est pas soumise : "
+                else "L'étape ne peut pas encore être soumise : "
             )
             + "corrigez ou complétez les champs signalés.",
         )

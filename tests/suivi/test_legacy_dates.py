@@ -84,3 +84,20 @@ def test_the_team_can_correct_a_legacy_baseline(legacy, world, login):
     assert response.status_code == 302, response.content.decode()[:3000]
     deliverable.refresh_from_db()
     assert deliverable.planned_on == date(2026, 9, 30)
+
+
+def test_tracker_xlsx_export_survives_a_legacy_control_character(world, login):
+    import io
+
+    from openpyxl import load_workbook
+
+    activity = ActivityFactory(cooperation=world.coop_ara)
+    deliverable = DeliverableFactory(activity=activity, title="Dossier IRM")
+    # Stored before the forms removed control characters.
+    Deliverable.objects.filter(pk=deliverable.pk).update(title="Dossier\x0b IRM\x00 v2")
+    response = login(world.referent_a).get(f"/suivi/{world.coop_ara.pk}/export/livrables.xlsx")
+    assert response.status_code == 200
+    sheet = load_workbook(io.BytesIO(b"".join(response.streaming_content))).active
+    assert "Dossier IRM v2" in [cell.value for cell in sheet["A"]] + [
+        cell.value for row in sheet.iter_rows() for cell in row
+    ]
