@@ -101,3 +101,11 @@ def test_tracker_xlsx_export_survives_a_legacy_control_character(world, login):
     assert "Dossier IRM v2" in [cell.value for cell in sheet["A"]] + [
         cell.value for row in sheet.iter_rows() for cell in row
     ]
+
+
+def test_other_pages_showing_deliverables_answer_too(legacy, world, login):
+    cooperation, _good, _bad = legacy
+    for user in (world.referent_a, world.agent_ara):
+        client = login(user)
+        for url in ("/", cooperation.get_absolute_url(), "/cooperations/"):
+            assert client.get(url).status_code == 200, (user, url)
