@@ -411,7 +411,7 @@ ALLOWED = {
 
 def _transition(step: Step, to_state: str, user, comment: str = "", **fields) -> Step:
     # Re-read under a row lock: the state may have moved since the page was displayed.
-    fresh = Step.objects.select_for_update().select_related("last_actor").get(pk=step.pk)
+    fresh = Step.objects.select_for_update().get(pk=step.pk)
     decisions = (StepState.VALIDATED, StepState.RETURNED)
     if to_state in decisions and fresh.state in decisions and to_state not in ALLOWED[fresh.state]:
         # A second decision (double click, two agents, two tabs): say who decided first.

@@ -14,6 +14,8 @@ def without_check_constraints(*names: tuple[str, str]):
     """
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
+            # ALTER TABLE refuses a table with pending deferred foreign-key checks.
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
             for table, constraint in names:
                 cursor.execute(f'ALTER TABLE "{table}" DROP CONSTRAINT "{constraint}"')
             yield

@@ -19,7 +19,7 @@ def test_docx_and_pdf_survive_a_control_character_in_a_clause(world):
     version = services.convention_generate(cooperation=world.coop_ara, user=world.referent_a)
     clause = next(c for c in version.clauses.all() if c.included)
     type(clause).objects.filter(pk=clause.pk).update(
-        title="Objet\x0b de la convention", body="Mise en commun\x00 des moyens\x1b."
+        title="Objet\x0b de la convention", body="Mise en commun\x01 des moyens\x1b."
     )
     version = type(version).objects.get(pk=version.pk)
 

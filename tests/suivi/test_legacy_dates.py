@@ -94,7 +94,7 @@ def test_tracker_xlsx_export_survives_a_legacy_control_character(world, login):
     activity = ActivityFactory(cooperation=world.coop_ara)
     deliverable = DeliverableFactory(activity=activity, title="Dossier IRM")
     # Stored before the forms removed control characters.
-    Deliverable.objects.filter(pk=deliverable.pk).update(title="Dossier\x0b IRM\x00 v2")
+    Deliverable.objects.filter(pk=deliverable.pk).update(title="Dossier\x0b IRM\x1b v2")
     response = login(world.referent_a).get(f"/suivi/{world.coop_ara.pk}/export/livrables.xlsx")
     assert response.status_code == 200
     sheet = load_workbook(io.BytesIO(b"".join(response.streaming_content))).active
