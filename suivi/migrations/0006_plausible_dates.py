@@ -10,7 +10,6 @@ from core.migration_operations import AddConstraintNotValid
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('cooperations', '0005_plausible_dates'),
         ('suivi', '0005_copil_meetings'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
