@@ -12,11 +12,47 @@ from django.views.decorators.http import require_http_methods, require_POST
 from mozilla_django_oidc import views as oidc_views
 
 from accounts import proconnect, tokens
-from accounts.forms import ApiTokenForm, DsfrAuthenticationForm
+from accounts.forms import ApiTokenForm, DsfrAuthenticationForm, DsfrPasswordResetForm
 from accounts.models import ApiToken
 from core.forms import add_service_errors
 
 SESSION_NEW_TOKEN = "kc_new_api_token"
+
+RESET_LIMIT_MESSAGE = (
+    "Trop de demandes de réinitialisation ont été faites pour cette adresse ou depuis "
+    "votre connexion. Réessayez dans une heure ; si un lien vous a déjà été envoyé, "
+    "vérifiez aussi vos courriers indésirables."
+)
+
+
+class PasswordResetView(auth_views.PasswordResetView):
+    """Password reset, rate-limited per address and per IP (PASSWORD_RESET_LIMIT_PER_ADDRESS,
+    PASSWORD_RESET_LIMIT_PER_IP per hour): no mailbox flooded, no address probed in bulk.
+    The same answer is given whether the address has an account or not."""
+
+    form_class = DsfrPasswordResetForm
+
+    def form_valid(self, form):
+        from axes.helpers import get_client_ip_address
+
+        from core.ratelimit import allow
+
+        email = form.cleaned_data["email"].strip().lower()
+        ip = get_client_ip_address(self.request) or "inconnue"
+        by_address = allow(
+            f"password-reset:address:{email}",
+            limit=settings.PASSWORD_RESET_LIMIT_PER_ADDRESS,
+            window=3600,
+        )
+        by_ip = allow(
+            f"password-reset:ip:{ip}", limit=settings.PASSWORD_RESET_LIMIT_PER_IP, window=3600
+        )
+        if not (by_address and by_ip):
+            form.add_error(None, RESET_LIMIT_MESSAGE)
+            response = self.form_invalid(form)
+            response.status_code = 429
+            return response
+        return super().form_valid(form)
 
 
 class LoginView(auth_views.LoginView):

@@ -4,7 +4,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from accounts import views as accounts_views
-from accounts.forms import DsfrPasswordResetForm, DsfrSetPasswordForm
+from accounts.forms import DsfrSetPasswordForm
 from core import views as core_views
 from home import views as home_views
 
@@ -24,7 +24,7 @@ urlpatterns = [
     path("compte/", include("accounts.urls")),
     path(
         "mot-de-passe/oubli/",
-        auth_views.PasswordResetView.as_view(form_class=DsfrPasswordResetForm),
+        accounts_views.PasswordResetView.as_view(),
         name="password_reset",
     ),
     path(

@@ -9,6 +9,7 @@ from django.utils.formats import date_format
 from conventions.approval import decision_sentence
 from conventions.models import Status
 from core.pdf import render_pdf
+from core.text import printable
 
 
 @dataclass
@@ -21,7 +22,8 @@ class Block:
 def blocks(body: str) -> list[Block]:
     """Plain clause text → paragraphs and bullet lists (lines starting with "- ")."""
     result: list[Block] = []
-    for line in (body or "").splitlines():
+    # printable: a legacy clause with a control character must not break the DOCX.
+    for line in printable(body or "").splitlines():
         line = line.rstrip()
         if not line.strip():
             continue
@@ -47,7 +49,7 @@ class Article:
 def articles(version) -> list[Article]:
     included = [c for c in version.clauses.all() if c.included]
     return [
-        Article(index, c.title, c.legal_reference, blocks(c.body))
+        Article(index, printable(c.title), printable(c.legal_reference), blocks(c.body))
         for index, c in enumerate(included, start=1)
     ]
 
@@ -142,7 +144,8 @@ def version_docx(version) -> bytes:
 
     context = _document_context(version)
     document = Document()
-    document.core_properties.title = version.title
+    title = printable(version.title)
+    document.core_properties.title = title
     document.core_properties.author = "KitCoop"
     document.core_properties.language = "fr-FR"
     _french(document)
@@ -158,7 +161,7 @@ def version_docx(version) -> bytes:
     header.text = "République française — Ministère chargé de la santé"
     header.alignment = WD_ALIGN_PARAGRAPH.LEFT
     _page_numbers(section.footer.paragraphs[0], version)
-    document.add_heading(version.title, level=0)
+    document.add_heading(title, level=0)
     info = document.add_paragraph()
     info.add_run(
         f"Version {version.number} du {date_format(version.created_at, 'j F Y')}"
@@ -192,11 +195,11 @@ def version_docx(version) -> bytes:
         cell.text = label
     for party in context["parties"]:
         cells = table.add_row().cells
-        cells[0].text = f"{party['name']}\nFINESS {party['finess']}"
-        cells[1].text = party["representative"] or "…"
+        cells[0].text = printable(f"{party['name']}\nFINESS {party['finess']}")
+        cells[1].text = printable(party["representative"]) or "…"
         signature = party["signature"]
         cells[2].text = (
-            f"Signé le {signature.signed_on:%d/%m/%Y} par {signature.signatory}"
+            printable(f"Signé le {signature.signed_on:%d/%m/%Y} par {signature.signatory}")
             if signature
             else "Fait à …………, le ……………\n\n\n"
         )

@@ -12,6 +12,7 @@ from cooperations.models import (
     RegionalObjective,
 )
 from core.forms import DsfrForm, DsfrModelForm, VersionedFormMixin, restrict_choices
+from core.idempotency import SubmissionKeyMixin
 from territories.finess import finess_error, normalise_finess
 from territories.identifiers import finess_suggestion
 from territories.models import ARS, Departement, Establishment, LegalEntity
@@ -19,7 +20,7 @@ from territories.models import ARS, Departement, Establishment, LegalEntity
 DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
-class CooperationForm(VersionedFormMixin, DsfrModelForm):
+class CooperationForm(SubmissionKeyMixin, VersionedFormMixin, DsfrModelForm):
     class Meta:
         model = Cooperation
         fields = [
@@ -173,7 +174,7 @@ class FinessCombobox(forms.TextInput):
         return mark_safe(loader.render_to_string(self.template_name, context))  # noqa: S308
 
 
-class MemberForm(DsfrForm):
+class MemberForm(SubmissionKeyMixin, DsfrForm):
     submit_label = "Ajouter le membre"
     finess = forms.CharField(
         label="Établissement ou entité juridique",

@@ -6,6 +6,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 from simple_history.models import HistoricalRecords
 
+from core.text import plausible_date_constraints
 from territories.models import ARS, Departement, Establishment, LegalEntity
 
 
@@ -378,6 +379,9 @@ class Cooperation(models.Model):
         verbose_name = "coopération"
         ordering = ["-updated_at", "-pk"]
         constraints = [
+            *plausible_date_constraints(
+                "coop", "launched_on", "decided_on", "starts_on", "ends_on"
+            ),
             models.CheckConstraint(
                 condition=Q(decided_on__isnull=True)
                 | Q(launched_on__isnull=True)
@@ -512,6 +516,7 @@ class Membership(models.Model):
         verbose_name = "membre"
         ordering = ["role", "pk"]
         constraints = [
+            *plausible_date_constraints("membership", "joined_on", "left_on"),
             models.CheckConstraint(
                 condition=(Q(establishment__isnull=False) & Q(legal_entity__isnull=True))
                 | (Q(establishment__isnull=True) & Q(legal_entity__isnull=False)),

@@ -10,6 +10,7 @@ from accounts.models import Role
 from cooperations import scoping, supervision
 from cooperations.models import Cooperation, MemberRole, Membership
 from cooperations.signals import cooperation_event
+from core.idempotency import save_unique
 from core.locking import save_with_version
 from territories.models import Establishment, LegalEntity
 
@@ -136,7 +137,8 @@ def membership_add(
         joined_on=joined_on or timezone.localdate(),
     )
     membership.full_clean()
-    membership.save()
+    # Two pages adding the same member at the same moment: the unique constraint decides.
+    save_unique(membership, f"{membership.member_name} est déjà membre de cette coopération.")
     if announce:
         message = (
             f"{membership.member_name} ({membership.get_role_display().lower()}) a rejoint la "

@@ -33,6 +33,7 @@ from cooperations.models import (
     SupervisionChange,
 )
 from core.forms import add_service_errors
+from core.idempotency import once_per_submission
 from core.locking import StaleObjectError
 from core.registry import COOPERATION_SECTIONS
 from territories.choices import ARS_NAMES
@@ -187,6 +188,7 @@ def cooperation_history(request, pk: int):
 
 
 @require_http_methods(["GET", "POST"])
+@once_per_submission
 def cooperation_create(request):
     if not scoping.can_create_cooperation(request.user):
         raise PermissionDenied("Votre rôle ne permet pas de créer une coopération.")
@@ -251,6 +253,7 @@ def cooperation_edit(request, pk: int):
 
 
 @require_http_methods(["GET", "POST"])
+@once_per_submission
 def member_add(request, pk: int):
     cooperation = cooperation_access(
         request, pk, "edit", Cooperation.objects.select_related("legal_form")

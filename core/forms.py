@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 from dsfr.forms import DsfrBaseForm
 from dsfr.forms import DsfrBoundField as _DsfrBoundField
 
+from core import text as normalisation
 from core.locking import StaleObjectError
 from core.widgets import FastSelect
 
@@ -32,8 +33,78 @@ def _label_empty_choice(field) -> None:
             field.choices = [("", EMPTY_CHOICE_LABEL), *choices[1:]]
 
 
+class FrenchDecimalField(forms.DecimalField):
+    """A decimal typed the French way ("1 200,5", non-breaking spaces), with a bounded
+    length and exponent (`core.text.parse_number`). Every DecimalField of a DsfrForm is
+    turned into one."""
+
+    def to_python(self, value):
+        if value in self.empty_values:
+            return None
+        integer_digits = normalisation.MAX_INTEGER_DIGITS
+        decimal_digits = normalisation.MAX_DECIMAL_DIGITS
+        if self.max_digits is not None and self.decimal_places is not None:
+            integer_digits = self.max_digits - self.decimal_places
+        if self.decimal_places is not None:
+            decimal_digits = self.decimal_places
+        return normalisation.parse_number(
+            value, max_integer_digits=integer_digits, max_decimal_digits=decimal_digits
+        )
+
+
+class FrenchIntegerField(forms.IntegerField):
+    """An integer typed the French way ("1 200"); every IntegerField of a DsfrForm is one."""
+
+    def to_python(self, value):
+        if value in self.empty_values:
+            return None
+        try:
+            number = normalisation.parse_number(value, max_decimal_digits=0)
+        except ValidationError as error:
+            if error.code in {"invalid_number", "number_too_precise"}:
+                # The field's own wording ("Saisissez un nombre entier.", or a form's own).
+                raise ValidationError(self.error_messages["invalid"], code="invalid") from None
+            raise
+        if number is None:
+            return None
+        return int(number)
+
+
+def _localise_number(field) -> None:
+    if type(field) is forms.DecimalField:
+        field.__class__ = FrenchDecimalField
+        if type(field.widget) is forms.NumberInput:
+            # type="number" refuses "1 200,5": a text input with the decimal keyboard.
+            attrs = {k: v for k, v in field.widget.attrs.items() if k not in {"step"}}
+            attrs.setdefault("inputmode", "decimal")
+            field.widget = forms.TextInput(attrs=attrs)
+    elif type(field) is forms.IntegerField:
+        field.__class__ = FrenchIntegerField
+
+
+def _bound_dates(field) -> None:
+    """Every date a form takes is a project date: refuse implausible years in French."""
+    if isinstance(field, forms.DateField):
+        if normalisation.validate_plausible_date not in field.validators:
+            field.validators.append(normalisation.validate_plausible_date)
+        low, high = normalisation.PLAUSIBLE_DATES
+        widget = field.widget
+        if "date" in (getattr(widget, "input_type", ""), widget.attrs.get("type")):
+            widget.attrs.setdefault("min", low.isoformat())
+            widget.attrs.setdefault("max", high.isoformat())
+
+
+def _is_free_text(field) -> bool:
+    return isinstance(field, forms.CharField) and not isinstance(field.widget, forms.PasswordInput)
+
+
 class DsfrFormMixin:
-    """Render every field with django-dsfr's snippets and give crispy a default helper."""
+    """Render every field with django-dsfr's snippets and give crispy a default helper.
+
+    Input normalisation (docs/ARCHITECTURE.md, "Input normalisation rule") happens here,
+    once: free text is NFC without control characters, dates are within
+    `core.text.PLAUSIBLE_DATES`, numbers accept French formats within bounds.
+    """
 
     bound_field_class = DsfrBoundField
     template_name = "dsfr/form_snippet.html"
@@ -46,6 +117,38 @@ class DsfrFormMixin:
             if type(field.widget) is forms.Select:
                 field.widget.__class__ = FastSelect
             _label_empty_choice(field)
+            _bound_dates(field)
+            _localise_number(field)
+
+    def full_clean(self):
+        self._normalise_text_data()
+        super().full_clean()
+
+    def _normalise_text_data(self) -> None:
+        """Normalise the submitted text once, before any field sees it, so that what is
+        validated, stored and shown back to the user is the same text. Fields added after
+        __init__ (per-question fields) are covered: this runs at validation time."""
+        if not self.is_bound or not self.data:
+            return
+        names = [
+            self.add_prefix(name) for name, field in self.fields.items() if _is_free_text(field)
+        ]
+        names = [n for n in names if n in self.data]
+        if not names:
+            return
+        data = self.data.copy()
+        for name in names:
+            if hasattr(data, "getlist"):
+                data.setlist(
+                    name,
+                    [
+                        normalisation.normalise_text(v) if isinstance(v, str) else v
+                        for v in data.getlist(name)
+                    ],
+                )
+            elif isinstance(data[name], str):
+                data[name] = normalisation.normalise_text(data[name])
+        self.data = data
 
     @property
     def helper(self):

@@ -11,6 +11,8 @@ import dsfr
 from django.conf import settings
 from django.template.loader import render_to_string
 
+from core.text import printable
+
 DSFR_FONTS = Path(dsfr.__file__).resolve().parent / "static" / "dsfr" / "dist" / "fonts"
 
 
@@ -22,6 +24,8 @@ def render_pdf(template_name: str, context: dict, *, title: str) -> bytes:
         template_name,
         {**context, "pdf_title": title, "fonts_dir": DSFR_FONTS.as_uri()},
     )
+    # Legacy rows may hold control characters (core.text): never let one break a PDF.
+    html = printable(html)
     document = HTML(
         string=html,
         base_url=str(Path(settings.BASE_DIR)),

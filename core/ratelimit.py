@@ -8,6 +8,7 @@ Rates are strings "<count>/<sec|min|hour|day>" (as DRF's), read from settings at
 so that an environment variable or a test changes them without a restart.
 """
 
+import hashlib
 import time
 from functools import wraps
 
@@ -26,21 +27,32 @@ def parse_rate(rate: str) -> tuple[int, int]:
     return int(count), PERIODS[period]
 
 
+def _count(cache_key: str, *, timeout: int) -> int:
+    """Add one to a counter of the shared cache and return it (add() then incr(): atomic on
+    Redis and on the local-memory cache)."""
+    if cache.add(cache_key, 1, timeout=timeout):
+        return 1
+    try:
+        return cache.incr(cache_key)
+    except ValueError:  # expired between add() and incr()
+        cache.add(cache_key, 1, timeout=timeout)
+        return 1
+
+
+def allow(name: str, *, limit: int, window: int) -> bool:
+    """False once `name` was counted more than `limit` times in `window` seconds (e.g.
+    password-reset requests per address and per IP). Names may carry e-mail addresses:
+    hashed, so that none is kept in clear in the cache."""
+    key = "kc:rl:" + hashlib.sha256(name.encode()).hexdigest()
+    return _count(key, timeout=window) <= limit
+
+
 def hit(key: str, rate: str) -> int:
     """Count one request under `key`; answers 0 when allowed, else the seconds to wait."""
     limit, period = parse_rate(rate)
     now = int(time.time())
     window = now - now % period
-    cache_key = f"kc:ratelimit:{key}:{window}"
-    # add() then incr(): atomic on Redis and on the local-memory cache.
-    if cache.add(cache_key, 1, timeout=period + 1):
-        count = 1
-    else:
-        try:
-            count = cache.incr(cache_key)
-        except ValueError:  # expired between add() and incr()
-            cache.add(cache_key, 1, timeout=period + 1)
-            count = 1
+    count = _count(f"kc:ratelimit:{key}:{window}", timeout=period + 1)
     if count <= limit:
         return 0
     return max(1, window + period - now)

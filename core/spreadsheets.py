@@ -6,7 +6,9 @@
   over the whole table, written by openpyxl in write-only mode (constant memory);
 - a text cell that a spreadsheet would read as a formula (= + - @, tab, carriage return)
   gets a leading apostrophe, so that an exported text can never run as a formula;
-- the file is named after its content (see `export_filename`).
+- the file is named after its content (see `export_filename`);
+- control characters (rows stored before input was normalised, see `core.text`) are
+  dropped from every cell: openpyxl refuses them and a spreadsheet would show garbage.
 """
 
 import csv
@@ -19,6 +21,8 @@ from django.http import FileResponse, StreamingHttpResponse
 from django.utils import timezone
 from django.utils.text import slugify
 
+from core.text import printable
+
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 DATE_FORMAT = "DD/MM/YYYY"
 DATETIME_FORMAT = "DD/MM/YYYY HH:MM"
@@ -26,6 +30,7 @@ XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def neutralise(value):
+    value = printable(value)
     if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
         return "'" + value
     return value
@@ -98,7 +103,7 @@ def write_xlsx(handle, *, title: str, headers, rows: Iterable[list], widths=None
     from openpyxl.utils import get_column_letter
 
     workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(title=title[:31])
+    sheet = workbook.create_sheet(title=printable(title)[:31])
     sheet.freeze_panes = "A2"
     for index, header in enumerate(headers, start=1):
         width = (widths or {}).get(index) or min(max(len(header) + 4, 12), 60)
@@ -106,7 +111,7 @@ def write_xlsx(handle, *, title: str, headers, rows: Iterable[list], widths=None
     bold = Font(bold=True)
     header_cells = []
     for header in headers:
-        cell = WriteOnlyCell(sheet, value=header)
+        cell = WriteOnlyCell(sheet, value=printable(header))
         cell.font = bold
         header_cells.append(cell)
     sheet.append(header_cells)

@@ -1,6 +1,8 @@
 from django import forms
 
 from core.forms import DsfrForm
+from core.idempotency import SubmissionKeyMixin
+from core.text import PLAUSIBLE_DATES
 from core.uploads import ALLOWED_LABEL, human_size
 from fiches.models import KnowledgeCategory, QuestionKind
 
@@ -66,7 +68,13 @@ class StepAnswersForm(DsfrForm):
                 self.questions[question.code] = question
                 continue
             elif question.kind == QuestionKind.DATE:
-                field = forms.CharField(widget=forms.DateInput(attrs={"type": "date"}), **common)
+                low, high = PLAUSIBLE_DATES
+                field = forms.CharField(
+                    widget=forms.DateInput(
+                        attrs={"type": "date", "min": low.isoformat(), "max": high.isoformat()}
+                    ),
+                    **common,
+                )
             elif question.kind == QuestionKind.NUMBER:
                 field = forms.CharField(
                     widget=forms.TextInput(attrs={"inputmode": "decimal"}), max_length=30, **common
@@ -114,7 +122,7 @@ class ValidateForm(DsfrForm):
     )
 
 
-class CommentForm(DsfrForm):
+class CommentForm(SubmissionKeyMixin, DsfrForm):
     body = forms.CharField(
         label="Votre commentaire",
         widget=forms.Textarea(attrs={"rows": 3}),

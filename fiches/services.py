@@ -2,7 +2,7 @@
 the legal-form decision and notifications. Keyword-only, atomic, validated first."""
 
 from datetime import date, datetime
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -13,6 +13,7 @@ from cooperations import scoping
 from cooperations.models import Cooperation, LegalForm, Nature
 from cooperations.signals import cooperation_event
 from core.locking import StaleObjectError
+from core.text import parse_number, validate_plausible_date
 from core.uploads import safe_upload_name, validate_upload
 from fiches.models import (
     Answer,
@@ -156,17 +157,16 @@ def clean_answer(question: Question, raw) -> str:
         # type the jj/mm/aaaa that the error message shows.
         try:
             if "/" in value:
-                return datetime.strptime(value, "%d/%m/%Y").date().isoformat()  # noqa: DTZ007 (a calendar date, no time)
-            return date.fromisoformat(value).isoformat()
+                day = datetime.strptime(value, "%d/%m/%Y").date()  # noqa: DTZ007 (a calendar date, no time)
+            else:
+                day = date.fromisoformat(value)
         except ValueError:
             raise ValidationError("Saisissez une date valide (jj/mm/aaaa).") from None
+        validate_plausible_date(day)
+        return day.isoformat()
     if question.kind == QuestionKind.NUMBER:
-        try:
-            number = Decimal(value.replace(",", ".").replace("\u202f", "").replace(" ", ""))
-        except InvalidOperation:
-            raise ValidationError("Saisissez un nombre.") from None
-        if not number.is_finite():
-            raise ValidationError("Saisissez un nombre.")
+        # French formats ("1 200,5", non-breaking spaces), bounded length and exponent.
+        number = parse_number(value)
         if question.min_value is not None and number < question.min_value:
             raise ValidationError(
                 f"La valeur doit être supérieure ou égale à {_fr(question.min_value)}."
@@ -175,7 +175,7 @@ def clean_answer(question: Question, raw) -> str:
             raise ValidationError(
                 f"La valeur doit être inférieure ou égale à {_fr(question.max_value)}."
             )
-        return format(number.normalize(), "f")
+        return format(number, "f")
     if question.kind == QuestionKind.FILE:
         return ""  # a file question is answered by an attachment, not by text
     if len(value) > 20000:
@@ -412,6 +412,20 @@ ALLOWED = {
 def _transition(step: Step, to_state: str, user, comment: str = "", **fields) -> Step:
     # Re-read under a row lock: the state may have moved since the page was displayed.
     fresh = Step.objects.select_for_update().get(pk=step.pk)
+    decisions = (StepState.VALIDATED, StepState.RETURNED)
+    if to_state in decisions and fresh.state in decisions and to_state not in ALLOWED[fresh.state]:
+        # A second decision (double click, two agents, two tabs): say who decided first.
+        verb = "validée" if fresh.state == StepState.VALIDATED else "renvoyée à l'équipe projet"
+        when = (
+            f" le {timezone.localtime(fresh.decided_at):%d/%m/%Y à %H:%M}"
+            if fresh.decided_at
+            else ""
+        )
+        who = f" par {fresh.last_actor}" if fresh.last_actor else ""
+        raise ValidationError(
+            f"Cette étape a déjà été {verb}{when}{who} : aucune nouvelle décision "
+            "n'a été enregistrée."
+        )
     if to_state not in ALLOWED[fresh.state]:
         raise ValidationError(
             f"Impossible de passer de l'état « {StepState(fresh.state).label} » "
@@ -449,15 +463,27 @@ def _date_order_errors(step: Step, questions: dict, cleaned: dict) -> dict:
     return errors
 
 
-@transaction.atomic
 def step_save_answers(*, step: Step, user, values: dict, version: int) -> Step:
-    """Save draft answers ({question code: raw value}); refused on a stale version."""
+    """Save draft answers ({question code: raw value}); refused on a stale version.
+
+    The valid answers are saved even when others are refused: the ValidationError then
+    names only the refused ones (per question code), and the step's version has moved on.
+    A step whose prerequisites await the ARS can be drafted; only its submission waits
+    (`step_submit`).
+    """
+    errors = _save_valid_answers(step=step, user=user, values=values, version=version)
+    if errors:
+        raise ValidationError(errors)
+    return step
+
+
+@transaction.atomic
+def _save_valid_answers(*, step: Step, user, values: dict, version: int) -> dict:
     _require_team(user, step)
     if step.state in (StepState.SUBMITTED, StepState.VALIDATED):
         raise ValidationError(
             "Cette étape est soumise à l'ARS ou validée : elle ne peut plus être modifiée."
         )
-    _check_unlocked(step)
     questions = {q.code: q for q in applicable_questions(step)}
     cleaned, errors = {}, {}
     linked_objectives = None
@@ -475,8 +501,9 @@ def step_save_answers(*, step: Step, user, values: dict, version: int) -> Step:
         except ValidationError as error:
             errors[code] = error.messages
     errors.update(_date_order_errors(step, questions, cleaned))
-    if errors:
-        raise ValidationError(errors)
+    cleaned = {q: v for q, v in cleaned.items() if q.code not in errors}
+    if errors and not cleaned:
+        return errors
     updated = Step.objects.filter(pk=step.pk, version=version).update(version=version + 1)
     if not updated:
         raise StaleObjectError()
@@ -501,7 +528,7 @@ def step_save_answers(*, step: Step, user, values: dict, version: int) -> Step:
     else:
         step.last_actor = user
         step.save(update_fields=["last_actor", "updated_at"])
-    return step
+    return errors
 
 
 @transaction.atomic
@@ -628,7 +655,7 @@ def attachment_add(
         raise ValidationError(
             "Cette étape est soumise à l'ARS ou validée : ajoutez vos documents après un renvoi ou une réouverture."
         )
-    _check_unlocked(step)
+    # Documents are part of the draft: a step awaiting its prerequisites takes them too.
     validate_upload(uploaded)
     if question is not None:
         slot = question.label

@@ -16,10 +16,12 @@ from cooperations.access import (
 )
 from cooperations.breadcrumbs import cooperation_breadcrumb
 from cooperations.models import LegalForm
+from core.idempotency import once_per_submission
 from core.locking import StaleObjectError
 from core.uploads import attachment_response
 from fiches import chooser, selectors, services
 from fiches.forms import (
+    FIELD_PREFIX,
     AttachmentForm,
     ChooserForm,
     CommentForm,
@@ -96,10 +98,11 @@ def _render_step(
     cooperation = step.cooperation
     caps = scoping.user_capabilities(request.user, cooperation)
     locks = services.step_locks(step, services._states(step))
-    editable = (
-        caps["is_project_team"]
-        and not locks
-        and step.state not in (StepState.SUBMITTED, StepState.VALIDATED)
+    # A step whose prerequisites await the ARS is drafted all the same: only its
+    # submission waits (fiches.services.step_submit).
+    editable = caps["is_project_team"] and step.state not in (
+        StepState.SUBMITTED,
+        StepState.VALIDATED,
     )
     questions = services.applicable_questions(step)
     answers = {a.question_id: a.value for a in step.answers.all()}
@@ -193,12 +196,20 @@ def step_view(request, pk: int):
     )
     if request.htmx and request.POST.get("action") == "autosave":
         return _autosave(request, step, form)
-    if not form.is_valid():
+    form_valid = form.is_valid()
+    if not form_valid and "version" in form.errors:
         return _render_step(request, step, form=form)
     submit = request.POST.get("action") == "submit"
+    # The valid answers are saved even when others (or the submission) are refused: the
+    # user corrects the fields the summary lists and loses nothing.
+    values = {
+        code: form.cleaned_data[FIELD_PREFIX + code]
+        for code in form.questions
+        if FIELD_PREFIX + code in form.cleaned_data
+    }
     try:
         services.step_save_answers(
-            step=step, user=request.user, values=form.values(), version=form.cleaned_data["version"]
+            step=step, user=request.user, values=values, version=form.cleaned_data["version"]
         )
     except StaleObjectError as error:
         form.add_error(None, error)
@@ -208,35 +219,47 @@ def step_view(request, pk: int):
         return _render_step(request, step, form=form, status=409)
     except ValidationError as error:
         form.add_service_errors(error)
-        return _render_step(request, step, form=form)
+        form_valid = False
+    if not form_valid:
+        return _render_partly_saved(request, pk, form, submit=submit)
     if not submit:
         messages.success(request, "Vos réponses sont enregistrées (brouillon).")
         return redirect(step)
     try:
         services.step_submit(step=step, user=request.user)
     except ValidationError as error:
-        step = _get_step(request, pk)
-        form = StepAnswersForm(
-            request.POST,
-            questions=questions,
-            answers={},
-            version=step.version,
-            plan_objectives=_objective_choices(step, questions),
-        )
-        form.is_valid()
-        form.data = form.data.copy()
-        form.data["version"] = str(step.version)
         form.add_service_errors(error)
-        form.add_error(
-            None,
-            "Vos réponses sont enregistrées, mais l'étape ne peut pas encore être soumise : "
-            "complétez les champs signalés.",
-        )
-        # The answers were saved: only the submission failed (the alert's title says so).
-        form.error_title = "Soumission impossible"
-        return _render_step(request, step, form=form)
+        return _render_partly_saved(request, pk, form, submit=True)
     messages.success(request, "L'étape est soumise à l'ARS pour validation.")
     return redirect(step)
+
+
+def _render_partly_saved(request, pk: int, form, *, submit: bool):
+    """The step page after a refused save or submission: the answers that were valid are
+    stored (the form keeps every typed value), the version field follows the saved step."""
+    step = _get_step(request, pk)
+    form.data = form.data.copy()
+    form.data["version"] = str(step.version)
+    saved = step.answers.exists()
+    if submit:
+        form.error_title = "Soumission impossible"
+        form.add_error(
+            None,
+            (
+                "Vos réponses valides sont enregistrées, mais l'étape ne peut pas encore "
+                "être soumise : "
+                if saved
+                else "L'étape ne peut pas encore être soumise : "
+            )
+            + "corrigez ou complétez les champs signalés.",
+        )
+    else:
+        form.error_title = "Enregistrement partiel"
+        form.add_error(
+            None,
+            "Les réponses signalées ne sont pas enregistrées ; vos autres réponses le sont.",
+        )
+    return _render_step(request, step, form=form)
 
 
 def _autosave(request, step, form):
@@ -299,6 +322,12 @@ def _decide(request, pk, form_class, action, prefix=None):
                 )
                 messages.success(request, f"L'étape {step.number} est rouverte.")
         except ValidationError as error:
+            if action != "reopen" and _get_step(request, pk).state != StepState.SUBMITTED:
+                # Decided meanwhile (double click, another agent): the decision forms are
+                # gone from the page, so the French message comes as a notice on it.
+                for message in error.messages:
+                    messages.warning(request, message)
+                return redirect(step)
             form.add_error(None, error.messages)
         else:
             return redirect(step)
@@ -321,6 +350,7 @@ def step_reopen(request, pk: int):
 
 
 @require_POST
+@once_per_submission
 def comment_add(request, pk: int):
     step = _get_step(request, pk)
     # Agents of a concerned ARS read and may comment; the read-only COPIL guest may not.

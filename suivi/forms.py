@@ -5,6 +5,8 @@ from django.utils import timezone
 
 from cooperations.models import Membership
 from core.forms import DsfrForm, DsfrModelForm, VersionedFormMixin
+from core.idempotency import SubmissionKeyMixin
+from core.text import is_plausible
 from suivi.models import (
     DEFAULT_AT_RISK_MAX_DAYS,
     Activity,
@@ -26,7 +28,7 @@ PERCENT_ERRORS = {
 }
 
 
-class ActivityForm(VersionedFormMixin, DsfrModelForm):
+class ActivityForm(SubmissionKeyMixin, VersionedFormMixin, DsfrModelForm):
     class Meta:
         model = Activity
         fields = [
@@ -66,7 +68,7 @@ class ActivityForm(VersionedFormMixin, DsfrModelForm):
         self.fields["depends_on"].required = False
 
 
-class DeliverableForm(VersionedFormMixin, DsfrModelForm):
+class DeliverableForm(SubmissionKeyMixin, VersionedFormMixin, DsfrModelForm):
     revision_reason = forms.CharField(
         label="Motif de la révision de date",
         required=False,
@@ -111,7 +113,7 @@ class DeliverableForm(VersionedFormMixin, DsfrModelForm):
         ]
         if self.instance.pk:
             self.add_version_field(self.instance)
-            if self.instance.planned_on:
+            if self.instance.planned_on and is_plausible(self.instance.planned_on):
                 # The baseline is frozen: shown, never posted back (the service refuses it too).
                 self.fields["planned_on"].disabled = True
                 self.fields["planned_on"].help_text = BASELINE_FROZEN
@@ -135,7 +137,7 @@ class DeliverableForm(VersionedFormMixin, DsfrModelForm):
         return data
 
 
-class RiskForm(VersionedFormMixin, DsfrModelForm):
+class RiskForm(SubmissionKeyMixin, VersionedFormMixin, DsfrModelForm):
     class Meta:
         model = Risk
         fields = list(RISK_FIELDS)
@@ -180,7 +182,7 @@ class ProjectSettingsForm(VersionedFormMixin, DsfrModelForm):
         self.data["version"] = str(stored or 1)
 
 
-class StatusReportForm(DsfrModelForm):
+class StatusReportForm(SubmissionKeyMixin, DsfrModelForm):
     submit_label = "Établir le rapport et figer les chiffres"
 
     class Meta:
@@ -222,7 +224,7 @@ class CopilRequestForm(DsfrForm):
     request_key = forms.UUIDField(widget=forms.HiddenInput)
 
 
-class CopilMeetingForm(DsfrModelForm):
+class CopilMeetingForm(SubmissionKeyMixin, DsfrModelForm):
     class Meta:
         model = CopilMeeting
         fields = ["held_on", "location", "agenda"]

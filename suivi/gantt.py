@@ -7,6 +7,8 @@ so the same drawing appears in the page and in the COPIL PDF.
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
+from core.text import is_plausible
+
 LABEL_WIDTH = 230
 CHART_WIDTH = 620
 ROW_HEIGHT = 22
@@ -55,12 +57,20 @@ class Gantt:
         return round(self.label_width + (day - self.start).days * self.px_per_day, 2)
 
 
+def _day(value: date | None) -> date | None:
+    """A date the chart can draw: legacy rows outside the plausible range (year 1, 9999,
+    a typo like 0026) are left out of the drawing, not allowed to stretch it to 2 000 years
+    or overflow the date arithmetic (they are listed, with their date, in the table)."""
+    return value if value is not None and is_plausible(value) else None
+
+
 def _bounds(tracker) -> tuple[date, date]:
     days = [tracker.today]
     for row in tracker.deliverables:
-        days += [d for d in (row.planned_on, row.revised_on, row.done_on) if d]
-        if row.planned_on:
-            days.append(row.planned_on - timedelta(days=DEFAULT_BAR_DAYS))
+        planned = _day(row.planned_on)
+        days += [d for d in (planned, _day(row.revised_on), _day(row.done_on)) if d]
+        if planned:
+            days.append(planned - timedelta(days=DEFAULT_BAR_DAYS))
     start = min(days).replace(day=1)
     last = max(days)
     end = (last.replace(day=1) + timedelta(days=32)).replace(day=1)
@@ -126,6 +136,7 @@ def build(tracker, *, chart_width: int = CHART_WIDTH) -> Gantt | None:
         y += activity_bar.height
         previous_planned = None
         for row in activity_row.deliverables:
+            planned, revised, done = _day(row.planned_on), _day(row.revised_on), _day(row.done_on)
             lines = _wrap(row.title, label_width, 12)
             bar = Bar(
                 y=y,
@@ -136,30 +147,30 @@ def build(tracker, *, chart_width: int = CHART_WIDTH) -> Gantt | None:
                 height=max(ROW_HEIGHT, len(lines) * LINE_HEIGHT + 6),
             )
             if row.kind == "jalon":
-                if row.planned_on:
-                    bar.planned_x = gantt.x(row.planned_on)
-                if row.revised_on and row.revised_on != row.planned_on:
-                    bar.milestone_x = gantt.x(row.revised_on)
-            elif row.planned_on:
-                begin = row.planned_on - timedelta(days=DEFAULT_BAR_DAYS)
-                if previous_planned and previous_planned < row.planned_on:
+                if planned:
+                    bar.planned_x = gantt.x(planned)
+                if revised and revised != planned:
+                    bar.milestone_x = gantt.x(revised)
+            elif planned:
+                begin = planned - timedelta(days=DEFAULT_BAR_DAYS)
+                if previous_planned and previous_planned < planned:
                     begin = previous_planned
                 bar.planned_x = gantt.x(begin)
-                bar.planned_width = round(gantt.x(row.planned_on) - bar.planned_x, 2)
-                if row.revised_on and row.revised_on != row.planned_on:
+                bar.planned_width = round(gantt.x(planned) - bar.planned_x, 2)
+                if revised and revised != planned:
                     bar.revised_x = bar.planned_x
-                    bar.revised_width = max(round(gantt.x(row.revised_on) - bar.revised_x, 2), 2)
-            due = row.revised_on or row.planned_on
-            if not row.done_on and due and due < tracker.today and bar.planned_x is not None:
+                    bar.revised_width = max(round(gantt.x(revised) - bar.revised_x, 2), 2)
+            due = revised or planned
+            if not done and due and due < tracker.today and bar.planned_x is not None:
                 # Late and still open, revised or not: drawn red up to today.
                 begin = gantt.x(due)
                 bar.overdue_x = begin
                 bar.overdue_width = max(round(gantt.x(tracker.today) - begin, 2), 2)
                 bar.rag = "late"
-            if row.planned_on:
-                previous_planned = row.planned_on
-            if row.done_on:
-                bar.done_x = gantt.x(row.done_on)
+            if planned:
+                previous_planned = planned
+            if done:
+                bar.done_x = gantt.x(done)
             xs = [v for v in (bar.planned_x, bar.revised_x, bar.milestone_x) if v is not None]
             ends = [
                 v

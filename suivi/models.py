@@ -16,6 +16,7 @@ from simple_history.models import HistoricalRecords
 
 from cooperations.models import Cooperation, Membership, ScopedQuerySet
 from core.models import GeneratedDocument
+from core.text import plausible_date_constraints
 
 # A deliverable's current due date: the revised date when there is one. The home page's
 # "échéances dépassées" sorts on it and the partial index deliverable_open_due is built on
@@ -194,6 +195,7 @@ class Deliverable(models.Model):
             ),
         ]
         constraints = [
+            *plausible_date_constraints("deliverable", "planned_on", "revised_on", "done_on"),
             models.CheckConstraint(
                 condition=Q(progress__gte=0) & Q(progress__lte=100),
                 name="deliverable_progress_0_100",
@@ -314,12 +316,13 @@ class Risk(models.Model):
         ordering = ["-impact", "-probability", "pk"]
         indexes = [models.Index(fields=["cooperation", "status"])]
         constraints = [
+            *plausible_date_constraints("risk", "review_on"),
             models.CheckConstraint(
                 condition=Q(probability__gte=1, probability__lte=4)
                 & Q(impact__gte=1, impact__lte=4),
                 name="risk_levels_1_4",
                 violation_error_message="La probabilité et l'impact vont de 1 à 4.",
-            )
+            ),
         ]
 
     def __str__(self) -> str:
@@ -362,6 +365,7 @@ class StatusReport(models.Model):
         ordering = ["-period_end", "-pk"]
         indexes = [models.Index(fields=["cooperation", "period_end"])]
         constraints = [
+            *plausible_date_constraints("report", "period_start", "period_end"),
             models.CheckConstraint(
                 condition=Q(period_end__gte=models.F("period_start")),
                 name="report_period_in_order",
@@ -465,11 +469,12 @@ class CopilMeeting(models.Model):
         ordering = ["held_on", "pk"]
         indexes = [models.Index(fields=["cooperation", "held_on"])]
         constraints = [
+            *plausible_date_constraints("copil_meeting", "held_on"),
             models.UniqueConstraint(
                 fields=["cooperation", "held_on"],
                 name="copil_meeting_unique_day",
                 violation_error_message="Un COPIL est déjà prévu ce jour-là.",
-            )
+            ),
         ]
 
     def __str__(self) -> str:

@@ -7,7 +7,9 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from core import documents
+from core.idempotency import save_unique
 from core.locking import save_with_version
+from core.text import is_plausible
 from suivi import selectors
 from suivi.models import (
     Activity,
@@ -99,7 +101,7 @@ def activity_create(*, cooperation, data: dict) -> Activity:
     _apply(activity, data, ACTIVITY_FIELDS)
     _check_activity(activity, data.get("depends_on"))
     activity.full_clean()
-    activity.save()
+    save_unique(activity, "Un chantier porte déjà cet intitulé dans ce projet.")
     if data.get("depends_on") is not None:
         activity.depends_on.set(data["depends_on"])
     return activity
@@ -172,7 +174,10 @@ def deliverable_update(
 ) -> Deliverable:
     stored = Deliverable.objects.get(pk=deliverable.pk)
     new_planned = data.get("planned_on", stored.planned_on)
-    if stored.planned_on and new_planned != stored.planned_on:
+    # The baseline is frozen, unless it is a legacy typo outside the plausible range
+    # (year 1, 9999, 0026…): then the team corrects it once (core.text).
+    frozen = stored.planned_on and is_plausible(stored.planned_on)
+    if frozen and new_planned != stored.planned_on:
         raise ValidationError({"planned_on": BASELINE_FROZEN})
     new_revised = data.get("revised_on", stored.revised_on)
     revision = None

@@ -14,6 +14,7 @@ from cooperations.access import get_editable_cooperation, get_visible_cooperatio
 from cooperations.breadcrumbs import cooperation_breadcrumb
 from core import documents
 from core.forms import add_service_errors
+from core.idempotency import once_per_submission
 from core.locking import StaleObjectError
 from core.ratelimit import document_rate_limit
 from core.uploads import attachment_response
@@ -89,6 +90,7 @@ def _activity(request, pk: int, *, edit: bool = False) -> Activity:
 
 
 @require_http_methods(["GET", "POST"])
+@once_per_submission
 def activity_create(request, pk: int):
     cooperation = get_editable_cooperation(request, pk)
     form = ActivityForm(request.POST or None, cooperation=cooperation)
@@ -177,6 +179,7 @@ def activity_edit(request, pk: int):
 
 
 @require_http_methods(["GET", "POST"])
+@once_per_submission
 def deliverable_create(request, pk: int):
     activity = _activity(request, pk, edit=True)
     form = DeliverableForm(
@@ -276,6 +279,7 @@ def risk_list(request, pk: int):
 
 
 @require_http_methods(["GET", "POST"])
+@once_per_submission
 def risk_create(request, pk: int):
     cooperation = get_editable_cooperation(request, pk)
     form = RiskForm(request.POST or None)
@@ -352,6 +356,7 @@ def report_list(request, pk: int):
 
 
 @require_http_methods(["GET", "POST"])
+@once_per_submission
 def report_create(request, pk: int):
     cooperation = get_editable_cooperation(request, pk)
     project = selectors.project_settings(cooperation)
@@ -481,6 +486,7 @@ def copil(request, pk: int):
 
 
 @require_POST
+@once_per_submission
 def copil_meeting_add(request, pk: int):
     cooperation = get_editable_cooperation(request, pk)
     form = CopilMeetingForm(request.POST)

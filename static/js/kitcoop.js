@@ -39,3 +39,25 @@ window.addEventListener("pageshow", (event) => {
   if (!event.persisted) return;
   for (const form of document.querySelectorAll("form[data-autosave]")) delete form.dataset.submitted;
 });
+
+// Error summary (templates/kitcoop_dsfr/errors.html): after a refused submit, the focus goes
+// to the summary at the top of the form, so that a screen reader reads it and the keyboard
+// starts there; each link then puts the focus in its field (a radio group: its first
+// option).
+const focusErrorSummary = () => {
+  const summary = document.querySelector("[data-error-summary]");
+  if (!summary) return;
+  summary.focus();
+  summary.scrollIntoView({ block: "start" });
+};
+document.addEventListener("DOMContentLoaded", focusErrorSummary);
+document.addEventListener("click", (event) => {
+  const link = event.target.closest("a[data-error-link]");
+  if (!link) return;
+  const id = decodeURIComponent(link.getAttribute("href").slice(1));
+  const target = document.getElementById(id) || document.getElementById(`${id}_0`);
+  if (!target) return;
+  event.preventDefault();
+  target.scrollIntoView({ block: "center" });
+  target.focus();
+});

@@ -175,6 +175,13 @@ def test_director_and_ars_agent_walk_the_fifteen_steps(
     assert page.get_by_label(re.compile("Quels besoins de la population")).input_value() == (
         "Délais d'IRM de 60 jours dans l'Ain."
     )
+    # Issue 14: the summary at the top of the form has the focus, and each of its links
+    # puts the focus in the field it names.
+    expect(errors).to_be_focused()
+    first_link = errors.locator("a[data-error-link]").first
+    target = first_link.get_attribute("href")[1:]
+    first_link.click()
+    assert page.evaluate("document.activeElement.id") in (target, f"{target}_0")
     screenshot(page, "fiches-step-form-errors")
 
     # Complete the answers and upload the mandatory synthesis.

@@ -55,7 +55,58 @@ def test_out_of_range_percentage_is_refused_next_to_the_field(world, steps, logi
     html = response.content.decode()
     assert "La valeur doit être inférieure ou égale à 100." in html
     assert 'value="120"' in html and "Au prorata" in html
-    assert not fresh(step).answers.exists()
+    # Issue 14: the valid answer is saved, the refused one is not; the summary says so.
+    saved = dict(fresh(step).answers.exclude(value="").values_list("question__code", "value"))
+    assert saved == {"cles": "Au prorata"}
+    summary = html.split('id="step-form-errors"')[1].split("</div>")[0]
+    assert 'href="#id_q_part_porteur"' in summary
+    assert "vos autres réponses le sont" in summary
+
+
+def test_resubmission_after_return_keeps_valid_answers_and_lists_the_error(world, steps, login):
+    """Issue 14, tried as a director: a returned step resubmitted with one invalid field."""
+    for number in range(1, 6):
+        walk(steps[number], world.referent_a, world.agent_ara, "validated")
+    step = walk(steps[8], world.referent_a, world.agent_ara, "returned", "Préciser la clé")
+    assert step.state == StepState.RETURNED
+    response = login(world.referent_a).post(
+        _url(step),
+        {
+            "version": step.version,
+            "action": "submit",
+            "q_part_porteur": "1e400",
+            "q_cles": "Au prorata des activités",
+            "q_budget": "1 250 000,50",
+        },
+    )
+    assert response.status_code == 200
+    html = response.content.decode()
+    # A summary at the top of the form, one link per refused field, focus target.
+    form_html = html.split('id="step-form"')[1]
+    summary = form_html.split('id="step-form-errors"')[1].split("</div>")[0]
+    assert form_html.index('id="step-form-errors"') < form_html.index('name="q_cles"')
+    assert "data-error-summary" in form_html.split('id="step-form-errors"')[0][-400:]
+    assert 'href="#id_q_part_porteur"' in summary and "trop grand" in summary
+    assert "Soumission impossible" in summary
+    # Every valid answer is kept, in the page and in the database; the step is being worked on.
+    saved = dict(fresh(step).answers.values_list("question__code", "value"))
+    assert saved["cles"] == "Au prorata des activités"
+    assert saved["budget"] == "1250000.5"
+    assert saved.get("part_porteur", "") != "1e400"
+    assert 'value="1e400"' in html
+    assert fresh(step).state == StepState.IN_PROGRESS
+
+
+def test_a_later_step_is_drafted_while_earlier_ones_await_the_ars(world, steps, login):
+    client = login(world.referent_a)
+    html = client.get(_url(steps[3])).content.decode()
+    assert "Soumission en attente" in html
+    assert 'value="save"' in html and 'value="submit"' not in html
+    response = client.post(
+        _url(steps[3]), {"version": 1, "action": "save", "q_objectifs": "Un plateau commun"}
+    )
+    assert response.status_code == 302
+    assert fresh(steps[3]).answers.get(question__code="objectifs").value == "Un plateau commun"
 
 
 def test_concurrent_edit_is_refused_and_text_is_kept(world, steps, login):

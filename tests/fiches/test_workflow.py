@@ -160,17 +160,18 @@ def test_decisions_need_a_submitted_step(world, steps):
         services.step_submit(step=submitted, user=world.referent_a)
 
 
-def test_locked_step_says_which_steps_must_be_validated(world, steps):
-    with pytest.raises(ValidationError) as error:
-        services.step_save_answers(step=steps[3], user=world.referent_a, values={}, version=1)
-    assert error.value.messages == [
-        "Cette étape est verrouillée : les étapes 1, 2 doivent d'abord être validées par l'ARS."
-    ]
-    walk(steps[1], world.referent_a, world.agent_ara, "validated")
-    walk(steps[2], world.referent_a, world.agent_ara, "validated")
+def test_locked_step_is_drafted_but_submitted_only_after_its_prerequisites(world, steps):
+    # Issue 14: the team drafts a later step while earlier ones await the ARS.
     services.step_save_answers(
         step=steps[3], user=world.referent_a, values={"objectifs": "x"}, version=1
     )
+    assert fresh(steps[3]).state == StepState.IN_PROGRESS
+    assert fresh(steps[3]).answers.get(question__code="objectifs").value == "x"
+    with pytest.raises(ValidationError) as error:
+        services.step_submit(step=fresh(steps[3]), user=world.referent_a)
+    assert error.value.messages == [
+        "Cette étape est verrouillée : les étapes 1, 2 doivent d'abord être validées par l'ARS."
+    ]
     assert fresh(steps[3]).state == StepState.IN_PROGRESS
 
 
@@ -186,7 +187,7 @@ def test_second_concurrent_save_is_refused(world, steps):
     assert fresh(step).answers.get(question__code="besoins").value == "Première"
 
 
-def test_bad_values_are_refused_with_french_messages_and_nothing_saved(world, steps):
+def test_bad_values_are_refused_with_french_messages_and_valid_ones_saved(world, steps):
     for number in range(1, 6):
         walk(steps[number], world.referent_a, world.agent_ara, "validated")
     step = fresh(steps[8])
@@ -204,10 +205,12 @@ def test_bad_values_are_refused_with_french_messages_and_nothing_saved(world, st
         )
     messages = error.value.message_dict
     assert messages["part_porteur"] == ["La valeur doit être inférieure ou égale à 100."]
-    assert messages["budget"] == ["Saisissez un nombre."]
+    assert messages["budget"] == ["Saisissez un nombre (par exemple 1 200 ou 1 200,5)."]
     assert messages["tva"] == ["Répondez par oui ou par non."]
-    assert not fresh(step).answers.exists()
-    assert fresh(step).state == StepState.NOT_STARTED
+    # Issue 14: the valid answer is kept, the refused ones are not stored.
+    saved = dict(fresh(step).answers.values_list("question__code", "value"))
+    assert saved == {"cles": "Au prorata"}
+    assert fresh(step).state == StepState.IN_PROGRESS
 
 
 def test_dates_and_numbers_are_normalised(world, steps):
