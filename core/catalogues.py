@@ -284,6 +284,10 @@ def _to_file(value):
         return int(value) if value == value.to_integral_value() else float(value)
     if isinstance(value, dt.datetime | dt.date):
         return value.isoformat()
+    if isinstance(value, dict):
+        # PostgreSQL's jsonb keeps an object's keys in its own order (shortest first), SQLite
+        # in insertion order: files carry them sorted, so both export the same bytes.
+        return {key: _to_file(value[key]) for key in sorted(value)}
     return value
 
 

@@ -3,7 +3,7 @@
 - The form carries a hidden random key (`SubmissionKeyMixin`, field `submission_key`),
   drawn when the page is shown and kept when the form comes back with errors.
 - The view is decorated with `@once_per_submission`: the key is claimed (a unique row in
-  `accounts.SubmissionKey`) in the same transaction as the view's writes. A second post
+  `core.SubmissionKey`) in the same transaction as the view's writes. A second post
   with the same key, even concurrent (it waits on the first one's row), is answered with
   a redirect to the first one's result and a French message; nothing is created twice.
 - A post that does not end in a redirect (the form was refused) releases its key, so the
@@ -64,7 +64,7 @@ def once_per_submission(view):
             key = uuid.UUID(request.POST.get(FIELD, ""))
         except ValueError:
             return view(request, *args, **kwargs)
-        from accounts.models import SubmissionKey
+        from core.models import SubmissionKey
 
         done = SubmissionKey.objects.filter(user=request.user, key=key).first()
         if done is not None:

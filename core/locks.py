@@ -17,6 +17,10 @@ logger = logging.getLogger(__name__)
 
 _local_locks: dict[str, threading.Lock] = {}
 _local_guard = threading.Lock()
+# PostgreSQL's advisory locks are re-entrant within one session: a holder asking again on
+# the same connection would be let in. Names held by this process are kept here so that a
+# nested attempt (same thread, same connection) is refused like any other.
+_held: set[tuple[str, str]] = set()
 
 
 class LockBusy(Exception):  # noqa: N818 - reads as a state, like "Busy"
@@ -46,16 +50,25 @@ def exclusive(name: str, *, wait: float = 0.0, poll: float = 0.5, using: str = "
         return
     key = lock_key(name)
     while True:
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT pg_try_advisory_lock(%s)", [key])
-            if cursor.fetchone()[0]:
-                break
+        with _local_guard:
+            mine = (using, name) not in _held
+            if mine:
+                _held.add((using, name))
+        if mine:
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT pg_try_advisory_lock(%s)", [key])
+                if cursor.fetchone()[0]:
+                    break
+            with _local_guard:
+                _held.discard((using, name))
         if time.monotonic() >= deadline:
             raise LockBusy(name)
         time.sleep(poll)
     try:
         yield
     finally:
+        with _local_guard:
+            _held.discard((using, name))
         try:
             with connection.cursor() as cursor:
                 cursor.execute("SELECT pg_advisory_unlock(%s)", [key])

@@ -72,3 +72,25 @@ class GeneratedDocument(models.Model):
     @property
     def can_retry(self) -> bool:
         return self.status == self.Status.FAILED or self.is_stalled
+
+
+class SubmissionKey(models.Model):
+    """One accepted submission of a create form (core/idempotency.py): the hidden key the
+    form carried, who sent it and where its result is. A second post with the same key
+    (double click, two tabs on the same page, a network retry) is sent to that result
+    instead of creating the object twice. Rows older than a day are purged on the way."""
+
+    key = models.UUIDField("clé d'envoi")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    path = models.CharField("adresse du formulaire", max_length=300)
+    result_url = models.CharField("résultat", max_length=500, blank=True)
+    created_at = models.DateTimeField("envoyé le", auto_now_add=True, db_index=True)
+
+    class Meta:
+        verbose_name = "envoi de formulaire"
+        constraints = [
+            models.UniqueConstraint(fields=["user", "key"], name="submission_key_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.path} ({self.key})"

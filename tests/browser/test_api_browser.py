@@ -20,8 +20,15 @@ def test_token_then_documentation_with_a_live_call(
 
     page.get_by_role("link", name="documentation").click()
     page.wait_for_url(f"{live_server.url}/api/v1/docs/")
-    page.get_by_text("/api/v1/cooperations/", exact=True).first.wait_for()
+    # The reference, in DSFR HTML: the summary leads to an operation and its parameters.
+    page.get_by_role("link", name="Coopérations visibles").click()
+    operation = page.locator("#cooperations_list")
+    assert "/api/v1/cooperations/" in operation.inner_text()
+    assert "legal_form" in operation.get_by_role("region").first.inner_text()
     screenshot(page, "api-02-docs")
+    page.get_by_role("link", name="Console d'essai").click()
+    page.wait_for_url(f"{live_server.url}/api/v1/console/")
+    page.get_by_text("/api/v1/cooperations/", exact=True).first.wait_for()
     # "Try it out" on the list: the session of this same origin is accepted.
     page.locator("#operations-Coopérations-cooperations_list").click()
     page.get_by_role("button", name="Try it out").click()
