@@ -142,6 +142,7 @@ def evaluation_detail(request, pk: int):
             "levels": data.levels,
             "hospidiag_notes": data.hospidiag_notes or {},
             "missing": request.session.pop("evalimpact_missing", None),
+            "radar": chart,  # its series head the table's columns
             "radar_uri": radar.data_uri(chart, "svg"),
             "radar_alt": chart.alt_text(),
             "table": selectors.score_table(data.axes, [evaluation]),

@@ -73,6 +73,9 @@ def test_edit_form_saves_and_shows_the_score_and_method(world, login):
     assert "Axe 1 — Structurer les filières de soins : 75 / 100" in html
     assert "(3 × 1 (F2)) ÷ (1) = 3 sur 4, × 25 = 75 sur 100." in html
     assert "Non comptés (non applicables ou sans réponse) : F1, F3, F4, F5, F6." in html
+    # The table beside the radar names its column after the evaluation it shows.
+    head = html.split('id="radar-table"', 1)[1].split("</thead>", 1)[0]
+    assert f'<th scope="col">Potentiel {evaluation.evaluated_on:%d/%m/%Y}</th>' in head
     # Traceability: who entered which answer.
     history = html.split('id="historique"', 1)[1]
     assert "Création (Réponse F2)" in history
