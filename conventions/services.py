@@ -589,17 +589,9 @@ def signature_record(
                 f"({version.created_at:%d/%m/%Y})."
             }
         )
-    try:
-        if not (signed_copy.name or "").lower().endswith(".pdf"):
-            raise ValidationError(
-                f"Le fichier « {signed_copy.name} » n'est pas un PDF : déposez l'exemplaire "
-                "signé numérisé au format PDF."
-            )
-        validate_upload(signed_copy, allowed={".pdf": ALLOWED_TYPES[".pdf"]})
-    except ValidationError as error:
-        raise ValidationError({"signed_copy": error.messages}) from error
-    original_name = signed_copy.name
-    signed_copy.name = safe_upload_name(original_name)
+    original_name = _checked_pdf(
+        signed_copy, field="signed_copy", what="l'exemplaire signé numérisé"
+    )
     signature = Signature(
         version=version,
         membership_id=membership_id,
@@ -700,22 +692,27 @@ DECISION_EVENT = {
 }
 
 
+def _checked_pdf(upload, *, field: str, what: str) -> str:
+    """Check that `upload` is a PDF (name, size, magic bytes: core.uploads), give it a random
+    storage name and return its original name; ValidationError on `field` otherwise."""
+    try:
+        if not (upload.name or "").lower().endswith(".pdf"):
+            raise ValidationError(
+                f"Le fichier « {upload.name} » n'est pas un PDF : déposez {what} au format PDF."
+            )
+        validate_upload(upload, allowed={".pdf": ALLOWED_TYPES[".pdf"]})
+    except ValidationError as error:
+        raise ValidationError({field: error.messages}) from error
+    original = upload.name
+    upload.name = safe_upload_name(original)
+    return original
+
+
 def _store_arrete(arrete) -> tuple:
     """(file, original name) after the PDF checks; raises on the `arrete` field."""
     if not arrete:
         return None, ""
-    try:
-        if not (arrete.name or "").lower().endswith(".pdf"):
-            raise ValidationError(
-                f"Le fichier « {arrete.name} » n'est pas un PDF : déposez l'arrêté signé au "
-                "format PDF."
-            )
-        validate_upload(arrete, allowed={".pdf": ALLOWED_TYPES[".pdf"]})
-    except ValidationError as error:
-        raise ValidationError({"arrete": error.messages}) from error
-    original = arrete.name
-    arrete.name = safe_upload_name(original)
-    return arrete, original[:255]
+    return arrete, _checked_pdf(arrete, field="arrete", what="l'arrêté signé")[:255]
 
 
 @transaction.atomic
