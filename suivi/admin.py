@@ -16,7 +16,7 @@ from suivi.models import (
 @admin.register(RiskCategory)
 class RiskCategoryAdmin(admin.ModelAdmin):
     list_display = ["name", "code", "order"]
-    list_editable = ["order"]
+    # No list_editable: its inputs carry no label (axe); the order is edited on the form page.
     search_fields = ["name", "code"]
 
 
