@@ -35,8 +35,7 @@ from django.db import DatabaseError
 
 from territories.classification import sector_from_category, status_from_finess
 from territories.finess import finess_error, with_check_key
-from territories.models import LegalStatus
-from territories.reference import DEPARTEMENTS
+from territories.models import Departement, LegalStatus
 
 SYNTHETIC_PASSWORD = "KitCoop-bench-2026"
 COOPERATION_CODE_PREFIX = "SYN-"
@@ -353,7 +352,12 @@ def load_geography(path: Path | None = None) -> list[Geography]:
     so the generator still works (on a fresh machine without the shared data).
     """
     geographies = []
-    for code, name, region, finess_code in DEPARTEMENTS:
+    # The départements as the database holds them (territories' data migration): the one
+    # list of the 101 départements, so the generator cannot drift from it.
+    departements = Departement.objects.order_by("code").values_list(
+        "code", "name", "ars__region_code", "finess_code"
+    )
+    for code, name, region, finess_code in departements:
         prefix = OVERSEAS_NUMBER_PREFIX.get(code, code)
         geographies.append(Geography(code, name, region, prefix, finess_code or code, weight=1.0))
     by_extract_code = {g.extract_code: g for g in geographies}

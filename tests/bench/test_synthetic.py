@@ -24,8 +24,9 @@ from territories.synthetic import (
 
 
 @pytest.fixture(scope="module")
-def rows():
-    return list(EstablishmentGenerator(7, load_geography()).rows(6000))
+def rows(django_db_setup, django_db_blocker):
+    with django_db_blocker.unblock():  # reads the départements (data migration)
+        return list(EstablishmentGenerator(7, load_geography()).rows(6000))
 
 
 def test_allocation_keeps_the_total_and_gives_every_departement_a_share():
@@ -282,7 +283,7 @@ def test_built_in_kit1_steps_follow_the_phase_of_the_cooperation(dataset):
     assert all(s.started_at < s.submitted_at < s.decided_at for s in decided)
 
 
-def test_without_the_sae_file_every_departement_still_gets_communes(tmp_path):
+def test_without_the_sae_file_every_departement_still_gets_communes(db, tmp_path):
     geographies = load_geography(tmp_path / "absent.csv")
     assert len(geographies) == 101
     assert {g.weight for g in geographies} == {1.0}
