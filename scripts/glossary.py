@@ -89,7 +89,8 @@ def _choices():
     return seen
 
 
-def main() -> None:
+def render() -> str:
+    """The whole GLOSSARY.md text (a test compares it with the file)."""
     lines = [INTRO, "## Models\n", "| French term | class | table |", "|---|---|---|"]
     lines += [f"| {term} | {cls} | `{table}` |" for term, cls, table in _models()]
     lines += ["", "## Closed lists (stored values)\n"]
@@ -98,7 +99,11 @@ def main() -> None:
         for member in enum:
             lines.append(f"| {member.label} | `{member.name}` | `{member.value}` |")
         lines.append("")
-    (ROOT / "docs" / "GLOSSARY.md").write_text("\n".join(lines).rstrip() + "\n", encoding="utf-8")
+    return "\n".join(lines).rstrip() + "\n"
+
+
+def main() -> None:
+    (ROOT / "docs" / "GLOSSARY.md").write_text(render(), encoding="utf-8")
 
 
 if __name__ == "__main__":
