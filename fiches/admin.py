@@ -13,6 +13,7 @@ changes in the existing steps.
 from django.contrib import admin, messages
 from simple_history.admin import SimpleHistoryAdmin
 
+from core.admin import CatalogueVersionAdminMixin
 from fiches import services
 from fiches.models import (
     CatalogueVersion,
@@ -30,12 +31,8 @@ def _counterpart(obj_version, fiche_number):
 
 
 @admin.register(CatalogueVersion)
-class CatalogueVersionAdmin(SimpleHistoryAdmin):
-    list_display = ("number", "is_current", "published_at", "note")
-    readonly_fields = ("number", "is_current", "published_at")
-
-    def has_add_permission(self, request):
-        return False
+class CatalogueVersionAdmin(CatalogueVersionAdminMixin, SimpleHistoryAdmin):
+    pass
 
 
 class QuestionInline(admin.TabularInline):

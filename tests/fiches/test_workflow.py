@@ -300,10 +300,11 @@ def test_a_start_date_before_the_approval_is_refused(world, steps):
 
 
 def test_cloned_catalogue_keeps_date_order_links(world, steps):
+    from core.catalogue_versions import copy_version
     from fiches.models import CatalogueVersion, Question
 
     fill_mandatory(steps[1], world.referent_a)
-    clone = services.catalogue_clone_version(version=CatalogueVersion.objects.current())
+    clone = copy_version(CatalogueVersion.objects.current())
     start = Question.objects.get(fiche__version=clone, fiche__number=13, code="date_effet")
     assert start.not_before.code == "date_arrete" and start.not_before.fiche.version == clone
 
