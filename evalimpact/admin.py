@@ -4,7 +4,7 @@ never changed in place: the edit is written to a new current version (services/c
 from django.contrib import admin, messages
 from simple_history.admin import SimpleHistoryAdmin
 
-from core.admin import CatalogueVersionAdminMixin
+from core.admin import CatalogueVersionAdminMixin, TransitionLogInline
 from core.catalogue_versions import version_for_edit
 from evalimpact.models import (
     Activity,
@@ -74,11 +74,8 @@ class ScoreLevelAdmin(VersionedCatalogueAdmin):
     list_filter = ("version",)
 
 
-class TransitionInline(admin.TabularInline):
+class TransitionInline(TransitionLogInline):
     model = EvaluationTransition
-    extra = 0
-    readonly_fields = ("from_status", "to_status", "user", "at", "note")
-    can_delete = False
 
 
 @admin.register(Evaluation)

@@ -17,6 +17,7 @@ from simple_history.models import HistoricalRecords
 from cooperations.models import Cooperation, Membership, ScopedQuerySet
 from core.catalogue_versions import CatalogueVersion as BaseCatalogueVersion
 from core.models import GeneratedDocument
+from core.workflow import TransitionLog, Workflow
 
 DEFAULT_THRESHOLDS = [-5, 2, 10, 25]
 
@@ -296,6 +297,14 @@ class EvaluationStatus(models.TextChoices):
     FINAL = "final", "Définitive"
 
 
+# The moves of an evaluation (core.workflow.transition refuses any other): a complete draft
+# becomes final; a final one is reopened as a draft to be corrected.
+EVALUATION_MOVES = {
+    EvaluationStatus.DRAFT: {EvaluationStatus.FINAL},
+    EvaluationStatus.FINAL: {EvaluationStatus.DRAFT},
+}
+
+
 class EvaluationQuerySet(ScopedQuerySet):
     pass
 
@@ -341,6 +350,7 @@ class Evaluation(models.Model):
     history = HistoricalRecords()
 
     objects = EvaluationQuerySet.as_manager()
+    workflow = Workflow(EvaluationStatus, EVALUATION_MOVES, field="status")
 
     class Meta:
         verbose_name = "évaluation"
@@ -361,24 +371,15 @@ class Evaluation(models.Model):
         return self.status == EvaluationStatus.FINAL
 
 
-class EvaluationTransition(models.Model):
+class EvaluationTransition(TransitionLog):
     """Explicit log of status changes (draft → final → draft)."""
 
     evaluation = models.ForeignKey(Evaluation, on_delete=models.CASCADE, related_name="transitions")
-    from_status = models.CharField(max_length=10, choices=EvaluationStatus.choices)
-    to_status = models.CharField(max_length=10, choices=EvaluationStatus.choices)
-    user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
-    )
-    note = models.CharField(max_length=255, blank=True)
-    at = models.DateTimeField(auto_now_add=True)
+    subject_model = Evaluation
 
     class Meta:
         verbose_name = "changement de statut"
         ordering = ["-at", "-pk"]
-
-    def __str__(self) -> str:
-        return f"{self.get_from_status_display()} → {self.get_to_status_display()}"
 
 
 class Answer(models.Model):

@@ -13,7 +13,7 @@ changes in the existing steps.
 from django.contrib import admin, messages
 from simple_history.admin import SimpleHistoryAdmin
 
-from core.admin import CatalogueVersionAdminMixin
+from core.admin import CatalogueVersionAdminMixin, TransitionLogInline
 from fiches.models import (
     CatalogueVersion,
     ChooserRule,
@@ -210,14 +210,8 @@ class ChooserRuleAdmin(SimpleHistoryAdmin):
         return labels.get(rule.value, rule.value)
 
 
-class TransitionInline(admin.TabularInline):
+class TransitionInline(TransitionLogInline):
     model = StepTransition
-    extra = 0
-    can_delete = False
-    readonly_fields = ("from_state", "to_state", "actor", "comment", "at")
-
-    def has_add_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Step)

@@ -9,6 +9,7 @@ from simple_history.models import HistoricalRecords
 
 from cooperations.models import Cooperation, LegalForm, ScopedQuerySet
 from core.catalogue_versions import CatalogueVersion as BaseCatalogueVersion
+from core.workflow import TransitionLog, Workflow
 
 
 class FichePhase(models.TextChoices):
@@ -199,6 +200,18 @@ class StepState(models.TextChoices):
     RETURNED = "returned", "Renvoyée"
 
 
+# The moves of a step (core.workflow.transition refuses any other). The team starts a step
+# by saving it, submits it; the ARS validates or returns it; a returned step is taken up
+# again, a validated one may be reopened by the ARS.
+STEP_MOVES = {
+    StepState.NOT_STARTED: {StepState.IN_PROGRESS},
+    StepState.IN_PROGRESS: {StepState.SUBMITTED},
+    StepState.SUBMITTED: {StepState.VALIDATED, StepState.RETURNED},
+    StepState.RETURNED: {StepState.IN_PROGRESS},
+    StepState.VALIDATED: {StepState.IN_PROGRESS},
+}
+
+
 class StepQuerySet(ScopedQuerySet):
     pass
 
@@ -229,6 +242,7 @@ class Step(models.Model):
     history = HistoricalRecords()
 
     objects = StepQuerySet.as_manager()
+    workflow = Workflow(StepState, STEP_MOVES, field="state")
 
     class Meta:
         verbose_name = "étape KIT 1"
@@ -267,17 +281,11 @@ class Answer(models.Model):
         return f"{self.question.code} = {self.value[:40]}"
 
 
-class StepTransition(models.Model):
+class StepTransition(TransitionLog):
     """The explicit workflow log: who moved the step, when, from which state to which."""
 
     step = models.ForeignKey(Step, on_delete=models.CASCADE, related_name="transitions")
-    from_state = models.CharField("de", max_length=20, choices=StepState.choices)
-    to_state = models.CharField("vers", max_length=20, choices=StepState.choices)
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
-    )
-    comment = models.TextField("commentaire", blank=True)
-    at = models.DateTimeField("le", auto_now_add=True)
+    subject_model = Step
 
     class Meta:
         verbose_name = "transition d'étape"
