@@ -33,10 +33,6 @@ class CatalogueVersionQuerySet(models.QuerySet):
         """The version in force (of the series ``scope``, e.g. ``variant="sanitaire"``), or None."""
         return self.filter(is_current=True, **scope).order_by("-number").first()
 
-    def published(self):
-        """Every version ever in force, newest first (the current one included)."""
-        return self.order_by("-number")
-
 
 class CatalogueVersion(models.Model):
     """Abstract: a numbered edition of a catalogue; at most one in force per series."""

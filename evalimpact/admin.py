@@ -1,5 +1,6 @@
 """National admins edit the catalogue here. A version already used by an evaluation is
-never changed in place: the edit is written to a new current version (services/catalogue)."""
+never changed in place: the edit is written to a new current version
+(core.catalogue_versions.version_for_edit)."""
 
 from django.contrib import admin, messages
 from simple_history.admin import SimpleHistoryAdmin
