@@ -174,16 +174,19 @@ def store(job, field_name: str, name: str, content: bytes) -> str:
     return storage.save(name, ContentFile(content))
 
 
-def finish(job, names: dict[str, str]):
-    """Point the job at its new files and mark it done.
+def finish(job, names: dict[str, str], *, fields: tuple[str, ...] = ()):
+    """Point the job at its new files, save its `fields` (a report kept on the row) and
+    mark it done; returns the job as saved.
 
     If a newer generation was requested while this one rendered, the new files are
-    dropped: the task of that generation will produce the right ones.
+    dropped: the task of that generation will produce the right ones. A job that stores
+    no file (an import: its rows are committed already) is marked done whatever the
+    generation, so that a re-queued message then finds it done and does nothing.
     """
     model = type(job)
     with transaction.atomic():
         current = model.objects.select_for_update().get(pk=job.pk)
-        if current.generation != job.generation:
+        if names and current.generation != job.generation:
             obsolete, kept = list(names.items()), current
         else:
             obsolete = []
@@ -192,6 +195,8 @@ def finish(job, names: dict[str, str]):
                 if previous and previous != name:
                     obsolete.append((field_name, previous))
                 getattr(current, field_name).name = name
+            for field_name in fields:
+                setattr(current, field_name, getattr(job, field_name))
             current.status = model.Status.DONE
             current.progress = 100
             current.error = ""
@@ -199,6 +204,7 @@ def finish(job, names: dict[str, str]):
             current.save(
                 update_fields=[
                     *names,
+                    *fields,
                     "status",
                     "progress",
                     "error",
@@ -227,6 +233,14 @@ def fail(model, pk: int, text: str | None = None) -> None:
         status=model.Status.FAILED,
         error=text or message_of(model, "FAILED"),
         updated_at=timezone.now(),
+    )
+
+
+def back_to_queue(model, pk: int) -> None:
+    """A running job whose task will try again: pending, so that the retried message
+    finds it startable."""
+    model.objects.filter(pk=pk, status=model.Status.RUNNING).update(
+        status=model.Status.PENDING, updated_at=timezone.now()
     )
 
 
@@ -345,8 +359,5 @@ def run_in_task(task, model, pk: int, generate, *, message: str | None = None) -
             pk,
             exc_info=True,
         )
-        # Back to the queue: the retried message must find the job startable.
-        model.objects.filter(pk=pk, status=model.Status.RUNNING).update(
-            status=model.Status.PENDING, updated_at=timezone.now()
-        )
+        back_to_queue(model, pk)
         raise task.retry(exc=error, countdown=5) from error
