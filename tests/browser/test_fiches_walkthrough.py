@@ -18,8 +18,8 @@ from decimal import Decimal
 from django.utils import timezone
 from playwright.sync_api import expect
 
+from demo.fiches import DEMO_PDF
 from fiches import services
-from fiches.demo import DEMO_PDF
 from fiches.forms import FIELD_PREFIX, MANDATORY_SUFFIX
 from fiches.models import Step, StepState
 

@@ -12,8 +12,8 @@ from tests.matrix import (
 
 
 def setup_world(world):
+    from demo.fiches import walk
     from fiches import services
-    from fiches.demo import walk
     from tests.fiches.helpers import pdf, steps_of
 
     steps = steps_of(world.coop_ara)
