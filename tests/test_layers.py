@@ -59,6 +59,19 @@ def test_no_app_imports_a_floor_above_its_own():
     assert upward_imports() == []
 
 
+def test_no_app_imports_the_demo():
+    """The demo fills the kits; nothing runs on its sample data (bench/ and tests/ may)."""
+    found = [
+        f"{path.relative_to(ROOT).as_posix()}:{line}"
+        for package in FLOORS
+        if package != "demo"
+        for path in sorted((ROOT / package).rglob("*.py"))
+        for line, top in _imports(path)
+        if top == "demo"
+    ]
+    assert found == []
+
+
 def test_every_first_party_package_has_a_floor():
     packages = {p.parent.name for p in ROOT.glob("*/apps.py") if not p.parent.name.startswith(".")}
     assert packages - set(FLOORS) == set()
