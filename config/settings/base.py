@@ -70,6 +70,7 @@ INSTALLED_APPS = [
     "si",
     "api",
     "home",
+    "demo",
 ]
 
 MIDDLEWARE = [
