@@ -77,11 +77,6 @@ def access_to(request, cooperation: Cooperation, need: str = "read") -> Cooperat
     return check(access, need)
 
 
-def note_in_scope(request, cooperation: Cooperation) -> None:
-    """A kit object was fetched through its `visible_to(user)`: its cooperation is in scope."""
-    scoping.request_scope(request).note_visible(cooperation)
-
-
 # -- thin wrappers (older views; other modules call them) -------------------------------------
 
 
