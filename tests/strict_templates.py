@@ -74,7 +74,7 @@ class StrictFilterExpression(FilterExpression):
             value = self.var.resolve(context)
         except VariableDoesNotExist as exc:
             raise UndefinedTemplateVariable(
-                f"Variable de gabarit indéfinie « {self.var} » dans {self.template_name} ({exc})"
+                f"Variable de gabarit indéfinie « {self.var} » dans {self.template_name}"
             ) from exc
         # Apply the filters to the value with Django's own code (as for a literal).
         resolved = SimpleNamespace(is_var=False, var=value, filters=self.filters)
