@@ -234,10 +234,6 @@ class AnswersForm(DsfrForm):
         return sections
 
 
-class ExportForm(forms.Form):
-    format = forms.ChoiceField(choices=[("csv", "CSV"), ("xlsx", "XLSX")], required=False)
-
-
 class SummaryRequestForm(DsfrForm):
     """The "Générer la synthèse PDF" button: a key per page load makes a double click harmless."""
 
