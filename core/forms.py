@@ -3,6 +3,7 @@
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Submit
 from django import forms
+from django.contrib import messages
 from django.core.exceptions import ValidationError
 from dsfr.forms import DsfrBaseForm
 from dsfr.forms import DsfrBoundField as _DsfrBoundField
@@ -193,6 +194,31 @@ def add_service_errors(form, error: ValidationError) -> None:
             form.add_error(field if field in form.fields else None, errors)
     else:
         form.add_error(None, error.messages)
+
+
+def save_versioned(request, form, save, *, success: str) -> bool:
+    """The POST half of an edit page with optimistic locking (VersionedFormMixin).
+
+    When `request` is a POST and `form` is valid, calls `save(data, version)` (the cleaned
+    data without "version", and that version) — a service that raises StaleObjectError when
+    someone saved first, ValidationError when it refuses. Answers True once saved (with the
+    French `success` message queued); otherwise False with the stale warning or the
+    service's errors on the form, for the view to render it again.
+    """
+    if request.method != "POST" or not form.is_valid():
+        return False
+    data = dict(form.cleaned_data)
+    version = data.pop("version")
+    try:
+        save(data, version)
+    except StaleObjectError as error:
+        form.add_stale_error(error)
+    except ValidationError as error:
+        add_service_errors(form, error)
+    else:
+        messages.success(request, success)
+        return True
+    return False
 
 
 def restrict_choices(form, name: str, allowed) -> None:
