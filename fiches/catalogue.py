@@ -5,8 +5,8 @@ Files (under ``settings.CATALOGUES_DIR``):
 - ``kit1/version.yaml`` and ``kit1/fiches/<NN>.yaml``: the catalogue version in force and
   its fiches with their questions. The files describe the version *in force*: when they
   differ from it and that version is already used by a cooperation's steps, loading copies
-  it into a new version (``fiches.services.catalogue_clone_version``) and writes the change
-  there, so steps opened earlier keep the text they were answered with;
+  it into a new version (``fiches.services.catalogue_versions.catalogue_clone_version``)
+  and writes the change there, so steps opened earlier keep the text they were answered with;
 - ``chooser/<legal form code>.yaml``: the rules of the legal-form chooser for that form.
 """
 
@@ -104,8 +104,8 @@ def _read_fiche_files(root: Path) -> tuple[dict, dict[str, dict]]:
 
 def load_fiches(root: Path, report: LoadReport) -> None:
     from cooperations.models import LegalForm
-    from fiches import services
     from fiches.models import CatalogueVersion, Fiche, KnowledgePage, Question
+    from fiches.services.catalogue_versions import catalogue_clone_version, version_in_use
 
     header, files = _read_fiche_files(root)
     version = CatalogueVersion.objects.current()
@@ -120,8 +120,8 @@ def load_fiches(root: Path, report: LoadReport) -> None:
     elif _fiche_files(version) == files or report.missing_only:
         report.count("unchanged", CatalogueVersion)
         return
-    elif services.version_in_use(version):
-        version = services.catalogue_clone_version(
+    elif version_in_use(version):
+        version = catalogue_clone_version(
             version=version, note=header.get("note") or "Chargement du catalogue (fichiers)"
         )
         report.count("created", CatalogueVersion)

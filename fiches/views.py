@@ -13,7 +13,7 @@ from cooperations.models import LegalForm
 from core.idempotency import once_per_submission
 from core.locking import StaleObjectError
 from core.uploads import attachment_response
-from fiches import chooser, selectors, services
+from fiches import chooser, selectors
 from fiches.forms import (
     FIELD_PREFIX,
     AttachmentForm,
@@ -33,6 +33,10 @@ from fiches.models import (
     Step,
     StepState,
 )
+from fiches.services import comments, workflow
+from fiches.services import legal_form as legal_form_service
+from fiches.services.answers import attachment_add, step_save_answers
+from fiches.services.questions import applicable_questions, missing_answers, plan_objective_choices
 
 PAGE_SIZE = 25
 
@@ -61,7 +65,7 @@ def stepper(request, pk: int):
 def _objective_choices(step, questions) -> list:
     """Asked only where a question needs them (KIT 1 step 1): no query on other steps."""
     if any(q.kind == QuestionKind.PLAN_OBJECTIVES for q in questions):
-        return services.plan_objective_choices(step)
+        return plan_objective_choices(step)
     return []
 
 
@@ -92,14 +96,14 @@ def _render_step(
 ):
     cooperation = step.cooperation
     caps = access_to(request, cooperation)
-    locks = services.step_locks(step, services._states(step))
+    locks = workflow.step_locks(step, workflow._states(step))
     # A step whose prerequisites await the ARS is drafted all the same: only its
-    # submission waits (fiches.services.step_submit).
+    # submission waits (fiches.services.workflow.step_submit).
     editable = caps["is_project_team"] and step.state not in (
         StepState.SUBMITTED,
         StepState.VALIDATED,
     )
-    questions = services.applicable_questions(step)
+    questions = applicable_questions(step)
     answers = {a.question_id: a.value for a in step.answers.all()}
     if form is None:
         form = StepAnswersForm(
@@ -140,7 +144,7 @@ def _render_step(
             "editable": editable,
             "form": form,
             "file_questions": file_questions,
-            "missing": services.missing_answers(step) if editable else {},
+            "missing": missing_answers(step) if editable else {},
             "reason_form": reason_form or ReasonForm(),
             "validate_form": validate_form or ValidateForm(),
             "reopen_form": reopen_form or ReasonForm(prefix="reopen"),
@@ -181,7 +185,7 @@ def step_view(request, pk: int):
     if request.method == "GET":
         return _render_step(request, step)
     access_to(request, step.cooperation, "team")
-    questions = services.applicable_questions(step)
+    questions = applicable_questions(step)
     form = StepAnswersForm(
         request.POST,
         questions=questions,
@@ -203,7 +207,7 @@ def step_view(request, pk: int):
         if FIELD_PREFIX + code in form.cleaned_data
     }
     try:
-        services.step_save_answers(
+        step_save_answers(
             step=step, user=request.user, values=values, version=form.cleaned_data["version"]
         )
     except StaleObjectError as error:
@@ -221,7 +225,7 @@ def step_view(request, pk: int):
         messages.success(request, "Vos réponses sont enregistrées (brouillon).")
         return redirect(step)
     try:
-        services.step_submit(step=step, user=request.user)
+        workflow.step_submit(step=step, user=request.user)
     except ValidationError as error:
         form.add_service_errors(error)
         return _render_partly_saved(request, pk, form, submit=True)
@@ -262,7 +266,7 @@ def _autosave(request, step, form):
     context = {"step": step}
     if form.is_valid():
         try:
-            services.step_save_answers(
+            step_save_answers(
                 step=step,
                 user=request.user,
                 values=form.values(),
@@ -296,7 +300,7 @@ def _decide(request, pk, form_class, action, prefix=None):
     if form.is_valid():
         try:
             if action == "validate":
-                services.step_validate(
+                workflow.step_validate(
                     step=step, user=request.user, comment=form.cleaned_data["comment"]
                 )
                 messages.success(request, f"L'étape {step.number} est validée.")
@@ -307,12 +311,12 @@ def _decide(request, pk, form_class, action, prefix=None):
                         return redirect("fiches:queue")
                     return redirect(following)
             elif action == "return":
-                services.step_return(
+                workflow.step_return(
                     step=step, user=request.user, reason=form.cleaned_data["reason"]
                 )
                 messages.success(request, f"L'étape {step.number} est renvoyée à l'équipe projet.")
             else:
-                services.step_reopen(
+                workflow.step_reopen(
                     step=step, user=request.user, reason=form.cleaned_data["reason"]
                 )
                 messages.success(request, f"L'étape {step.number} est rouverte.")
@@ -353,7 +357,7 @@ def comment_add(request, pk: int):
     form = CommentForm(request.POST)
     if form.is_valid():
         try:
-            services.comment_add(step=step, user=request.user, body=form.cleaned_data["body"])
+            comments.comment_add(step=step, user=request.user, body=form.cleaned_data["body"])
         except ValidationError as error:
             form.add_error(None, error.messages)
         else:
@@ -366,7 +370,7 @@ def comment_add(request, pk: int):
 def attachment_upload(request, pk: int):
     step = _get_step(request, pk)
     access_to(request, step.cooperation, "team")
-    questions = services.applicable_questions(step)
+    questions = applicable_questions(step)
     slots = (
         [q.label for q in questions if q.kind == "file"]
         + step.fiche.documents_list
@@ -379,7 +383,7 @@ def attachment_upload(request, pk: int):
         slot = form.cleaned_data["slot"]
         question = next((q for q in questions if q.kind == "file" and q.label == slot), None)
         try:
-            attachment = services.attachment_add(
+            attachment = attachment_add(
                 step=step,
                 user=request.user,
                 uploaded=form.cleaned_data["file"],
@@ -450,7 +454,7 @@ def legal_form_record(request, pk: int):
     if form.is_valid():
         legal_form = LegalForm.objects.get(code=form.cleaned_data["legal_form"])
         try:
-            services.legal_form_record(
+            legal_form_service.legal_form_record(
                 cooperation=cooperation,
                 user=request.user,
                 legal_form=legal_form,
