@@ -1,6 +1,7 @@
 from django import forms
 
 from core.forms import DsfrForm, DsfrModelForm, VersionedFormMixin
+from core.widgets import DateInput
 from evalimpact.models import Evaluation
 from evalimpact.services.evaluations import per_member
 
@@ -10,7 +11,7 @@ class EvaluationForm(VersionedFormMixin, DsfrModelForm):
         model = Evaluation
         fields = ["kind", "evaluated_on", "comments"]
         widgets = {
-            "evaluated_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "evaluated_on": DateInput(),
             "comments": forms.Textarea(attrs={"rows": 3}),
         }
         help_texts = {
