@@ -1,5 +1,7 @@
 """Base forms: DSFR field markup (django-dsfr's bound field) and crispy helper defaults."""
 
+import uuid
+
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Submit
 from django import forms
@@ -183,7 +185,8 @@ class VersionedFormMixin:
         self.add_error(None, error)
         # Let the next submit go through once the user has seen the warning.
         self.data = self.data.copy()
-        self.data["version"] = str(self.instance.__class__.objects.get(pk=self.instance.pk).version)
+        stored = self.instance.__class__.objects.get(pk=self.instance.pk).version
+        self.data[self.add_prefix("version")] = str(stored)
 
 
 def add_service_errors(form, error: ValidationError) -> None:
@@ -219,6 +222,35 @@ def save_versioned(request, form, save, *, success: str) -> bool:
         messages.success(request, success)
         return True
     return False
+
+
+class DocumentRequestForm(DsfrForm):
+    """A "produce this document" button (a Celery job): a key per page load makes a double
+    click harmless (the service answers the job of a key already seen)."""
+
+    request_key = forms.UUIDField(widget=forms.HiddenInput)
+
+    @classmethod
+    def fresh(cls) -> "DocumentRequestForm":
+        return cls(initial={"request_key": uuid.uuid4()})
+
+
+def start_document(request, start):
+    """Read the posted DocumentRequestForm and call `start(request_key)`, a service answering
+    (job, created). Returns the job, or None once a French error message is queued (form
+    unreadable, or the service's ValidationError)."""
+    form = DocumentRequestForm(request.POST)
+    if not form.is_valid():
+        messages.error(
+            request, "La demande n'a pas pu être lue : rechargez la page et recommencez."
+        )
+        return None
+    try:
+        job, _created = start(form.cleaned_data["request_key"])
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return None
+    return job
 
 
 def restrict_choices(form, name: str, allowed) -> None:

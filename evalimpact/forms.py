@@ -237,9 +237,3 @@ class AnswersForm(DsfrForm):
 
 class ExportForm(forms.Form):
     format = forms.ChoiceField(choices=[("csv", "CSV"), ("xlsx", "XLSX")], required=False)
-
-
-class SummaryRequestForm(DsfrForm):
-    """The "Générer la synthèse PDF" button: a key per page load makes a double click harmless."""
-
-    request_key = forms.UUIDField(widget=forms.HiddenInput)

@@ -4,7 +4,7 @@ from django import forms
 from django.utils import timezone
 
 from cooperations.models import Membership
-from core.forms import DsfrForm, DsfrModelForm, VersionedFormMixin
+from core.forms import DsfrModelForm, VersionedFormMixin
 from core.idempotency import SubmissionKeyMixin
 from core.text import is_plausible
 from core.widgets import DateInput
@@ -218,10 +218,6 @@ class StatusReportForm(SubmissionKeyMixin, DsfrModelForm):
         if start and end and end < start:
             self.add_error("period_end", "La fin de la période ne peut pas précéder son début.")
         return data
-
-
-class CopilRequestForm(DsfrForm):
-    request_key = forms.UUIDField(widget=forms.HiddenInput)
 
 
 class CopilMeetingForm(SubmissionKeyMixin, DsfrModelForm):

@@ -1,5 +1,3 @@
-import uuid
-
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
@@ -12,7 +10,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from cooperations.access import access_to, cooperation_access
 from cooperations.breadcrumbs import cooperation_breadcrumb
 from core import documents
-from core.forms import add_service_errors, save_versioned
+from core.forms import DocumentRequestForm, add_service_errors, save_versioned, start_document
 from core.idempotency import once_per_submission
 from core.ratelimit import document_rate_limit
 from core.uploads import attachment_response
@@ -21,7 +19,6 @@ from suivi import exports, gantt, selectors, services
 from suivi.forms import (
     ActivityForm,
     CopilMeetingForm,
-    CopilRequestForm,
     DeliverableForm,
     ProjectSettingsForm,
     RiskForm,
@@ -457,7 +454,7 @@ def _copil_page(request, access, meeting_form=None, status=200):
             "meetings": CopilMeeting.objects.filter(cooperation=cooperation).order_by("held_on"),
             "meeting_form": meeting_form or CopilMeetingForm(),
             "today": timezone.localdate(),
-            "form": CopilRequestForm(initial={"request_key": uuid.uuid4()}),
+            "form": DocumentRequestForm.fresh(),
             "caps": access,
             "breadcrumb_data": _crumbs(cooperation, current="Dossier COPIL"),
         },
@@ -502,18 +499,13 @@ def copil_meeting_delete(request, pk: int):
 @document_rate_limit
 def copil_request(request, pk: int):
     cooperation = cooperation_access(request, pk, "edit").cooperation
-    form = CopilRequestForm(request.POST)
-    if not form.is_valid():
-        messages.error(
-            request, "La demande n'a pas pu être lue : rechargez la page et recommencez."
-        )
-        return redirect("suivi:copil", pk=cooperation.pk)
-    try:
-        pack, _created = services.copil_pack_request(
-            cooperation=cooperation, user=request.user, request_key=form.cleaned_data["request_key"]
-        )
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
+    pack = start_document(
+        request,
+        lambda key: services.copil_pack_request(
+            cooperation=cooperation, user=request.user, request_key=key
+        ),
+    )
+    if pack is None:
         return redirect("suivi:copil", pk=cooperation.pk)
     return redirect("suivi:copil_status", pk=pack.pk)
 
