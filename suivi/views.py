@@ -1,5 +1,3 @@
-import uuid
-
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
@@ -12,9 +10,8 @@ from django.views.decorators.http import require_http_methods, require_POST
 from cooperations.access import access_to, cooperation_access
 from cooperations.breadcrumbs import cooperation_breadcrumb
 from core import documents
-from core.forms import add_service_errors
+from core.forms import DocumentRequestForm, add_service_errors, save_versioned, start_document
 from core.idempotency import once_per_submission
-from core.locking import StaleObjectError
 from core.ratelimit import document_rate_limit
 from core.uploads import attachment_response
 from suivi import copil as copil_pack
@@ -22,7 +19,6 @@ from suivi import exports, gantt, selectors, services
 from suivi.forms import (
     ActivityForm,
     CopilMeetingForm,
-    CopilRequestForm,
     DeliverableForm,
     ProjectSettingsForm,
     RiskForm,
@@ -147,18 +143,15 @@ def activity_edit(request, pk: int):
     activity = _activity(request, pk, edit=True)
     cooperation = activity.cooperation
     form = ActivityForm(request.POST or None, instance=activity, cooperation=cooperation)
-    if request.method == "POST" and form.is_valid():
-        data = dict(form.cleaned_data)
-        version = data.pop("version")
-        try:
-            services.activity_update(activity=activity, data=data, version=version)
-        except StaleObjectError as error:
-            form.add_stale_error(error)
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            messages.success(request, "Le chantier a été mis à jour.")
-            return redirect(activity)
+    if save_versioned(
+        request,
+        form,
+        lambda data, version: services.activity_update(
+            activity=activity, data=data, version=version
+        ),
+        success="Le chantier a été mis à jour.",
+    ):
+        return redirect(activity)
     return render(
         request,
         "suivi/form.html",
@@ -222,25 +215,19 @@ def deliverable_edit(request, pk: int):
         instance=deliverable,
         at_risk_max_days=selectors.at_risk_max_days(activity.cooperation),
     )
-    if request.method == "POST" and form.is_valid():
-        data = dict(form.cleaned_data)
-        version = data.pop("version")
+
+    def save(data, version):
         reason = data.pop("revision_reason", "")
-        try:
-            services.deliverable_update(
-                deliverable=deliverable,
-                data=data,
-                version=version,
-                user=request.user,
-                revision_reason=reason,
-            )
-        except StaleObjectError as error:
-            form.add_stale_error(error)
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            messages.success(request, "Le livrable a été mis à jour.")
-            return redirect(activity)
+        services.deliverable_update(
+            deliverable=deliverable,
+            data=data,
+            version=version,
+            user=request.user,
+            revision_reason=reason,
+        )
+
+    if save_versioned(request, form, save, success="Le livrable a été mis à jour."):
+        return redirect(activity)
     return render(
         request,
         "suivi/form.html",
@@ -312,18 +299,13 @@ def risk_edit(request, pk: int):
     cooperation = risk.cooperation
     access_to(request, cooperation, "edit")
     form = RiskForm(request.POST or None, instance=risk)
-    if request.method == "POST" and form.is_valid():
-        data = dict(form.cleaned_data)
-        version = data.pop("version")
-        try:
-            services.risk_update(risk=risk, data=data, version=version)
-        except StaleObjectError as error:
-            form.add_stale_error(error)
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            messages.success(request, "Le risque a été mis à jour.")
-            return redirect("suivi:risk_list", pk=cooperation.pk)
+    if save_versioned(
+        request,
+        form,
+        lambda data, version: services.risk_update(risk=risk, data=data, version=version),
+        success="Le risque a été mis à jour.",
+    ):
+        return redirect("suivi:risk_list", pk=cooperation.pk)
     return render(
         request,
         "suivi/form.html",
@@ -420,18 +402,15 @@ def settings_edit(request, pk: int):
     cooperation = cooperation_access(request, pk, "edit").cooperation
     project = selectors.project_settings(cooperation)
     form = ProjectSettingsForm(request.POST or None, instance=project)
-    if request.method == "POST" and form.is_valid():
-        data = dict(form.cleaned_data)
-        version = data.pop("version")
-        try:
-            services.settings_update(cooperation=cooperation, data=data, version=version)
-        except StaleObjectError as error:
-            form.add_stale_error(error)
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            messages.success(request, "Les paramètres du suivi sont enregistrés.")
-            return redirect("suivi:tracker", pk=cooperation.pk)
+    if save_versioned(
+        request,
+        form,
+        lambda data, version: services.settings_update(
+            cooperation=cooperation, data=data, version=version
+        ),
+        success="Les paramètres du suivi sont enregistrés.",
+    ):
+        return redirect("suivi:tracker", pk=cooperation.pk)
     return render(
         request,
         "suivi/form.html",
@@ -475,7 +454,7 @@ def _copil_page(request, access, meeting_form=None, status=200):
             "meetings": CopilMeeting.objects.filter(cooperation=cooperation).order_by("held_on"),
             "meeting_form": meeting_form or CopilMeetingForm(),
             "today": timezone.localdate(),
-            "form": CopilRequestForm(initial={"request_key": uuid.uuid4()}),
+            "form": DocumentRequestForm.fresh(),
             "caps": access,
             "breadcrumb_data": _crumbs(cooperation, current="Dossier COPIL"),
         },
@@ -520,18 +499,13 @@ def copil_meeting_delete(request, pk: int):
 @document_rate_limit
 def copil_request(request, pk: int):
     cooperation = cooperation_access(request, pk, "edit").cooperation
-    form = CopilRequestForm(request.POST)
-    if not form.is_valid():
-        messages.error(
-            request, "La demande n'a pas pu être lue : rechargez la page et recommencez."
-        )
-        return redirect("suivi:copil", pk=cooperation.pk)
-    try:
-        pack, _created = services.copil_pack_request(
-            cooperation=cooperation, user=request.user, request_key=form.cleaned_data["request_key"]
-        )
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
+    pack = start_document(
+        request,
+        lambda key: services.copil_pack_request(
+            cooperation=cooperation, user=request.user, request_key=key
+        ),
+    )
+    if pack is None:
         return redirect("suivi:copil", pk=cooperation.pk)
     return redirect("suivi:copil_status", pk=pack.pk)
 

@@ -171,19 +171,12 @@ def matrix_world(world):
     """The world plus each kit's objects (tests/<app>/matrix.py: setup_world)."""
     import importlib
 
+    from django.conf import settings
+
     from territories.models import ImportRun
 
     world.import_run = ImportRun.objects.create(original_name="extrait.csv", status="done")
-    for name in (
-        "accounts",
-        "cooperations",
-        "fiches",
-        "conventions",
-        "evalimpact",
-        "suivi",
-        "notifications",
-        "si",
-    ):
+    for name in settings.PROJECT_APPS:
         try:
             module = importlib.import_module(f"tests.{name}.matrix")
         except ModuleNotFoundError:

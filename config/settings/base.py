@@ -40,6 +40,24 @@ if not SECRET_KEY:
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", "")
 
+# KitCoop's own apps, ground floor first (tests/test_layers.py); the glossary script and
+# the permission matrix walk them in this order.
+PROJECT_APPS = [
+    "core",
+    "accounts",
+    "territories",
+    "cooperations",
+    "fiches",
+    "conventions",
+    "evalimpact",
+    "suivi",
+    "notifications",
+    "si",
+    "api",
+    "home",
+    "demo",
+]
+
 INSTALLED_APPS = [
     "django.contrib.admin",
     "django.contrib.auth",
@@ -58,19 +76,7 @@ INSTALLED_APPS = [
     "rest_framework",
     "drf_spectacular",
     "drf_spectacular_sidecar",
-    "core",
-    "accounts",
-    "territories",
-    "cooperations",
-    "fiches",
-    "conventions",
-    "evalimpact",
-    "suivi",
-    "notifications",
-    "si",
-    "api",
-    "home",
-    "demo",
+    *PROJECT_APPS,
 ]
 
 MIDDLEWARE = [
