@@ -32,7 +32,7 @@ from conventions.models import (
     VersionClause,
 )
 from conventions.rendering import PLACEHOLDERS, Missing, missing_for, placeholders_in, render_body
-from cooperations.signals import cooperation_event
+from cooperations.signals import announce
 from core.locking import StaleObjectError, save_with_version
 from core.uploads import ALLOWED_TYPES, safe_upload_name, validate_upload
 from core.workflow import check_transition, log_transition, transition
@@ -635,17 +635,7 @@ def signature_record(
 
 
 def _event(convention, kind: str, user, target, message: str) -> None:
-    cooperation = convention.cooperation
-    transaction.on_commit(
-        lambda: cooperation_event.send(
-            sender=Convention,
-            cooperation=cooperation,
-            kind=kind,
-            actor=user,
-            target=target,
-            message=message,
-        )
-    )
+    announce(Convention, convention.cooperation, kind, actor=user, target=target, message=message)
 
 
 REFERENCE_RE = re.compile(r"^[0-9A-Za-z][0-9A-Za-z/._\- ]{0,59}$")

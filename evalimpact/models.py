@@ -15,6 +15,7 @@ from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
 from cooperations.models import Cooperation, Membership, ScopedQuerySet
+from core.catalogue_versions import CatalogueVersion as BaseCatalogueVersion
 from core.models import GeneratedDocument
 from core.workflow import TransitionLog, Workflow
 
@@ -37,22 +38,20 @@ def default_thresholds():
     return list(DEFAULT_THRESHOLDS)
 
 
-class CatalogueVersion(models.Model):
+class CatalogueVersion(BaseCatalogueVersion):
+    """A frozen edition of one indicator set: evaluations keep the one they were made with."""
+
     variant = models.CharField(
         "jeu d'indicateurs",
         max_length=20,
         choices=CatalogueVariant.choices,
         default=CatalogueVariant.SANITAIRE,
     )
-    number = models.PositiveIntegerField("numéro")
-    is_current = models.BooleanField("version en vigueur", default=False, db_index=True)
-    note = models.CharField("note de version", max_length=255, blank=True)
-    created_at = models.DateTimeField("créée le", auto_now_add=True)
     history = HistoricalRecords()
 
-    class Meta:
-        verbose_name = "version du catalogue"
-        verbose_name_plural = "versions du catalogue"
+    copy_scope = ("variant",)
+
+    class Meta(BaseCatalogueVersion.Meta):
         ordering = ["variant", "-number"]
         constraints = [
             models.UniqueConstraint(
@@ -65,16 +64,24 @@ class CatalogueVersion(models.Model):
             ),
         ]
 
-    def __str__(self) -> str:
-        variant = "" if self.variant == CatalogueVariant.SANITAIRE else " médico-social"
-        return f"Catalogue{variant} v{self.number}" + (" (en vigueur)" if self.is_current else "")
-
     @property
     def label(self) -> str:
         """ "v3" or "médico-social v1", as pages cite it."""
         if self.variant == CatalogueVariant.SANITAIRE:
             return f"v{self.number}"
         return f"médico-social v{self.number}"
+
+    @classmethod
+    def copied_rows(cls):
+        return [
+            (Axis, "version"),
+            (ScoreLevel, "version"),
+            (Activity, "version"),
+            (Indicator, "version"),
+        ]
+
+    def in_use(self) -> bool:
+        return self.evaluations.exists()
 
 
 class Axis(models.Model):

@@ -5,19 +5,10 @@ from evalimpact.models import SummaryPdf
 from evalimpact.services import summary
 
 
-@shared_task(bind=True, acks_late=True, reject_on_worker_lost=True, max_retries=2)
-def generate_summary_pdf(self, job_id: int) -> int:
-    """Render an Eval'Impact summary PDF. acks_late + reject_on_worker_lost: a killed
-    worker's message is delivered again and the idempotent service finishes the same
-    document (same storage name)."""
-    documents.run_in_task(
-        self,
-        SummaryPdf,
-        job_id,
-        lambda: summary.summary_pdf_generate(job_id=job_id),
-        message=summary.FAILED_MESSAGE,
-    )
-    return job_id
+@documents.document_task(SummaryPdf, message=summary.FAILED_MESSAGE)
+def generate_summary_pdf(job_id: int) -> None:
+    """Render an Eval'Impact summary PDF."""
+    summary.summary_pdf_generate(job_id=job_id)
 
 
 @shared_task(acks_late=True, max_retries=2)

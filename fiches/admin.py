@@ -13,7 +13,7 @@ changes in the existing steps.
 from django.contrib import admin, messages
 from simple_history.admin import SimpleHistoryAdmin
 
-from core.admin import TransitionLogInline
+from core.admin import CatalogueVersionAdminMixin, TransitionLogInline
 from fiches.models import (
     CatalogueVersion,
     ChooserRule,
@@ -32,12 +32,8 @@ def _counterpart(obj_version, fiche_number):
 
 
 @admin.register(CatalogueVersion)
-class CatalogueVersionAdmin(SimpleHistoryAdmin):
-    list_display = ("number", "is_current", "published_at", "note")
-    readonly_fields = ("number", "is_current", "published_at")
-
-    def has_add_permission(self, request):
-        return False
+class CatalogueVersionAdmin(CatalogueVersionAdminMixin, SimpleHistoryAdmin):
+    pass
 
 
 class QuestionInline(admin.TabularInline):
@@ -77,7 +73,7 @@ class FicheAdmin(SimpleHistoryAdmin):
         return super().has_change_permission(request, obj)
 
     def save_model(self, request, obj, form, change):
-        version = catalogue_version_for_edit(version=obj.version)
+        version = catalogue_version_for_edit(version=obj.version, actor=request.user)
         if version.pk != obj.version_id:
             # Apply the edit to the copy, leave the original fiche as it was answered.
             target = _counterpart(version, obj.number)
@@ -141,7 +137,7 @@ class QuestionAdmin(SimpleHistoryAdmin):
             messages.error(request, "Les versions précédentes du catalogue sont figées.")
             return
         current = questions[0].fiche.version
-        version = catalogue_version_for_edit(version=current)
+        version = catalogue_version_for_edit(version=current, actor=request.user)
         if version.pk == current.pk:
             queryset.delete()
             return
@@ -168,7 +164,7 @@ class QuestionAdmin(SimpleHistoryAdmin):
 
     def save_model(self, request, obj, form, change):
         fiche = obj.fiche
-        version = catalogue_version_for_edit(version=fiche.version)
+        version = catalogue_version_for_edit(version=fiche.version, actor=request.user)
         if version.pk != fiche.version_id:
             target_fiche = _counterpart(version, fiche.number)
             obj.fiche = target_fiche

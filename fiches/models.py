@@ -8,6 +8,7 @@ from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
 from cooperations.models import Cooperation, LegalForm, ScopedQuerySet
+from core.catalogue_versions import CatalogueVersion as BaseCatalogueVersion
 from core.workflow import TransitionLog, Workflow
 
 
@@ -18,26 +19,13 @@ class FichePhase(models.TextChoices):
     EVALUER = "evaluer", "Évaluer"
 
 
-class CatalogueVersionQuerySet(models.QuerySet):
-    def current(self):
-        return self.filter(is_current=True).order_by("-number").first()
-
-
-class CatalogueVersion(models.Model):
+class CatalogueVersion(BaseCatalogueVersion):
     """A frozen edition of the catalogue: steps keep pointing at the one they were opened with."""
 
     number = models.PositiveIntegerField("numéro", unique=True)
-    is_current = models.BooleanField("version en vigueur", default=False, db_index=True)
-    published_at = models.DateTimeField("publiée le", auto_now_add=True)
-    note = models.CharField("note de version", max_length=255, blank=True)
     history = HistoricalRecords()
 
-    objects = CatalogueVersionQuerySet.as_manager()
-
-    class Meta:
-        verbose_name = "version du catalogue"
-        verbose_name_plural = "versions du catalogue"
-        ordering = ["-number"]
+    class Meta(BaseCatalogueVersion.Meta):
         constraints = [
             models.UniqueConstraint(
                 fields=["is_current"],
@@ -46,8 +34,12 @@ class CatalogueVersion(models.Model):
             )
         ]
 
-    def __str__(self) -> str:
-        return f"Catalogue v{self.number}{' (en vigueur)' if self.is_current else ''}"
+    @classmethod
+    def copied_rows(cls):
+        return [(Fiche, "version"), (Question, "fiche__version")]
+
+    def in_use(self) -> bool:
+        return Step.objects.filter(fiche__version=self).exists()
 
 
 class KnowledgeCategory(models.TextChoices):

@@ -7,13 +7,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
-from cooperations import scoping
-from cooperations.access import (
-    access_to,
-    get_visible_cooperation,
-    require_project_team,
-    require_validator,
-)
+from cooperations.access import access_to, cooperation_access
 from cooperations.breadcrumbs import cooperation_breadcrumb
 from cooperations.models import LegalForm
 from core.idempotency import once_per_submission
@@ -49,7 +43,8 @@ PAGE_SIZE = 25
 
 def stepper(request, pk: int):
     """Read only: the steps were created when they became due (fiches/receivers.py)."""
-    cooperation = get_visible_cooperation(request, pk, queryset=None)
+    access = cooperation_access(request, pk)
+    cooperation = access.cooperation
     rows = selectors.stepper(cooperation)
     return render(
         request,
@@ -59,7 +54,7 @@ def stepper(request, pk: int):
             "cooperation": cooperation,
             "rows": rows,
             "progress": selectors.progress(rows),
-            "caps": scoping.user_capabilities(request.user, cooperation),
+            "caps": access,
             "breadcrumb_data": cooperation_breadcrumb(
                 cooperation, current="Fiches repères (KIT 1)"
             ),
@@ -100,7 +95,7 @@ def _render_step(
     status=200,
 ):
     cooperation = step.cooperation
-    caps = scoping.user_capabilities(request.user, cooperation)
+    caps = access_to(request, cooperation)
     locks = workflow.step_locks(step, workflow._states(step))
     # A step whose prerequisites await the ARS is drafted all the same: only its
     # submission waits (fiches.services.workflow.step_submit).
@@ -189,7 +184,7 @@ def step_view(request, pk: int):
     step = _get_step(request, pk)
     if request.method == "GET":
         return _render_step(request, step)
-    require_project_team(request, step.cooperation)
+    access_to(request, step.cooperation, "team")
     questions = applicable_questions(step)
     form = StepAnswersForm(
         request.POST,
@@ -297,7 +292,7 @@ def _autosave(request, step, form):
 
 def _decide(request, pk, form_class, action, prefix=None):
     step = _get_step(request, pk)
-    require_validator(request, step.cooperation)
+    access_to(request, step.cooperation, "validate")
     form = form_class(request.POST, prefix=prefix)
     form_key = {"validate": "validate_form", "return": "reason_form", "reopen": "reopen_form"}[
         action
@@ -374,7 +369,7 @@ def comment_add(request, pk: int):
 @require_POST
 def attachment_upload(request, pk: int):
     step = _get_step(request, pk)
-    require_project_team(request, step.cooperation)
+    access_to(request, step.cooperation, "team")
     questions = applicable_questions(step)
     slots = (
         [q.label for q in questions if q.kind == "file"]
@@ -415,7 +410,8 @@ def attachment_download(request, pk: int):
 
 def legal_form_chooser(request, pk: int):
     """The questionnaire is a GET form: answering it changes nothing until the team records."""
-    cooperation = get_visible_cooperation(request, pk)
+    access = cooperation_access(request, pk)
+    cooperation = access.cooperation
     last = (
         LegalFormDecision.objects.filter(cooperation=cooperation)
         .select_related("legal_form", "decided_by")
@@ -437,7 +433,7 @@ def legal_form_chooser(request, pk: int):
             "record_form": RecordChoiceForm(ranking=ranking) if ranking else None,
             "last": last,
             "facts": facts,
-            "caps": scoping.user_capabilities(request.user, cooperation),
+            "caps": access,
             "breadcrumb_data": cooperation_breadcrumb(
                 cooperation, current="Choix de la forme juridique"
             ),
@@ -447,8 +443,8 @@ def legal_form_chooser(request, pk: int):
 
 @require_POST
 def legal_form_record(request, pk: int):
-    cooperation = get_visible_cooperation(request, pk)
-    require_project_team(request, cooperation)
+    access = cooperation_access(request, pk, "team")
+    cooperation = access.cooperation
     answers = ChooserForm(request.POST)
     if not answers.is_valid():
         messages.error(request, "Répondez à toutes les questions avant d'enregistrer un choix.")
@@ -484,7 +480,7 @@ def legal_form_record(request, pk: int):
             "ranking": ranking,
             "record_form": form,
             "facts": chooser.known_facts(cooperation),
-            "caps": scoping.user_capabilities(request.user, cooperation),
+            "caps": access,
             "breadcrumb_data": cooperation_breadcrumb(
                 cooperation, current="Choix de la forme juridique"
             ),

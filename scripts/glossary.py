@@ -19,20 +19,10 @@ import django  # noqa: E402
 django.setup()
 
 from django.apps import apps  # noqa: E402
+from django.conf import settings  # noqa: E402
 from django.db import models  # noqa: E402
 
-APPS = [
-    "core",
-    "accounts",
-    "territories",
-    "cooperations",
-    "fiches",
-    "conventions",
-    "evalimpact",
-    "suivi",
-    "notifications",
-    "si",
-]
+APPS = settings.PROJECT_APPS
 
 INTRO = """# Glossary — French term ↔ class ↔ stored value
 
@@ -84,9 +74,13 @@ def _choices():
                     and value.__module__ == holder.__name__
                 ):
                     seen.setdefault(f"{label}.{name}", value)
-            for name, value in vars(model).items():
-                if inspect.isclass(value) and issubclass(value, models.Choices):
-                    seen.setdefault(f"{label}.{model.__name__}.{name}", value)
+            # Inherited lists too (the status of a core.models.BackgroundJob is stored on
+            # each job's table).
+            inherited = [vars(base) for base in model.__mro__ if issubclass(base, models.Model)]
+            for namespace in inherited:
+                for name, value in namespace.items():
+                    if inspect.isclass(value) and issubclass(value, models.Choices):
+                        seen.setdefault(f"{label}.{model.__name__}.{name}", value)
     return seen
 
 

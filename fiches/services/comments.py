@@ -4,7 +4,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 
 from cooperations import scoping
-from cooperations.signals import cooperation_event
+from cooperations.signals import announce
 from fiches.models import (
     Step,
     StepComment,
@@ -27,14 +27,5 @@ def comment_add(*, step: Step, user, body: str) -> StepComment:
     message = (
         f"{user} a commenté l'étape {step.number} de « {cooperation.title} » :\n\n{body[:600]}"
     )
-    transaction.on_commit(
-        lambda: cooperation_event.send(
-            sender=StepComment,
-            cooperation=cooperation,
-            kind="step_comment",
-            actor=user,
-            target=step,
-            message=message,
-        )
-    )
+    announce(StepComment, cooperation, "step_comment", actor=user, target=step, message=message)
     return comment
