@@ -1,8 +1,8 @@
 from celery import shared_task
 
 from core import documents
-from evalimpact.models import SummaryPdf
-from evalimpact.services import summary
+from evalimpact.models import HospidiagImport, SummaryPdf
+from evalimpact.services import hospidiag, summary
 
 
 @shared_task(bind=True, acks_late=True, reject_on_worker_lost=True, max_retries=2)
@@ -18,6 +18,19 @@ def generate_summary_pdf(self, job_id: int) -> int:
         message=summary.FAILED_MESSAGE,
     )
     return job_id
+
+
+@shared_task(bind=True, acks_late=True, max_retries=2)
+def run_hospidiag_import(self, run_id: int) -> int:
+    """Import a stored Hospi Diag file (one transaction: a retry or a run re-queued by the
+    reaper after a killed worker never stores a value twice)."""
+    documents.run_in_task(
+        self,
+        HospidiagImport,
+        run_id,
+        lambda: hospidiag.hospidiag_run_execute(run_id=run_id),
+    )
+    return run_id
 
 
 @shared_task(acks_late=True, max_retries=2)
