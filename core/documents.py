@@ -134,7 +134,9 @@ def start(model, pk: int):
 def heartbeat(model, pk: int, every: float | None = None):
     """Bump the job's `updated_at` every `every` seconds (DOCUMENT_HEARTBEAT_SECONDS) while
     the block runs, from a thread with its own database connection: a job whose heartbeat
-    stops (worker killed) is recognised as stalled; a slow but live render is not."""
+    stops (worker killed) is recognised as stalled; a slow but live render is not, nor a
+    job still pending while its live worker waits for its turn (an import waiting for the
+    import lock)."""
     every = settings.DOCUMENT_HEARTBEAT_SECONDS if every is None else every
     stop = threading.Event()
 
@@ -142,9 +144,9 @@ def heartbeat(model, pk: int, every: float | None = None):
         try:
             while not stop.wait(every):
                 try:
-                    model.objects.filter(pk=pk, status=model.Status.RUNNING).update(
-                        updated_at=timezone.now()
-                    )
+                    model.objects.filter(
+                        pk=pk, status__in=[model.Status.PENDING, model.Status.RUNNING]
+                    ).update(updated_at=timezone.now())
                 except Exception:  # noqa: BLE001 - a missed beat must not stop the render
                     logger.warning(
                         "Battement de %s n° %s en échec", model._meta.label, pk, exc_info=True
