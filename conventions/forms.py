@@ -4,8 +4,8 @@ from conventions.models import ConventionData, MemberTerms
 from conventions.rendering import data_fields_for
 from conventions.services import templates_for
 from core.forms import DsfrForm, DsfrModelForm, VersionedFormMixin
+from core.widgets import DateInput
 
-DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 TEXT = forms.Textarea(attrs={"rows": 3})
 
 # The free-text parts of a convention constitutive, each edited in a text area.
@@ -221,7 +221,7 @@ class VersionEditForm(DsfrForm):
 class SignatureForm(DsfrForm):
     submit_label = "Enregistrer la signature"
     signatory = forms.CharField(label="Signataire (nom et qualité)", max_length=200)
-    signed_on = forms.DateField(label="Date de signature", widget=DATE_WIDGET)
+    signed_on = forms.DateField(label="Date de signature", widget=DateInput())
     signed_copy = forms.FileField(
         label="Exemplaire signé (PDF)",
         help_text="Le document signé et numérisé, au format PDF, 10 Mo au plus.",
@@ -241,7 +241,7 @@ class ApprovalForm(DsfrForm):
         ],
         widget=forms.RadioSelect,
     )
-    decided_on = forms.DateField(label="Date de la décision", widget=DATE_WIDGET)
+    decided_on = forms.DateField(label="Date de la décision", widget=DateInput())
     reference = forms.CharField(
         label="Numéro de l'arrêté",
         max_length=60,
@@ -263,7 +263,7 @@ class ApprovalForm(DsfrForm):
     published_on = forms.DateField(
         label="Date de publication (facultatif)",
         required=False,
-        widget=DATE_WIDGET,
+        widget=DateInput(),
         help_text="Au recueil des actes administratifs (RAA) ou au journal officiel.",
     )
     version = forms.IntegerField(widget=forms.HiddenInput)
@@ -290,7 +290,7 @@ class ApprovalCompleteForm(DsfrForm):
     published_on = forms.DateField(
         label="Date de publication",
         required=False,
-        widget=DATE_WIDGET,
+        widget=DateInput(),
         help_text="Au recueil des actes administratifs (RAA) ou au journal officiel.",
     )
     arrete = forms.FileField(

@@ -2,8 +2,10 @@
 
 from django.db.models import Count
 
+from conventions import portfolio
 from conventions.approval import APPROVAL_FICHE_NUMBER, clock_for
 from conventions.models import Convention
+from core.registry import CooperationSection, CopilSection, HomeWidget, StepPanel
 
 
 def _convention_with_latest(cooperation):
@@ -83,3 +85,42 @@ def step_panel(request, step) -> dict | None:
         "convention": convention,
         "clock": clock,
     }
+
+
+def _ars_agent(user) -> bool:
+    return user.is_authenticated and user.is_ars_agent
+
+
+# What the conventions add to the shared screens (registered by KitConfig.ready()).
+REGISTRY = (
+    portfolio.COLUMN,
+    *portfolio.FLAGS,
+    CooperationSection(
+        key="conventions",
+        label="Convention",
+        url_name="conventions:detail",
+        order=30,
+        summary_template="conventions/_summary.html",
+        get_context=summary_context,
+    ),
+    HomeWidget(
+        key="conventions-approvals",
+        template="conventions/_home_approvals.html",
+        get_context=home_approvals,
+        order=30,
+        visible=_ars_agent,
+    ),
+    StepPanel(
+        key="conventions-approval",
+        template="conventions/_step_approval.html",
+        get_context=step_panel,
+        order=20,
+    ),
+    CopilSection(
+        key="conventions",
+        title="Convention",
+        template="conventions/_copil.html",
+        get_context=copil_context,
+        order=30,
+    ),
+)

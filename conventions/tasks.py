@@ -5,19 +5,10 @@ from conventions.models import VersionFiles
 from core import documents
 
 
-@shared_task(bind=True, acks_late=True, reject_on_worker_lost=True, max_retries=2)
-def generate_version_files(self, files_id: int) -> int:
-    """Render the PDF and DOCX of a convention version. acks_late + reject_on_worker_lost:
-    a killed worker's message is delivered again and the idempotent service finishes the
-    same files (same storage names)."""
-    documents.run_in_task(
-        self,
-        VersionFiles,
-        files_id,
-        lambda: version_documents.version_files_generate(files_id=files_id),
-        message=version_documents.FAILED_MESSAGE,
-    )
-    return files_id
+@documents.document_task(VersionFiles, message=version_documents.FAILED_MESSAGE)
+def generate_version_files(files_id: int) -> None:
+    """Render the PDF and DOCX of a convention version."""
+    version_documents.version_files_generate(files_id=files_id)
 
 
 @shared_task

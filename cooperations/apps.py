@@ -13,13 +13,13 @@ class CooperationsConfig(AppConfig):
 
         from cooperations import portfolio
         from cooperations.activity import bump_last_activity
-        from core.registry import NavItem, register_nav
+        from core.registry import NavItem, register
 
         portfolio.register_defaults()
         post_create_historical_record.connect(
             bump_last_activity, dispatch_uid="cooperation_last_activity"
         )
-        register_nav(
+        register(
             NavItem(
                 label="Tableau de bord",
                 url_name="cooperations:dashboard",

@@ -13,11 +13,10 @@ from cooperations.models import (
 )
 from core.forms import DsfrForm, DsfrModelForm, VersionedFormMixin, restrict_choices
 from core.idempotency import SubmissionKeyMixin
+from core.widgets import DateInput
 from territories.finess import finess_error, normalise_finess
 from territories.identifiers import finess_suggestion
 from territories.models import ARS, Departement, Establishment, LegalEntity
-
-DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
 class CooperationForm(SubmissionKeyMixin, VersionedFormMixin, DsfrModelForm):
@@ -47,10 +46,10 @@ class CooperationForm(SubmissionKeyMixin, VersionedFormMixin, DsfrModelForm):
             "typologies": forms.CheckboxSelectMultiple,
             "themes": forms.SelectMultiple(attrs={"size": 8}),
             "plan_objectives": forms.SelectMultiple(attrs={"size": 8}),
-            "launched_on": DATE_WIDGET,
-            "decided_on": DATE_WIDGET,
-            "starts_on": DATE_WIDGET,
-            "ends_on": DATE_WIDGET,
+            "launched_on": DateInput(),
+            "decided_on": DateInput(),
+            "starts_on": DateInput(),
+            "ends_on": DateInput(),
         }
         help_texts = {
             "departements": "Maintenez Ctrl (ou Cmd) pour en choisir plusieurs.",
@@ -187,7 +186,7 @@ class MemberForm(SubmissionKeyMixin, DsfrForm):
         ),
     )
     role = forms.ChoiceField(label="Rôle", choices=MemberRole.choices, initial=MemberRole.MEMBRE)
-    joined_on = forms.DateField(label="Date d'adhésion", required=False, widget=DATE_WIDGET)
+    joined_on = forms.DateField(label="Date d'adhésion", required=False, widget=DateInput())
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -237,7 +236,7 @@ class MemberForm(SubmissionKeyMixin, DsfrForm):
 
 class MembershipLeaveForm(DsfrForm):
     submit_label = "Enregistrer le retrait"
-    left_on = forms.DateField(label="Date de retrait", widget=DATE_WIDGET)
+    left_on = forms.DateField(label="Date de retrait", widget=DateInput())
 
     def __init__(self, *args, membership: Membership, **kwargs):
         super().__init__(*args, **kwargs)

@@ -23,8 +23,7 @@ from core.registry import (
     PORTFOLIO_FLAGS,
     PortfolioColumn,
     PortfolioFlag,
-    register_portfolio_column,
-    register_portfolio_flag,
+    register,
 )
 from territories.choices import ARS_NAMES, DEPARTEMENT_CODES
 
@@ -214,7 +213,7 @@ def _local_day(value):
 
 
 def register_defaults() -> None:
-    register_portfolio_column(
+    register(
         PortfolioColumn(
             key="intitule",
             label="Coopération",
@@ -230,7 +229,7 @@ def register_defaults() -> None:
             order=1,
         )
     )
-    register_portfolio_column(
+    register(
         PortfolioColumn(
             key="territoire",
             label="ARS et départements",
@@ -246,7 +245,7 @@ def register_defaults() -> None:
             default=False,
         )
     )
-    register_portfolio_column(
+    register(
         PortfolioColumn(
             key="phase",
             label="Phase et forme",
@@ -263,7 +262,7 @@ def register_defaults() -> None:
             order=3,
         )
     )
-    register_portfolio_column(
+    register(
         PortfolioColumn(
             key="activite",
             label="Dernière activité",
@@ -277,7 +276,7 @@ def register_defaults() -> None:
             order=80,
         )
     )
-    register_portfolio_flag(
+    register(
         PortfolioFlag(
             key="a-l-arret",
             label=f"À l'arrêt (aucune activité depuis {settings.STALLED_WEEKS} semaines)",

@@ -7,9 +7,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import Role
-from cooperations import scoping, supervision
+from cooperations import scoping, signals, supervision
 from cooperations.models import Cooperation, MemberRole, Membership
-from cooperations.signals import cooperation_event
 from core.idempotency import save_unique
 from core.locking import save_with_version
 from territories.models import Establishment, LegalEntity
@@ -144,16 +143,7 @@ def membership_add(
             f"{membership.member_name} ({membership.get_role_display().lower()}) a rejoint la "
             f"coopération « {cooperation.title} »."
         )
-        transaction.on_commit(
-            lambda: cooperation_event.send(
-                sender=Membership,
-                cooperation=cooperation,
-                kind="member_added",
-                actor=actor,
-                target=None,
-                message=message,
-            )
-        )
+        signals.announce(Membership, cooperation, "member_added", actor=actor, message=message)
     return membership
 
 

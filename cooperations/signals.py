@@ -4,6 +4,7 @@
 actor (User or None), target (the object the event is about, or None), message (str, French).
 """
 
+from django.db import transaction
 from django.dispatch import Signal
 
 EVENT_KINDS = (
@@ -21,3 +22,18 @@ EVENT_KINDS = (
 )
 
 cooperation_event = Signal()
+
+
+def announce(sender, cooperation, kind: str, *, actor=None, target=None, message: str) -> None:
+    """Send `cooperation_event` once the current transaction commits: a write rolled back
+    announces nothing (outside a transaction, it is sent at once)."""
+    transaction.on_commit(
+        lambda: cooperation_event.send(
+            sender=sender,
+            cooperation=cooperation,
+            kind=kind,
+            actor=actor,
+            target=target,
+            message=message,
+        )
+    )

@@ -32,9 +32,8 @@ from cooperations.models import (
     RegionalObjective,
     SupervisionChange,
 )
-from core.forms import add_service_errors
+from core.forms import add_service_errors, save_versioned
 from core.idempotency import once_per_submission
-from core.locking import StaleObjectError
 from core.registry import COOPERATION_SECTIONS
 from territories.choices import ARS_NAMES
 
@@ -151,7 +150,7 @@ def cooperation_detail(request, pk: int):
             "cooperation": cooperation,
             "memberships": memberships,
             "lists": selectors.m2m_labels(cooperation),
-            "history": selectors.cooperation_history(cooperation, limit=DETAIL_HISTORY),
+            "history": selectors.recent_history(cooperation, DETAIL_HISTORY),
             "caps": access,
             "sections": _sections(request, cooperation),
             "plan_objectives": cooperation.plan_objectives.order_by("kind", "order", "code"),
@@ -220,20 +219,15 @@ def cooperation_create(request):
 def cooperation_edit(request, pk: int):
     cooperation = cooperation_access(request, pk, "edit").cooperation
     form = CooperationForm(request.POST or None, instance=cooperation, user=request.user)
-    if request.method == "POST" and form.is_valid():
-        data = dict(form.cleaned_data)
-        version = data.pop("version")
-        try:
-            services.cooperation_update(
-                cooperation=cooperation, user=request.user, data=data, version=version
-            )
-        except StaleObjectError as error:
-            form.add_stale_error(error)
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            messages.success(request, "Les modifications ont été enregistrées.")
-            return redirect(cooperation)
+    if save_versioned(
+        request,
+        form,
+        lambda data, version: services.cooperation_update(
+            cooperation=cooperation, user=request.user, data=data, version=version
+        ),
+        success="Les modifications ont été enregistrées.",
+    ):
+        return redirect(cooperation)
     return render(
         request,
         "cooperations/form.html",

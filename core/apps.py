@@ -6,12 +6,12 @@ class CoreConfig(AppConfig):
     verbose_name = "Socle"
 
     def ready(self):
-        from core.registry import NavItem, register_nav
+        from core.registry import NavItem, register
 
-        register_nav(NavItem("Accueil", "home", order=0))
-        register_nav(NavItem("Coopérations", "cooperations:list", order=10))
-        register_nav(NavItem("Établissements", "territories:search", order=80))
-        register_nav(
+        register(NavItem("Accueil", "home", order=0))
+        register(NavItem("Coopérations", "cooperations:list", order=10))
+        register(NavItem("Établissements", "territories:search", order=80))
+        register(
             NavItem(
                 "Import FINESS",
                 "territories:import_start",
@@ -19,7 +19,7 @@ class CoreConfig(AppConfig):
                 visible=lambda user: user.is_national_admin,
             )
         )
-        register_nav(
+        register(
             NavItem(
                 "Administration", "admin:index", order=99, visible=lambda u: u.is_national_admin
             )

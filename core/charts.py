@@ -66,11 +66,7 @@ def bar_chart(title: str, pairs: list[tuple[str, int]]) -> bytes:
         json.dumps([title, pairs], ensure_ascii=False).encode()
     ).hexdigest()[:32]
     key = f"core:bar-chart:{fingerprint}"
-    image = cache.get(key)
-    if image is None:
-        image = _draw(title, pairs)
-        cache.set(key, image, CACHE_SECONDS)
-    return image
+    return cache.get_or_set(key, lambda: _draw(title, pairs), CACHE_SECONDS)
 
 
 def bar_chart_uri(title: str, pairs: list[tuple[str, int]]) -> str:

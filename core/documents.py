@@ -27,6 +27,7 @@ import contextlib
 import logging
 import threading
 
+from celery import shared_task
 from django.apps import apps
 from django.conf import settings
 from django.core.files.base import ContentFile
@@ -363,3 +364,32 @@ def run_in_task(task, model, pk: int, generate, *, message: str | None = None) -
         )
         back_to_queue(model, pk)
         raise task.retry(exc=error, countdown=5) from error
+
+
+def document_task(model, *, message: str | None = None):
+    """Decorator: make `generate(pk)` the Celery task of a document job of `model`.
+
+    The task is registered under the function's dotted path (the model's TASK_NAME), takes
+    the job's id and answers it, and runs `generate` through `run_in_task`. acks_late +
+    reject_on_worker_lost: a killed worker's message is delivered again and the idempotent
+    service finishes the same document (same storage name); two retries, then the job
+    fails with the French `message` (default: the model's FAILED message).
+    """
+
+    def decorate(generate):
+        def task(self, pk: int) -> int:
+            run_in_task(self, model, pk, lambda: generate(pk), message=message)
+            return pk
+
+        task.__name__, task.__qualname__ = generate.__name__, generate.__qualname__
+        task.__module__, task.__doc__ = generate.__module__, generate.__doc__
+        return shared_task(
+            task,
+            name=f"{generate.__module__}.{generate.__name__}",
+            bind=True,
+            acks_late=True,
+            reject_on_worker_lost=True,
+            max_retries=2,
+        )
+
+    return decorate

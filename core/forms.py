@@ -1,8 +1,11 @@
 """Base forms: DSFR field markup (django-dsfr's bound field) and crispy helper defaults."""
 
+import uuid
+
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Submit
 from django import forms
+from django.contrib import messages
 from django.core.exceptions import ValidationError
 from dsfr.forms import DsfrBaseForm
 from dsfr.forms import DsfrBoundField as _DsfrBoundField
@@ -182,7 +185,8 @@ class VersionedFormMixin:
         self.add_error(None, error)
         # Let the next submit go through once the user has seen the warning.
         self.data = self.data.copy()
-        self.data["version"] = str(self.instance.__class__.objects.get(pk=self.instance.pk).version)
+        stored = self.instance.__class__.objects.get(pk=self.instance.pk).version
+        self.data[self.add_prefix("version")] = str(stored)
 
 
 def add_service_errors(form, error: ValidationError) -> None:
@@ -193,6 +197,60 @@ def add_service_errors(form, error: ValidationError) -> None:
             form.add_error(field if field in form.fields else None, errors)
     else:
         form.add_error(None, error.messages)
+
+
+def save_versioned(request, form, save, *, success: str) -> bool:
+    """The POST half of an edit page with optimistic locking (VersionedFormMixin).
+
+    When `request` is a POST and `form` is valid, calls `save(data, version)` (the cleaned
+    data without "version", and that version) — a service that raises StaleObjectError when
+    someone saved first, ValidationError when it refuses. Answers True once saved (with the
+    French `success` message queued); otherwise False with the stale warning or the
+    service's errors on the form, for the view to render it again.
+    """
+    if request.method != "POST" or not form.is_valid():
+        return False
+    data = dict(form.cleaned_data)
+    version = data.pop("version")
+    try:
+        save(data, version)
+    except StaleObjectError as error:
+        form.add_stale_error(error)
+    except ValidationError as error:
+        add_service_errors(form, error)
+    else:
+        messages.success(request, success)
+        return True
+    return False
+
+
+class DocumentRequestForm(DsfrForm):
+    """A "produce this document" button (a Celery job): a key per page load makes a double
+    click harmless (the service answers the job of a key already seen)."""
+
+    request_key = forms.UUIDField(widget=forms.HiddenInput)
+
+    @classmethod
+    def fresh(cls) -> "DocumentRequestForm":
+        return cls(initial={"request_key": uuid.uuid4()})
+
+
+def start_document(request, start):
+    """Read the posted DocumentRequestForm and call `start(request_key)`, a service answering
+    (job, created). Returns the job, or None once a French error message is queued (form
+    unreadable, or the service's ValidationError)."""
+    form = DocumentRequestForm(request.POST)
+    if not form.is_valid():
+        messages.error(
+            request, "La demande n'a pas pu être lue : rechargez la page et recommencez."
+        )
+        return None
+    try:
+        job, _created = start(form.cleaned_data["request_key"])
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return None
+    return job
 
 
 def restrict_choices(form, name: str, allowed) -> None:

@@ -1,7 +1,7 @@
 """Extension points through which each kit shows itself in the shared screens.
 
-`cooperations` must not import the kits (imports point one way), so each kit registers,
-in its AppConfig.ready(), what it adds to:
+`cooperations` must not import the kits (imports point one way), so each kit lists in
+`<kit>/hooks.py` (`REGISTRY`, registered at startup by its `KitConfig`) what it adds to:
 - the main navigation (`NavItem`),
 - the cooperation page (`CooperationSection`: a tab link and a summary block),
 - the home page (`HomeWidget`: "what needs my attention"),
@@ -13,6 +13,9 @@ A context function must run a constant number of queries, whatever the data size
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from importlib import import_module
+
+from django.apps import AppConfig
 
 
 @dataclass(frozen=True)
@@ -141,33 +144,33 @@ def _add(registry: list, item) -> None:
     registry.sort(key=lambda i: i.order)
 
 
-def register_nav(item: NavItem) -> None:
-    _add(NAV_ITEMS, item)
+_REGISTRIES = {
+    NavItem: NAV_ITEMS,
+    CooperationSection: COOPERATION_SECTIONS,
+    HomeWidget: HOME_WIDGETS,
+    CopilSection: COPIL_SECTIONS,
+    PortfolioColumn: PORTFOLIO_COLUMNS,
+    PortfolioFlag: PORTFOLIO_FLAGS,
+    StepPanel: STEP_PANELS,
+    EstablishmentSection: ESTABLISHMENT_SECTIONS,
+}
 
 
-def register_section(item: CooperationSection) -> None:
-    _add(COOPERATION_SECTIONS, item)
+def register(*items) -> None:
+    """Add each item to the list of its kind (KeyError for an object of another type)."""
+    for item in items:
+        _add(_REGISTRIES[type(item)], item)
 
 
-def register_home_widget(item: HomeWidget) -> None:
-    _add(HOME_WIDGETS, item)
+class KitConfig(AppConfig):
+    """The AppConfig of a kit: at startup, its catalogues (`<kit>.catalogue.register_catalogues`)
+    and what it shows in the shared screens (`<kit>.hooks.REGISTRY`) are registered, by the
+    same module-naming convention as Django's `models.py` and `admin.py`.
 
+    Subclass it as `registry.KitConfig`: a class imported by name into `apps.py` would be a
+    second AppConfig there, and Django would not pick the kit's own.
+    """
 
-def register_copil_section(item: CopilSection) -> None:
-    _add(COPIL_SECTIONS, item)
-
-
-def register_portfolio_column(item: PortfolioColumn) -> None:
-    _add(PORTFOLIO_COLUMNS, item)
-
-
-def register_portfolio_flag(item: PortfolioFlag) -> None:
-    _add(PORTFOLIO_FLAGS, item)
-
-
-def register_step_panel(item: StepPanel) -> None:
-    _add(STEP_PANELS, item)
-
-
-def register_establishment_section(item: EstablishmentSection) -> None:
-    _add(ESTABLISHMENT_SECTIONS, item)
+    def ready(self):
+        import_module(f"{self.name}.catalogue").register_catalogues()
+        register(*import_module(f"{self.name}.hooks").REGISTRY)

@@ -12,6 +12,15 @@ def _text(value) -> str:
     return str(value.__html__()) if hasattr(value, "__html__") else escape(str(value))
 
 
+class DateInput(forms.DateInput):
+    """The browser's date picker (<input type="date">), which reads and sends ISO dates."""
+
+    input_type = "date"
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs, format="%Y-%m-%d")
+
+
 class FastSelect(forms.Select):
     """A <select> whose options are rendered in Python.
 

@@ -1,6 +1,7 @@
 from django import forms
 
 from core.forms import DsfrForm, DsfrModelForm, VersionedFormMixin
+from core.widgets import DateInput
 from evalimpact.models import Evaluation
 from evalimpact.services.evaluations import per_member
 
@@ -10,7 +11,7 @@ class EvaluationForm(VersionedFormMixin, DsfrModelForm):
         model = Evaluation
         fields = ["kind", "evaluated_on", "comments"]
         widgets = {
-            "evaluated_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "evaluated_on": DateInput(),
             "comments": forms.Textarea(attrs={"rows": 3}),
         }
         help_texts = {
@@ -232,13 +233,3 @@ class AnswersForm(DsfrForm):
                 )
             sections.append({"axis": axis, "items": items})
         return sections
-
-
-class ExportForm(forms.Form):
-    format = forms.ChoiceField(choices=[("csv", "CSV"), ("xlsx", "XLSX")], required=False)
-
-
-class SummaryRequestForm(DsfrForm):
-    """The "Générer la synthèse PDF" button: a key per page load makes a double click harmless."""
-
-    request_key = forms.UUIDField(widget=forms.HiddenInput)

@@ -1,5 +1,7 @@
 """Context functions for the shared screens (cooperation page, menu, COPIL pack)."""
 
+from core.registry import CooperationSection, CopilSection, EstablishmentSection, NavItem
+from evalimpact import register_section as establishment_blocks
 from evalimpact import selectors
 
 
@@ -23,3 +25,31 @@ def copil_context(cooperation) -> dict | None:
     if not summary["evaluations"]:
         return None
     return {"cooperation": cooperation, **selectors.pdf_section_context(summary)}
+
+
+# What KIT 2 adds to the shared screens (registered by KitConfig.ready()).
+REGISTRY = (
+    EstablishmentSection(
+        key="hospidiag",
+        title="Indicateurs Hospi Diag",
+        template="evalimpact/_establishment_hospidiag.html",
+        get_context=establishment_blocks.hospidiag_context,
+        order=40,
+    ),
+    NavItem(label="Eval'Impact", url_name="evalimpact:compare", order=40, visible=can_compare),
+    CooperationSection(
+        key="evalimpact",
+        label="Eval'Impact",
+        url_name="evalimpact:cooperation",
+        order=30,
+        summary_template="evalimpact/_section_summary.html",
+        get_context=section_context,
+    ),
+    CopilSection(
+        key="evalimpact",
+        title="Eval'Impact : impact potentiel et effectif",
+        template="evalimpact/pdf/_copil.html",
+        get_context=copil_context,
+        order=30,
+    ),
+)

@@ -1,4 +1,3 @@
-import uuid
 from collections import Counter
 
 from django.contrib import messages
@@ -11,18 +10,12 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
-from cooperations import scoping
-from cooperations.access import (
-    cooperation_access,
-    get_editable_cooperation,
-    get_visible_cooperation,
-    require_editable,
-)
+from cooperations.access import access_to, cooperation_access
 from cooperations.breadcrumbs import cooperation_breadcrumb
 from cooperations.filters import CooperationFilter
 from cooperations.models import Cooperation
 from core import documents
-from core.forms import add_service_errors
+from core.forms import DocumentRequestForm, add_service_errors, start_document
 from core.locking import StaleObjectError
 from core.ratelimit import document_rate_limit
 from core.uploads import attachment_response
@@ -31,7 +24,6 @@ from evalimpact.forms import (
     AnswersForm,
     EvaluationCreateForm,
     EvaluationForm,
-    SummaryRequestForm,
 )
 from evalimpact.hooks import can_compare
 from evalimpact.models import Evaluation, HospidiagImport, SummaryPdf
@@ -49,7 +41,7 @@ def _get_evaluation(request, pk, *, editable=False) -> Evaluation:
         pk=pk,
     )
     if editable:
-        require_editable(request, evaluation.cooperation)
+        access_to(request, evaluation.cooperation, "edit")
     return evaluation
 
 
@@ -73,7 +65,8 @@ def _summary_context(overview) -> dict:
 
 
 def cooperation_evaluations(request, pk: int):
-    cooperation = get_visible_cooperation(request, pk)
+    access = cooperation_access(request, pk)
+    cooperation = access.cooperation
     data = selectors.summary_for(cooperation)
     return render(
         request,
@@ -81,9 +74,9 @@ def cooperation_evaluations(request, pk: int):
         {
             "title": f"Eval'Impact — {cooperation.title}",
             "cooperation": cooperation,
-            "caps": scoping.user_capabilities(request.user, cooperation),
+            "caps": access,
             **_summary_context(data),
-            "summary_form": _summary_form(),
+            "summary_form": DocumentRequestForm.fresh(),
             "last_summary": SummaryPdf.objects.filter(
                 cooperation=cooperation, status=SummaryPdf.Status.DONE
             ).first(),
@@ -94,7 +87,7 @@ def cooperation_evaluations(request, pk: int):
 
 @require_http_methods(["GET", "POST"])
 def evaluation_create(request, pk: int):
-    cooperation = get_editable_cooperation(request, pk)
+    cooperation = cooperation_access(request, pk, "edit").cooperation
     form = EvaluationCreateForm(
         request.POST or None,
         initial={"evaluated_on": timezone.localdate(), "kind": "potential"},
@@ -147,9 +140,9 @@ def evaluation_detail(request, pk: int):
             "radar_uri": radar.data_uri(chart, "svg"),
             "radar_alt": chart.alt_text(),
             "table": selectors.score_table(data.axes, [evaluation]),
-            "transitions": evaluation.transitions.select_related("user")[:10],
+            "transitions": evaluation.transitions.select_related("actor")[:10],
             "history": selectors.evaluation_history(evaluation),
-            "caps": scoping.user_capabilities(request.user, evaluation.cooperation),
+            "caps": access_to(request, evaluation.cooperation),
             "breadcrumb_data": _breadcrumb(evaluation.cooperation, str(evaluation), evaluation),
         },
     )
@@ -216,9 +209,6 @@ def evaluation_edit(request, pk: int):
             )
         except StaleObjectError as error:
             header.add_stale_error(error)
-            # add_stale_error writes the unprefixed name; this form's field is "e-version".
-            header.data["e-version"] = header.data["version"]
-            del header.data["version"]
         except ValidationError as error:
             _add_row_errors(header, answers, error)
         else:
@@ -369,28 +359,19 @@ def _posted_version(request, evaluation) -> int:
 # --- summary PDF (produced by Celery, see evalimpact/services/summary.py) ----------------
 
 
-def _summary_form() -> SummaryRequestForm:
-    return SummaryRequestForm(initial={"request_key": uuid.uuid4()})
-
-
 @require_POST
 @document_rate_limit
 def summary_request(request, pk: int):
     """Every reader but the read-only COPIL guest may ask (a document job is a write, even
     though the summary changes no evaluation data); rate-limited per user."""
     cooperation = cooperation_access(request, pk, need="documents").cooperation
-    form = SummaryRequestForm(request.POST)
-    if not form.is_valid():
-        messages.error(
-            request, "La demande n'a pas pu être lue : rechargez la page et recommencez."
-        )
-        return redirect("evalimpact:cooperation", cooperation.pk)
-    try:
-        job, _created = summary.summary_pdf_request(
-            cooperation=cooperation, user=request.user, request_key=form.cleaned_data["request_key"]
-        )
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
+    job = start_document(
+        request,
+        lambda key: summary.summary_pdf_request(
+            cooperation=cooperation, user=request.user, request_key=key
+        ),
+    )
+    if job is None:
         return redirect("evalimpact:cooperation", cooperation.pk)
     return redirect("evalimpact:summary", job.pk)
 
@@ -412,7 +393,7 @@ def summary_status(request, pk: int):
             "title": "Synthèse PDF Eval'Impact",
             "job": job,
             "cooperation": job.cooperation,
-            "form": _summary_form(),
+            "form": DocumentRequestForm.fresh(),
             "breadcrumb_data": _breadcrumb(job.cooperation, "Synthèse PDF", True),
         },
     )

@@ -1,6 +1,7 @@
 """Context functions for the shared screens (core.registry); constant query counts."""
 
-from fiches import selectors
+from core.registry import CooperationSection, CopilSection, HomeWidget, NavItem
+from fiches import portfolio, selectors
 from fiches.models import Step, StepState
 
 HOME_LIMIT = 8
@@ -29,3 +30,49 @@ def copil_context(cooperation) -> dict | None:
     if all(row["step"].state == StepState.NOT_STARTED for row in rows):
         return None
     return {"rows": rows, "progress": selectors.progress(rows), "cooperation": cooperation}
+
+
+def _ars_agent(user) -> bool:
+    return user.is_authenticated and user.is_ars_agent
+
+
+def _referent(user) -> bool:
+    return user.is_authenticated and user.is_referent
+
+
+# What KIT 1 adds to the shared screens (registered by KitConfig.ready()).
+REGISTRY = (
+    NavItem(label="Base de connaissances", url_name="fiches:kb_list", order=60),
+    NavItem(label="Étapes à valider", url_name="fiches:queue", order=55, visible=_ars_agent),
+    CooperationSection(
+        key="kit1",
+        label="Fiches repères (KIT 1)",
+        url_name="fiches:stepper",
+        order=10,
+        summary_template="fiches/_cooperation_summary.html",
+        get_context=cooperation_summary,
+    ),
+    HomeWidget(
+        key="kit1-queue",
+        template="fiches/_home_queue.html",
+        get_context=home_queue,
+        order=10,
+        visible=_ars_agent,
+    ),
+    HomeWidget(
+        key="kit1-todo",
+        template="fiches/_home_todo.html",
+        get_context=home_todo,
+        order=10,
+        visible=_referent,
+    ),
+    portfolio.COLUMN,
+    portfolio.FLAG,
+    CopilSection(
+        key="kit1",
+        title="KIT 1 — avancement des fiches repères",
+        template="fiches/_copil_section.html",
+        get_context=copil_context,
+        order=10,
+    ),
+)

@@ -7,13 +7,13 @@ class NotificationsConfig(AppConfig):
 
     def ready(self):
         from cooperations.signals import cooperation_event
-        from core.registry import NavItem, register_nav
+        from core.registry import NavItem, register
         from notifications import receivers, selectors
 
         cooperation_event.connect(
             receivers.on_cooperation_event, dispatch_uid="notifications_cooperation_event"
         )
-        register_nav(
+        register(
             NavItem(
                 label="Notifications",
                 url_name="notifications:list",

@@ -19,20 +19,10 @@ import django  # noqa: E402
 django.setup()
 
 from django.apps import apps  # noqa: E402
+from django.conf import settings  # noqa: E402
 from django.db import models  # noqa: E402
 
-APPS = [
-    "core",
-    "accounts",
-    "territories",
-    "cooperations",
-    "fiches",
-    "conventions",
-    "evalimpact",
-    "suivi",
-    "notifications",
-    "si",
-]
+APPS = settings.PROJECT_APPS
 
 INTRO = """# Glossary — French term ↔ class ↔ stored value
 

@@ -1,6 +1,7 @@
 from django import forms
 
 from core.forms import DsfrModelForm, VersionedFormMixin
+from core.widgets import DateInput
 from si.models import ChecklistItem
 
 
@@ -11,7 +12,7 @@ class ChecklistItemForm(VersionedFormMixin, DsfrModelForm):
         model = ChecklistItem
         fields = ["status", "owner", "due_on", "answer"]
         widgets = {
-            "due_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "due_on": DateInput(),
             "answer": forms.Textarea(attrs={"rows": 5}),
         }
         help_texts = {

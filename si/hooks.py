@@ -3,6 +3,7 @@
 from itertools import groupby
 
 from cooperations import scoping
+from core.registry import StepPanel
 from si.models import ChecklistItem, ChecklistSettings, GuideItem, ItemStatus, Mode, ThemeGuide
 
 STATUS_BADGE = {
@@ -56,3 +57,9 @@ def step_panel(request, step):
         "modes": list(Mode.objects.all()),
         "can_edit": scoping.can_edit(request.user, cooperation),
     }
+
+
+# What the SI checklist adds to the shared screens (registered by KitConfig.ready()).
+REGISTRY = (
+    StepPanel(key="si-checklist", template="si/_step_panel.html", get_context=step_panel, order=10),
+)

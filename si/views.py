@@ -4,10 +4,9 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
-from cooperations.access import get_editable_cooperation, require_editable
+from cooperations.access import access_to, cooperation_access
 from cooperations.breadcrumbs import cooperation_breadcrumb
-from core.forms import add_service_errors
-from core.locking import StaleObjectError
+from core.forms import save_versioned
 from si import services
 from si.forms import ChecklistItemForm
 from si.models import ChecklistItem, ChecklistSettings
@@ -29,13 +28,13 @@ def _item(request, pk: int) -> ChecklistItem:
         ChecklistItem.objects.visible_to(request.user).select_related("cooperation", "theme"),
         pk=pk,
     )
-    require_editable(request, item.cooperation)
+    access_to(request, item.cooperation, "edit")
     return item
 
 
 @require_POST
 def generate(request, pk: int):
-    cooperation = get_editable_cooperation(request, pk)
+    cooperation = cooperation_access(request, pk, "edit").cooperation
     added = services.checklist_generate(cooperation=cooperation, user=request.user)
     if added:
         messages.success(
@@ -53,18 +52,13 @@ def item_edit(request, pk: int):
     item = _item(request, pk)
     cooperation = item.cooperation
     form = ChecklistItemForm(request.POST or None, instance=item)
-    if request.method == "POST" and form.is_valid():
-        data = dict(form.cleaned_data)
-        version = data.pop("version")
-        try:
-            services.checklist_item_update(item=item, data=data, version=version)
-        except StaleObjectError as error:
-            form.add_stale_error(error)
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            messages.success(request, "Le point de la check-list SI est enregistré.")
-            return redirect(_checklist_url(cooperation))
+    if save_versioned(
+        request,
+        form,
+        lambda data, version: services.checklist_item_update(item=item, data=data, version=version),
+        success="Le point de la check-list SI est enregistré.",
+    ):
+        return redirect(_checklist_url(cooperation))
     return render(
         request,
         "si/item_form.html",

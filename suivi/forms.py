@@ -4,9 +4,10 @@ from django import forms
 from django.utils import timezone
 
 from cooperations.models import Membership
-from core.forms import DsfrForm, DsfrModelForm, VersionedFormMixin
+from core.forms import DsfrModelForm, VersionedFormMixin
 from core.idempotency import SubmissionKeyMixin
 from core.text import is_plausible
+from core.widgets import DateInput
 from suivi.models import (
     DEFAULT_AT_RISK_MAX_DAYS,
     Activity,
@@ -20,7 +21,6 @@ from suivi.models import (
 from suivi.planning import period_bounds, rag_rule
 from suivi.services import BASELINE_FROZEN, RISK_FIELDS
 
-DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 PERCENT_ERRORS = {
     "min_value": "L'avancement est un pourcentage entre 0 et 100.",
     "max_value": "L'avancement est un pourcentage entre 0 et 100.",
@@ -90,9 +90,9 @@ class DeliverableForm(SubmissionKeyMixin, VersionedFormMixin, DsfrModelForm):
             "rag_override_reason",
         ]
         widgets = {
-            "planned_on": DATE_WIDGET,
-            "revised_on": DATE_WIDGET,
-            "done_on": DATE_WIDGET,
+            "planned_on": DateInput(),
+            "revised_on": DateInput(),
+            "done_on": DateInput(),
             "rag_override_reason": forms.Textarea(attrs={"rows": 2}),
         }
         help_texts = {
@@ -144,7 +144,7 @@ class RiskForm(SubmissionKeyMixin, VersionedFormMixin, DsfrModelForm):
         widgets = {
             "description": forms.Textarea(attrs={"rows": 3}),
             "mitigation": forms.Textarea(attrs={"rows": 3}),
-            "review_on": DATE_WIDGET,
+            "review_on": DateInput(),
         }
         help_texts = {
             "probability": "1 = peu probable, 4 = quasi certain.",
@@ -197,8 +197,8 @@ class StatusReportForm(SubmissionKeyMixin, DsfrModelForm):
             "decisions_expected",
         ]
         widgets = {
-            "period_start": DATE_WIDGET,
-            "period_end": DATE_WIDGET,
+            "period_start": DateInput(),
+            "period_end": DateInput(),
             "achievements": forms.Textarea(attrs={"rows": 4}),
             "planning_comment": forms.Textarea(attrs={"rows": 3}),
             "risks_comment": forms.Textarea(attrs={"rows": 3}),
@@ -220,15 +220,11 @@ class StatusReportForm(SubmissionKeyMixin, DsfrModelForm):
         return data
 
 
-class CopilRequestForm(DsfrForm):
-    request_key = forms.UUIDField(widget=forms.HiddenInput)
-
-
 class CopilMeetingForm(SubmissionKeyMixin, DsfrModelForm):
     class Meta:
         model = CopilMeeting
         fields = ["held_on", "location", "agenda"]
         widgets = {
-            "held_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "held_on": DateInput(),
             "agenda": forms.Textarea(attrs={"rows": 2}),
         }

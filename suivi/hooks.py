@@ -11,7 +11,8 @@ from django.utils import timezone
 from accounts.models import Role
 from cooperations import scoping
 from cooperations.models import Cooperation
-from suivi import reminders, selectors
+from core.registry import CooperationSection, HomeWidget
+from suivi import portfolio, reminders, selectors
 from suivi.models import CURRENT_DUE, Deliverable
 
 HOME_LIMIT = 5
@@ -85,3 +86,37 @@ def copil_guest_context(request) -> dict:
         .order_by("held_on", "pk")[:GUEST_LIMIT]
     )
     return {"packs": list(packs), "reports": list(reports), "meetings": list(meetings)}
+
+
+def _copil_guest(user) -> bool:
+    return user.is_authenticated and user.is_copil_guest
+
+
+# What KIT 3 adds to the shared screens (registered by KitConfig.ready()).
+REGISTRY = (
+    CooperationSection(
+        key="suivi",
+        label="Suivi de projet (KIT 3)",
+        url_name="suivi:tracker",
+        order=40,
+        summary_template="suivi/_section_summary.html",
+        get_context=section_context,
+    ),
+    HomeWidget(
+        key="suivi",
+        template="suivi/_home_widget.html",
+        get_context=home_context,
+        order=40,
+        visible=home_visible,
+    ),
+    portfolio.RAG_COLUMN,
+    portfolio.COPIL_COLUMN,
+    *portfolio.FLAGS,
+    HomeWidget(
+        key="suivi-copil-guest",
+        template="suivi/_home_copil_guest.html",
+        get_context=copil_guest_context,
+        order=5,
+        visible=_copil_guest,
+    ),
+)

@@ -5,19 +5,11 @@ from suivi import copil, reminders
 from suivi.models import CopilPack
 
 
-@shared_task(bind=True, acks_late=True, reject_on_worker_lost=True, max_retries=2)
-def generate_copil_pack(self, pack_id: int) -> int:
-    """acks_late + reject_on_worker_lost: a killed worker's message is delivered again and the
-    idempotent service finishes the same pack (same file name) instead of adding a document;
-    the reaper (core.tasks) re-queues it sooner when its heartbeat stops."""
-    documents.run_in_task(
-        self,
-        CopilPack,
-        pack_id,
-        lambda: copil.copil_pack_generate(pack_id=pack_id),
-        message=copil.FAILED_MESSAGE,
-    )
-    return pack_id
+@documents.document_task(CopilPack, message=copil.FAILED_MESSAGE)
+def generate_copil_pack(pack_id: int) -> None:
+    """Assemble the COPIL pack; the reaper (core.tasks) re-queues it sooner when its
+    heartbeat stops."""
+    copil.copil_pack_generate(pack_id=pack_id)
 
 
 @shared_task(acks_late=True)

@@ -1,5 +1,3 @@
-import uuid
-
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
@@ -9,13 +7,11 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
-from cooperations import scoping
-from cooperations.access import get_editable_cooperation, get_visible_cooperation, require_editable
+from cooperations.access import access_to, cooperation_access
 from cooperations.breadcrumbs import cooperation_breadcrumb
 from core import documents
-from core.forms import add_service_errors
+from core.forms import DocumentRequestForm, add_service_errors, save_versioned, start_document
 from core.idempotency import once_per_submission
-from core.locking import StaleObjectError
 from core.ratelimit import document_rate_limit
 from core.uploads import attachment_response
 from suivi import copil as copil_pack
@@ -23,7 +19,6 @@ from suivi import exports, gantt, selectors, services
 from suivi.forms import (
     ActivityForm,
     CopilMeetingForm,
-    CopilRequestForm,
     DeliverableForm,
     ProjectSettingsForm,
     RiskForm,
@@ -59,7 +54,8 @@ def _page(request, items):
 
 
 def tracker(request, pk: int):
-    cooperation = get_visible_cooperation(request, pk)
+    access = cooperation_access(request, pk)
+    cooperation = access.cooperation
     data = selectors.tracker(cooperation)
     return render(
         request,
@@ -71,7 +67,7 @@ def tracker(request, pk: int):
             "gantt": gantt.build(data),
             "deliverables_page": _page(request, data.deliverables),
             "rule": data.rule,
-            "caps": scoping.user_capabilities(request.user, cooperation),
+            "caps": access,
             "breadcrumb_data": _crumbs(cooperation, current="Suivi de projet"),
         },
     )
@@ -85,14 +81,14 @@ def _activity(request, pk: int, *, edit: bool = False) -> Activity:
         Activity.objects.visible_to(request.user).select_related("cooperation"), pk=pk
     )
     if edit:
-        require_editable(request, activity.cooperation)
+        access_to(request, activity.cooperation, "edit")
     return activity
 
 
 @require_http_methods(["GET", "POST"])
 @once_per_submission
 def activity_create(request, pk: int):
-    cooperation = get_editable_cooperation(request, pk)
+    cooperation = cooperation_access(request, pk, "edit").cooperation
     form = ActivityForm(request.POST or None, cooperation=cooperation)
     if request.method == "POST" and form.is_valid():
         try:
@@ -136,7 +132,7 @@ def activity_detail(request, pk: int):
             "revisions": revisions,
             "history": selectors.activity_history(activity),
             "rule": data.rule,
-            "caps": scoping.user_capabilities(request.user, cooperation),
+            "caps": access_to(request, cooperation),
             "breadcrumb_data": _crumbs(cooperation, current=activity.title),
         },
     )
@@ -147,18 +143,15 @@ def activity_edit(request, pk: int):
     activity = _activity(request, pk, edit=True)
     cooperation = activity.cooperation
     form = ActivityForm(request.POST or None, instance=activity, cooperation=cooperation)
-    if request.method == "POST" and form.is_valid():
-        data = dict(form.cleaned_data)
-        version = data.pop("version")
-        try:
-            services.activity_update(activity=activity, data=data, version=version)
-        except StaleObjectError as error:
-            form.add_stale_error(error)
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            messages.success(request, "Le chantier a été mis à jour.")
-            return redirect(activity)
+    if save_versioned(
+        request,
+        form,
+        lambda data, version: services.activity_update(
+            activity=activity, data=data, version=version
+        ),
+        success="Le chantier a été mis à jour.",
+    ):
+        return redirect(activity)
     return render(
         request,
         "suivi/form.html",
@@ -216,31 +209,25 @@ def deliverable_edit(request, pk: int):
         pk=pk,
     )
     activity = deliverable.activity
-    require_editable(request, activity.cooperation)
+    access_to(request, activity.cooperation, "edit")
     form = DeliverableForm(
         request.POST or None,
         instance=deliverable,
         at_risk_max_days=selectors.at_risk_max_days(activity.cooperation),
     )
-    if request.method == "POST" and form.is_valid():
-        data = dict(form.cleaned_data)
-        version = data.pop("version")
+
+    def save(data, version):
         reason = data.pop("revision_reason", "")
-        try:
-            services.deliverable_update(
-                deliverable=deliverable,
-                data=data,
-                version=version,
-                user=request.user,
-                revision_reason=reason,
-            )
-        except StaleObjectError as error:
-            form.add_stale_error(error)
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            messages.success(request, "Le livrable a été mis à jour.")
-            return redirect(activity)
+        services.deliverable_update(
+            deliverable=deliverable,
+            data=data,
+            version=version,
+            user=request.user,
+            revision_reason=reason,
+        )
+
+    if save_versioned(request, form, save, success="Le livrable a été mis à jour."):
+        return redirect(activity)
     return render(
         request,
         "suivi/form.html",
@@ -262,7 +249,8 @@ def deliverable_edit(request, pk: int):
 
 
 def risk_list(request, pk: int):
-    cooperation = get_visible_cooperation(request, pk)
+    access = cooperation_access(request, pk)
+    cooperation = access.cooperation
     risk_list = list(selectors.risks(cooperation))
     return render(
         request,
@@ -272,7 +260,7 @@ def risk_list(request, pk: int):
             "cooperation": cooperation,
             "page_obj": _page(request, risk_list),
             "matrix": selectors.risk_matrix([r for r in risk_list if r.status != "clos"]),
-            "caps": scoping.user_capabilities(request.user, cooperation),
+            "caps": access,
             "breadcrumb_data": _crumbs(cooperation, current="Risques et obstacles"),
         },
     )
@@ -281,7 +269,7 @@ def risk_list(request, pk: int):
 @require_http_methods(["GET", "POST"])
 @once_per_submission
 def risk_create(request, pk: int):
-    cooperation = get_editable_cooperation(request, pk)
+    cooperation = cooperation_access(request, pk, "edit").cooperation
     form = RiskForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -309,20 +297,15 @@ def risk_edit(request, pk: int):
         Risk.objects.visible_to(request.user).select_related("cooperation"), pk=pk
     )
     cooperation = risk.cooperation
-    require_editable(request, cooperation)
+    access_to(request, cooperation, "edit")
     form = RiskForm(request.POST or None, instance=risk)
-    if request.method == "POST" and form.is_valid():
-        data = dict(form.cleaned_data)
-        version = data.pop("version")
-        try:
-            services.risk_update(risk=risk, data=data, version=version)
-        except StaleObjectError as error:
-            form.add_stale_error(error)
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            messages.success(request, "Le risque a été mis à jour.")
-            return redirect("suivi:risk_list", pk=cooperation.pk)
+    if save_versioned(
+        request,
+        form,
+        lambda data, version: services.risk_update(risk=risk, data=data, version=version),
+        success="Le risque a été mis à jour.",
+    ):
+        return redirect("suivi:risk_list", pk=cooperation.pk)
     return render(
         request,
         "suivi/form.html",
@@ -339,7 +322,8 @@ def risk_edit(request, pk: int):
 
 
 def report_list(request, pk: int):
-    cooperation = get_visible_cooperation(request, pk)
+    access = cooperation_access(request, pk)
+    cooperation = access.cooperation
     project = selectors.project_settings(cooperation)
     return render(
         request,
@@ -349,7 +333,7 @@ def report_list(request, pk: int):
             "cooperation": cooperation,
             "project": project,
             "page_obj": _page(request, selectors.reports(cooperation)),
-            "caps": scoping.user_capabilities(request.user, cooperation),
+            "caps": access,
             "breadcrumb_data": _crumbs(cooperation, current="Rapports d'avancement"),
         },
     )
@@ -358,7 +342,7 @@ def report_list(request, pk: int):
 @require_http_methods(["GET", "POST"])
 @once_per_submission
 def report_create(request, pk: int):
-    cooperation = get_editable_cooperation(request, pk)
+    cooperation = cooperation_access(request, pk, "edit").cooperation
     project = selectors.project_settings(cooperation)
     form = StatusReportForm(request.POST or None, period_months=project.report_period_months)
     if request.method == "POST" and form.is_valid():
@@ -415,21 +399,18 @@ def report_detail(request, pk: int):
 
 @require_http_methods(["GET", "POST"])
 def settings_edit(request, pk: int):
-    cooperation = get_editable_cooperation(request, pk)
+    cooperation = cooperation_access(request, pk, "edit").cooperation
     project = selectors.project_settings(cooperation)
     form = ProjectSettingsForm(request.POST or None, instance=project)
-    if request.method == "POST" and form.is_valid():
-        data = dict(form.cleaned_data)
-        version = data.pop("version")
-        try:
-            services.settings_update(cooperation=cooperation, data=data, version=version)
-        except StaleObjectError as error:
-            form.add_stale_error(error)
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            messages.success(request, "Les paramètres du suivi sont enregistrés.")
-            return redirect("suivi:tracker", pk=cooperation.pk)
+    if save_versioned(
+        request,
+        form,
+        lambda data, version: services.settings_update(
+            cooperation=cooperation, data=data, version=version
+        ),
+        success="Les paramètres du suivi sont enregistrés.",
+    ):
+        return redirect("suivi:tracker", pk=cooperation.pk)
     return render(
         request,
         "suivi/form.html",
@@ -451,7 +432,7 @@ def settings_edit(request, pk: int):
 
 
 def export(request, pk: int, table: str, fmt: str):
-    cooperation = get_visible_cooperation(request, pk)
+    cooperation = cooperation_access(request, pk).cooperation
     if table not in exports.TABLES or fmt not in exports.FORMATS:
         raise Http404("Export inconnu.")
     return exports.export_response(cooperation, table, fmt)
@@ -460,7 +441,8 @@ def export(request, pk: int, table: str, fmt: str):
 # --- COPIL pack ---------------------------------------------------------------------------
 
 
-def _copil_page(request, cooperation, meeting_form=None, status=200):
+def _copil_page(request, access, meeting_form=None, status=200):
+    cooperation = access.cooperation
     packs = CopilPack.objects.filter(cooperation=cooperation).select_related("requested_by")
     return render(
         request,
@@ -472,8 +454,8 @@ def _copil_page(request, cooperation, meeting_form=None, status=200):
             "meetings": CopilMeeting.objects.filter(cooperation=cooperation).order_by("held_on"),
             "meeting_form": meeting_form or CopilMeetingForm(),
             "today": timezone.localdate(),
-            "form": CopilRequestForm(initial={"request_key": uuid.uuid4()}),
-            "caps": scoping.user_capabilities(request.user, cooperation),
+            "form": DocumentRequestForm.fresh(),
+            "caps": access,
             "breadcrumb_data": _crumbs(cooperation, current="Dossier COPIL"),
         },
         status=status,
@@ -482,13 +464,14 @@ def _copil_page(request, cooperation, meeting_form=None, status=200):
 
 @require_http_methods(["GET"])
 def copil(request, pk: int):
-    return _copil_page(request, get_visible_cooperation(request, pk))
+    return _copil_page(request, cooperation_access(request, pk))
 
 
 @require_POST
 @once_per_submission
 def copil_meeting_add(request, pk: int):
-    cooperation = get_editable_cooperation(request, pk)
+    access = cooperation_access(request, pk, "edit")
+    cooperation = access.cooperation
     form = CopilMeetingForm(request.POST)
     if form.is_valid():
         try:
@@ -498,7 +481,7 @@ def copil_meeting_add(request, pk: int):
         else:
             messages.success(request, "La date du COPIL est enregistrée.")
             return redirect("suivi:copil", pk=cooperation.pk)
-    return _copil_page(request, cooperation, meeting_form=form)
+    return _copil_page(request, access, meeting_form=form)
 
 
 @require_POST
@@ -506,7 +489,7 @@ def copil_meeting_delete(request, pk: int):
     meeting = get_object_or_404(
         CopilMeeting.objects.visible_to(request.user).select_related("cooperation"), pk=pk
     )
-    require_editable(request, meeting.cooperation)
+    access_to(request, meeting.cooperation, "edit")
     services.copil_meeting_delete(meeting=meeting)
     messages.success(request, f"Le {meeting} est retiré du calendrier.")
     return redirect("suivi:copil", pk=meeting.cooperation_id)
@@ -515,19 +498,14 @@ def copil_meeting_delete(request, pk: int):
 @require_POST
 @document_rate_limit
 def copil_request(request, pk: int):
-    cooperation = get_editable_cooperation(request, pk)
-    form = CopilRequestForm(request.POST)
-    if not form.is_valid():
-        messages.error(
-            request, "La demande n'a pas pu être lue : rechargez la page et recommencez."
-        )
-        return redirect("suivi:copil", pk=cooperation.pk)
-    try:
-        pack, _created = services.copil_pack_request(
-            cooperation=cooperation, user=request.user, request_key=form.cleaned_data["request_key"]
-        )
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
+    cooperation = cooperation_access(request, pk, "edit").cooperation
+    pack = start_document(
+        request,
+        lambda key: services.copil_pack_request(
+            cooperation=cooperation, user=request.user, request_key=key
+        ),
+    )
+    if pack is None:
         return redirect("suivi:copil", pk=cooperation.pk)
     return redirect("suivi:copil_status", pk=pack.pk)
 
@@ -548,7 +526,7 @@ def copil_status(request, pk: int):
             "title": "Génération du dossier COPIL",
             "pack": pack,
             "cooperation": pack.cooperation,
-            "can_edit": scoping.can_edit(request.user, pack.cooperation),
+            "can_edit": access_to(request, pack.cooperation).can_edit,
             "breadcrumb_data": _crumbs(
                 pack.cooperation,
                 {
@@ -565,7 +543,7 @@ def copil_status(request, pk: int):
 def copil_retry(request, pk: int):
     """ "Relancer": start a failed or stalled pack again (the same pack, a new generation)."""
     pack = _pack(request, pk)
-    require_editable(request, pack.cooperation)
+    access_to(request, pack.cooperation, "edit")
     if documents.restart(pack):
         messages.success(request, "La génération du dossier COPIL est relancée.")
     else:

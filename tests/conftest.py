@@ -25,6 +25,9 @@ from tests.territories.factories import EstablishmentFactory, ars, departement
 
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
+# An undefined variable in one of our templates fails the test (tests/strict_templates.py).
+pytest_plugins = ["tests.strict_templates"]
+
 
 @pytest.fixture(autouse=True)
 def _media_root(settings, tmp_path):
@@ -168,19 +171,12 @@ def matrix_world(world):
     """The world plus each kit's objects (tests/<app>/matrix.py: setup_world)."""
     import importlib
 
+    from django.conf import settings
+
     from territories.models import ImportRun
 
     world.import_run = ImportRun.objects.create(original_name="extrait.csv", status="done")
-    for name in (
-        "accounts",
-        "cooperations",
-        "fiches",
-        "conventions",
-        "evalimpact",
-        "suivi",
-        "notifications",
-        "si",
-    ):
+    for name in settings.PROJECT_APPS:
         try:
             module = importlib.import_module(f"tests.{name}.matrix")
         except ModuleNotFoundError:

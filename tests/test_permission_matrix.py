@@ -2,29 +2,19 @@
 
 import importlib
 
+from django.conf import settings
 from django.db import transaction
 from django.urls import get_resolver, reverse
 
 from tests.matrix import ROLES
 
-APPS = [
-    "accounts",
-    "api",
-    "cooperations",
-    "territories",
-    "fiches",
-    "conventions",
-    "evalimpact",
-    "suivi",
-    "notifications",
-    "si",
-    "registre",
-]
+# URL namespaces: one per app, and the register pages' own (cooperations/register_urls.py).
+NAMESPACES = [*settings.PROJECT_APPS, "registre"]
 
 
 def _cases():
     cases = []
-    for app in APPS:
+    for app in NAMESPACES:
         try:
             module = importlib.import_module(f"tests.{app}.matrix")
         except ModuleNotFoundError:
@@ -79,7 +69,7 @@ def test_every_view_of_the_apps_is_in_the_matrix():
     covered = {case.url_name for case in CASES}
     resolver = get_resolver()
     missing = []
-    for app in APPS:
+    for app in NAMESPACES:
         namespace = resolver.namespace_dict.get(app)
         if not namespace:
             continue

@@ -40,6 +40,24 @@ if not SECRET_KEY:
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", "")
 
+# KitCoop's own apps, ground floor first (tests/test_layers.py); the glossary script and
+# the permission matrix walk them in this order.
+PROJECT_APPS = [
+    "core",
+    "accounts",
+    "territories",
+    "cooperations",
+    "fiches",
+    "conventions",
+    "evalimpact",
+    "suivi",
+    "notifications",
+    "si",
+    "api",
+    "home",
+    "demo",
+]
+
 INSTALLED_APPS = [
     "django.contrib.admin",
     "django.contrib.auth",
@@ -58,18 +76,7 @@ INSTALLED_APPS = [
     "rest_framework",
     "drf_spectacular",
     "drf_spectacular_sidecar",
-    "core",
-    "accounts",
-    "territories",
-    "cooperations",
-    "fiches",
-    "conventions",
-    "evalimpact",
-    "suivi",
-    "notifications",
-    "si",
-    "api",
-    "home",
+    *PROJECT_APPS,
 ]
 
 MIDDLEWARE = [
@@ -128,6 +135,14 @@ DATABASES = {
         conn_health_checks=env_bool("DB_CONN_HEALTH_CHECKS", True),
     )
 }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and not env_bool(
+    "DB_JIT", False
+):
+    # PostgreSQL's JIT compiles any plan whose estimate passes jit_above_cost: the home
+    # page's "reports due" query (per-cooperation subqueries over a region) spent 210 of its
+    # 300 ms compiling, to run 90 ms (bench/results/2026-11-30.md). Short OLTP queries
+    # never win it back.
+    DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c jit=off"
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["CONN_MAX_AGE"] = 0
     DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = 20

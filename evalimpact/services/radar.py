@@ -255,11 +255,7 @@ def _draw_series(ax, series, style, angles, close, math) -> None:
 
 def render(data: RadarData, fmt: str = "svg") -> bytes:
     key = f"evalimpact:radar:v{DRAW_VERSION}:{fmt}:{data.fingerprint()}"
-    image = cache.get(key)
-    if image is None:
-        image = draw(data, fmt)
-        cache.set(key, image, CACHE_SECONDS)
-    return image
+    return cache.get_or_set(key, lambda: draw(data, fmt), CACHE_SECONDS)
 
 
 def data_uri(data: RadarData, fmt: str = "svg") -> str:

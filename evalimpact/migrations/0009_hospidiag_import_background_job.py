@@ -19,7 +19,7 @@ def existing_runs_are_done(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("evalimpact", "0006_merge_20261130_1021"),
+        ("evalimpact", "0008_merge_20261130_1227"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
