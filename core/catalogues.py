@@ -385,3 +385,53 @@ def by_code(model: type[models.Model], codes: Iterable[str], *, field_name: str 
             f"{model._meta.verbose_name}{suffix} : code(s) inconnu(s) {', '.join(map(str, missing))}"
         )
     return [found[c] for c in codes]
+
+
+# --- Versioned catalogues --------------------------------------------------------------
+
+
+def version_to_load(
+    model,
+    header: Mapping,
+    report: LoadReport,
+    *,
+    unchanged: Callable[[models.Model], bool],
+    who: str,
+    used_by: str,
+    series: Mapping | None = None,
+):
+    """The version of ``model`` (a ``core.catalogue_versions.CatalogueVersion``) to load the
+    files into, or None when there is nothing to load.
+
+    ``header`` is the files' version block (``number``, ``note``); ``series`` the version's
+    series (``{"variant": "sanitaire"}``). No version in force: one is created from the
+    header. Files equal to the version in force (``unchanged(version)``), or missing-only
+    mode: None. Version in force used (``in_use()``): the files go to a copy
+    (``copy_version``), and the report says so (« {who} : la version en vigueur était
+    utilisée par {used_by} … »). Otherwise the version in force itself.
+    """
+    from core.catalogue_versions import copy_version
+
+    series = dict(series or {})
+    version = model.objects.current(**series)
+    if version is None:
+        version, _ = sync_row(
+            model,
+            {**series, "number": int(header.get("number", 1))},
+            {"is_current": True, "note": header.get("note", "")},
+            report,
+        )
+        return version
+    if report.missing_only or unchanged(version):
+        report.count("unchanged", model)
+        return None
+    if version.in_use():
+        version = copy_version(
+            version, note=header.get("note") or "Chargement du catalogue (fichiers)"
+        )
+        report.count("created", model)
+        report.note(
+            f"{who} : la version en vigueur était utilisée par {used_by} ; les fichiers ont été "
+            f"chargés dans une nouvelle version v{version.number}."
+        )
+    return version

@@ -6,7 +6,7 @@ one per ``CatalogueVariant``. Each describes the catalogue version *in force* of
 variant, with its activities (which Hospi Diag codes measure each indicator for an
 activity); when it differs and that version is already used by an
 evaluation, loading copies it into a new version first
-(``evalimpact.services.catalogue.catalogue_copy``), so past evaluations keep their scale.
+(``core.catalogue_versions.copy_version``), so past evaluations keep their scale.
 """
 
 from pathlib import Path
@@ -19,6 +19,7 @@ from core.catalogues import (
     read_yaml,
     register,
     sync_row,
+    version_to_load,
     write_yaml,
 )
 
@@ -76,31 +77,28 @@ def load_indicators(root: Path, report: LoadReport) -> None:
 
 
 def _load_variant(root: Path, path, variant: str, report: LoadReport) -> None:
-    from evalimpact.models import Activity, Axis, CatalogueVersion, Indicator, ScoreLevel
-    from evalimpact.services.catalogue import catalogue_copy, is_frozen
+    from evalimpact.models import (
+        Activity,
+        Axis,
+        CatalogueVariant,
+        CatalogueVersion,
+        Indicator,
+        ScoreLevel,
+    )
 
     data = read_yaml(root.joinpath(*path)) or {}
     _check_activities("/".join(path), data.get("activities") or [], data.get("indicators") or [])
-    header = data.get("version") or {}
-    version = CatalogueVersion.objects.filter(is_current=True, variant=variant).first()
+    version = version_to_load(
+        CatalogueVersion,
+        data.get("version") or {},
+        report,
+        unchanged=lambda current: _comparable(_file(current)) == _comparable(data),
+        who=f"Eval'Impact ({CatalogueVariant(variant).label})",
+        used_by="des évaluations",
+        series={"variant": variant},
+    )
     if version is None:
-        version, _ = sync_row(
-            CatalogueVersion,
-            {"variant": variant, "number": int(header.get("number", 1))},
-            {"is_current": True, "note": header.get("note", "")},
-            report,
-        )
-    elif report.missing_only or _comparable(_file(version)) == _comparable(data):
-        report.count("unchanged", CatalogueVersion)
         return
-    elif is_frozen(version):
-        version = catalogue_copy(
-            source=version, note=header.get("note") or "Chargement du catalogue (fichiers)"
-        )
-        report.note(
-            f"Eval'Impact ({version.get_variant_display()}) : la version en vigueur était utilisée par des évaluations ; les "
-            f"fichiers ont été chargés dans une nouvelle version v{version.number}."
-        )
     axes = {}
     for item in data.get("axes") or []:
         item = dict(item)

@@ -5,7 +5,7 @@ Files (under ``settings.CATALOGUES_DIR``):
 - ``kit1/version.yaml`` and ``kit1/fiches/<NN>.yaml``: the catalogue version in force and
   its fiches with their questions. The files describe the version *in force*: when they
   differ from it and that version is already used by a cooperation's steps, loading copies
-  it into a new version (``fiches.services.catalogue_clone_version``) and writes the change
+  it into a new version (``core.catalogue_versions.copy_version``) and writes the change
   there, so steps opened earlier keep the text they were answered with;
 - ``chooser/<legal form code>.yaml``: the rules of the legal-form chooser for that form.
 """
@@ -23,6 +23,7 @@ from core.catalogues import (
     register,
     sync_m2m,
     sync_row,
+    version_to_load,
     write_dir,
     write_yaml,
 )
@@ -104,31 +105,19 @@ def _read_fiche_files(root: Path) -> tuple[dict, dict[str, dict]]:
 
 def load_fiches(root: Path, report: LoadReport) -> None:
     from cooperations.models import LegalForm
-    from fiches import services
     from fiches.models import CatalogueVersion, Fiche, KnowledgePage, Question
 
     header, files = _read_fiche_files(root)
-    version = CatalogueVersion.objects.current()
+    version = version_to_load(
+        CatalogueVersion,
+        header,
+        report,
+        unchanged=lambda current: _fiche_files(current) == files,
+        who="KIT 1",
+        used_by="des étapes",
+    )
     if version is None:
-        version, _ = sync_row(
-            CatalogueVersion,
-            {"number": int(header.get("number", 1))},
-            {"is_current": True, "note": header.get("note", "")},
-            LoadReport(),
-        )
-        report.count("created", CatalogueVersion)
-    elif _fiche_files(version) == files or report.missing_only:
-        report.count("unchanged", CatalogueVersion)
         return
-    elif services.version_in_use(version):
-        version = services.catalogue_clone_version(
-            version=version, note=header.get("note") or "Chargement du catalogue (fichiers)"
-        )
-        report.count("created", CatalogueVersion)
-        report.note(
-            f"KIT 1 : la version en vigueur était utilisée par des étapes ; les fichiers ont "
-            f"été chargés dans une nouvelle version v{version.number}."
-        )
 
     fiches = {}
     for name, data in files.items():
