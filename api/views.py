@@ -1,7 +1,7 @@
 """The read API (GET only), under /api/v1/.
 
 Every cooperation read goes through the scoping module, as the pages do:
-`Cooperation.objects.visible_to(user)` for lists, `access.get_visible_cooperation()` for one
+`Cooperation.objects.visible_to(user)` for lists, `access.cooperation_access()` for one
 cooperation and everything below it. Outside the caller's scope the answer is 404, never
 403, so that existence does not leak. The FINESS register is public to every signed-in
 user, but the cooperations it lists per establishment are filtered the same way.
@@ -26,7 +26,7 @@ from rest_framework.views import APIView
 from api import reference
 from api import serializers as s
 from api.filters import ApiCooperationFilter
-from cooperations.access import get_visible_cooperation
+from cooperations.access import cooperation_access
 from cooperations.models import Cooperation, LegalForm, Membership
 from territories.models import Departement, Establishment, LegalEntity
 
@@ -152,7 +152,9 @@ class CooperationDetail(ApiViewMixin, generics.RetrieveAPIView):
                 to_attr="api_former_members",
             )
         )
-        cooperation = get_visible_cooperation(self.request, self.kwargs["pk"], queryset)
+        cooperation = cooperation_access(
+            self.request, self.kwargs["pk"], queryset=queryset
+        ).cooperation
         _typologies([cooperation])
         return cooperation
 
@@ -162,7 +164,7 @@ class CooperationChildList(DecoratedListView):
 
     def cooperation(self) -> Cooperation:
         if not hasattr(self, "_cooperation"):
-            self._cooperation = get_visible_cooperation(self.request, self.kwargs["pk"])
+            self._cooperation = cooperation_access(self.request, self.kwargs["pk"]).cooperation
         return self._cooperation
 
 
@@ -198,9 +200,9 @@ class CooperationConvention(ApiViewMixin, APIView):
     def get(self, request, pk: int):
         from conventions.models import Convention
 
-        cooperation = get_visible_cooperation(
-            request, pk, Cooperation.objects.select_related("legal_form")
-        )
+        cooperation = cooperation_access(
+            request, pk, queryset=Cooperation.objects.select_related("legal_form")
+        ).cooperation
         convention = (
             Convention.objects.filter(cooperation=cooperation).select_related("template").first()
         )

@@ -33,7 +33,7 @@ def _pages():
 
 
 def urls() -> dict:
-    from territories.synthetic import SYNTHETIC_PASSWORD
+    from demo.synthetic import SYNTHETIC_PASSWORD
 
     pages = _pages()
     result: dict = {}
@@ -94,6 +94,7 @@ def queries() -> dict:
                     for shape, count in sorted(shapes.items(), key=lambda i: -i[1])
                     if count > 2
                 ],
+                "sql_ms": round(sum(float(q["time"]) for q in captured.captured_queries) * 1000, 1),
                 "slowest": {
                     "ms": round(float(slowest["time"]) * 1000, 1),
                     "sql": slowest["sql"][:400],

@@ -65,9 +65,11 @@ class Config:
         return f"{self.pg}/{self.databases[key]}"
 
 
-# Targets of issue 7.
+# Page targets of issue 17 (issue 7 asked 0.35 × the bare view; issue 17 set 0.2 and added
+# the server time of one request alone at national scale).
 TARGET_P95_MS = 150
-TARGET_RATIO = 0.35
+TARGET_RATIO = 0.2
+TARGET_SERVER_MS = 15
 TARGET_IMPORT_S = 30
 TARGET_IMPORT_MB = 300
 # Issue 13: the national FINESS 2026 "Structures" JSON (≈100 000 ET, 60 000 EJ, 136 GHT).
@@ -177,6 +179,11 @@ def prepare_databases(config: Config, results: Results) -> None:
     clock = time.perf_counter()
     run([PYTHON, "manage.py", "migrate", "--noinput", "-v0"], base_env(config), 600, "migrate")
     results.steps["Migrations (base vide)"] = time.perf_counter() - clock
+    # The migrations hold no catalogue (they are files, loaded as `make run` does): without
+    # them the generator finds no fiches nor indicators in force and skips KIT 1 and KIT 2.
+    clock = time.perf_counter()
+    run([PYTHON, "manage.py", "load_catalogues"], base_env(config), 600, "catalogues")
+    results.steps["Catalogues (load_catalogues)"] = time.perf_counter() - clock
     # Copies of the freshly migrated database: instant, and identical catalogues.
     with admin_connection(config) as connection:
         for key in ("small", "import", "json"):

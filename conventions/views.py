@@ -25,14 +25,7 @@ from conventions.models import (
     Signature,
     Status,
 )
-from cooperations import scoping
-from cooperations.access import (
-    get_editable_cooperation,
-    get_visible_cooperation,
-    require_documents,
-    require_project_team,
-    require_validator,
-)
+from cooperations.access import access_to, check, cooperation_access
 from cooperations.breadcrumbs import cooperation_breadcrumb
 from cooperations.models import Membership
 from core.forms import add_service_errors
@@ -46,9 +39,8 @@ JOURNAL_PAGE_SIZE = 50
 
 
 def _team_cooperation(request, pk):
-    cooperation = get_editable_cooperation(request, pk)
-    require_project_team(request, cooperation)
-    return cooperation
+    # "edit" first: a read-only role is told so, an ARS agent that only the team may act.
+    return check(cooperation_access(request, pk, "edit"), "team").cooperation
 
 
 def _breadcrumb(cooperation, current, convention_link=True):
@@ -94,8 +86,8 @@ def _version(convention, number: int) -> ConventionVersion:
 
 
 def convention_detail(request, pk: int):
-    cooperation = get_visible_cooperation(request, pk, queryset=scoping_queryset())
-    return render(request, "conventions/detail.html", _detail_context(request, cooperation))
+    access = cooperation_access(request, pk, queryset=scoping_queryset())
+    return render(request, "conventions/detail.html", _detail_context(request, access))
 
 
 def scoping_queryset():
@@ -104,7 +96,8 @@ def scoping_queryset():
     return Cooperation.objects.select_related("legal_form", "pilot_ars")
 
 
-def _detail_context(request, cooperation, not_ready=None):
+def _detail_context(request, access, not_ready=None):
+    cooperation = access.cooperation
     template, facts, result = services.preview(cooperation)
     convention = _convention(cooperation)
     versions_page = latest = None
@@ -123,7 +116,7 @@ def _detail_context(request, cooperation, not_ready=None):
             .first()
         )
         transitions = list(
-            convention.transitions.select_related("by", "version")[:TRANSITIONS_SHOWN]
+            convention.transitions.select_related("actor", "version")[:TRANSITIONS_SHOWN]
         )
         transitions_total = (
             len(transitions)
@@ -135,7 +128,6 @@ def _detail_context(request, cooperation, not_ready=None):
             {**p, "signature": signatures.get(p["membership"])}
             for p in (latest.parties if latest else [])
         ]
-    caps = scoping.user_capabilities(request.user, cooperation)
     clock = approval_rules.clock_for(convention) if convention else None
     placeholders = (
         services.placeholder_problems(latest, facts)
@@ -165,7 +157,7 @@ def _detail_context(request, cooperation, not_ready=None):
         "transitions_total": transitions_total,
         "parties": parties,
         "totals": totals,
-        "caps": caps,
+        "caps": access,
         "Status": Status,
         "all_signed": bool(parties) and all(p["signature"] for p in parties),
         "clock": clock,
@@ -179,11 +171,11 @@ def _detail_context(request, cooperation, not_ready=None):
 
 def convention_journal(request, pk: int):
     """Every state change of the convention, newest first; read as the convention page."""
-    cooperation = get_visible_cooperation(request, pk)
+    cooperation = cooperation_access(request, pk).cooperation
     convention = _convention(cooperation)
     if convention is None:
         raise Http404("Cette coopération n'a pas encore de convention.")
-    transitions = convention.transitions.select_related("by", "version").order_by("-at", "-pk")
+    transitions = convention.transitions.select_related("actor", "version").order_by("-at", "-pk")
     page = Paginator(transitions, JOURNAL_PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
         request,
@@ -304,7 +296,7 @@ def convention_generate(request, pk: int):
             request,
             "La convention n'a pas été générée : complétez les éléments listés ci-dessous.",
         )
-        context = _detail_context(request, cooperation, not_ready=error.result)
+        context = _detail_context(request, access_to(request, cooperation), not_ready=error.result)
         return render(request, "conventions/detail.html", context, status=422)
     except StaleObjectError as error:
         messages.error(request, error.messages[0])
@@ -316,7 +308,7 @@ def convention_generate(request, pk: int):
 
 
 def version_detail(request, pk: int, number: int):
-    cooperation = get_visible_cooperation(request, pk)
+    cooperation = cooperation_access(request, pk).cooperation
     convention = get_object_or_404(Convention, cooperation=cooperation)
     version = _version(convention, number)
     return render(
@@ -383,7 +375,7 @@ def version_edit(request, pk: int):
 
 
 def version_diff(request, pk: int):
-    cooperation = get_visible_cooperation(request, pk)
+    cooperation = cooperation_access(request, pk).cooperation
     convention = get_object_or_404(Convention, cooperation=cooperation)
     numbers = list(convention.versions.order_by("number").values_list("number", flat=True))
     error = None
@@ -431,7 +423,7 @@ def version_diff(request, pk: int):
 
 def _files_version(request, pk: int, number: int) -> ConventionVersion:
     """The version, in the user's scope (404 otherwise), with its files row if any."""
-    cooperation = get_visible_cooperation(request, pk)
+    cooperation = cooperation_access(request, pk).cooperation
     return get_object_or_404(
         ConventionVersion.objects.select_related("convention__cooperation", "files"),
         convention__cooperation=cooperation,
@@ -488,7 +480,7 @@ def version_files_generate(request, pk: int, number: int):
     Rate-limited per user.
     """
     version = _files_version(request, pk, number)
-    require_documents(request, version.convention.cooperation)
+    access_to(request, version.convention.cooperation, "documents")
     _files, enqueued = documents.version_files_request(version=version, user=request.user)
     if enqueued:
         messages.info(request, "La génération des fichiers PDF et DOCX est lancée.")
@@ -559,7 +551,7 @@ def signature_add(request, pk: int, membership_pk: int):
 
 
 def signed_copy(request, pk: int, signature_pk: int):
-    cooperation = get_visible_cooperation(request, pk)
+    cooperation = cooperation_access(request, pk).cooperation
     signature = get_object_or_404(
         Signature.objects.select_related("version"),
         pk=signature_pk,
@@ -572,8 +564,9 @@ def signed_copy(request, pk: int, signature_pk: int):
 def approval(request, pk: int):
     """The decision page: the form's approver and clock, the text and the signed copies,
     past decisions with their arrêtés, and (pilot ARS agent) the decision form."""
-    cooperation = get_visible_cooperation(request, pk, queryset=scoping_queryset())
-    require_validator(request, cooperation)
+    cooperation = cooperation_access(
+        request, pk, "validate", queryset=scoping_queryset()
+    ).cooperation
     convention = get_object_or_404(
         Convention.objects.select_related("template__legal_form"), cooperation=cooperation
     )
@@ -647,8 +640,9 @@ def approval(request, pk: int):
 @require_POST
 def approval_complete(request, pk: int):
     """The pilot ARS agent adds the publication date or the signed document afterwards."""
-    cooperation = get_visible_cooperation(request, pk, queryset=scoping_queryset())
-    require_validator(request, cooperation)
+    cooperation = cooperation_access(
+        request, pk, "validate", queryset=scoping_queryset()
+    ).cooperation
     convention = get_object_or_404(Convention, cooperation=cooperation)
     form = ApprovalCompleteForm(request.POST, request.FILES)
     if form.is_valid():
@@ -673,7 +667,7 @@ def approval_complete(request, pk: int):
 
 def decision_arrete(request, pk: int, decision_pk: int):
     """The signed arrêté of a decision: whoever reads the convention may download it."""
-    cooperation = get_visible_cooperation(request, pk)
+    cooperation = cooperation_access(request, pk).cooperation
     decision = get_object_or_404(
         ApprovalDecision.objects.exclude(arrete=""),
         pk=decision_pk,

@@ -11,8 +11,8 @@ The answer is a frozen `CooperationAccess` (the cooperation and booleans: `can_r
 `can_supervise`, `can_read_ars_notes`), which templates read directly as `caps`. The scope is
 resolved once per request (`request.scope`); nothing is stored on the cooperation.
 
-`get_visible_cooperation`, `get_editable_cooperation`, `require_validator`… stay as thin
-wrappers over the door for the views not migrated yet.
+A kit object already fetched in scope (a step, an activity) reaches its cooperation's rights
+through `access_to(request, cooperation, need)`; there is no other door.
 """
 
 from django.core.exceptions import PermissionDenied
@@ -75,32 +75,3 @@ def access_to(request, cooperation: Cooperation, need: str = "read") -> Cooperat
     if access is None:
         raise Http404("Coopération introuvable.")
     return check(access, need)
-
-
-# -- thin wrappers (older views; other modules call them) -------------------------------------
-
-
-def get_visible_cooperation(request, pk: int, queryset=None) -> Cooperation:
-    return cooperation_access(request, pk, "read", queryset).cooperation
-
-
-def get_editable_cooperation(request, pk: int, queryset=None) -> Cooperation:
-    return cooperation_access(request, pk, "edit", queryset).cooperation
-
-
-def require_editable(request, cooperation: Cooperation) -> None:
-    """For a kit object already fetched in scope: 403 if its cooperation is read-only."""
-    access_to(request, cooperation, "edit")
-
-
-def require_validator(request, cooperation: Cooperation) -> None:
-    access_to(request, cooperation, "validate")
-
-
-def require_project_team(request, cooperation: Cooperation) -> None:
-    access_to(request, cooperation, "team")
-
-
-def require_documents(request, cooperation: Cooperation) -> None:
-    """403 for a read-only access (COPIL guest): starting a document job is a write."""
-    access_to(request, cooperation, "documents")

@@ -4,7 +4,7 @@ French 404 under DEBUG.
 - Django answers 405 (`require_http_methods`) with an empty body: `ErrorPagesMiddleware`
   renders templates/405.html in its place (the Allow header is kept).
 - Under DEBUG (`make run`) Django shows its English technical 404 page; a 404 raised by a
-  view (an object outside the user's scope, `get_visible_cooperation`) is rendered with
+  view (an object outside the user's scope, `cooperation_access`) is rendered with
   templates/404.html there too, so that developers see what users see. An unknown URL
   keeps Django's technical page (it lists the routes, which is what a developer needs).
 - `csrf_failure` (settings.CSRF_FAILURE_VIEW) explains that the session or the page

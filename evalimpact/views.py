@@ -11,13 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
-from cooperations import scoping
-from cooperations.access import (
-    cooperation_access,
-    get_editable_cooperation,
-    get_visible_cooperation,
-    require_editable,
-)
+from cooperations.access import access_to, cooperation_access
 from cooperations.breadcrumbs import cooperation_breadcrumb
 from cooperations.filters import CooperationFilter
 from cooperations.models import Cooperation
@@ -48,7 +42,7 @@ def _get_evaluation(request, pk, *, editable=False) -> Evaluation:
         pk=pk,
     )
     if editable:
-        require_editable(request, evaluation.cooperation)
+        access_to(request, evaluation.cooperation, "edit")
     return evaluation
 
 
@@ -72,7 +66,8 @@ def _summary_context(overview) -> dict:
 
 
 def cooperation_evaluations(request, pk: int):
-    cooperation = get_visible_cooperation(request, pk)
+    access = cooperation_access(request, pk)
+    cooperation = access.cooperation
     data = selectors.summary_for(cooperation)
     return render(
         request,
@@ -80,7 +75,7 @@ def cooperation_evaluations(request, pk: int):
         {
             "title": f"Eval'Impact — {cooperation.title}",
             "cooperation": cooperation,
-            "caps": scoping.user_capabilities(request.user, cooperation),
+            "caps": access,
             **_summary_context(data),
             "summary_form": _summary_form(),
             "last_summary": SummaryPdf.objects.filter(
@@ -93,7 +88,7 @@ def cooperation_evaluations(request, pk: int):
 
 @require_http_methods(["GET", "POST"])
 def evaluation_create(request, pk: int):
-    cooperation = get_editable_cooperation(request, pk)
+    cooperation = cooperation_access(request, pk, "edit").cooperation
     form = EvaluationCreateForm(
         request.POST or None,
         initial={"evaluated_on": timezone.localdate(), "kind": "potential"},
@@ -146,9 +141,9 @@ def evaluation_detail(request, pk: int):
             "radar_uri": radar.data_uri(chart, "svg"),
             "radar_alt": chart.alt_text(),
             "table": selectors.score_table(data.axes, [evaluation]),
-            "transitions": evaluation.transitions.select_related("user")[:10],
+            "transitions": evaluation.transitions.select_related("actor")[:10],
             "history": selectors.evaluation_history(evaluation),
-            "caps": scoping.user_capabilities(request.user, evaluation.cooperation),
+            "caps": access_to(request, evaluation.cooperation),
             "breadcrumb_data": _breadcrumb(evaluation.cooperation, str(evaluation), evaluation),
         },
     )

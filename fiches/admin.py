@@ -1,19 +1,19 @@
 """National admins edit the KIT 1 catalogue here.
 
 Copy-on-write: editing a fiche or a question of a catalogue version that steps already
-use first copies the whole version (services.catalogue_version_for_edit) and applies the
-edit to the copy, which becomes the version in force. Steps opened earlier keep their
-fiches and answers untouched.
+use first copies the whole version (services.catalogue_versions.catalogue_version_for_edit)
+and applies the edit to the copy, which becomes the version in force. Steps opened earlier
+keep their fiches and answers untouched.
 
 After a fiche is saved, the steps it makes due (its legal forms may now cover more
-cooperations) are created for every cooperation (services.steps_ensure_all); nothing else
+cooperations) are created for every cooperation (services.steps.steps_ensure_all); nothing else
 changes in the existing steps.
 """
 
 from django.contrib import admin, messages
 from simple_history.admin import SimpleHistoryAdmin
 
-from fiches import services
+from core.admin import CatalogueVersionAdminMixin, TransitionLogInline
 from fiches.models import (
     CatalogueVersion,
     ChooserRule,
@@ -23,6 +23,8 @@ from fiches.models import (
     Step,
     StepTransition,
 )
+from fiches.services.catalogue_versions import catalogue_version_for_edit
+from fiches.services.steps import steps_ensure_all
 
 
 def _counterpart(obj_version, fiche_number):
@@ -30,12 +32,8 @@ def _counterpart(obj_version, fiche_number):
 
 
 @admin.register(CatalogueVersion)
-class CatalogueVersionAdmin(SimpleHistoryAdmin):
-    list_display = ("number", "is_current", "published_at", "note")
-    readonly_fields = ("number", "is_current", "published_at")
-
-    def has_add_permission(self, request):
-        return False
+class CatalogueVersionAdmin(CatalogueVersionAdminMixin, SimpleHistoryAdmin):
+    pass
 
 
 class QuestionInline(admin.TabularInline):
@@ -75,7 +73,7 @@ class FicheAdmin(SimpleHistoryAdmin):
         return super().has_change_permission(request, obj)
 
     def save_model(self, request, obj, form, change):
-        version = services.catalogue_version_for_edit(version=obj.version)
+        version = catalogue_version_for_edit(version=obj.version, actor=request.user)
         if version.pk != obj.version_id:
             # Apply the edit to the copy, leave the original fiche as it was answered.
             target = _counterpart(version, obj.number)
@@ -99,7 +97,7 @@ class FicheAdmin(SimpleHistoryAdmin):
         if prerequisites:
             kept = [p for p in obj.prerequisites.all() if p.version_id == obj.version_id]
             obj.prerequisites.set(kept + prerequisites)
-        created = services.steps_ensure_all()
+        created = steps_ensure_all()
         if created:
             messages.info(
                 request,
@@ -139,7 +137,7 @@ class QuestionAdmin(SimpleHistoryAdmin):
             messages.error(request, "Les versions précédentes du catalogue sont figées.")
             return
         current = questions[0].fiche.version
-        version = services.catalogue_version_for_edit(version=current)
+        version = catalogue_version_for_edit(version=current, actor=request.user)
         if version.pk == current.pk:
             queryset.delete()
             return
@@ -166,7 +164,7 @@ class QuestionAdmin(SimpleHistoryAdmin):
 
     def save_model(self, request, obj, form, change):
         fiche = obj.fiche
-        version = services.catalogue_version_for_edit(version=fiche.version)
+        version = catalogue_version_for_edit(version=fiche.version, actor=request.user)
         if version.pk != fiche.version_id:
             target_fiche = _counterpart(version, fiche.number)
             obj.fiche = target_fiche
@@ -212,14 +210,8 @@ class ChooserRuleAdmin(SimpleHistoryAdmin):
         return labels.get(rule.value, rule.value)
 
 
-class TransitionInline(admin.TabularInline):
+class TransitionInline(TransitionLogInline):
     model = StepTransition
-    extra = 0
-    can_delete = False
-    readonly_fields = ("from_state", "to_state", "actor", "comment", "at")
-
-    def has_add_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Step)

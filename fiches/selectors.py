@@ -15,7 +15,7 @@ from fiches.models import (
     StepState,
     StepTransition,
 )
-from fiches.services import step_locks
+from fiches.services.workflow import step_locks
 
 
 def stepper(cooperation: Cooperation) -> list[dict]:

@@ -7,19 +7,13 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
-from cooperations import scoping
-from cooperations.access import (
-    access_to,
-    get_visible_cooperation,
-    require_project_team,
-    require_validator,
-)
+from cooperations.access import access_to, cooperation_access
 from cooperations.breadcrumbs import cooperation_breadcrumb
 from cooperations.models import LegalForm
 from core.idempotency import once_per_submission
 from core.locking import StaleObjectError
 from core.uploads import attachment_response
-from fiches import chooser, selectors, services
+from fiches import chooser, selectors
 from fiches.forms import (
     FIELD_PREFIX,
     AttachmentForm,
@@ -39,13 +33,18 @@ from fiches.models import (
     Step,
     StepState,
 )
+from fiches.services import comments, workflow
+from fiches.services import legal_form as legal_form_service
+from fiches.services.answers import attachment_add, step_save_answers
+from fiches.services.questions import applicable_questions, missing_answers, plan_objective_choices
 
 PAGE_SIZE = 25
 
 
 def stepper(request, pk: int):
     """Read only: the steps were created when they became due (fiches/receivers.py)."""
-    cooperation = get_visible_cooperation(request, pk, queryset=None)
+    access = cooperation_access(request, pk)
+    cooperation = access.cooperation
     rows = selectors.stepper(cooperation)
     return render(
         request,
@@ -55,7 +54,7 @@ def stepper(request, pk: int):
             "cooperation": cooperation,
             "rows": rows,
             "progress": selectors.progress(rows),
-            "caps": scoping.user_capabilities(request.user, cooperation),
+            "caps": access,
             "breadcrumb_data": cooperation_breadcrumb(
                 cooperation, current="Fiches repères (KIT 1)"
             ),
@@ -66,7 +65,7 @@ def stepper(request, pk: int):
 def _objective_choices(step, questions) -> list:
     """Asked only where a question needs them (KIT 1 step 1): no query on other steps."""
     if any(q.kind == QuestionKind.PLAN_OBJECTIVES for q in questions):
-        return services.plan_objective_choices(step)
+        return plan_objective_choices(step)
     return []
 
 
@@ -96,15 +95,15 @@ def _render_step(
     status=200,
 ):
     cooperation = step.cooperation
-    caps = scoping.user_capabilities(request.user, cooperation)
-    locks = services.step_locks(step, services._states(step))
+    caps = access_to(request, cooperation)
+    locks = workflow.step_locks(step, workflow._states(step))
     # A step whose prerequisites await the ARS is drafted all the same: only its
-    # submission waits (fiches.services.step_submit).
+    # submission waits (fiches.services.workflow.step_submit).
     editable = caps["is_project_team"] and step.state not in (
         StepState.SUBMITTED,
         StepState.VALIDATED,
     )
-    questions = services.applicable_questions(step)
+    questions = applicable_questions(step)
     answers = {a.question_id: a.value for a in step.answers.all()}
     if form is None:
         form = StepAnswersForm(
@@ -145,7 +144,7 @@ def _render_step(
             "editable": editable,
             "form": form,
             "file_questions": file_questions,
-            "missing": services.missing_answers(step) if editable else {},
+            "missing": missing_answers(step) if editable else {},
             "reason_form": reason_form or ReasonForm(),
             "validate_form": validate_form or ValidateForm(),
             "reopen_form": reopen_form or ReasonForm(prefix="reopen"),
@@ -185,8 +184,8 @@ def step_view(request, pk: int):
     step = _get_step(request, pk)
     if request.method == "GET":
         return _render_step(request, step)
-    require_project_team(request, step.cooperation)
-    questions = services.applicable_questions(step)
+    access_to(request, step.cooperation, "team")
+    questions = applicable_questions(step)
     form = StepAnswersForm(
         request.POST,
         questions=questions,
@@ -208,7 +207,7 @@ def step_view(request, pk: int):
         if FIELD_PREFIX + code in form.cleaned_data
     }
     try:
-        services.step_save_answers(
+        step_save_answers(
             step=step, user=request.user, values=values, version=form.cleaned_data["version"]
         )
     except StaleObjectError as error:
@@ -226,7 +225,7 @@ def step_view(request, pk: int):
         messages.success(request, "Vos réponses sont enregistrées (brouillon).")
         return redirect(step)
     try:
-        services.step_submit(step=step, user=request.user)
+        workflow.step_submit(step=step, user=request.user)
     except ValidationError as error:
         form.add_service_errors(error)
         return _render_partly_saved(request, pk, form, submit=True)
@@ -267,7 +266,7 @@ def _autosave(request, step, form):
     context = {"step": step}
     if form.is_valid():
         try:
-            services.step_save_answers(
+            step_save_answers(
                 step=step,
                 user=request.user,
                 values=form.values(),
@@ -293,7 +292,7 @@ def _autosave(request, step, form):
 
 def _decide(request, pk, form_class, action, prefix=None):
     step = _get_step(request, pk)
-    require_validator(request, step.cooperation)
+    access_to(request, step.cooperation, "validate")
     form = form_class(request.POST, prefix=prefix)
     form_key = {"validate": "validate_form", "return": "reason_form", "reopen": "reopen_form"}[
         action
@@ -301,7 +300,7 @@ def _decide(request, pk, form_class, action, prefix=None):
     if form.is_valid():
         try:
             if action == "validate":
-                services.step_validate(
+                workflow.step_validate(
                     step=step, user=request.user, comment=form.cleaned_data["comment"]
                 )
                 messages.success(request, f"L'étape {step.number} est validée.")
@@ -312,12 +311,12 @@ def _decide(request, pk, form_class, action, prefix=None):
                         return redirect("fiches:queue")
                     return redirect(following)
             elif action == "return":
-                services.step_return(
+                workflow.step_return(
                     step=step, user=request.user, reason=form.cleaned_data["reason"]
                 )
                 messages.success(request, f"L'étape {step.number} est renvoyée à l'équipe projet.")
             else:
-                services.step_reopen(
+                workflow.step_reopen(
                     step=step, user=request.user, reason=form.cleaned_data["reason"]
                 )
                 messages.success(request, f"L'étape {step.number} est rouverte.")
@@ -358,7 +357,7 @@ def comment_add(request, pk: int):
     form = CommentForm(request.POST)
     if form.is_valid():
         try:
-            services.comment_add(step=step, user=request.user, body=form.cleaned_data["body"])
+            comments.comment_add(step=step, user=request.user, body=form.cleaned_data["body"])
         except ValidationError as error:
             form.add_error(None, error.messages)
         else:
@@ -370,8 +369,8 @@ def comment_add(request, pk: int):
 @require_POST
 def attachment_upload(request, pk: int):
     step = _get_step(request, pk)
-    require_project_team(request, step.cooperation)
-    questions = services.applicable_questions(step)
+    access_to(request, step.cooperation, "team")
+    questions = applicable_questions(step)
     slots = (
         [q.label for q in questions if q.kind == "file"]
         + step.fiche.documents_list
@@ -384,7 +383,7 @@ def attachment_upload(request, pk: int):
         slot = form.cleaned_data["slot"]
         question = next((q for q in questions if q.kind == "file" and q.label == slot), None)
         try:
-            attachment = services.attachment_add(
+            attachment = attachment_add(
                 step=step,
                 user=request.user,
                 uploaded=form.cleaned_data["file"],
@@ -411,7 +410,8 @@ def attachment_download(request, pk: int):
 
 def legal_form_chooser(request, pk: int):
     """The questionnaire is a GET form: answering it changes nothing until the team records."""
-    cooperation = get_visible_cooperation(request, pk)
+    access = cooperation_access(request, pk)
+    cooperation = access.cooperation
     last = (
         LegalFormDecision.objects.filter(cooperation=cooperation)
         .select_related("legal_form", "decided_by")
@@ -433,7 +433,7 @@ def legal_form_chooser(request, pk: int):
             "record_form": RecordChoiceForm(ranking=ranking) if ranking else None,
             "last": last,
             "facts": facts,
-            "caps": scoping.user_capabilities(request.user, cooperation),
+            "caps": access,
             "breadcrumb_data": cooperation_breadcrumb(
                 cooperation, current="Choix de la forme juridique"
             ),
@@ -443,8 +443,8 @@ def legal_form_chooser(request, pk: int):
 
 @require_POST
 def legal_form_record(request, pk: int):
-    cooperation = get_visible_cooperation(request, pk)
-    require_project_team(request, cooperation)
+    access = cooperation_access(request, pk, "team")
+    cooperation = access.cooperation
     answers = ChooserForm(request.POST)
     if not answers.is_valid():
         messages.error(request, "Répondez à toutes les questions avant d'enregistrer un choix.")
@@ -454,7 +454,7 @@ def legal_form_record(request, pk: int):
     if form.is_valid():
         legal_form = LegalForm.objects.get(code=form.cleaned_data["legal_form"])
         try:
-            services.legal_form_record(
+            legal_form_service.legal_form_record(
                 cooperation=cooperation,
                 user=request.user,
                 legal_form=legal_form,
@@ -480,7 +480,7 @@ def legal_form_record(request, pk: int):
             "ranking": ranking,
             "record_form": form,
             "facts": chooser.known_facts(cooperation),
-            "caps": scoping.user_capabilities(request.user, cooperation),
+            "caps": access,
             "breadcrumb_data": cooperation_breadcrumb(
                 cooperation, current="Choix de la forme juridique"
             ),

@@ -4,7 +4,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
-from cooperations.access import get_editable_cooperation, require_editable
+from cooperations.access import access_to, cooperation_access
 from cooperations.breadcrumbs import cooperation_breadcrumb
 from core.forms import add_service_errors
 from core.locking import StaleObjectError
@@ -29,13 +29,13 @@ def _item(request, pk: int) -> ChecklistItem:
         ChecklistItem.objects.visible_to(request.user).select_related("cooperation", "theme"),
         pk=pk,
     )
-    require_editable(request, item.cooperation)
+    access_to(request, item.cooperation, "edit")
     return item
 
 
 @require_POST
 def generate(request, pk: int):
-    cooperation = get_editable_cooperation(request, pk)
+    cooperation = cooperation_access(request, pk, "edit").cooperation
     added = services.checklist_generate(cooperation=cooperation, user=request.user)
     if added:
         messages.success(

@@ -9,8 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
-from cooperations import scoping
-from cooperations.access import get_editable_cooperation, get_visible_cooperation, require_editable
+from cooperations.access import access_to, cooperation_access
 from cooperations.breadcrumbs import cooperation_breadcrumb
 from core import documents
 from core.forms import add_service_errors
@@ -59,7 +58,8 @@ def _page(request, items):
 
 
 def tracker(request, pk: int):
-    cooperation = get_visible_cooperation(request, pk)
+    access = cooperation_access(request, pk)
+    cooperation = access.cooperation
     data = selectors.tracker(cooperation)
     return render(
         request,
@@ -71,7 +71,7 @@ def tracker(request, pk: int):
             "gantt": gantt.build(data),
             "deliverables_page": _page(request, data.deliverables),
             "rule": data.rule,
-            "caps": scoping.user_capabilities(request.user, cooperation),
+            "caps": access,
             "breadcrumb_data": _crumbs(cooperation, current="Suivi de projet"),
         },
     )
@@ -85,14 +85,14 @@ def _activity(request, pk: int, *, edit: bool = False) -> Activity:
         Activity.objects.visible_to(request.user).select_related("cooperation"), pk=pk
     )
     if edit:
-        require_editable(request, activity.cooperation)
+        access_to(request, activity.cooperation, "edit")
     return activity
 
 
 @require_http_methods(["GET", "POST"])
 @once_per_submission
 def activity_create(request, pk: int):
-    cooperation = get_editable_cooperation(request, pk)
+    cooperation = cooperation_access(request, pk, "edit").cooperation
     form = ActivityForm(request.POST or None, cooperation=cooperation)
     if request.method == "POST" and form.is_valid():
         try:
@@ -136,7 +136,7 @@ def activity_detail(request, pk: int):
             "revisions": revisions,
             "history": selectors.activity_history(activity),
             "rule": data.rule,
-            "caps": scoping.user_capabilities(request.user, cooperation),
+            "caps": access_to(request, cooperation),
             "breadcrumb_data": _crumbs(cooperation, current=activity.title),
         },
     )
@@ -216,7 +216,7 @@ def deliverable_edit(request, pk: int):
         pk=pk,
     )
     activity = deliverable.activity
-    require_editable(request, activity.cooperation)
+    access_to(request, activity.cooperation, "edit")
     form = DeliverableForm(
         request.POST or None,
         instance=deliverable,
@@ -262,7 +262,8 @@ def deliverable_edit(request, pk: int):
 
 
 def risk_list(request, pk: int):
-    cooperation = get_visible_cooperation(request, pk)
+    access = cooperation_access(request, pk)
+    cooperation = access.cooperation
     risk_list = list(selectors.risks(cooperation))
     return render(
         request,
@@ -272,7 +273,7 @@ def risk_list(request, pk: int):
             "cooperation": cooperation,
             "page_obj": _page(request, risk_list),
             "matrix": selectors.risk_matrix([r for r in risk_list if r.status != "clos"]),
-            "caps": scoping.user_capabilities(request.user, cooperation),
+            "caps": access,
             "breadcrumb_data": _crumbs(cooperation, current="Risques et obstacles"),
         },
     )
@@ -281,7 +282,7 @@ def risk_list(request, pk: int):
 @require_http_methods(["GET", "POST"])
 @once_per_submission
 def risk_create(request, pk: int):
-    cooperation = get_editable_cooperation(request, pk)
+    cooperation = cooperation_access(request, pk, "edit").cooperation
     form = RiskForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -309,7 +310,7 @@ def risk_edit(request, pk: int):
         Risk.objects.visible_to(request.user).select_related("cooperation"), pk=pk
     )
     cooperation = risk.cooperation
-    require_editable(request, cooperation)
+    access_to(request, cooperation, "edit")
     form = RiskForm(request.POST or None, instance=risk)
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
@@ -339,7 +340,8 @@ def risk_edit(request, pk: int):
 
 
 def report_list(request, pk: int):
-    cooperation = get_visible_cooperation(request, pk)
+    access = cooperation_access(request, pk)
+    cooperation = access.cooperation
     project = selectors.project_settings(cooperation)
     return render(
         request,
@@ -349,7 +351,7 @@ def report_list(request, pk: int):
             "cooperation": cooperation,
             "project": project,
             "page_obj": _page(request, selectors.reports(cooperation)),
-            "caps": scoping.user_capabilities(request.user, cooperation),
+            "caps": access,
             "breadcrumb_data": _crumbs(cooperation, current="Rapports d'avancement"),
         },
     )
@@ -358,7 +360,7 @@ def report_list(request, pk: int):
 @require_http_methods(["GET", "POST"])
 @once_per_submission
 def report_create(request, pk: int):
-    cooperation = get_editable_cooperation(request, pk)
+    cooperation = cooperation_access(request, pk, "edit").cooperation
     project = selectors.project_settings(cooperation)
     form = StatusReportForm(request.POST or None, period_months=project.report_period_months)
     if request.method == "POST" and form.is_valid():
@@ -415,7 +417,7 @@ def report_detail(request, pk: int):
 
 @require_http_methods(["GET", "POST"])
 def settings_edit(request, pk: int):
-    cooperation = get_editable_cooperation(request, pk)
+    cooperation = cooperation_access(request, pk, "edit").cooperation
     project = selectors.project_settings(cooperation)
     form = ProjectSettingsForm(request.POST or None, instance=project)
     if request.method == "POST" and form.is_valid():
@@ -451,7 +453,7 @@ def settings_edit(request, pk: int):
 
 
 def export(request, pk: int, table: str, fmt: str):
-    cooperation = get_visible_cooperation(request, pk)
+    cooperation = cooperation_access(request, pk).cooperation
     if table not in exports.TABLES or fmt not in exports.FORMATS:
         raise Http404("Export inconnu.")
     return exports.export_response(cooperation, table, fmt)
@@ -460,7 +462,8 @@ def export(request, pk: int, table: str, fmt: str):
 # --- COPIL pack ---------------------------------------------------------------------------
 
 
-def _copil_page(request, cooperation, meeting_form=None, status=200):
+def _copil_page(request, access, meeting_form=None, status=200):
+    cooperation = access.cooperation
     packs = CopilPack.objects.filter(cooperation=cooperation).select_related("requested_by")
     return render(
         request,
@@ -473,7 +476,7 @@ def _copil_page(request, cooperation, meeting_form=None, status=200):
             "meeting_form": meeting_form or CopilMeetingForm(),
             "today": timezone.localdate(),
             "form": CopilRequestForm(initial={"request_key": uuid.uuid4()}),
-            "caps": scoping.user_capabilities(request.user, cooperation),
+            "caps": access,
             "breadcrumb_data": _crumbs(cooperation, current="Dossier COPIL"),
         },
         status=status,
@@ -482,13 +485,14 @@ def _copil_page(request, cooperation, meeting_form=None, status=200):
 
 @require_http_methods(["GET"])
 def copil(request, pk: int):
-    return _copil_page(request, get_visible_cooperation(request, pk))
+    return _copil_page(request, cooperation_access(request, pk))
 
 
 @require_POST
 @once_per_submission
 def copil_meeting_add(request, pk: int):
-    cooperation = get_editable_cooperation(request, pk)
+    access = cooperation_access(request, pk, "edit")
+    cooperation = access.cooperation
     form = CopilMeetingForm(request.POST)
     if form.is_valid():
         try:
@@ -498,7 +502,7 @@ def copil_meeting_add(request, pk: int):
         else:
             messages.success(request, "La date du COPIL est enregistrée.")
             return redirect("suivi:copil", pk=cooperation.pk)
-    return _copil_page(request, cooperation, meeting_form=form)
+    return _copil_page(request, access, meeting_form=form)
 
 
 @require_POST
@@ -506,7 +510,7 @@ def copil_meeting_delete(request, pk: int):
     meeting = get_object_or_404(
         CopilMeeting.objects.visible_to(request.user).select_related("cooperation"), pk=pk
     )
-    require_editable(request, meeting.cooperation)
+    access_to(request, meeting.cooperation, "edit")
     services.copil_meeting_delete(meeting=meeting)
     messages.success(request, f"Le {meeting} est retiré du calendrier.")
     return redirect("suivi:copil", pk=meeting.cooperation_id)
@@ -515,7 +519,7 @@ def copil_meeting_delete(request, pk: int):
 @require_POST
 @document_rate_limit
 def copil_request(request, pk: int):
-    cooperation = get_editable_cooperation(request, pk)
+    cooperation = cooperation_access(request, pk, "edit").cooperation
     form = CopilRequestForm(request.POST)
     if not form.is_valid():
         messages.error(
@@ -548,7 +552,7 @@ def copil_status(request, pk: int):
             "title": "Génération du dossier COPIL",
             "pack": pack,
             "cooperation": pack.cooperation,
-            "can_edit": scoping.can_edit(request.user, pack.cooperation),
+            "can_edit": access_to(request, pack.cooperation).can_edit,
             "breadcrumb_data": _crumbs(
                 pack.cooperation,
                 {
@@ -565,7 +569,7 @@ def copil_status(request, pk: int):
 def copil_retry(request, pk: int):
     """ "Relancer": start a failed or stalled pack again (the same pack, a new generation)."""
     pack = _pack(request, pk)
-    require_editable(request, pack.cooperation)
+    access_to(request, pack.cooperation, "edit")
     if documents.restart(pack):
         messages.success(request, "La génération du dossier COPIL est relancée.")
     else:

@@ -18,10 +18,10 @@ from decimal import Decimal
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from fiches import services
-from fiches.demo import DEMO_PDF
+from demo.fiches import DEMO_PDF
 from fiches.forms import FIELD_PREFIX, MANDATORY_SUFFIX
 from fiches.models import Step, StepState
+from fiches.services.questions import applicable_questions
 
 SUBMIT = "Enregistrer et soumettre à l'ARS"
 SUBMITTED = "L'étape est soumise à l'ARS pour validation."
@@ -83,7 +83,7 @@ def answer_step(page) -> tuple[int, set[str]]:
     heading = page.get_by_role("heading", level=1).inner_text()
     number = int(re.match(r"Étape (\d+)", heading).group(1))
     step = _step_of(page)
-    questions = {FIELD_PREFIX + q.code: q for q in services.applicable_questions(step)}
+    questions = {FIELD_PREFIX + q.code: q for q in applicable_questions(step)}
     by_pk = {q.pk: q for q in questions.values()}
     kinds = set()
 

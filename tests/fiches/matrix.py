@@ -12,8 +12,8 @@ from tests.matrix import (
 
 
 def setup_world(world):
-    from fiches import services
-    from fiches.demo import walk
+    from demo.fiches import walk
+    from fiches.services.answers import attachment_add
     from tests.fiches.helpers import pdf, steps_of
 
     steps = steps_of(world.coop_ara)
@@ -23,7 +23,7 @@ def setup_world(world):
     world.step_validated = steps[1]
     world.step_submitted = walk(steps[6], world.referent_a, world.agent_ara, "submitted")
     world.step_open = steps[4]
-    world.attachment = services.attachment_add(
+    world.attachment = attachment_add(
         step=steps[4], user=world.referent_a, uploaded=pdf(), slot="Autre document"
     )
     world.step_open.refresh_from_db()

@@ -10,8 +10,10 @@ from django.urls import reverse
 
 from cooperations import services as cooperation_services
 from cooperations.models import Cooperation
-from fiches import services
 from fiches.models import CatalogueVersion, Fiche, Step, StepState
+from fiches.services.comments import comment_add
+from fiches.services.legal_form import legal_form_record
+from fiches.services.steps import steps_ensure_all
 from tests.cooperations.factories import CooperationFactory, MembershipFactory, legal_form
 from tests.fiches.helpers import steps_of, walk
 from tests.territories.factories import ars, departement
@@ -34,7 +36,7 @@ def _team_coop(world, **traits):
 
 def _change_legal_form(coop, user, code):
     coop = Cooperation.objects.get(pk=coop.pk)
-    services.legal_form_record(
+    legal_form_record(
         cooperation=coop, user=user, legal_form=legal_form(code), answers={}, ranking=[]
     )
     return coop
@@ -63,7 +65,7 @@ def test_a_step_that_no_longer_applies_is_removed_only_if_untouched(world, fiche
     fiche_14 = Fiche.objects.get(version=fiche_15_for_gcs.version, number=14)
     fiche_14.legal_forms.set([legal_form("gcs-moyens")])
     coop = _team_coop(world, gcs=True)
-    services.comment_add(step=steps_of(coop)[14], user=world.referent_a, body="À voir")
+    comment_add(step=steps_of(coop)[14], user=world.referent_a, body="À voir")
     coop = _change_legal_form(coop, world.referent_a, "convention")
     steps = steps_of(coop)
     assert 15 not in steps  # untouched: removed
@@ -124,12 +126,12 @@ def test_a_catalogue_change_adds_the_steps_it_makes_due_and_rewrites_nothing(
     before = {s.pk: (s.fiche_id, s.state, s.version) for s in Step.objects.all()}
     assert 15 not in steps_of(coop) and 15 in steps_of(gcs)
     fiche_15_for_gcs.legal_forms.clear()  # now for every form
-    assert services.steps_ensure_all() == 1
+    assert steps_ensure_all() == 1
     assert 15 in steps_of(coop)
     assert {
         s.pk: (s.fiche_id, s.state, s.version) for s in Step.objects.filter(pk__in=before)
     } == before
-    assert services.steps_ensure_all() == 0  # idempotent
+    assert steps_ensure_all() == 0  # idempotent
 
 
 def test_admin_saving_a_fiche_creates_the_steps_it_makes_due(world, fiche_15_for_gcs, login):

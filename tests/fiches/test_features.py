@@ -4,8 +4,12 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from cooperations.models import Cooperation
-from fiches import chooser, services
+from fiches import chooser
 from fiches.models import Attachment, CatalogueVersion, Fiche, Question, StepState
+from fiches.services.answers import attachment_add, step_save_answers
+from fiches.services.catalogue_versions import catalogue_version_for_edit
+from fiches.services.legal_form import legal_form_record
+from fiches.services.questions import missing_answers
 from fiches.templatetags.fiches_tags import render_markdown
 from tests.cooperations.factories import CooperationFactory, legal_form
 from tests.fiches.helpers import fill_mandatory, fresh, pdf, steps_of
@@ -17,10 +21,10 @@ def steps(world):
 
 
 def test_reupload_in_the_same_slot_adds_a_revision(world, steps):
-    first = services.attachment_add(
+    first = attachment_add(
         step=steps[1], user=world.referent_a, uploaded=pdf("v1.pdf"), slot="Synthèse"
     )
-    second = services.attachment_add(
+    second = attachment_add(
         step=steps[1], user=world.referent_a, uploaded=pdf("v2.pdf"), slot="Synthèse"
     )
     assert (first.revision, second.revision) == (1, 2)
@@ -35,10 +39,10 @@ def test_wrong_type_or_size_is_refused_and_nothing_is_stored(world, steps, setti
         "page.pdf", b"<html><script>alert(1)</script></html>", "application/pdf"
     )
     with pytest.raises(ValidationError, match="ne correspond pas à son extension"):
-        services.attachment_add(step=steps[1], user=world.referent_a, uploaded=html, slot="x")
+        attachment_add(step=steps[1], user=world.referent_a, uploaded=html, slot="x")
     settings.UPLOAD_MAX_BYTES = 10
     with pytest.raises(ValidationError, match="la taille maximale est de"):
-        services.attachment_add(step=steps[1], user=world.referent_a, uploaded=pdf(), slot="x")
+        attachment_add(step=steps[1], user=world.referent_a, uploaded=pdf(), slot="x")
     assert not Attachment.objects.exists()
     media = settings.MEDIA_ROOT
     assert not any(p.is_file() for p in media.rglob("*")) if media.exists() else True
@@ -46,22 +50,20 @@ def test_wrong_type_or_size_is_refused_and_nothing_is_stored(world, steps, setti
 
 def test_file_question_is_answered_by_an_attachment(world, steps):
     synthesis = Question.objects.get(fiche=steps[1].fiche, code="synthese")
-    services.step_save_answers(
+    step_save_answers(
         step=steps[1], user=world.referent_a, values={"besoins": "a", "offre": "b"}, version=1
     )
-    assert services.missing_answers(fresh(steps[1])) == {
+    assert missing_answers(fresh(steps[1])) == {
         "synthese": "Réponse obligatoire avant de soumettre l'étape."
     }
-    services.attachment_add(
-        step=steps[1], user=world.referent_a, uploaded=pdf(), question=synthesis
-    )
-    assert services.missing_answers(fresh(steps[1])) == {}
+    attachment_add(step=steps[1], user=world.referent_a, uploaded=pdf(), question=synthesis)
+    assert missing_answers(fresh(steps[1])) == {}
 
 
 def test_editing_a_used_catalogue_copies_it_and_keeps_old_answers(world, steps):
     fill_mandatory(steps[1], world.referent_a)
     v1 = CatalogueVersion.objects.current()
-    v2 = services.catalogue_version_for_edit(version=v1)
+    v2 = catalogue_version_for_edit(version=v1)
     assert v2.number == v1.number + 1 and v2.is_current
     assert not CatalogueVersion.objects.get(pk=v1.pk).is_current
     new_fiche = Fiche.objects.get(version=v2, number=1)
@@ -77,13 +79,13 @@ def test_editing_a_used_catalogue_copies_it_and_keeps_old_answers(world, steps):
     assert step.fiche.version == v1 and step.fiche.title == "Diagnostic territorial partagé"
     assert step.answers.get(question__code="besoins").question.fiche.version == v1
     # Nobody answered v2 yet: it is edited in place, no v3.
-    assert services.catalogue_version_for_edit(version=v2) == v2
+    assert catalogue_version_for_edit(version=v2) == v2
     # A cooperation created now gets the new version; one created before keeps its steps.
     assert steps_of(CooperationFactory())[1].fiche.title == "Diagnostic partagé du territoire"
     assert steps_of(world.coop_occ)[1].fiche.version == v1
     # An old version cannot be edited.
     with pytest.raises(ValidationError, match="Seule la version en vigueur"):
-        services.catalogue_version_for_edit(version=CatalogueVersion.objects.get(pk=v1.pk))
+        catalogue_version_for_edit(version=CatalogueVersion.objects.get(pk=v1.pk))
 
 
 def test_admin_edit_of_a_used_fiche_publishes_a_new_version(world, steps, login):
@@ -126,7 +128,7 @@ def _answers(**overrides):
 def test_recording_the_choice_updates_the_cooperation_with_history(world):
     coop = world.coop_ara
     ranking = chooser.rank_legal_forms(_answers(legal_personality="no"))
-    services.legal_form_record(
+    legal_form_record(
         cooperation=coop, user=world.referent_a, legal_form=legal_form("convention"),
         answers=_answers(), ranking=[r.as_json() for r in ranking], justification="Plus simple.",
     )  # fmt: skip
@@ -136,7 +138,7 @@ def test_recording_the_choice_updates_the_cooperation_with_history(world):
     assert last.legal_form_id == legal_form("convention").pk
     assert coop.kit1_legal_form_decisions.get().justification == "Plus simple."
     with pytest.raises(Exception, match="référents"):
-        services.legal_form_record(
+        legal_form_record(
             cooperation=coop,
             user=world.agent_ara,
             legal_form=legal_form("gcsms"),

@@ -3,8 +3,8 @@
 import pytest
 from django.core.exceptions import ValidationError
 
-from fiches import services
 from fiches.models import Question
+from fiches.services.questions import clean_answer
 from tests.fiches.helpers import steps_of
 
 pytestmark = pytest.mark.django_db
@@ -30,14 +30,14 @@ def questions(world):
 )
 def test_french_number_formats(questions, typed, stored):
     number, _date = questions
-    assert services.clean_answer(number, typed) == stored
+    assert clean_answer(number, typed) == stored
 
 
 @pytest.mark.parametrize("typed", ["1e400", "9" * 100_000, "1e999999", "Infinity", "NaN"])
 def test_numbers_are_bounded(questions, typed):
     number, _date = questions
     with pytest.raises(ValidationError) as error:
-        services.clean_answer(number, typed)
+        clean_answer(number, typed)
     assert any(
         m.startswith(("Ce nombre est trop", "Saisissez un nombre")) for m in error.value.messages
     )
@@ -47,7 +47,7 @@ def test_numbers_are_bounded(questions, typed):
 def test_dates_have_a_plausible_range(questions, typed):
     _number, day = questions
     with pytest.raises(ValidationError, match="entre le 01/01/1950 et le 31/12/2100"):
-        services.clean_answer(day, typed)
+        clean_answer(day, typed)
 
 
 def test_the_date_picker_states_the_range(world, login):

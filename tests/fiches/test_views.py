@@ -142,9 +142,9 @@ def test_upload_of_a_wrong_file_shows_a_french_error(world, steps, login):
 
 
 def test_download_is_an_attachment_never_inline(world, steps, login):
-    from fiches import services
+    from fiches.services.answers import attachment_add
 
-    attachment = services.attachment_add(
+    attachment = attachment_add(
         step=steps[1], user=world.referent_a, uploaded=pdf("note.pdf"), slot="x"
     )
     response = login(world.copil).get(reverse("fiches:attachment_download", args=[attachment.pk]))
@@ -224,13 +224,13 @@ def test_cooperation_page_and_stepper_keep_a_constant_query_count(world, steps, 
     walk(steps[2], world.referent_a, world.agent_ara, "validated")
     walk(steps[3], world.referent_a, world.agent_ara, "returned", reason="À revoir")
     assert (_count(client, detail), _count(client, stepper)) == before
-    from fiches import services
+    from fiches.services.comments import comment_add
 
     # With no comment at all Django skips the authors' prefetch: start from one comment.
-    services.comment_add(step=steps[1], user=world.referent_a, body="Première remarque")
+    comment_add(step=steps[1], user=world.referent_a, body="Première remarque")
     step_before = _count(client, step_url)
     for index in range(4):
-        services.comment_add(step=steps[1], user=world.agent_ara, body=f"Remarque {index}")
+        comment_add(step=steps[1], user=world.agent_ara, body=f"Remarque {index}")
     assert _count(client, step_url) == step_before
 
 
@@ -292,14 +292,10 @@ def test_step_five_links_to_the_legal_form_chooser(world, steps, login):
 
 
 def test_step_page_shows_the_catalogue_version_and_revisions(world, steps, login):
-    from fiches import services
+    from fiches.services.answers import attachment_add
 
-    services.attachment_add(
-        step=steps[1], user=world.referent_a, uploaded=pdf("a.pdf"), slot="Synthèse"
-    )
-    services.attachment_add(
-        step=steps[1], user=world.referent_a, uploaded=pdf("b.pdf"), slot="Synthèse"
-    )
+    attachment_add(step=steps[1], user=world.referent_a, uploaded=pdf("a.pdf"), slot="Synthèse")
+    attachment_add(step=steps[1], user=world.referent_a, uploaded=pdf("b.pdf"), slot="Synthèse")
     html = login(world.agent_ara).get(_url(steps[1])).content.decode()
     assert "catalogue v1" in html
     assert "Versions précédentes (1)" in html and "b.pdf" in html

@@ -7,8 +7,11 @@ from django.core import mail
 from django.core.exceptions import PermissionDenied, ValidationError
 
 from core.locking import StaleObjectError
-from fiches import services
 from fiches.models import StepState, StepTransition
+from fiches.services.answers import step_save_answers
+from fiches.services.questions import applicable_questions, clean_answer
+from fiches.services.steps import steps_ensure
+from fiches.services.workflow import step_reopen, step_return, step_submit, step_validate
 from notifications.models import Notification
 from notifications.services import send_emails
 from tests.fiches.helpers import fill_mandatory, fresh, steps_of, walk
@@ -23,13 +26,13 @@ def test_steps_follow_the_catalogue_in_force(world, steps):
     assert sorted(steps) == list(range(1, 16))
     assert steps[1].fiche.title == "Diagnostic territorial partagé"
     assert all(s.state == StepState.NOT_STARTED for s in steps.values())
-    services.steps_ensure(cooperation=world.coop_ara)  # idempotent
+    steps_ensure(cooperation=world.coop_ara)  # idempotent
     assert world.coop_ara.kit1_steps.count() == 15
 
 
 def test_first_save_starts_the_step_and_is_logged(world, steps):
     step = steps[1]
-    services.step_save_answers(
+    step_save_answers(
         step=step, user=world.referent_a, values={"besoins": "Délais d'IRM trop longs"}, version=1
     )
     step = fresh(step)
@@ -45,11 +48,11 @@ def test_first_save_starts_the_step_and_is_logged(world, steps):
 
 def test_submit_refused_while_mandatory_answers_are_missing_and_answers_kept(world, steps):
     step = steps[1]
-    services.step_save_answers(
+    step_save_answers(
         step=step, user=world.referent_a, values={"besoins": "Besoins décrits"}, version=1
     )
     with pytest.raises(ValidationError) as error:
-        services.step_submit(step=fresh(step), user=world.referent_a)
+        step_submit(step=fresh(step), user=world.referent_a)
     missing = error.value.message_dict
     assert set(missing) == {"offre", "synthese"}
     assert missing["offre"] == ["Réponse obligatoire avant de soumettre l'étape."]
@@ -63,7 +66,7 @@ def test_full_cycle_submit_return_resubmit_validate_reopen(
 ):
     step = fill_mandatory(steps[1], world.referent_a)
     with django_capture_on_commit_callbacks(execute=True):
-        services.step_submit(step=step, user=world.referent_a)
+        step_submit(step=step, user=world.referent_a)
     step = fresh(step)
     assert step.state == StepState.SUBMITTED and step.submitted_at
     # The pilot ARS's agents are told, not the other region's.
@@ -76,36 +79,34 @@ def test_full_cycle_submit_return_resubmit_validate_reopen(
     assert "Étape 1 soumise" in mail.outbox[-1].subject
 
     with pytest.raises(ValidationError) as error:
-        services.step_return(step=step, user=world.agent_ara, reason="  ")
+        step_return(step=step, user=world.agent_ara, reason="  ")
     assert "Indiquez le motif" in str(error.value)
     with django_capture_on_commit_callbacks(execute=True):
-        services.step_return(
-            step=step, user=world.agent_ara, reason="Ajoutez les flux de patients."
-        )
+        step_return(step=step, user=world.agent_ara, reason="Ajoutez les flux de patients.")
     step = fresh(step)
     assert step.state == StepState.RETURNED
     assert step.return_reason == "Ajoutez les flux de patients."
     assert mail.outbox[-1].to == [world.referent_a.email]
     assert "Motif : Ajoutez les flux de patients." in mail.outbox[-1].body
 
-    services.step_save_answers(
+    step_save_answers(
         step=step, user=world.referent_a, values={"offre": "Flux ajoutés"}, version=step.version
     )
     step = fresh(step)
     assert step.state == StepState.IN_PROGRESS
-    services.step_submit(step=step, user=world.referent_a)
-    services.step_validate(step=fresh(step), user=world.agent_ara, comment="Complet.")
+    step_submit(step=step, user=world.referent_a)
+    step_validate(step=fresh(step), user=world.agent_ara, comment="Complet.")
     step = fresh(step)
     assert step.state == StepState.VALIDATED and step.decided_at
 
     # Validated is read-only for the team.
     with pytest.raises(ValidationError, match="ne peut plus être modifiée"):
-        services.step_save_answers(
+        step_save_answers(
             step=step, user=world.referent_a, values={"offre": "x"}, version=step.version
         )
     with pytest.raises(ValidationError):
-        services.step_reopen(step=step, user=world.agent_ara, reason="")
-    services.step_reopen(step=step, user=world.agent_ara, reason="Données 2025 publiées.")
+        step_reopen(step=step, user=world.agent_ara, reason="")
+    step_reopen(step=step, user=world.agent_ara, reason="Données 2025 publiées.")
     step = fresh(step)
     assert step.state == StepState.IN_PROGRESS
 
@@ -127,9 +128,9 @@ def test_full_cycle_submit_return_resubmit_validate_reopen(
 def test_only_the_project_team_edits_and_submits(world, steps, who):
     user = world.users()[who]
     with pytest.raises(PermissionDenied):
-        services.step_save_answers(step=steps[1], user=user, values={"besoins": "x"}, version=1)
+        step_save_answers(step=steps[1], user=user, values={"besoins": "x"}, version=1)
     with pytest.raises(PermissionDenied):
-        services.step_submit(step=steps[1], user=user)
+        step_submit(step=steps[1], user=user)
 
 
 @pytest.mark.parametrize("who", ["admin", "agent_occ", "referent_a", "copil"])
@@ -137,9 +138,9 @@ def test_only_an_agent_of_the_pilot_ars_decides(world, steps, who):
     step = walk(steps[1], world.referent_a, world.agent_ara, "submitted")
     user = world.users()[who]
     with pytest.raises(PermissionDenied):
-        services.step_validate(step=step, user=user)
+        step_validate(step=step, user=user)
     with pytest.raises(PermissionDenied):
-        services.step_return(step=step, user=user, reason="Non.")
+        step_return(step=step, user=user, reason="Non.")
     assert fresh(step).state == StepState.SUBMITTED
 
 
@@ -148,27 +149,25 @@ def test_decisions_need_a_submitted_step(world, steps):
     with pytest.raises(
         ValidationError, match="Impossible de passer de l'état « En cours » à « Validée »"
     ):
-        services.step_validate(step=step, user=world.agent_ara)
+        step_validate(step=step, user=world.agent_ara)
     with pytest.raises(ValidationError, match="Seule une étape validée peut être rouverte"):
-        services.step_reopen(step=step, user=world.agent_ara, reason="Pourquoi pas")
+        step_reopen(step=step, user=world.agent_ara, reason="Pourquoi pas")
     submitted = walk(steps[1], world.referent_a, world.agent_ara, "submitted")
     with pytest.raises(ValidationError, match="ne peut plus être modifiée"):
-        services.step_save_answers(
+        step_save_answers(
             step=submitted, user=world.referent_a, values={}, version=submitted.version
         )
     with pytest.raises(ValidationError, match="Seule une étape en cours"):
-        services.step_submit(step=submitted, user=world.referent_a)
+        step_submit(step=submitted, user=world.referent_a)
 
 
 def test_locked_step_is_drafted_but_submitted_only_after_its_prerequisites(world, steps):
     # Issue 14: the team drafts a later step while earlier ones await the ARS.
-    services.step_save_answers(
-        step=steps[3], user=world.referent_a, values={"objectifs": "x"}, version=1
-    )
+    step_save_answers(step=steps[3], user=world.referent_a, values={"objectifs": "x"}, version=1)
     assert fresh(steps[3]).state == StepState.IN_PROGRESS
     assert fresh(steps[3]).answers.get(question__code="objectifs").value == "x"
     with pytest.raises(ValidationError) as error:
-        services.step_submit(step=fresh(steps[3]), user=world.referent_a)
+        step_submit(step=fresh(steps[3]), user=world.referent_a)
     assert error.value.messages == [
         "Cette étape est verrouillée : les étapes 1, 2 doivent d'abord être validées par l'ARS."
     ]
@@ -177,11 +176,9 @@ def test_locked_step_is_drafted_but_submitted_only_after_its_prerequisites(world
 
 def test_second_concurrent_save_is_refused(world, steps):
     step = steps[1]
-    services.step_save_answers(
-        step=step, user=world.referent_a, values={"besoins": "Première"}, version=1
-    )
+    step_save_answers(step=step, user=world.referent_a, values={"besoins": "Première"}, version=1)
     with pytest.raises(StaleObjectError):
-        services.step_save_answers(
+        step_save_answers(
             step=fresh(step), user=world.referent_a, values={"besoins": "Seconde"}, version=1
         )
     assert fresh(step).answers.get(question__code="besoins").value == "Première"
@@ -192,7 +189,7 @@ def test_bad_values_are_refused_with_french_messages_and_valid_ones_saved(world,
         walk(steps[number], world.referent_a, world.agent_ara, "validated")
     step = fresh(steps[8])
     with pytest.raises(ValidationError) as error:
-        services.step_save_answers(
+        step_save_answers(
             step=step,
             user=world.referent_a,
             values={
@@ -217,13 +214,13 @@ def test_dates_and_numbers_are_normalised(world, steps):
     from fiches.models import Question
 
     question = Question.objects.get(fiche=steps[1].fiche, code="population")
-    assert services.clean_answer(question, "12 500,50") == "12500.5"
+    assert clean_answer(question, "12 500,50") == "12500.5"
     with pytest.raises(ValidationError, match="supérieure ou égale à 0"):
-        services.clean_answer(question, "-3")
+        clean_answer(question, "-3")
     date_question = Question.objects.get(fiche=steps[2].fiche, code="date_accord")
-    assert services.clean_answer(date_question, "2026-03-01") == "2026-03-01"
+    assert clean_answer(date_question, "2026-03-01") == "2026-03-01"
     with pytest.raises(ValidationError, match="date valide"):
-        services.clean_answer(date_question, "31/02/2026")
+        clean_answer(date_question, "31/02/2026")
 
 
 def test_a_date_typed_as_the_error_message_asks_is_accepted(world, steps):
@@ -231,11 +228,11 @@ def test_a_date_typed_as_the_error_message_asks_is_accepted(world, steps):
     from fiches.models import Question
 
     date_question = Question.objects.get(fiche=steps[2].fiche, code="date_accord")
-    assert services.clean_answer(date_question, "01/03/2026") == "2026-03-01"
-    assert services.clean_answer(date_question, " 1/3/2026 ") == "2026-03-01"
+    assert clean_answer(date_question, "01/03/2026") == "2026-03-01"
+    assert clean_answer(date_question, " 1/3/2026 ") == "2026-03-01"
     for wrong in ("31/02/2026", "2026/03/01", "01/03/26", "1er mars"):
         with pytest.raises(ValidationError, match=re.escape("date valide (jj/mm/aaaa)")):
-            services.clean_answer(date_question, wrong)
+            clean_answer(date_question, wrong)
 
 
 def test_legal_form_specific_questions(world):
@@ -247,7 +244,7 @@ def test_legal_form_specific_questions(world):
     convention_steps = steps_of(convention)
 
     def codes(step):
-        return {q.code for q in services.applicable_questions(fresh(step))}
+        return {q.code for q in applicable_questions(fresh(step))}
 
     assert {"transfert", "mode_emploi"} <= codes(gcs_steps[7])
     assert not {"transfert", "mode_emploi"} & codes(convention_steps[7])
@@ -258,7 +255,7 @@ def test_legal_form_specific_questions(world):
 def test_notification_emails_are_sent_once(world, steps, django_capture_on_commit_callbacks):
     step = fill_mandatory(steps[1], world.referent_a)
     with django_capture_on_commit_callbacks(execute=True):
-        services.step_submit(step=step, user=world.referent_a)
+        step_submit(step=step, user=world.referent_a)
     sent = len(mail.outbox)
     ids = list(Notification.objects.values_list("pk", flat=True))
     assert send_emails(notification_ids=ids) == 0
@@ -269,7 +266,7 @@ def test_no_email_before_commit(world, steps, django_capture_on_commit_callbacks
     step = fill_mandatory(steps[1], world.referent_a)
     mail.outbox.clear()
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
-        services.step_submit(step=step, user=world.referent_a)
+        step_submit(step=step, user=world.referent_a)
     assert mail.outbox == [] and len(callbacks) == 1
 
 
@@ -277,12 +274,12 @@ def test_a_start_date_before_the_approval_is_refused(world, steps):
     for number in range(1, 13):
         walk(steps[number], world.referent_a, world.agent_ara, "validated")
     step = fresh(steps[13])
-    services.step_save_answers(
+    step_save_answers(
         step=step, user=world.referent_a, values={"date_arrete": "2026-05-10"}, version=step.version
     )
     step = fresh(step)
     with pytest.raises(ValidationError) as error:
-        services.step_save_answers(
+        step_save_answers(
             step=step,
             user=world.referent_a,
             values={"date_effet": "2026-05-01"},
@@ -293,17 +290,18 @@ def test_a_start_date_before_the_approval_is_refused(world, steps):
             "Cette date ne peut pas précéder « Date de l'arrêté d'approbation » (10/05/2026)."
         ]
     }
-    services.step_save_answers(
+    step_save_answers(
         step=step, user=world.referent_a, values={"date_effet": "2026-06-01"}, version=step.version
     )
     assert fresh(step).answers.get(question__code="date_effet").value == "2026-06-01"
 
 
 def test_cloned_catalogue_keeps_date_order_links(world, steps):
+    from core.catalogue_versions import copy_version
     from fiches.models import CatalogueVersion, Question
 
     fill_mandatory(steps[1], world.referent_a)
-    clone = services.catalogue_clone_version(version=CatalogueVersion.objects.current())
+    clone = copy_version(CatalogueVersion.objects.current())
     start = Question.objects.get(fiche__version=clone, fiche__number=13, code="date_effet")
     assert start.not_before.code == "date_arrete" and start.not_before.fiche.version == clone
 
@@ -311,11 +309,9 @@ def test_cloned_catalogue_keeps_date_order_links(world, steps):
 def test_answer_changes_are_kept_in_history(world, steps):
     from fiches.models import Answer
 
-    services.step_save_answers(
-        step=steps[1], user=world.referent_a, values={"besoins": "v1"}, version=1
-    )
+    step_save_answers(step=steps[1], user=world.referent_a, values={"besoins": "v1"}, version=1)
     step = fresh(steps[1])
-    services.step_save_answers(
+    step_save_answers(
         step=step, user=world.referent_a, values={"besoins": "v2"}, version=step.version
     )
     answer = Answer.objects.get(step=step, question__code="besoins")

@@ -10,7 +10,8 @@ from django.utils import timezone
 
 from cooperations import services as cooperation_services
 from cooperations.signals import cooperation_event
-from fiches import services as kit1
+from fiches.services.comments import comment_add
+from fiches.services.workflow import step_submit, step_validate
 from notifications import services
 from notifications.models import Delivery, Notification
 from tests.fiches.helpers import fill_mandatory, steps_of
@@ -67,14 +68,14 @@ def test_convention_events_of_other_modules_go_through_the_signal(
 def test_step_comment_and_decision_settle_the_submission(world, django_capture_on_commit_callbacks):
     step = fill_mandatory(steps_of(world.coop_ara)[1], world.referent_a)
     with django_capture_on_commit_callbacks(execute=True):
-        kit1.step_submit(step=step, user=world.referent_a)
-        kit1.comment_add(step=step, user=world.agent_ara, body="Merci de préciser la population.")
+        step_submit(step=step, user=world.referent_a)
+        comment_add(step=step, user=world.agent_ara, body="Merci de préciser la population.")
     assert _recipients("step_submitted") == ["agent_ara"]
     assert _recipients("step_comment") == ["referent_a"]
     submitted = Notification.objects.get(kind="step_submitted")
     assert submitted.done_at is None
     with django_capture_on_commit_callbacks(execute=True):
-        kit1.step_validate(step=step, user=world.agent_ara)
+        step_validate(step=step, user=world.agent_ara)
     submitted.refresh_from_db()
     assert submitted.done_at is not None
     assert _recipients("step_validated") == ["referent_a"]

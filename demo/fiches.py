@@ -9,8 +9,10 @@ from datetime import date
 
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from fiches import services
 from fiches.models import QuestionKind, Step, StepState
+from fiches.services.answers import attachment_add, step_save_answers
+from fiches.services.questions import applicable_questions
+from fiches.services.workflow import step_return, step_submit, step_validate
 
 DEMO_PDF = b"%PDF-1.4\n1 0 obj<</Type/Catalog>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
 
@@ -61,13 +63,13 @@ def answer_for(question, cooperation, texts: dict | None = None) -> str:
 def fill_mandatory(step: Step, user, texts: dict | None = None) -> Step:
     """Answer every applicable mandatory question and attach the mandatory files."""
     step = Step.objects.select_related("cooperation", "fiche").get(pk=step.pk)
-    questions = services.applicable_questions(step)
+    questions = applicable_questions(step)
     values = {q.code: answer_for(q, step.cooperation, texts) for q in questions if q.mandatory}
-    services.step_save_answers(step=step, user=user, values=values, version=step.version)
+    step_save_answers(step=step, user=user, values=values, version=step.version)
     for question in questions:
         if question.kind == QuestionKind.FILE and question.mandatory:
             upload = SimpleUploadedFile(f"{question.code}.pdf", DEMO_PDF, "application/pdf")
-            services.attachment_add(step=step, user=user, uploaded=upload, question=question)
+            attachment_add(step=step, user=user, uploaded=upload, question=question)
     step.refresh_from_db()
     return step
 
@@ -77,14 +79,14 @@ def walk(step: Step, team, agent, target: str, reason: str = "", texts: dict | N
     step = fill_mandatory(step, team, texts)
     if target == StepState.IN_PROGRESS:
         return step
-    services.step_submit(step=step, user=team)
+    step_submit(step=step, user=team)
     step.refresh_from_db()
     if target == StepState.SUBMITTED:
         return step
     if target == StepState.RETURNED:
-        services.step_return(step=step, user=agent, reason=reason)
+        step_return(step=step, user=agent, reason=reason)
     else:
-        services.step_validate(step=step, user=agent)
+        step_validate(step=step, user=agent)
     step.refresh_from_db()
     return step
 

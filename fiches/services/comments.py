@@ -1,0 +1,40 @@
+"""KIT 1 comments on a step (sent to the cooperation's event feed after commit)."""
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+
+from cooperations import scoping
+from cooperations.signals import cooperation_event
+from fiches.models import (
+    Step,
+    StepComment,
+)
+
+
+@transaction.atomic
+def comment_add(*, step: Step, user, body: str) -> StepComment:
+    if not scoping.can_comment(user, step.cooperation):
+        raise PermissionDenied("Votre rôle ne permet pas de commenter cette coopération.")
+    body = (body or "").strip()
+    if not body:
+        raise ValidationError({"body": "Le commentaire est vide."})
+    if len(body) > 5000:
+        raise ValidationError({"body": "Le commentaire est trop long (5 000 caractères au plus)."})
+    comment = StepComment(step=step, author=user, body=body)
+    comment.full_clean()
+    comment.save()
+    cooperation = step.cooperation
+    message = (
+        f"{user} a commenté l'étape {step.number} de « {cooperation.title} » :\n\n{body[:600]}"
+    )
+    transaction.on_commit(
+        lambda: cooperation_event.send(
+            sender=StepComment,
+            cooperation=cooperation,
+            kind="step_comment",
+            actor=user,
+            target=step,
+            message=message,
+        )
+    )
+    return comment
