@@ -76,12 +76,8 @@ def _coop_urls(user, url_name: str, members: int | None = None) -> list[str]:
 
 
 def _step_urls(user) -> list[str]:
-    from django.apps import apps
+    from fiches.models import Step
 
-    try:
-        Step = apps.get_model("fiches", "Step")
-    except LookupError:
-        return []
     steps = Step.objects.filter(cooperation__in=_visible(user).values("pk")).order_by("pk")
     return [
         reverse("fiches:step", args=[pk]) for pk in steps.values_list("pk", flat=True)[:MAX_URLS]

@@ -33,7 +33,7 @@ def _pages():
 
 
 def urls() -> dict:
-    from territories.synthetic import SYNTHETIC_PASSWORD
+    from demo.synthetic import SYNTHETIC_PASSWORD
 
     pages = _pages()
     result: dict = {}

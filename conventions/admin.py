@@ -10,6 +10,7 @@ from conventions.models import (
     Transition,
 )
 from conventions.rendering import PLACEHOLDERS
+from core.admin import TransitionLogInline
 
 
 class ClauseInline(admin.StackedInline):
@@ -71,14 +72,10 @@ class ConventionTemplateAdmin(SimpleHistoryAdmin):
         super().save_related(request, form, formsets, change)
 
 
-class TransitionInline(admin.TabularInline):
+class TransitionInline(TransitionLogInline):
     model = Transition
-    extra = 0
-    can_delete = False
-    readonly_fields = ["from_status", "to_status", "version", "by", "at", "comment"]
-
-    def has_add_permission(self, request, obj=None):
-        return False
+    fields = (*TransitionLogInline.fields, "version")
+    readonly_fields = fields
 
 
 class ApprovalDecisionInline(admin.TabularInline):

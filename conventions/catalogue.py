@@ -10,27 +10,19 @@ version keeps pointing at the text it was generated from.
 
 from pathlib import Path
 
-from core.catalogues import (
-    Catalogue,
-    CatalogueError,
-    LoadReport,
-    by_code,
-    dump_fields,
-    read_dir,
-    register,
-    sync_row,
-    write_dir,
-)
+from core import catalogues
+
+TEMPLATES = catalogues.Catalogue("conventions", "Modèles de convention et clauses", 40)
 
 MANAGED = ("version", "is_current")
 
 
 def _template_file(template) -> dict:
-    return dump_fields(
+    return catalogues.dump_fields(
         template,
         exclude=MANAGED,
         legal_form=template.legal_form.code,
-        clauses=[dump_fields(c) for c in template.clauses.order_by("order", "pk")],
+        clauses=[catalogues.dump_fields(c) for c in template.clauses.order_by("order", "pk")],
     )
 
 
@@ -39,12 +31,13 @@ def _normalised(data: dict) -> dict:
     return {**data, "clauses": list(data.get("clauses") or [])}
 
 
-def load_templates(root: Path, report: LoadReport) -> None:
+@TEMPLATES.loader
+def load_templates(root: Path, report: catalogues.LoadReport) -> None:
     from conventions import services
     from conventions.models import Clause, ConventionTemplate
     from cooperations.models import LegalForm
 
-    for data in read_dir(root / "conventions"):
+    for data in catalogues.read_dir(root / "conventions"):
         data = dict(data)
         code = data.pop("code")
         where = f"conventions/{code}.yaml"
@@ -59,14 +52,16 @@ def load_templates(root: Path, report: LoadReport) -> None:
         ):
             report.count("unchanged", ConventionTemplate)
             continue
-        form = by_code(LegalForm, [data.pop("legal_form")], where=where)[0]
+        form = catalogues.by_code(LegalForm, [data.pop("legal_form")], where=where)[0]
         clauses = data.pop("clauses", None) or []
         keys = [c.get("key") for c in clauses]
         if len(set(keys)) != len(keys) or None in keys:
-            raise CatalogueError(f"{where} : chaque clause a besoin d'une clé « key » unique")
+            raise catalogues.CatalogueError(
+                f"{where} : chaque clause a besoin d'une clé « key » unique"
+            )
         snapshot = services.template_snapshot(current) if current else None
         if current is None:
-            template, _ = sync_row(
+            template, _ = catalogues.sync_row(
                 ConventionTemplate,
                 {"code": code, "version": 1},
                 {**data, "is_current": True},
@@ -75,11 +70,11 @@ def load_templates(root: Path, report: LoadReport) -> None:
                 source=where,
             )
         else:
-            template, _ = sync_row(
+            template, _ = catalogues.sync_row(
                 ConventionTemplate,
                 {"pk": current.pk},
                 data,
-                LoadReport(),
+                catalogues.LoadReport(),
                 relations={"legal_form": form},
                 source=where,
             )
@@ -87,7 +82,7 @@ def load_templates(root: Path, report: LoadReport) -> None:
         for item in clauses:
             item = dict(item)
             key = item.pop("key")
-            sync_row(
+            catalogues.sync_row(
                 Clause, {"template": template, "key": key}, item, report, source=f"{where} ({key})"
             )
         template.clauses.exclude(key__in=keys).delete()
@@ -99,22 +94,15 @@ def load_templates(root: Path, report: LoadReport) -> None:
             )
 
 
+@TEMPLATES.exporter
 def export_templates(root: Path) -> None:
     from conventions.models import ConventionTemplate
 
     templates = (
         ConventionTemplate.objects.current().select_related("legal_form").order_by("order", "code")
     )
-    write_dir(root / "conventions", {t.code: _template_file(t) for t in templates})
+    catalogues.write_dir(root / "conventions", {t.code: _template_file(t) for t in templates})
 
 
 def register_catalogues() -> None:
-    register(
-        Catalogue(
-            name="conventions",
-            label="Modèles de convention et clauses",
-            order=40,
-            load=load_templates,
-            export=export_templates,
-        )
-    )
+    catalogues.register(TEMPLATES)

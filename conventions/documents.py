@@ -6,9 +6,6 @@ edit, amendment) and by those that change what the documents show besides the te
 version whose files are missing or failed. `version_files_generate` is the task's work.
 """
 
-from django.db import transaction
-from django.utils import timezone
-
 from conventions import exports
 from conventions.models import ConventionVersion, VersionFiles
 from core import documents
@@ -29,27 +26,14 @@ def version_files_request(
     Enqueued after commit, so the worker sees the version.
     """
     user = user if user is not None and user.is_authenticated else None
-    with transaction.atomic():
-        files, created = VersionFiles.objects.select_for_update().get_or_create(
-            version=version, defaults={"requested_by": user}
-        )
-        if not created and not force and (files.is_ready or files.is_polling):
-            return files, False
-        enqueue = created or files.status != VersionFiles.Status.PENDING or files.is_stalled
-        if force and not created:
-            files.generation += 1
-        files.status = VersionFiles.Status.PENDING
-        files.progress = 0
-        files.error = ""
-        files.updated_at = timezone.now()
-        if user is not None:
-            files.requested_by = user
-        files.save()
-        if enqueue:
-            # A broker that cannot be reached must not turn the user's (committed) write
-            # into an error page: the job fails with a French message and can be restarted.
-            documents.enqueue_on_commit(VersionFiles, files.pk)
-    return files, enqueue
+    # A broker that cannot be reached must not turn the user's (committed) write into an
+    # error page: the job fails with a French message and can be restarted.
+    return documents.ensure(
+        VersionFiles,
+        {"version": version},
+        defaults={"requested_by": user} if user is not None else None,
+        force=force,
+    )
 
 
 def storage_name(files: VersionFiles, extension: str) -> str:

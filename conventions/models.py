@@ -12,6 +12,7 @@ from simple_history.models import HistoricalRecords
 
 from cooperations.models import Cooperation, LegalForm, Membership, ScopedQuerySet
 from core.models import GeneratedDocument
+from core.workflow import TransitionLog, Workflow
 
 PERCENT_VALIDATORS = [MinValueValidator(0), MaxValueValidator(100)]
 
@@ -378,6 +379,26 @@ class Status(models.TextChoices):
     REFUSED = "refused", "Approbation refusée"
 
 
+# The moves of a convention (core.workflow.transition refuses any other). The text changes
+# only before signature; once signed by all, the authority decides (or the form needs no
+# approval); a signed text changes only through an amendment, which is signed again.
+CONVENTION_MOVES = {
+    Status.DRAFT: {Status.IN_SIGNATURE},
+    Status.AMENDED: {Status.IN_SIGNATURE},
+    Status.SENT_BACK: {Status.IN_SIGNATURE},
+    Status.REFUSED: {Status.IN_SIGNATURE},
+    Status.IN_SIGNATURE: {Status.SIGNED},
+    Status.SIGNED: {
+        Status.APPROVED,
+        Status.REFUSED,
+        Status.SENT_BACK,
+        Status.APPROVAL_NOT_REQUIRED,
+    },
+    Status.APPROVED: {Status.AMENDED},
+    Status.APPROVAL_NOT_REQUIRED: {Status.AMENDED},
+}
+
+
 class ApprovalMode(models.TextChoices):
     EXPRESS = "express", "Décision expresse"
     TACIT = "tacit", "Approbation tacite"
@@ -424,6 +445,7 @@ class Convention(models.Model):
     history = HistoricalRecords()
 
     objects = ConventionQuerySet.as_manager()
+    workflow = Workflow(Status, CONVENTION_MOVES, field="status")
 
     class Meta:
         verbose_name = "convention"
@@ -603,26 +625,20 @@ class Signature(models.Model):
         return f"Signature de {self.signatory}"
 
 
-class Transition(models.Model):
+class Transition(TransitionLog):
+    """The convention's log: every change of state (and the first generation, a publication
+    of the approval), with the version it concerns."""
+
     convention = models.ForeignKey(Convention, on_delete=models.CASCADE, related_name="transitions")
-    from_status = models.CharField(max_length=30, choices=Status.choices, blank=True)
-    to_status = models.CharField(max_length=30, choices=Status.choices)
     version = models.ForeignKey(
         ConventionVersion, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
-    by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
-    )
-    at = models.DateTimeField(auto_now_add=True)
-    comment = models.CharField(max_length=255, blank=True)
+    subject_model = Convention
 
     class Meta:
         verbose_name = "changement d'état"
         ordering = ["-at", "-pk"]
         indexes = [models.Index(fields=["convention", "-at"])]
-
-    def __str__(self) -> str:
-        return f"{self.from_status or '—'} → {self.to_status}"
 
 
 class ApprovalDecisionQuerySet(ScopedQuerySet):

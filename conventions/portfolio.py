@@ -31,7 +31,7 @@ STATUS_LABELS = dict(Status.choices)
 def annotate(queryset, today):
     convention = Convention.objects.filter(cooperation=OuterRef("pk"))
     signed = Transition.objects.filter(
-        convention__cooperation=OuterRef("pk"), to_status=Status.SIGNED
+        convention__cooperation=OuterRef("pk"), to_state=Status.SIGNED
     ).order_by("-at", "-pk")
     status = Subquery(convention.values("status")[:1])
     queryset = queryset.annotate(

@@ -1,6 +1,7 @@
 """Writes on conventions. Keyword-only, atomic, validated first; views stay thin.
 
-State machine (every change is written to Transition):
+State machine (models.CONVENTION_MOVES, moved by core.workflow.transition, every change
+written to Transition):
     draft → in_signature → signed → approved | approval_not_required → amended → in_signature …
 """
 
@@ -28,18 +29,17 @@ from conventions.models import (
     MemberTerms,
     Signature,
     Status,
-    Transition,
     VersionClause,
 )
 from conventions.rendering import PLACEHOLDERS, Missing, missing_for, placeholders_in, render_body
 from cooperations.signals import announce
 from core.locking import StaleObjectError, save_with_version
 from core.uploads import ALLOWED_TYPES, safe_upload_name, validate_upload
+from core.workflow import check_transition, log_transition, transition
 
 # The text and its data change only in these states; from "en signature" onwards what was
 # signed stays as signed and a change goes through an amendment (avenant).
 EDITABLE_STATUSES = {Status.DRAFT, Status.AMENDED, Status.SENT_BACK, Status.REFUSED}
-SIGNED_STATUSES = {Status.APPROVED, Status.APPROVAL_NOT_REQUIRED}
 # What an unfilled named field prints (rendering.render_body): never signed.
 PLACEHOLDER_MARK = "[à compléter"
 PLACEHOLDER_LABEL_RE = re.compile(r"\[à compléter : ([^\]]+)\]")
@@ -229,22 +229,17 @@ def _parties(facts) -> list[dict]:
     ]
 
 
-def _log(convention, from_status, to_status, *, user, version=None, comment="") -> None:
-    Transition.objects.create(
-        convention=convention,
-        from_status=from_status or "",
-        to_status=to_status,
-        version=version,
-        by=user,
-        comment=comment,
-    )
-
-
 def _set_status(convention, to_status, *, user, version=None, comment="") -> None:
-    from_status = convention.status
-    convention.status = to_status
-    convention.save(update_fields=["status", "updated_at"])
-    _log(convention, from_status, to_status, user=user, version=version, comment=comment)
+    """Move the convention (refused unless CONVENTION_MOVES allows it) and log the version
+    concerned."""
+    transition(
+        convention,
+        to_status,
+        actor=user,
+        comment=comment,
+        update_fields=["updated_at"],
+        log_fields={"version": version},
+    )
 
 
 def preview(cooperation):
@@ -399,7 +394,7 @@ def convention_generate(*, cooperation, user, expected_version: int | None = Non
         convention = Convention(cooperation=cooperation, template=template)
         convention.full_clean(validate_unique=False)
         _create_once(convention)
-        _log(convention, "", Status.DRAFT, user=user, comment="Première génération")
+        log_transition(convention, "", Status.DRAFT, actor=user, comment="Première génération")
     else:
         _lock(convention, expected_version)
         if convention.template_id != template.pk:
@@ -539,8 +534,11 @@ def version_edit(
 
 @transaction.atomic
 def signature_start(*, convention, user, expected_version: int) -> None:
-    if convention.status not in EDITABLE_STATUSES:
-        raise ValidationError("Seul un projet ou un avenant peut être mis en signature.")
+    check_transition(
+        convention,
+        Status.IN_SIGNATURE,
+        refusal="Seul un projet ou un avenant peut être mis en signature.",
+    )
     latest = _latest(convention)
     if latest is None or not latest.parties:
         raise ValidationError("La version à signer n'a aucune partie signataire.")
@@ -570,8 +568,7 @@ def signature_record(
     *, convention, membership_id: int, user, signatory: str, signed_on: date, signed_copy
 ) -> Signature:
     convention = Convention.objects.select_for_update().get(pk=convention.pk)
-    if convention.status != Status.IN_SIGNATURE:
-        raise ValidationError("La convention n'est pas en signature.")
+    check_transition(convention, Status.SIGNED, refusal="La convention n'est pas en signature.")
     version = _latest(convention)
     parties = {p["membership"]: p for p in version.parties}
     if membership_id not in parties:
@@ -734,11 +731,13 @@ def approval_decide(
     legal_form = convention.template.legal_form
     if not legal_form.requires_approval:
         raise ValidationError("Cette forme de coopération ne requiert pas d'approbation.")
-    if convention.status != Status.SIGNED:
-        raise ValidationError(
-            "La décision ne s'enregistre que sur une convention signée par tous ses membres "
-            f"(état actuel : « {convention.get_status_display()} »)."
-        )
+    # Every decision (approval, refusal, send-back) leaves the "signed" state.
+    check_transition(
+        convention,
+        Status.APPROVED,
+        refusal="La décision ne s'enregistre que sur une convention signée par tous ses membres "
+        f"(état actuel : « {convention.get_status_display()} »).",
+    )
     tacit_on = approval_rules.tacit_due(convention, today)
     if tacit_on is not None:
         raise ValidationError(
@@ -885,11 +884,11 @@ def approval_complete(
         convention.published_on = published_on
         convention.save(update_fields=["published_on"])
         version = decision.version
-        _log(
+        log_transition(
             convention,
             convention.status,
             convention.status,
-            user=user,
+            actor=user,
             version=version,
             comment=f"Publication de l'approbation le {published_on:%d/%m/%Y}",
         )
@@ -957,10 +956,12 @@ def amendment_start(
     *, convention, user, expected_version: int, note: str = ""
 ) -> ConventionVersion:
     """Open an amendment: a new version that points at the signed text it modifies."""
-    if convention.status not in SIGNED_STATUSES:
-        raise ValidationError(
-            "Un avenant ne se prépare que sur une convention signée (et approuvée si nécessaire)."
-        )
+    check_transition(
+        convention,
+        Status.AMENDED,
+        refusal="Un avenant ne se prépare que sur une convention signée "
+        "(et approuvée si nécessaire).",
+    )
     _lock(convention, expected_version)
     signed = _latest(convention)
     amendment = ConventionVersion.objects.create(

@@ -116,7 +116,7 @@ def _detail_context(request, access, not_ready=None):
             .first()
         )
         transitions = list(
-            convention.transitions.select_related("by", "version")[:TRANSITIONS_SHOWN]
+            convention.transitions.select_related("actor", "version")[:TRANSITIONS_SHOWN]
         )
         transitions_total = (
             len(transitions)
@@ -175,7 +175,7 @@ def convention_journal(request, pk: int):
     convention = _convention(cooperation)
     if convention is None:
         raise Http404("Cette coopération n'a pas encore de convention.")
-    transitions = convention.transitions.select_related("by", "version").order_by("-at", "-pk")
+    transitions = convention.transitions.select_related("actor", "version").order_by("-at", "-pk")
     page = Paginator(transitions, JOURNAL_PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
         request,

@@ -1,5 +1,6 @@
 """Reads shared by several views."""
 
+from django.core.cache import cache
 from django.db.models import Q
 
 from cooperations.choices import LEGAL_FORMS, THEMES, TYPOLOGIES
@@ -29,6 +30,24 @@ def m2m_labels(cooperation: Cooperation) -> dict[str, list[str]]:
         name: [label for pk, label in reference.choices() if pk in chosen[index]]
         for index, (name, reference) in enumerate(M2M_LABELS.items())
     }
+
+
+# A renamed ARS or legal form (labels of old entries) shows in the cached block within this.
+RECENT_HISTORY_SECONDS = 600
+
+
+def recent_history(cooperation: Cooperation, limit: int) -> list:
+    """cooperation_history(), cached under the cooperation's state: every history record of
+    the cooperation, of its members or of its kits' objects bumps `last_activity_at`
+    (cooperations/activity.py) and a save bumps `version`, so a change gives a new key and
+    the block is never stale about changes. The history is the same for every reader
+    allowed to open the page (no permission-dependent part), so the key needs no scope.
+    Saves the page 4 to 6 queries and the diff work on every view."""
+    stamp = cooperation.last_activity_at.timestamp() if cooperation.last_activity_at else 0
+    key = f"kc:coop-history:{cooperation.pk}:{cooperation.version}:{stamp}:{limit}"
+    return cache.get_or_set(
+        key, lambda: cooperation_history(cooperation, limit=limit), RECENT_HISTORY_SECONDS
+    )
 
 
 def cooperation_history(cooperation: Cooperation, limit: int = 50):

@@ -150,7 +150,7 @@ def cooperation_detail(request, pk: int):
             "cooperation": cooperation,
             "memberships": memberships,
             "lists": selectors.m2m_labels(cooperation),
-            "history": selectors.cooperation_history(cooperation, limit=DETAIL_HISTORY),
+            "history": selectors.recent_history(cooperation, DETAIL_HISTORY),
             "caps": access,
             "sections": _sections(request, cooperation),
             "plan_objectives": cooperation.plan_objectives.order_by("kind", "order", "code"),

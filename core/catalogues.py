@@ -22,18 +22,30 @@ Each app declares its catalogues in ``<app>/catalogue.py`` and registers them fr
 Migrations never import these modules: catalogues are loaded by the command (``make run``,
 the container entrypoint with ``--missing-only``, and the test setup).
 
-How to write a catalogue (``<app>/catalogue.py``)::
+How to write a catalogue (``<app>/catalogue.py``). Plain rows keyed by a code, in one list
+file or one file per row, need no code::
 
-    def load(root: Path, report: LoadReport) -> None:
-        for data in read_yaml_dir(root / "risk_categories"):   # or read_yaml(root / "x.yaml")
-            sync_row(RiskCategory, {"code": data["code"]}, data, report)
+    register(rows_catalogue("risk_categories", "Catégories de risque", 60,
+                            Rows(RiskCategory, "risk_categories.yaml")))
 
-    def export(root: Path) -> None:
-        write_yaml_dir(root / "risk_categories",
-                       {c.code: dump_fields(c) for c in RiskCategory.objects.all()})
+Anything else declares the catalogue and decorates its two functions::
 
-    register(Catalogue(name="risk_categories", label="Catégories de risque",
-                       order=60, load=load, export=export))
+    GUIDES = catalogues.Catalogue("guides", "Guides", 70)
+
+    @GUIDES.loader
+    def load_guides(root: Path, report: LoadReport) -> None:
+        for data in read_dir(root / "guides"):   # or read_yaml(root / "x.yaml")
+            sync_row(Guide, {"code": data.pop("code")}, data, report)
+
+    @GUIDES.exporter
+    def export_guides(root: Path) -> None:
+        write_dir(root / "guides", {g.code: dump_fields(g) for g in Guide.objects.all()})
+
+    def register_catalogues() -> None:   # called from AppConfig.ready()
+        catalogues.register(GUIDES)
+
+A versioned catalogue (a ``core.catalogue_versions.CatalogueVersion`` subclass) asks
+:func:`version_to_load` which version its files go to (copy-on-write of a version in use).
 
 ``dump_fields``/``sync_row`` handle every plain (non-relational) field generically, so a
 field added to a model later travels through the files without touching the catalogue
@@ -95,25 +107,45 @@ class LoadReport:
         return out + self.notes
 
 
-@dataclass(frozen=True)
+@dataclass
 class Catalogue:
     """One catalogue: how to load it from files and write it back.
 
     ``order`` sets the load order (a catalogue that refers to another loads after it).
+    ``load``/``export`` are given here or attached by decorating them::
+
+        KNOWLEDGE = Catalogue("knowledge", "Base de connaissances", 20)
+
+        @KNOWLEDGE.loader
+        def load_knowledge(root: Path, report: LoadReport) -> None: ...
     """
 
     name: str
     label: str
     order: int
-    load: Callable[[Path, LoadReport], None]
-    export: Callable[[Path], None]
+    load: Callable[[Path, LoadReport], None] | None = None
+    export: Callable[[Path], None] | None = None
+
+    def loader(self, function: Callable[[Path, LoadReport], None]):
+        """Decorator: ``function(root, report)`` loads this catalogue."""
+        self.load = function
+        return function
+
+    def exporter(self, function: Callable[[Path], None]):
+        """Decorator: ``function(root)`` exports this catalogue."""
+        self.export = function
+        return function
 
 
 _REGISTRY: dict[str, Catalogue] = {}
 
 
-def register(catalogue: Catalogue) -> None:
-    _REGISTRY[catalogue.name] = catalogue
+def register(*catalogues: Catalogue) -> None:
+    """Register catalogues (from an ``AppConfig.ready()``); a name registered again replaces."""
+    for catalogue in catalogues:
+        if catalogue.load is None or catalogue.export is None:
+            raise CatalogueError(f"Catalogue {catalogue.name} : chargement ou export manquant")
+        _REGISTRY[catalogue.name] = catalogue
 
 
 def registered(names: Iterable[str] | None = None) -> list[Catalogue]:
@@ -250,9 +282,10 @@ def read_dir(folder: Path, *, suffix: str = ".yaml", body_field: str = "body") -
 
 
 def write_dir(
-    folder: Path, files: Mapping[str, Mapping], *, suffix: str = ".yaml", body_field: str = "body"
+    folder: Path, files: Mapping[str, object], *, suffix: str = ".yaml", body_field: str = "body"
 ) -> None:
-    """Write one file per entry (``name → data``) and remove the files of removed entries."""
+    """Write one file per entry (``name → data``, a mapping or a list) and remove the files of
+    removed entries."""
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
     for stale in folder.glob(f"*{suffix}"):
@@ -385,3 +418,105 @@ def by_code(model: type[models.Model], codes: Iterable[str], *, field_name: str 
             f"{model._meta.verbose_name}{suffix} : code(s) inconnu(s) {', '.join(map(str, missing))}"
         )
     return [found[c] for c in codes]
+
+
+# --- Catalogues of plain rows keyed by a code -------------------------------------------
+
+
+@dataclass(frozen=True)
+class Rows:
+    """Rows of ``model`` found by their ``key`` field, in one place under the catalogues root.
+
+    ``path`` ending in ``.yaml``: one file holding the list of rows; otherwise a folder
+    holding one ``<key>.yaml`` file per row. Exports are ordered by ``order_by``.
+    """
+
+    model: type[models.Model]
+    path: str
+    order_by: tuple[str, ...] = ("order", "code")
+    key: str = "code"
+
+    @property
+    def is_list(self) -> bool:
+        return self.path.endswith(".yaml")
+
+    def load(self, root: Path, report: LoadReport) -> None:
+        if self.is_list:
+            items = [dict(item) for item in read_yaml(root / self.path) or []]
+        else:
+            items = read_dir(root / self.path)
+        for data in items:
+            value = data.pop(self.key)
+            where = self.path if self.is_list else f"{self.path}/{value}.yaml"
+            sync_row(self.model, {self.key: value}, data, report, source=where)
+
+    def export(self, root: Path) -> None:
+        rows = self.model.objects.order_by(*self.order_by)
+        if self.is_list:
+            write_yaml(root / self.path, [dump_fields(row) for row in rows])
+        else:
+            write_dir(root / self.path, {getattr(r, self.key): dump_fields(r) for r in rows})
+
+
+def rows_catalogue(name: str, label: str, order: int, *rows: Rows) -> Catalogue:
+    """A catalogue made only of :class:`Rows` (legal forms, themes, risk categories…)."""
+
+    def load(root: Path, report: LoadReport) -> None:
+        for part in rows:
+            part.load(root, report)
+
+    def export(root: Path) -> None:
+        for part in rows:
+            part.export(root)
+
+    return Catalogue(name, label, order, load, export)
+
+
+# --- Versioned catalogues --------------------------------------------------------------
+
+
+def version_to_load(
+    model,
+    header: Mapping,
+    report: LoadReport,
+    *,
+    unchanged: Callable[[models.Model], bool],
+    who: str,
+    used_by: str,
+    series: Mapping | None = None,
+):
+    """The version of ``model`` (a ``core.catalogue_versions.CatalogueVersion``) to load the
+    files into, or None when there is nothing to load.
+
+    ``header`` is the files' version block (``number``, ``note``); ``series`` the version's
+    series (``{"variant": "sanitaire"}``). No version in force: one is created from the
+    header. Files equal to the version in force (``unchanged(version)``), or missing-only
+    mode: None. Version in force used (``in_use()``): the files go to a copy
+    (``copy_version``), and the report says so (« {who} : la version en vigueur était
+    utilisée par {used_by} … »). Otherwise the version in force itself.
+    """
+    from core.catalogue_versions import copy_version
+
+    series = dict(series or {})
+    version = model.objects.current(**series)
+    if version is None:
+        version, _ = sync_row(
+            model,
+            {**series, "number": int(header.get("number", 1))},
+            {"is_current": True, "note": header.get("note", "")},
+            report,
+        )
+        return version
+    if report.missing_only or unchanged(version):
+        report.count("unchanged", model)
+        return None
+    if version.in_use():
+        version = copy_version(
+            version, note=header.get("note") or "Chargement du catalogue (fichiers)"
+        )
+        report.count("created", model)
+        report.note(
+            f"{who} : la version en vigueur était utilisée par {used_by} ; les fichiers ont été "
+            f"chargés dans une nouvelle version v{version.number}."
+        )
+    return version

@@ -1,4 +1,5 @@
-"""Life cycle of a document generated in the background (see core.models.GeneratedDocument).
+"""Life cycle of the work done in the background (see core.models.BackgroundJob): the
+generated documents (core.models.GeneratedDocument) and the imports (FINESS register).
 
 A kit's service renders the bytes; these helpers do the rest the same way for every kit:
 
@@ -12,6 +13,9 @@ retries on a real worker and ends in a clean "failed" status (French message, ne
 in eager mode. `enqueue` sends a job's task (a broker that cannot be reached fails the job
 with a French message instead of an error page), `restart` is the "Relancer" button and
 `reap` (Celery beat, core.tasks) re-queues or fails the jobs whose worker died.
+`ensure` is the request of a document that belongs to an object (one job per object,
+rendered again on demand). An import calls `start` once it holds its lock and
+`finish(job, {})` with its report saved on the row: it stores no file.
 
 Idempotent: the storage name derives from the job (row token + generation), so a retry
 after a killed worker overwrites its partial file instead of adding a document, a job
@@ -61,15 +65,51 @@ class GenerationRefused(Exception):  # noqa: N818 - reads as a verdict, like Val
         super().__init__(message)
 
 
-def document_models() -> list:
-    """Every concrete GeneratedDocument model of the project."""
-    from core.models import GeneratedDocument
+def job_models() -> list:
+    """Every concrete BackgroundJob model of the project (documents and imports)."""
+    from core.models import BackgroundJob
 
     return [
         model
         for model in apps.get_models()
-        if issubclass(model, GeneratedDocument) and not model._meta.abstract
+        if issubclass(model, BackgroundJob) and not model._meta.abstract
     ]
+
+
+def message_of(model, kind: str) -> str:
+    """The job model's own French message of `kind` ("FAILED", "QUEUE_DOWN", "ABANDONED"),
+    else the generic one of this module."""
+    return getattr(model, f"{kind}_MESSAGE", None) or globals()[f"{kind}_MESSAGE"]
+
+
+def ensure(model, lookup: dict, *, defaults: dict | None = None, force: bool = False):
+    """The job identified by `lookup` (created with `defaults` if missing), made sure to be
+    produced; returns (job, enqueued).
+
+    Idempotent: a job done, or pending/running on a live worker, is left alone (a double
+    click enqueues nothing). `force` renders it again (what it shows has changed): a new
+    generation, so the result of a run already under way is dropped. A failed or stalled
+    job goes back to pending and is enqueued after commit, so the worker sees the data.
+    `defaults` are also written on each request that changes the job (who asked last).
+    """
+    defaults = defaults or {}
+    with transaction.atomic():
+        job, created = model.objects.select_for_update().get_or_create(**lookup, defaults=defaults)
+        if not created and not force and (job.is_done or job.is_polling):
+            return job, False
+        enqueue = created or job.status != model.Status.PENDING or job.is_stalled
+        if force and not created:
+            job.generation += 1
+        for field_name, value in defaults.items():
+            setattr(job, field_name, value)
+        job.status = model.Status.PENDING
+        job.progress = 0
+        job.error = ""
+        job.updated_at = timezone.now()
+        job.save()
+        if enqueue:
+            enqueue_on_commit(model, job.pk)
+    return job, enqueue
 
 
 def start(model, pk: int):
@@ -135,16 +175,19 @@ def store(job, field_name: str, name: str, content: bytes) -> str:
     return storage.save(name, ContentFile(content))
 
 
-def finish(job, names: dict[str, str]):
-    """Point the job at its new files and mark it done.
+def finish(job, names: dict[str, str], *, fields: tuple[str, ...] = ()):
+    """Point the job at its new files, save its `fields` (a report kept on the row) and
+    mark it done; returns the job as saved.
 
     If a newer generation was requested while this one rendered, the new files are
-    dropped: the task of that generation will produce the right ones.
+    dropped: the task of that generation will produce the right ones. A job that stores
+    no file (an import: its rows are committed already) is marked done whatever the
+    generation, so that a re-queued message then finds it done and does nothing.
     """
     model = type(job)
     with transaction.atomic():
         current = model.objects.select_for_update().get(pk=job.pk)
-        if current.generation != job.generation:
+        if names and current.generation != job.generation:
             obsolete, kept = list(names.items()), current
         else:
             obsolete = []
@@ -153,6 +196,8 @@ def finish(job, names: dict[str, str]):
                 if previous and previous != name:
                     obsolete.append((field_name, previous))
                 getattr(current, field_name).name = name
+            for field_name in fields:
+                setattr(current, field_name, getattr(job, field_name))
             current.status = model.Status.DONE
             current.progress = 100
             current.error = ""
@@ -160,6 +205,7 @@ def finish(job, names: dict[str, str]):
             current.save(
                 update_fields=[
                     *names,
+                    *fields,
                     "status",
                     "progress",
                     "error",
@@ -182,9 +228,20 @@ def _delete_quietly(job, field_name: str, name: str) -> None:
         logger.warning("Fichier obsolète non supprimé : %s", name)
 
 
-def fail(model, pk: int, message: str = FAILED_MESSAGE) -> None:
+def fail(model, pk: int, text: str | None = None) -> None:
+    """End the job in "failed" with `text` (default: the model's FAILED message)."""
     model.objects.filter(pk=pk).exclude(status=model.Status.DONE).update(
-        status=model.Status.FAILED, error=message, updated_at=timezone.now()
+        status=model.Status.FAILED,
+        error=text or message_of(model, "FAILED"),
+        updated_at=timezone.now(),
+    )
+
+
+def back_to_queue(model, pk: int) -> None:
+    """A running job whose task will try again: pending, so that the retried message
+    finds it startable."""
+    model.objects.filter(pk=pk, status=model.Status.RUNNING).update(
+        status=model.Status.PENDING, updated_at=timezone.now()
     )
 
 
@@ -195,7 +252,7 @@ def enqueue(model, pk: int) -> bool:
     task = import_string(model.TASK_NAME)
     if taskqueue.submit(task, pk):
         return True
-    fail(model, pk, QUEUE_DOWN_MESSAGE)
+    fail(model, pk, message_of(model, "QUEUE_DOWN"))
     return False
 
 
@@ -231,7 +288,7 @@ def reap(now=None) -> dict[str, int]:
     has had MAX_ATTEMPTS tries. Returns {"requeued": n, "failed": n}."""
     now = now or timezone.now()
     counts = {"requeued": 0, "failed": 0}
-    for model in document_models():
+    for model in job_models():
         stalled = Q(status=model.Status.RUNNING, updated_at__lt=now - model.STALLED_AFTER) | Q(
             status=model.Status.PENDING, updated_at__lt=now - model.QUEUED_AFTER
         )
@@ -253,7 +310,9 @@ def reap(now=None) -> dict[str, int]:
                         job.updated_at,
                     )
                     model.objects.filter(pk=pk).update(
-                        status=model.Status.FAILED, error=ABANDONED_MESSAGE, updated_at=now
+                        status=model.Status.FAILED,
+                        error=message_of(model, "ABANDONED"),
+                        updated_at=now,
                     )
                     counts["failed"] += 1
                     continue
@@ -276,13 +335,13 @@ def reap(now=None) -> dict[str, int]:
     return counts
 
 
-def run_in_task(task, model, pk: int, generate, *, message: str = FAILED_MESSAGE) -> None:
+def run_in_task(task, model, pk: int, generate, *, message: str | None = None) -> None:
     """Run `generate()` inside a bound Celery task with the retry policy of every document.
 
     Eager mode (no broker) runs inside the web request: a failure ends the job in
     "failed" at once, never in a 500. On a worker, the job beats while it renders; an
     error is logged with its traceback and retried (task.max_retries, 5 s apart), then
-    the job fails with a French message.
+    the job fails with a French message (`message`, default the model's FAILED message).
     """
     eager = task.request.is_eager
     try:
@@ -301,21 +360,18 @@ def run_in_task(task, model, pk: int, generate, *, message: str = FAILED_MESSAGE
             pk,
             exc_info=True,
         )
-        # Back to the queue: the retried message must find the job startable.
-        model.objects.filter(pk=pk, status=model.Status.RUNNING).update(
-            status=model.Status.PENDING, updated_at=timezone.now()
-        )
+        back_to_queue(model, pk)
         raise task.retry(exc=error, countdown=5) from error
 
 
-def document_task(model, *, message: str = FAILED_MESSAGE):
+def document_task(model, *, message: str | None = None):
     """Decorator: make `generate(pk)` the Celery task of a document job of `model`.
 
     The task is registered under the function's dotted path (the model's TASK_NAME), takes
     the job's id and answers it, and runs `generate` through `run_in_task`. acks_late +
     reject_on_worker_lost: a killed worker's message is delivered again and the idempotent
     service finishes the same document (same storage name); two retries, then the job
-    fails with the French `message`.
+    fails with the French `message` (default: the model's).
     """
 
     def decorate(generate):

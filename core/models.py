@@ -7,16 +7,20 @@ from django.db import models
 from django.utils import timezone
 
 
-class GeneratedDocument(models.Model):
-    """A document produced in the background (Celery), with a status the user can follow.
+class BackgroundJob(models.Model):
+    """Work done in the background (Celery) with a status the user can follow: a generated
+    document or an import. `core.documents` runs its life cycle for every kind of job:
+    pending → running → done | failed, a heartbeat while a worker is on it, the stalled-job
+    reaper and the "Relancer" button.
 
-    A kit subclasses it with what the document belongs to (a foreign key that scopes it to
-    a cooperation) and its file field(s); `core.documents` runs the life cycle:
-    pending → running → done | failed. `generation` grows each time the document must be
-    rendered again, so a late task for an older generation never overwrites a newer file.
+    Why a base of its own rather than imports subclassing GeneratedDocument: what an import
+    produces is rows in the database (all or nothing, in one transaction) and a report
+    kept on the row, not a file in storage; the life cycle is what the two share, so that
+    is what this base holds. `generation` grows each time the job must run again, so a
+    late task of an older run never overwrites a newer result.
     """
 
-    # A running job beats (`updated_at`) every DOCUMENT_HEARTBEAT_SECONDS while a worker renders
+    # A running job beats (`updated_at`) every DOCUMENT_HEARTBEAT_SECONDS while a worker is on
     # it (core.documents.heartbeat): silent for STALLED_AFTER, its worker is gone (killed,
     # out of memory, hard time limit). A job still waiting after QUEUED_AFTER lost its message
     # (broker flushed, no worker). Either way the page offers "Relancer" and the reaper
@@ -24,14 +28,19 @@ class GeneratedDocument(models.Model):
     STALLED_AFTER = timedelta(seconds=settings.DOCUMENT_STALLED_SECONDS)
     QUEUED_AFTER = timedelta(seconds=settings.DOCUMENT_QUEUED_SECONDS)
     MAX_ATTEMPTS = 3
-    # Dotted name of the Celery task that renders one job from its pk (the reaper and the
+    # Dotted name of the Celery task that runs one job from its pk (the reaper and the
     # "Relancer" button send it); every concrete subclass sets it.
     TASK_NAME = ""
+    # The French messages core.documents writes on the job: None takes the generic ones
+    # (core.documents.FAILED_MESSAGE, QUEUE_DOWN_MESSAGE, ABANDONED_MESSAGE).
+    FAILED_MESSAGE: str | None = None
+    QUEUE_DOWN_MESSAGE: str | None = None
+    ABANDONED_MESSAGE: str | None = None
 
     class Status(models.TextChoices):
         PENDING = "pending", "En attente"
-        RUNNING = "running", "En cours de génération"
-        DONE = "done", "Prêt"
+        RUNNING = "running", "En cours"
+        DONE = "done", "Terminé"
         FAILED = "failed", "Échec"
 
     status = models.CharField(
@@ -43,7 +52,7 @@ class GeneratedDocument(models.Model):
     generation = models.PositiveIntegerField("génération", default=1)
     created_at = models.DateTimeField("demandé le", auto_now_add=True)
     updated_at = models.DateTimeField("mis à jour le", default=timezone.now)
-    finished_at = models.DateTimeField("généré le", null=True, blank=True)
+    finished_at = models.DateTimeField("terminé le", null=True, blank=True)
 
     class Meta:
         abstract = True
@@ -72,6 +81,34 @@ class GeneratedDocument(models.Model):
     @property
     def can_retry(self) -> bool:
         return self.status == self.Status.FAILED or self.is_stalled
+
+    @property
+    def percent(self) -> int:
+        """What the progress bar shows (0–100); a job may compute it otherwise."""
+        return 100 if self.is_done else self.progress
+
+
+class GeneratedDocument(BackgroundJob):
+    """A document produced in the background, with a status the user can follow.
+
+    A kit subclasses it with what the document belongs to (a foreign key that scopes it to
+    a cooperation) and its file field(s); `core.documents` runs the life cycle and names
+    the stored files after the job (row token + generation).
+    """
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "En attente"
+        RUNNING = "running", "En cours de génération"
+        DONE = "done", "Prêt"
+        FAILED = "failed", "Échec"
+
+    status = models.CharField(
+        "statut", max_length=10, choices=Status.choices, default=Status.PENDING
+    )
+    finished_at = models.DateTimeField("généré le", null=True, blank=True)
+
+    class Meta:
+        abstract = True
 
 
 class SubmissionKey(models.Model):

@@ -1,9 +1,12 @@
 """National admins edit the catalogue here. A version already used by an evaluation is
-never changed in place: the edit is written to a new current version (services/catalogue)."""
+never changed in place: the edit is written to a new current version
+(core.catalogue_versions.version_for_edit)."""
 
 from django.contrib import admin, messages
 from simple_history.admin import SimpleHistoryAdmin
 
+from core.admin import CatalogueVersionAdminMixin, TransitionLogInline
+from core.catalogue_versions import version_for_edit
 from evalimpact.models import (
     Activity,
     Axis,
@@ -21,7 +24,11 @@ from evalimpact.services import catalogue
 class VersionedCatalogueAdmin(SimpleHistoryAdmin):
     def save_model(self, request, obj, form, change):
         source = obj.version
-        target, created = catalogue.version_for_edit(source)
+        target, created = version_for_edit(
+            source,
+            note=f"Copie de la v{source.number} modifiée dans l'administration",
+            actor=request.user,
+        )
         if created:
             catalogue.retarget(obj, target)
             messages.info(
@@ -33,19 +40,14 @@ class VersionedCatalogueAdmin(SimpleHistoryAdmin):
         super().save_model(request, obj, form, change)
 
     def has_delete_permission(self, request, obj=None):
-        if obj is not None and catalogue.is_frozen(obj.version):
+        if obj is not None and obj.version.in_use():
             return False
         return super().has_delete_permission(request, obj)
 
 
 @admin.register(CatalogueVersion)
-class CatalogueVersionAdmin(SimpleHistoryAdmin):
-    list_display = ("variant", "number", "is_current", "note", "created_at")
-    list_filter = ("variant",)
-    readonly_fields = ("variant", "number", "is_current", "created_at")
-
-    def has_delete_permission(self, request, obj=None):
-        return obj is None or not catalogue.is_frozen(obj)
+class CatalogueVersionAdmin(CatalogueVersionAdminMixin, SimpleHistoryAdmin):
+    pass
 
 
 @admin.register(Axis)
@@ -73,11 +75,8 @@ class ScoreLevelAdmin(VersionedCatalogueAdmin):
     list_filter = ("version",)
 
 
-class TransitionInline(admin.TabularInline):
+class TransitionInline(TransitionLogInline):
     model = EvaluationTransition
-    extra = 0
-    readonly_fields = ("from_status", "to_status", "user", "at", "note")
-    can_delete = False
 
 
 @admin.register(Evaluation)

@@ -6,21 +6,14 @@ one per ``CatalogueVariant``. Each describes the catalogue version *in force* of
 variant, with its activities (which Hospi Diag codes measure each indicator for an
 activity); when it differs and that version is already used by an
 evaluation, loading copies it into a new version first
-(``evalimpact.services.catalogue.catalogue_copy``), so past evaluations keep their scale.
+(``core.catalogue_versions.copy_version``), so past evaluations keep their scale.
 """
 
 from pathlib import Path
 
-from core.catalogues import (
-    Catalogue,
-    CatalogueError,
-    LoadReport,
-    dump_fields,
-    read_yaml,
-    register,
-    sync_row,
-    write_yaml,
-)
+from core import catalogues
+
+INDICATORS = catalogues.Catalogue("indicators", "Indicateurs Eval'Impact", 50)
 
 PATH = ("evalimpact", "indicators.yaml")
 FILES = {
@@ -33,14 +26,14 @@ def _file(version) -> dict:
     axes = {a.pk: a.code for a in version.axes.all()}
     return {
         "version": {"number": version.number, "note": version.note},
-        "axes": [dump_fields(a) for a in version.axes.order_by("code")],
-        "levels": [dump_fields(lvl) for lvl in version.levels.order_by("score")],
+        "axes": [catalogues.dump_fields(a) for a in version.axes.order_by("code")],
+        "levels": [catalogues.dump_fields(lvl) for lvl in version.levels.order_by("score")],
         "activities": [
-            dump_fields(a, exclude=("version",))
+            catalogues.dump_fields(a, exclude=("version",))
             for a in version.activities.order_by("order", "code")
         ],
         "indicators": [
-            dump_fields(i, axis=axes[i.axis_id])
+            catalogues.dump_fields(i, axis=axes[i.axis_id])
             for i in version.indicators.order_by("axis__code", "order", "code")
         ],
     }
@@ -57,64 +50,62 @@ def _check_activities(name: str, activities: list, indicators: list) -> None:
         for code, mapped in (activity.get("hospidiag") or {}).items():
             indicator = codes.get(code)
             if indicator is None or not indicator.get("by_activity"):
-                raise CatalogueError(
+                raise catalogues.CatalogueError(
                     f"{name} : activité {activity['code']}, l'indicateur {code} n'existe pas ou "
                     "ne dépend pas de l'activité (by_activity)"
                 )
             unknown = set(mapped) - set(indicator.get("hospidiag_codes") or [])
             if unknown:
-                raise CatalogueError(
+                raise catalogues.CatalogueError(
                     f"{name} : activité {activity['code']}, indicateur {code} : code(s) "
                     f"{', '.join(sorted(unknown))} absent(s) de ses codes Hospi Diag"
                 )
 
 
-def load_indicators(root: Path, report: LoadReport) -> None:
+@INDICATORS.loader
+def load_indicators(root: Path, report: catalogues.LoadReport) -> None:
     for variant, path in FILES.items():
         if root.joinpath(*path).exists():
             _load_variant(root, path, variant, report)
 
 
-def _load_variant(root: Path, path, variant: str, report: LoadReport) -> None:
-    from evalimpact.models import Activity, Axis, CatalogueVersion, Indicator, ScoreLevel
-    from evalimpact.services.catalogue import catalogue_copy, is_frozen
+def _load_variant(root: Path, path, variant: str, report: catalogues.LoadReport) -> None:
+    from evalimpact.models import (
+        Activity,
+        Axis,
+        CatalogueVariant,
+        CatalogueVersion,
+        Indicator,
+        ScoreLevel,
+    )
 
-    data = read_yaml(root.joinpath(*path)) or {}
+    data = catalogues.read_yaml(root.joinpath(*path)) or {}
     _check_activities("/".join(path), data.get("activities") or [], data.get("indicators") or [])
-    header = data.get("version") or {}
-    version = CatalogueVersion.objects.filter(is_current=True, variant=variant).first()
+    version = catalogues.version_to_load(
+        CatalogueVersion,
+        data.get("version") or {},
+        report,
+        unchanged=lambda current: _comparable(_file(current)) == _comparable(data),
+        who=f"Eval'Impact ({CatalogueVariant(variant).label})",
+        used_by="des évaluations",
+        series={"variant": variant},
+    )
     if version is None:
-        version, _ = sync_row(
-            CatalogueVersion,
-            {"variant": variant, "number": int(header.get("number", 1))},
-            {"is_current": True, "note": header.get("note", "")},
-            report,
-        )
-    elif report.missing_only or _comparable(_file(version)) == _comparable(data):
-        report.count("unchanged", CatalogueVersion)
         return
-    elif is_frozen(version):
-        version = catalogue_copy(
-            source=version, note=header.get("note") or "Chargement du catalogue (fichiers)"
-        )
-        report.note(
-            f"Eval'Impact ({version.get_variant_display()}) : la version en vigueur était utilisée par des évaluations ; les "
-            f"fichiers ont été chargés dans une nouvelle version v{version.number}."
-        )
     axes = {}
     for item in data.get("axes") or []:
         item = dict(item)
         code = item.pop("code")
-        axes[code], _ = sync_row(Axis, {"version": version, "code": code}, item, report)
+        axes[code], _ = catalogues.sync_row(Axis, {"version": version, "code": code}, item, report)
     for item in data.get("levels") or []:
         item = dict(item)
         score = item.pop("score")
-        sync_row(ScoreLevel, {"version": version, "score": score}, item, report)
+        catalogues.sync_row(ScoreLevel, {"version": version, "score": score}, item, report)
     activity_codes = []
     for item in data.get("activities") or []:
         item = dict(item)
         code = item.pop("code")
-        sync_row(Activity, {"version": version, "code": code}, item, report)
+        catalogues.sync_row(Activity, {"version": version, "code": code}, item, report)
         activity_codes.append(code)
     codes = []
     for item in data.get("indicators") or []:
@@ -122,8 +113,10 @@ def _load_variant(root: Path, path, variant: str, report: LoadReport) -> None:
         code = item.pop("code")
         axis_code = item.pop("axis")
         if axis_code not in axes:
-            raise CatalogueError(f"{'/'.join(path)} : indicateur {code}, axe {axis_code} inconnu")
-        sync_row(
+            raise catalogues.CatalogueError(
+                f"{'/'.join(path)} : indicateur {code}, axe {axis_code} inconnu"
+            )
+        catalogues.sync_row(
             Indicator,
             {"version": version, "code": code},
             item,
@@ -145,22 +138,15 @@ HEADERS = {
 }
 
 
+@INDICATORS.exporter
 def export_indicators(root: Path) -> None:
     from evalimpact.models import CatalogueVersion
 
     for version in CatalogueVersion.objects.filter(is_current=True):
-        write_yaml(
+        catalogues.write_yaml(
             root.joinpath(*FILES[version.variant]), _file(version), header=HEADERS[version.variant]
         )
 
 
 def register_catalogues() -> None:
-    register(
-        Catalogue(
-            name="indicators",
-            label="Indicateurs Eval'Impact",
-            order=50,
-            load=load_indicators,
-            export=export_indicators,
-        )
-    )
+    catalogues.register(INDICATORS)

@@ -15,7 +15,9 @@ from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
 from cooperations.models import Cooperation, Membership, ScopedQuerySet
+from core.catalogue_versions import CatalogueVersion as BaseCatalogueVersion
 from core.models import GeneratedDocument
+from core.workflow import TransitionLog, Workflow
 
 DEFAULT_THRESHOLDS = [-5, 2, 10, 25]
 
@@ -36,22 +38,20 @@ def default_thresholds():
     return list(DEFAULT_THRESHOLDS)
 
 
-class CatalogueVersion(models.Model):
+class CatalogueVersion(BaseCatalogueVersion):
+    """A frozen edition of one indicator set: evaluations keep the one they were made with."""
+
     variant = models.CharField(
         "jeu d'indicateurs",
         max_length=20,
         choices=CatalogueVariant.choices,
         default=CatalogueVariant.SANITAIRE,
     )
-    number = models.PositiveIntegerField("numéro")
-    is_current = models.BooleanField("version en vigueur", default=False, db_index=True)
-    note = models.CharField("note de version", max_length=255, blank=True)
-    created_at = models.DateTimeField("créée le", auto_now_add=True)
     history = HistoricalRecords()
 
-    class Meta:
-        verbose_name = "version du catalogue"
-        verbose_name_plural = "versions du catalogue"
+    copy_scope = ("variant",)
+
+    class Meta(BaseCatalogueVersion.Meta):
         ordering = ["variant", "-number"]
         constraints = [
             models.UniqueConstraint(
@@ -64,16 +64,24 @@ class CatalogueVersion(models.Model):
             ),
         ]
 
-    def __str__(self) -> str:
-        variant = "" if self.variant == CatalogueVariant.SANITAIRE else " médico-social"
-        return f"Catalogue{variant} v{self.number}" + (" (en vigueur)" if self.is_current else "")
-
     @property
     def label(self) -> str:
         """ "v3" or "médico-social v1", as pages cite it."""
         if self.variant == CatalogueVariant.SANITAIRE:
             return f"v{self.number}"
         return f"médico-social v{self.number}"
+
+    @classmethod
+    def copied_rows(cls):
+        return [
+            (Axis, "version"),
+            (ScoreLevel, "version"),
+            (Activity, "version"),
+            (Indicator, "version"),
+        ]
+
+    def in_use(self) -> bool:
+        return self.evaluations.exists()
 
 
 class Axis(models.Model):
@@ -289,6 +297,14 @@ class EvaluationStatus(models.TextChoices):
     FINAL = "final", "Définitive"
 
 
+# The moves of an evaluation (core.workflow.transition refuses any other): a complete draft
+# becomes final; a final one is reopened as a draft to be corrected.
+EVALUATION_MOVES = {
+    EvaluationStatus.DRAFT: {EvaluationStatus.FINAL},
+    EvaluationStatus.FINAL: {EvaluationStatus.DRAFT},
+}
+
+
 class EvaluationQuerySet(ScopedQuerySet):
     pass
 
@@ -334,6 +350,7 @@ class Evaluation(models.Model):
     history = HistoricalRecords()
 
     objects = EvaluationQuerySet.as_manager()
+    workflow = Workflow(EvaluationStatus, EVALUATION_MOVES, field="status")
 
     class Meta:
         verbose_name = "évaluation"
@@ -354,24 +371,15 @@ class Evaluation(models.Model):
         return self.status == EvaluationStatus.FINAL
 
 
-class EvaluationTransition(models.Model):
+class EvaluationTransition(TransitionLog):
     """Explicit log of status changes (draft → final → draft)."""
 
     evaluation = models.ForeignKey(Evaluation, on_delete=models.CASCADE, related_name="transitions")
-    from_status = models.CharField(max_length=10, choices=EvaluationStatus.choices)
-    to_status = models.CharField(max_length=10, choices=EvaluationStatus.choices)
-    user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
-    )
-    note = models.CharField(max_length=255, blank=True)
-    at = models.DateTimeField(auto_now_add=True)
+    subject_model = Evaluation
 
     class Meta:
         verbose_name = "changement de statut"
         ordering = ["-at", "-pk"]
-
-    def __str__(self) -> str:
-        return f"{self.get_from_status_display()} → {self.get_to_status_display()}"
 
 
 class Answer(models.Model):

@@ -139,7 +139,7 @@ def evaluation_detail(request, pk: int):
             "radar_uri": radar.data_uri(chart, "svg"),
             "radar_alt": chart.alt_text(),
             "table": selectors.score_table(data.axes, [evaluation]),
-            "transitions": evaluation.transitions.select_related("user")[:10],
+            "transitions": evaluation.transitions.select_related("actor")[:10],
             "history": selectors.evaluation_history(evaluation),
             "caps": access_to(request, evaluation.cooperation),
             "breadcrumb_data": _breadcrumb(evaluation.cooperation, str(evaluation), evaluation),

@@ -13,6 +13,7 @@ changes in the existing steps.
 from django.contrib import admin, messages
 from simple_history.admin import SimpleHistoryAdmin
 
+from core.admin import CatalogueVersionAdminMixin, TransitionLogInline
 from fiches.models import (
     CatalogueVersion,
     ChooserRule,
@@ -31,12 +32,8 @@ def _counterpart(obj_version, fiche_number):
 
 
 @admin.register(CatalogueVersion)
-class CatalogueVersionAdmin(SimpleHistoryAdmin):
-    list_display = ("number", "is_current", "published_at", "note")
-    readonly_fields = ("number", "is_current", "published_at")
-
-    def has_add_permission(self, request):
-        return False
+class CatalogueVersionAdmin(CatalogueVersionAdminMixin, SimpleHistoryAdmin):
+    pass
 
 
 class QuestionInline(admin.TabularInline):
@@ -76,7 +73,7 @@ class FicheAdmin(SimpleHistoryAdmin):
         return super().has_change_permission(request, obj)
 
     def save_model(self, request, obj, form, change):
-        version = catalogue_version_for_edit(version=obj.version)
+        version = catalogue_version_for_edit(version=obj.version, actor=request.user)
         if version.pk != obj.version_id:
             # Apply the edit to the copy, leave the original fiche as it was answered.
             target = _counterpart(version, obj.number)
@@ -140,7 +137,7 @@ class QuestionAdmin(SimpleHistoryAdmin):
             messages.error(request, "Les versions précédentes du catalogue sont figées.")
             return
         current = questions[0].fiche.version
-        version = catalogue_version_for_edit(version=current)
+        version = catalogue_version_for_edit(version=current, actor=request.user)
         if version.pk == current.pk:
             queryset.delete()
             return
@@ -167,7 +164,7 @@ class QuestionAdmin(SimpleHistoryAdmin):
 
     def save_model(self, request, obj, form, change):
         fiche = obj.fiche
-        version = catalogue_version_for_edit(version=fiche.version)
+        version = catalogue_version_for_edit(version=fiche.version, actor=request.user)
         if version.pk != fiche.version_id:
             target_fiche = _counterpart(version, fiche.number)
             obj.fiche = target_fiche
@@ -213,14 +210,8 @@ class ChooserRuleAdmin(SimpleHistoryAdmin):
         return labels.get(rule.value, rule.value)
 
 
-class TransitionInline(admin.TabularInline):
+class TransitionInline(TransitionLogInline):
     model = StepTransition
-    extra = 0
-    can_delete = False
-    readonly_fields = ("from_state", "to_state", "actor", "comment", "at")
-
-    def has_add_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Step)

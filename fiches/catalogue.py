@@ -5,40 +5,34 @@ Files (under ``settings.CATALOGUES_DIR``):
 - ``kit1/version.yaml`` and ``kit1/fiches/<NN>.yaml``: the catalogue version in force and
   its fiches with their questions. The files describe the version *in force*: when they
   differ from it and that version is already used by a cooperation's steps, loading copies
-  it into a new version (``fiches.services.catalogue_versions.catalogue_clone_version``)
-  and writes the change there, so steps opened earlier keep the text they were answered with;
+  it into a new version (``core.catalogue_versions.copy_version``) and writes the change
+  there, so steps opened earlier keep the text they were answered with;
 - ``chooser/<legal form code>.yaml``: the rules of the legal-form chooser for that form.
 """
 
 from pathlib import Path
 
-from core.catalogues import (
-    Catalogue,
-    CatalogueError,
-    LoadReport,
-    by_code,
-    dump_fields,
-    read_dir,
-    read_yaml,
-    register,
-    sync_m2m,
-    sync_row,
-    write_dir,
-    write_yaml,
-)
+from core import catalogues
+
+KNOWLEDGE = catalogues.Catalogue("knowledge", "Base de connaissances", 20)
+FICHES = catalogues.Catalogue("fiches", "Fiches repères (KIT 1)", 30)
+CHOOSER = catalogues.Catalogue("chooser", "Règles de l'aide au choix de la forme juridique", 30)
 
 # --- knowledge base --------------------------------------------------------------------
 
 
-def load_knowledge(root: Path, report: LoadReport) -> None:
+@KNOWLEDGE.loader
+def load_knowledge(root: Path, report: catalogues.LoadReport) -> None:
     from cooperations.models import LegalForm
     from fiches.models import KnowledgePage
 
-    for data in read_dir(root / "knowledge", suffix=".md"):
+    for data in catalogues.read_dir(root / "knowledge", suffix=".md"):
         slug = data.pop("slug")
         code = data.pop("legal_form", None)
-        form = by_code(LegalForm, [code], where=f"knowledge/{slug}.md")[0] if code else None
-        sync_row(
+        form = (
+            catalogues.by_code(LegalForm, [code], where=f"knowledge/{slug}.md")[0] if code else None
+        )
+        catalogues.sync_row(
             KnowledgePage,
             {"slug": slug},
             data,
@@ -48,14 +42,15 @@ def load_knowledge(root: Path, report: LoadReport) -> None:
         )
 
 
+@KNOWLEDGE.exporter
 def export_knowledge(root: Path) -> None:
     from fiches.models import KnowledgePage
 
     pages = KnowledgePage.objects.select_related("legal_form").order_by("category", "order", "slug")
-    write_dir(
+    catalogues.write_dir(
         root / "knowledge",
         {
-            page.slug: dump_fields(
+            page.slug: catalogues.dump_fields(
                 page,
                 exclude=["body"],
                 legal_form=page.legal_form.code if page.legal_form else None,
@@ -80,13 +75,13 @@ def _fiche_files(version) -> dict[str, dict]:
         codes = {q.pk: q.code for q in fiche.questions.all()}
         for question in fiche.questions.all():
             questions.append(
-                dump_fields(
+                catalogues.dump_fields(
                     question,
                     legal_forms=sorted(f.code for f in question.legal_forms.all()),
                     not_before=codes.get(question.not_before_id),
                 )
             )
-        out[f"{fiche.number:02d}"] = dump_fields(
+        out[f"{fiche.number:02d}"] = catalogues.dump_fields(
             fiche,
             legal_forms=sorted(f.code for f in fiche.legal_forms.all()),
             prerequisites=sorted(p.number for p in fiche.prerequisites.all()),
@@ -97,72 +92,65 @@ def _fiche_files(version) -> dict[str, dict]:
 
 
 def _read_fiche_files(root: Path) -> tuple[dict, dict[str, dict]]:
-    header = read_yaml(root / "kit1" / "version.yaml") or {}
-    files = {f"{int(d['number']):02d}": d for d in read_dir(root / "kit1" / "fiches")}
+    header = catalogues.read_yaml(root / "kit1" / "version.yaml") or {}
+    files = {f"{int(d['number']):02d}": d for d in catalogues.read_dir(root / "kit1" / "fiches")}
     return header, files
 
 
-def load_fiches(root: Path, report: LoadReport) -> None:
+@FICHES.loader
+def load_fiches(root: Path, report: catalogues.LoadReport) -> None:
     from cooperations.models import LegalForm
     from fiches.models import CatalogueVersion, Fiche, KnowledgePage, Question
-    from fiches.services.catalogue_versions import catalogue_clone_version, version_in_use
 
     header, files = _read_fiche_files(root)
-    version = CatalogueVersion.objects.current()
+    version = catalogues.version_to_load(
+        CatalogueVersion,
+        header,
+        report,
+        unchanged=lambda current: _fiche_files(current) == files,
+        who="KIT 1",
+        used_by="des étapes",
+    )
     if version is None:
-        version, _ = sync_row(
-            CatalogueVersion,
-            {"number": int(header.get("number", 1))},
-            {"is_current": True, "note": header.get("note", "")},
-            LoadReport(),
-        )
-        report.count("created", CatalogueVersion)
-    elif _fiche_files(version) == files or report.missing_only:
-        report.count("unchanged", CatalogueVersion)
         return
-    elif version_in_use(version):
-        version = catalogue_clone_version(
-            version=version, note=header.get("note") or "Chargement du catalogue (fichiers)"
-        )
-        report.count("created", CatalogueVersion)
-        report.note(
-            f"KIT 1 : la version en vigueur était utilisée par des étapes ; les fichiers ont "
-            f"été chargés dans une nouvelle version v{version.number}."
-        )
 
     fiches = {}
     for name, data in files.items():
         data = dict(data)
         where = f"kit1/fiches/{name}.yaml"
         questions = data.pop("questions", []) or []
-        forms = by_code(LegalForm, data.pop("legal_forms", []), where=where)
-        pages = by_code(
+        forms = catalogues.by_code(LegalForm, data.pop("legal_forms", []), where=where)
+        pages = catalogues.by_code(
             KnowledgePage, data.pop("knowledge_pages", []), field_name="slug", where=where
         )
         data.pop("prerequisites", None)
         number = int(data.pop("number"))
-        fiche, _ = sync_row(
+        fiche, _ = catalogues.sync_row(
             Fiche, {"version": version, "number": number}, data, report, source=where
         )
-        sync_m2m(fiche, "legal_forms", forms, report)
-        sync_m2m(fiche, "knowledge_pages", pages, report)
+        catalogues.sync_m2m(fiche, "legal_forms", forms, report)
+        catalogues.sync_m2m(fiche, "knowledge_pages", pages, report)
         fiches[number] = fiche
         seen = []
         for item in questions:
             item = dict(item)
             code = item.pop("code")
-            qforms = by_code(LegalForm, item.pop("legal_forms", []), where=f"{where} ({code})")
+            qforms = catalogues.by_code(
+                LegalForm, item.pop("legal_forms", []), where=f"{where} ({code})"
+            )
             item.pop("not_before", None)
-            question, _ = sync_row(
+            question, _ = catalogues.sync_row(
                 Question, {"fiche": fiche, "code": code}, item, report, source=f"{where} ({code})"
             )
-            sync_m2m(question, "legal_forms", qforms, report)
+            catalogues.sync_m2m(question, "legal_forms", qforms, report)
             seen.append(code)
         by_qcode = {q.code: q for q in fiche.questions.all()}
         for item in questions:
             earlier = by_qcode.get(item.get("not_before")) if item.get("not_before") else None
             if item.get("not_before") and earlier is None:
-                raise CatalogueError(f"{where} : not_before « {item['not_before']} » inconnu")
+                raise catalogues.CatalogueError(
+                    f"{where} : not_before « {item['not_before']} » inconnu"
+                )
             question = by_qcode[item["code"]]
             if question.not_before_id != (earlier.pk if earlier else None) and not (
                 report.missing_only and question.not_before_id
@@ -176,30 +164,34 @@ def load_fiches(root: Path, report: LoadReport) -> None:
         wanted = data.get("prerequisites", []) or []
         unknown = [n for n in wanted if n not in fiches]
         if unknown:
-            raise CatalogueError(f"kit1/fiches/{name}.yaml : prérequis inconnu(s) {unknown}")
-        sync_m2m(fiche, "prerequisites", [fiches[n] for n in wanted], report)
+            raise catalogues.CatalogueError(
+                f"kit1/fiches/{name}.yaml : prérequis inconnu(s) {unknown}"
+            )
+        catalogues.sync_m2m(fiche, "prerequisites", [fiches[n] for n in wanted], report)
     if not report.missing_only:
         version.fiches.exclude(number__in=list(fiches)).delete()
 
 
+@FICHES.exporter
 def export_fiches(root: Path) -> None:
     from fiches.models import CatalogueVersion
 
     version = CatalogueVersion.objects.current()
     if version is None:
         return
-    write_yaml(
+    catalogues.write_yaml(
         root / "kit1" / "version.yaml",
         {"number": version.number, "note": version.note},
         header="La version du catalogue KIT 1 en vigueur (fiches repères dans fiches/).",
     )
-    write_dir(root / "kit1" / "fiches", _fiche_files(version))
+    catalogues.write_dir(root / "kit1" / "fiches", _fiche_files(version))
 
 
 # --- chooser rules ---------------------------------------------------------------------
 
 
-def load_chooser(root: Path, report: LoadReport) -> None:
+@CHOOSER.loader
+def load_chooser(root: Path, report: catalogues.LoadReport) -> None:
     from cooperations.models import LegalForm
     from fiches.models import ChooserRule
 
@@ -207,11 +199,11 @@ def load_chooser(root: Path, report: LoadReport) -> None:
     kept = []
     for path in sorted(folder.glob("*.yaml")):
         code = path.stem
-        form = by_code(LegalForm, [code], where=f"chooser/{path.name}")[0]
-        for item in read_yaml(path) or []:
+        form = catalogues.by_code(LegalForm, [code], where=f"chooser/{path.name}")[0]
+        for item in catalogues.read_yaml(path) or []:
             item = dict(item)
             key = {"criterion": item.pop("criterion"), "value": str(item.pop("value"))}
-            rule, _ = sync_row(
+            rule, _ = catalogues.sync_row(
                 ChooserRule,
                 {**key, "legal_form": form},
                 item,
@@ -223,6 +215,7 @@ def load_chooser(root: Path, report: LoadReport) -> None:
         ChooserRule.objects.exclude(pk__in=kept).delete()
 
 
+@CHOOSER.exporter
 def export_chooser(root: Path) -> None:
     from fiches.models import ChooserRule
 
@@ -230,41 +223,9 @@ def export_chooser(root: Path) -> None:
     for rule in ChooserRule.objects.select_related("legal_form").order_by(
         "legal_form__order", "legal_form__code", "criterion", "value"
     ):
-        rules.setdefault(rule.legal_form.code, []).append(dump_fields(rule))
-    folder = root / "chooser"
-    folder.mkdir(parents=True, exist_ok=True)
-    for stale in folder.glob("*.yaml"):
-        if stale.stem not in rules:
-            stale.unlink()
-    for code, items in rules.items():
-        write_yaml(folder / f"{code}.yaml", items)
+        rules.setdefault(rule.legal_form.code, []).append(catalogues.dump_fields(rule))
+    catalogues.write_dir(root / "chooser", rules)
 
 
 def register_catalogues() -> None:
-    register(
-        Catalogue(
-            name="knowledge",
-            label="Base de connaissances",
-            order=20,
-            load=load_knowledge,
-            export=export_knowledge,
-        )
-    )
-    register(
-        Catalogue(
-            name="fiches",
-            label="Fiches repères (KIT 1)",
-            order=30,
-            load=load_fiches,
-            export=export_fiches,
-        )
-    )
-    register(
-        Catalogue(
-            name="chooser",
-            label="Règles de l'aide au choix de la forme juridique",
-            order=30,
-            load=load_chooser,
-            export=export_chooser,
-        )
-    )
+    catalogues.register(KNOWLEDGE, FICHES, CHOOSER)

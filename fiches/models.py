@@ -8,6 +8,8 @@ from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
 from cooperations.models import Cooperation, LegalForm, ScopedQuerySet
+from core.catalogue_versions import CatalogueVersion as BaseCatalogueVersion
+from core.workflow import TransitionLog, Workflow
 
 
 class FichePhase(models.TextChoices):
@@ -17,26 +19,13 @@ class FichePhase(models.TextChoices):
     EVALUER = "evaluer", "Évaluer"
 
 
-class CatalogueVersionQuerySet(models.QuerySet):
-    def current(self):
-        return self.filter(is_current=True).order_by("-number").first()
-
-
-class CatalogueVersion(models.Model):
+class CatalogueVersion(BaseCatalogueVersion):
     """A frozen edition of the catalogue: steps keep pointing at the one they were opened with."""
 
     number = models.PositiveIntegerField("numéro", unique=True)
-    is_current = models.BooleanField("version en vigueur", default=False, db_index=True)
-    published_at = models.DateTimeField("publiée le", auto_now_add=True)
-    note = models.CharField("note de version", max_length=255, blank=True)
     history = HistoricalRecords()
 
-    objects = CatalogueVersionQuerySet.as_manager()
-
-    class Meta:
-        verbose_name = "version du catalogue"
-        verbose_name_plural = "versions du catalogue"
-        ordering = ["-number"]
+    class Meta(BaseCatalogueVersion.Meta):
         constraints = [
             models.UniqueConstraint(
                 fields=["is_current"],
@@ -45,8 +34,12 @@ class CatalogueVersion(models.Model):
             )
         ]
 
-    def __str__(self) -> str:
-        return f"Catalogue v{self.number}{' (en vigueur)' if self.is_current else ''}"
+    @classmethod
+    def copied_rows(cls):
+        return [(Fiche, "version"), (Question, "fiche__version")]
+
+    def in_use(self) -> bool:
+        return Step.objects.filter(fiche__version=self).exists()
 
 
 class KnowledgeCategory(models.TextChoices):
@@ -207,6 +200,18 @@ class StepState(models.TextChoices):
     RETURNED = "returned", "Renvoyée"
 
 
+# The moves of a step (core.workflow.transition refuses any other). The team starts a step
+# by saving it, submits it; the ARS validates or returns it; a returned step is taken up
+# again, a validated one may be reopened by the ARS.
+STEP_MOVES = {
+    StepState.NOT_STARTED: {StepState.IN_PROGRESS},
+    StepState.IN_PROGRESS: {StepState.SUBMITTED},
+    StepState.SUBMITTED: {StepState.VALIDATED, StepState.RETURNED},
+    StepState.RETURNED: {StepState.IN_PROGRESS},
+    StepState.VALIDATED: {StepState.IN_PROGRESS},
+}
+
+
 class StepQuerySet(ScopedQuerySet):
     pass
 
@@ -237,6 +242,7 @@ class Step(models.Model):
     history = HistoricalRecords()
 
     objects = StepQuerySet.as_manager()
+    workflow = Workflow(StepState, STEP_MOVES, field="state")
 
     class Meta:
         verbose_name = "étape KIT 1"
@@ -275,17 +281,11 @@ class Answer(models.Model):
         return f"{self.question.code} = {self.value[:40]}"
 
 
-class StepTransition(models.Model):
+class StepTransition(TransitionLog):
     """The explicit workflow log: who moved the step, when, from which state to which."""
 
     step = models.ForeignKey(Step, on_delete=models.CASCADE, related_name="transitions")
-    from_state = models.CharField("de", max_length=20, choices=StepState.choices)
-    to_state = models.CharField("vers", max_length=20, choices=StepState.choices)
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
-    )
-    comment = models.TextField("commentaire", blank=True)
-    at = models.DateTimeField("le", auto_now_add=True)
+    subject_model = Step
 
     class Meta:
         verbose_name = "transition d'étape"

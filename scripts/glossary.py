@@ -73,9 +73,13 @@ def _choices():
                     and value.__module__ == holder.__name__
                 ):
                     seen.setdefault(f"{label}.{name}", value)
-            for name, value in vars(model).items():
-                if inspect.isclass(value) and issubclass(value, models.Choices):
-                    seen.setdefault(f"{label}.{model.__name__}.{name}", value)
+            # Inherited lists too (the status of a core.models.BackgroundJob is stored on
+            # each job's table).
+            inherited = [vars(base) for base in model.__mro__ if issubclass(base, models.Model)]
+            for namespace in inherited:
+                for name, value in namespace.items():
+                    if inspect.isclass(value) and issubclass(value, models.Choices):
+                        seen.setdefault(f"{label}.{model.__name__}.{name}", value)
     return seen
 
 

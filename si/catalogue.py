@@ -13,29 +13,20 @@ checklists; the checklists that hold it keep it with its answers).
 
 from pathlib import Path
 
-from core.catalogues import (
-    Catalogue,
-    CatalogueError,
-    LoadReport,
-    by_code,
-    dump_fields,
-    read_dir,
-    read_yaml,
-    register,
-    sync_row,
-    write_dir,
-    write_yaml,
-)
+from core import catalogues
+
+CHECKLIST = catalogues.Catalogue("si_checklist", "Check-list SI des coopérations (ANAP)", 35)
 
 
-def load(root: Path, report: LoadReport) -> None:
+@CHECKLIST.loader
+def load(root: Path, report: catalogues.LoadReport) -> None:
     from cooperations.models import Theme
     from si.models import Category, ChecklistSettings, GuideItem, Mode, ThemeGuide
 
-    index = read_yaml(root / "si" / "index.yaml") or {}
+    index = catalogues.read_yaml(root / "si" / "index.yaml") or {}
     modes = index.pop("modes", [])
     settings_row = ChecklistSettings.objects.order_by("pk").first()
-    sync_row(
+    catalogues.sync_row(
         ChecklistSettings,
         {"pk": settings_row.pk} if settings_row else {},
         index,
@@ -46,30 +37,34 @@ def load(root: Path, report: LoadReport) -> None:
         mode = dict(mode)
         code = mode.pop("code")
         mode.setdefault("order", position)
-        sync_row(Mode, {"code": code}, mode, report, source="si/index.yaml")
+        catalogues.sync_row(Mode, {"code": code}, mode, report, source="si/index.yaml")
 
-    for data in read_dir(root / "si" / "themes"):
+    for data in catalogues.read_dir(root / "si" / "themes"):
         data = dict(data)
         theme_code = data.pop("theme")
         where = f"si/themes/{theme_code}.yaml"
-        theme = by_code(Theme, [theme_code], where=where)[0]
+        theme = catalogues.by_code(Theme, [theme_code], where=where)[0]
         items = data.pop("items", []) or []
-        guide, _state = sync_row(ThemeGuide, {"theme": theme}, data, report, source=where)
+        guide, _state = catalogues.sync_row(
+            ThemeGuide, {"theme": theme}, data, report, source=where
+        )
         seen = set()
         for position, item in enumerate(items, start=1):
             item = dict(item)
             code = item.pop("code")
             if code in seen:
-                raise CatalogueError(f"{where} : le point « {code} » figure deux fois")
+                raise catalogues.CatalogueError(f"{where} : le point « {code} » figure deux fois")
             if item.get("category") not in Category.values:
-                raise CatalogueError(
+                raise catalogues.CatalogueError(
                     f"{where} : point « {code} », dimension « {item.get('category')} » inconnue "
                     f"({', '.join(Category.values)})"
                 )
             seen.add(code)
             item.setdefault("order", position)
             item.setdefault("is_active", True)
-            sync_row(GuideItem, {"guide": guide, "code": code}, item, report, source=where)
+            catalogues.sync_row(
+                GuideItem, {"guide": guide, "code": code}, item, report, source=where
+            )
         if not report.missing_only:
             for gone in guide.items.filter(is_active=True).exclude(code__in=seen):
                 gone.is_active = False
@@ -85,16 +80,17 @@ def _dump_item(item) -> dict:
         exclude.append("is_active")
     if not item.guidance:
         exclude.append("guidance")
-    return dump_fields(item, exclude=exclude)
+    return catalogues.dump_fields(item, exclude=exclude)
 
 
+@CHECKLIST.exporter
 def export(root: Path) -> None:
     from si.models import ChecklistSettings, Mode, ThemeGuide
 
     settings_row = ChecklistSettings.current()
-    index = dump_fields(settings_row)
-    index["modes"] = [dump_fields(m, exclude=["order"]) for m in Mode.objects.all()]
-    write_yaml(
+    index = catalogues.dump_fields(settings_row)
+    index["modes"] = [catalogues.dump_fields(m, exclude=["order"]) for m in Mode.objects.all()]
+    catalogues.write_yaml(
         root / "si" / "index.yaml",
         index,
         header="Check-list SI des coopérations (d'après l'étude de l'ANAP sur les systèmes "
@@ -105,19 +101,11 @@ def export(root: Path) -> None:
     for guide in ThemeGuide.objects.select_related("theme").prefetch_related("items"):
         files[guide.theme.code] = {
             "theme": guide.theme.code,
-            **dump_fields(guide),
+            **catalogues.dump_fields(guide),
             "items": [_dump_item(i) for i in guide.items.order_by("order", "code")],
         }
-    write_dir(root / "si" / "themes", files)
+    catalogues.write_dir(root / "si" / "themes", files)
 
 
 def register_catalogues() -> None:
-    register(
-        Catalogue(
-            name="si_checklist",
-            label="Check-list SI des coopérations (ANAP)",
-            order=35,
-            load=load,
-            export=export,
-        )
-    )
+    catalogues.register(CHECKLIST)

@@ -97,7 +97,3 @@ def copil_pack_generate(*, pack_id: int, today: date | None = None) -> CopilPack
     documents.set_progress(pack, 80)
     name = documents.store(pack, "file", pack_file_name(pack), pdf)
     return documents.finish(pack, {"file": name})
-
-
-def copil_pack_fail(*, pack_id: int, message: str = FAILED_MESSAGE) -> None:
-    documents.fail(CopilPack, pack_id, message)

@@ -1,10 +1,12 @@
 import unicodedata
 
+from django.core.cache import cache
 from django.db import models
 from django.db.models import Value
 from django.db.models.functions import Concat
 from simple_history.models import HistoricalRecords
 
+from core.models import BackgroundJob
 from territories.finess import validate_finess
 
 
@@ -293,14 +295,32 @@ class Establishment(AddressMixin):
         return self.long_name or self.name
 
 
-class ImportRun(models.Model):
-    """One FINESS import: who started it, its progress and its report (the import's audit)."""
+class ImportRun(BackgroundJob):
+    """One FINESS import (web upload or scheduled refresh): who started it, its progress and
+    its report (the import's audit).
 
-    class Status(models.TextChoices):
-        PENDING = "pending", "En attente"
-        RUNNING = "running", "En cours"
-        DONE = "done", "Terminé"
-        FAILED = "failed", "Échec"
+    A core.models.BackgroundJob: core.documents runs its life cycle like a generated
+    document's (the run beats while it imports; the stalled-job reaper re-queues it when its
+    worker dies, MAX_ATTEMPTS times, then fails it in French; "Relancer" starts it again; a
+    message delivered twice does nothing). What it produces is the register's rows, in one
+    transaction under a lock (territories.importers): a run started again never imports
+    twice, and the report is kept on the row instead of a file.
+    """
+
+    TASK_NAME = "territories.tasks.run_finess_import"
+    FAILED_MESSAGE = (
+        "L'import a échoué et rien n'a été enregistré. L'erreur est consignée pour l'équipe "
+        "technique ; relancez l'import, et si le problème persiste, contactez-la."
+    )
+    QUEUE_DOWN_MESSAGE = (
+        "Le service de traitement des imports est momentanément indisponible : l'import n'a "
+        "pas démarré et rien n'a été enregistré. Relancez-le dans quelques minutes."
+    )
+    ABANDONED_MESSAGE = (
+        "L'import a été interrompu à plusieurs reprises (service de traitement arrêté ou "
+        "redémarré) et a été abandonné ; les essais interrompus n'ont rien enregistré. "
+        "Relancez-le ; si le problème persiste, contactez l'équipe technique."
+    )
 
     kind = models.CharField(max_length=30, default="finess")
     file = models.FileField(upload_to="imports/%Y/%m/", blank=True)
@@ -308,16 +328,12 @@ class ImportRun(models.Model):
     started_by = models.ForeignKey(
         "accounts.User", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
-    created_at = models.DateTimeField(auto_now_add=True)
-    finished_at = models.DateTimeField(null=True, blank=True)
-    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
     total_bytes = models.BigIntegerField(default=0)
     processed_bytes = models.BigIntegerField(default=0)
     created_count = models.IntegerField("créés", default=0)
     updated_count = models.IntegerField("mis à jour", default=0)
     rejected_count = models.IntegerField("rejetés", default=0)
     rejected_lines = models.JSONField("lignes rejetées", default=list, blank=True)
-    error = models.TextField("erreur", blank=True)
     format_description = models.TextField("format détecté", blank=True)
     notes = models.JSONField("corrections et remarques par ligne", default=list, blank=True)
     counts = models.JSONField("compte rendu", default=dict, blank=True)
@@ -328,17 +344,32 @@ class ImportRun(models.Model):
         verbose_name = "import FINESS"
         verbose_name_plural = "imports FINESS"
         ordering = ["-created_at"]
+        indexes = [
+            # The reaper's sweep (core.documents.reap).
+            models.Index(fields=["status", "updated_at"], name="importrun_status_updated")
+        ]
 
     def __str__(self) -> str:
         return f"Import {self.original_name} du {self.created_at:%d/%m/%Y %H:%M}"
 
     @property
+    def progress_key(self) -> str:
+        """Cache key of the bytes read so far: the import is one transaction, invisible to
+        other connections until it ends, so its progress goes through the cache (Redis in
+        production), which the page polls."""
+        return f"finess-import-progress-{self.pk}"
+
+    @property
     def percent(self) -> int:
-        if self.status == self.Status.DONE:
+        """Share of the file read (0–100), live while the import runs."""
+        if self.is_done:
             return 100
         if not self.total_bytes:
             return 0
-        return min(99, int(self.processed_bytes * 100 / self.total_bytes))
+        done = self.processed_bytes
+        if self.status == self.Status.RUNNING:
+            done = cache.get(self.progress_key, done)
+        return min(99, int(done * 100 / self.total_bytes))
 
 
 class ActivityQuerySet(models.QuerySet):

@@ -1,3 +1,6 @@
+"""The FINESS import from the web: a run (territories.models.ImportRun) per uploaded file,
+imported by Celery with the life cycle of core.documents."""
+
 import contextlib
 import logging
 import shutil
@@ -5,41 +8,41 @@ import tempfile
 from pathlib import Path
 
 from django.core.cache import cache
-from django.db import InterfaceError, OperationalError, transaction
+from django.db import InterfaceError, OperationalError
 from django.utils import timezone
 
-from core import taskqueue
+from core import documents
+from territories.download import DownloadError, download
 from territories.importers import ImportBusy, ImportReport, NotAFinessFile, import_register_file
 from territories.models import ImportRun
 
 logger = logging.getLogger(__name__)
 
-FAILED_MESSAGE = (
-    "L'import a échoué et rien n'a été enregistré. L'erreur est consignée pour l'équipe "
-    "technique ; relancez l'import, et si le problème persiste, contactez-la."
-)
-QUEUE_DOWN_MESSAGE = (
-    "Le service de traitement des imports est momentanément indisponible : l'import n'a pas "
-    "démarré et rien n'a été enregistré. Relancez-le dans quelques minutes."
-)
+FAILED_MESSAGE = ImportRun.FAILED_MESSAGE
 # Errors worth another try of the task (the import is one transaction: nothing written).
 TRANSIENT_ERRORS = (OperationalError, InterfaceError)
 # Seconds an import waits for a running one before its task retries later.
 LOCK_WAIT = 20
+# What the import writes on its run, besides the life-cycle fields of core.documents.
+REPORT_FIELDS = (
+    "kind",
+    "format_description",
+    "created_count",
+    "updated_count",
+    "rejected_count",
+    "rejected_lines",
+    "notes",
+    "counts",
+    "changes",
+    "total_bytes",
+    "processed_bytes",
+)
 
 KNOWN_SUFFIXES = (".json.gz", ".csv.gz", ".json", ".csv", ".txt", ".gz", ".xlsx")
 
 
-def progress_key(run_id: int) -> str:
-    return f"finess-import-progress-{run_id}"
-
-
-def import_run_progress(run: ImportRun) -> int:
-    """Percent done, read from the cache while the import runs."""
-    if run.status in (ImportRun.Status.DONE, ImportRun.Status.FAILED):
-        return 100 if run.status == ImportRun.Status.DONE else run.percent
-    done = cache.get(progress_key(run.pk), run.processed_bytes)
-    return min(99, int(done * 100 / run.total_bytes)) if run.total_bytes else 0
+class _NothingToDo(Exception):  # noqa: N818 - a signal, not an error
+    """core.documents.start found the run done, failed or on a live worker."""
 
 
 def _suffix(name: str) -> str:
@@ -48,6 +51,8 @@ def _suffix(name: str) -> str:
 
 
 def import_run_create(*, user, uploaded) -> ImportRun:
+    """Store the uploaded file as a pending run and enqueue its import after commit (a broker
+    that cannot be reached fails the run with a French message, never the request)."""
     run = ImportRun(
         started_by=user,
         original_name=uploaded.name[:255],
@@ -57,15 +62,7 @@ def import_run_create(*, user, uploaded) -> ImportRun:
         f"finess-{timezone.now():%Y%m%d-%H%M%S}{_suffix(uploaded.name)}", uploaded, save=False
     )
     run.save()
-    from territories.tasks import run_finess_import
-
-    def enqueue() -> None:
-        if not taskqueue.submit(run_finess_import, run.pk):
-            ImportRun.objects.filter(pk=run.pk, status=ImportRun.Status.PENDING).update(
-                status=ImportRun.Status.FAILED, error=QUEUE_DOWN_MESSAGE, finished_at=timezone.now()
-            )
-
-    transaction.on_commit(enqueue)
+    documents.enqueue_on_commit(ImportRun, run.pk)
     return run
 
 
@@ -82,6 +79,21 @@ def _local_path(field_file):
         with field_file.open("rb") as source, open(target, "wb") as copy:
             shutil.copyfileobj(source, copy)
         yield target
+
+
+@contextlib.contextmanager
+def _source_path(run: ImportRun):
+    """The file to import: the uploaded one, or a fresh download of the run's source URL
+    (the scheduled refresh; raises DownloadError), deleted afterwards."""
+    if run.file:
+        with _local_path(run.file) as path:
+            yield path
+        return
+    with tempfile.TemporaryDirectory(prefix="kitcoop-finess-") as folder:
+        path = Path(folder) / (run.original_name or "finess.json")
+        run.total_bytes = download(run.source_url, path)
+        ImportRun.objects.filter(pk=run.pk).update(total_bytes=run.total_bytes)
+        yield path
 
 
 def apply_report(run: ImportRun, report: ImportReport) -> None:
@@ -101,50 +113,73 @@ def apply_report(run: ImportRun, report: ImportReport) -> None:
     run.changes = report.changes
 
 
-def import_run_execute(*, run_id: int, lock_wait: float = LOCK_WAIT, last_try: bool = True):
-    """Import the run's file. Unless this is the last try, raises ImportBusy while another
-    import runs and TRANSIENT_ERRORS (the task retries them); otherwise any error fails the
-    run with a French message, the traceback going to the log, never to the page."""
+def import_run_execute(
+    *, run_id: int, lock_wait: float = LOCK_WAIT, last_try: bool = True, beat: bool = False
+) -> ImportRun:
+    """Import the run's file (downloaded first for a scheduled refresh); returns the run.
+
+    A core.documents job: started once the import lock is held, so a run waiting for
+    another import stays pending; a run done, failed or imported by a live worker is left
+    alone (a message delivered twice does nothing); it beats while it imports when `beat`
+    (on a real worker, so that a killed worker is seen as stalled and re-queued by the
+    reaper); the import is one transaction, so a run started again never imports twice.
+    Unless this is the last try, raises ImportBusy while another import runs and
+    TRANSIENT_ERRORS (the task retries them, the run pending again); otherwise any error
+    fails the run with a French message, the traceback going to the log, never to the page.
+    """
     run = ImportRun.objects.get(pk=run_id)
-    if run.status in (ImportRun.Status.DONE, ImportRun.Status.FAILED):
-        return run  # a retried or redelivered task must not import twice
+    if not run.is_running:
+        return run
+    started = None
+
+    def start() -> None:
+        nonlocal started
+        started = documents.start(ImportRun, run_id)
+        if started is None:
+            raise _NothingToDo
+        cache.set(run.progress_key, 0, timeout=3600)
 
     def progress(done: int) -> None:
-        # The import is one transaction, invisible to other connections until it ends:
-        # progress goes through the cache (Redis in production), which the page polls.
-        cache.set(progress_key(run.pk), done, timeout=3600)
+        cache.set(run.progress_key, done, timeout=3600)
 
+    expect = run.kind if run.source_url and run.kind != "finess" else None
     try:
-        with _local_path(run.file) as path:
+        with (
+            documents.heartbeat(ImportRun, run_id) if beat else contextlib.nullcontext(),
+            _source_path(run) as path,
+        ):
             report = import_register_file(
                 path,
                 name=run.original_name,
+                expect=expect,
                 progress=progress,
                 lock_wait=lock_wait,
-                on_start=lambda: ImportRun.objects.filter(pk=run.pk).update(
-                    status=ImportRun.Status.RUNNING, processed_bytes=0
-                ),
+                on_start=start,
             )
+    except _NothingToDo:
+        pass
     except ImportBusy as busy:
         if not last_try:
             raise  # still pending: the task tries again later
-        run.status, run.error = ImportRun.Status.FAILED, busy.message
-    except NotAFinessFile as error:
-        run.status, run.error = ImportRun.Status.FAILED, str(error)
+        current = ImportRun.objects.get(pk=run_id)
+        if not (current.status == ImportRun.Status.RUNNING and current.is_polling):
+            # (a duplicate of a run another worker imports leaves it to that worker)
+            documents.fail(ImportRun, run_id, busy.message)
+    except (NotAFinessFile, DownloadError) as error:
+        documents.fail(ImportRun, run_id, str(error))
     except Exception as error:  # noqa: BLE001 - reported to the admin in French, nothing written
         if not last_try and isinstance(error, TRANSIENT_ERRORS):
             # A dropped connection or a deadlock: the task tries again (nothing was written).
-            ImportRun.objects.filter(pk=run.pk).update(status=ImportRun.Status.PENDING)
+            documents.back_to_queue(ImportRun, run_id)
             raise
-        logger.exception("Import FINESS n° %s en échec (%s)", run.pk, run.original_name)
-        run.status, run.error = ImportRun.Status.FAILED, FAILED_MESSAGE
+        logger.exception("Import FINESS n° %s en échec (%s)", run_id, run.original_name)
+        documents.fail(ImportRun, run_id)
     else:
-        run.status = ImportRun.Status.DONE
-        apply_report(run, report)
-        run.processed_bytes = run.total_bytes
-    run.finished_at = timezone.now()
-    run.save()
-    return run
+        apply_report(started, report)
+        started.total_bytes = run.total_bytes
+        started.processed_bytes = run.total_bytes
+        return documents.finish(started, {}, fields=REPORT_FIELDS)
+    return ImportRun.objects.get(pk=run_id)
 
 
 def name_entities_from_hospidiag(path: Path | str) -> int:

@@ -1,8 +1,10 @@
+from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_POST
 
+from core import documents
 from territories import services
 from territories.forms import EstablishmentSearchForm, FinessImportForm
 from territories.identifiers import finess_suggestion
@@ -82,6 +84,7 @@ def import_start(request):
 
 
 def import_detail(request, pk: int):
+    """The run's status, progress and report; polled by htmx while a worker is on it."""
     _require_national_admin(request.user)
     run = get_object_or_404(ImportRun, pk=pk)
     template = (
@@ -93,11 +96,24 @@ def import_detail(request, pk: int):
         {
             "title": "Import FINESS",
             "run": run,
-            "percent": services.import_run_progress(run),
             # Imports are serialised: say why this one has not started yet.
-            "waiting": run.status == ImportRun.Status.PENDING
+            "waiting": run.is_polling
+            and run.status == ImportRun.Status.PENDING
             and ImportRun.objects.filter(status=ImportRun.Status.RUNNING)
             .exclude(pk=run.pk)
             .exists(),
         },
     )
+
+
+@require_POST
+def import_retry(request, pk: int):
+    """ "Relancer": import a failed or stalled run's file again (core.documents.restart;
+    the import is all or nothing, so nothing is imported twice)."""
+    _require_national_admin(request.user)
+    run = get_object_or_404(ImportRun, pk=pk)
+    if documents.restart(run):
+        messages.success(request, "L'import FINESS est relancé.")
+    else:
+        messages.info(request, "Cet import FINESS est terminé ou en cours.")
+    return redirect("territories:import_detail", pk=run.pk)

@@ -24,15 +24,12 @@ FLOORS = {
     "si": 3,
     "api": 4,
     "home": 4,
+    "demo": 4,
     "config": 5,
 }
 
-# Known exceptions, each with its reason. The synthetic national generator builds demo
-# cooperations and accounts for the benchmark: it belongs to a future top-floor `demo` app.
-ALLOWED = {
-    ("territories/synthetic.py", "cooperations"),
-    ("territories/synthetic.py", "accounts"),
-}
+# Known exceptions, each with its reason (none today).
+ALLOWED: set[tuple[str, str]] = set()
 
 
 def _imports(path: Path):
@@ -60,6 +57,19 @@ def upward_imports(root: Path = ROOT) -> list[str]:
 
 def test_no_app_imports_a_floor_above_its_own():
     assert upward_imports() == []
+
+
+def test_no_app_imports_the_demo():
+    """The demo fills the kits; nothing runs on its sample data (bench/ and tests/ may)."""
+    found = [
+        f"{path.relative_to(ROOT).as_posix()}:{line}"
+        for package in FLOORS
+        if package != "demo"
+        for path in sorted((ROOT / package).rglob("*.py"))
+        for line, top in _imports(path)
+        if top == "demo"
+    ]
+    assert found == []
 
 
 def test_every_first_party_package_has_a_floor():

@@ -55,6 +55,7 @@ PROJECT_APPS = [
     "si",
     "api",
     "home",
+    "demo",
 ]
 
 INSTALLED_APPS = [
@@ -134,6 +135,14 @@ DATABASES = {
         conn_health_checks=env_bool("DB_CONN_HEALTH_CHECKS", True),
     )
 }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and not env_bool(
+    "DB_JIT", False
+):
+    # PostgreSQL's JIT compiles any plan whose estimate passes jit_above_cost: the home
+    # page's "reports due" query (per-cooperation subqueries over a region) spent 210 of its
+    # 300 ms compiling, to run 90 ms (bench/results/2026-11-30.md). Short OLTP queries
+    # never win it back.
+    DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c jit=off"
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["CONN_MAX_AGE"] = 0
     DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = 20

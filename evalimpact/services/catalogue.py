@@ -1,11 +1,9 @@
-"""Catalogue versions: a version used by an evaluation is frozen; editing it makes a copy.
+"""Catalogue versions: a version used by an evaluation is frozen; editing it makes a copy
+(``core.catalogue_versions``: ``copy_version``, ``version_for_edit``).
 
 Two variants (models.CatalogueVariant), each versioned on its own: the hospital set and the
 medico-social set. `variant_for(cooperation)` says which one a new evaluation takes.
 """
-
-from django.db import transaction
-from django.db.models import Max
 
 from evalimpact.models import (
     Activity,
@@ -25,11 +23,8 @@ MEDICO_SOCIAL_SECTORS = {Sector.MEDICO_SOCIAL, Sector.SOCIAL}
 
 
 def current_catalogue(variant: str = CatalogueVariant.SANITAIRE) -> CatalogueVersion:
+    """The version in force of ``variant``; CatalogueVersion.DoesNotExist when none is."""
     return CatalogueVersion.objects.get(is_current=True, variant=variant)
-
-
-def is_frozen(version: CatalogueVersion) -> bool:
-    return version.evaluations.exists()
 
 
 def member_sectors(cooperation) -> list[str]:
@@ -89,48 +84,6 @@ def proposed_activity(version: CatalogueVersion, theme_codes) -> str:
         if count > best_count:
             best, best_count = activity.code, count
     return best
-
-
-@transaction.atomic
-def catalogue_copy(*, source: CatalogueVersion, note: str = "") -> CatalogueVersion:
-    """A new current version holding the same axes, scale and indicators as `source`."""
-    versions = CatalogueVersion.objects.filter(variant=source.variant)
-    number = (versions.aggregate(n=Max("number"))["n"] or 0) + 1
-    versions.filter(is_current=True).update(is_current=False)
-    copy = CatalogueVersion.objects.create(
-        variant=source.variant,
-        number=number,
-        is_current=True,
-        note=note or f"Copie de la v{source.number} modifiée dans l'administration",
-    )
-    axes = {}
-    for axis in source.axes.all():
-        old_pk = axis.pk
-        axis.pk = None
-        axis.version = copy
-        axis.save()
-        axes[old_pk] = axis
-    for level in source.levels.all():
-        level.pk = None
-        level.version = copy
-        level.save()
-    for activity in source.activities.all():
-        activity.pk = None
-        activity.version = copy
-        activity.save()
-    for indicator in source.indicators.all():
-        indicator.pk = None
-        indicator.version = copy
-        indicator.axis = axes[indicator.axis_id]
-        indicator.save()
-    return copy
-
-
-def version_for_edit(version: CatalogueVersion) -> tuple[CatalogueVersion, bool]:
-    """The version an admin edit must be written to, and whether it was just created."""
-    if is_frozen(version):
-        return catalogue_copy(source=version), True
-    return version, False
 
 
 def retarget(obj, version: CatalogueVersion) -> None:

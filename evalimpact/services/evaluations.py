@@ -11,6 +11,7 @@ from simple_history.utils import bulk_create_with_history
 
 from cooperations.models import Membership
 from core.locking import save_with_version
+from core.workflow import check_transition, transition
 from evalimpact.models import (
     Activity,
     Answer,
@@ -18,7 +19,6 @@ from evalimpact.models import (
     Evaluation,
     EvaluationKind,
     EvaluationStatus,
-    EvaluationTransition,
     Indicator,
     ScoreLevel,
 )
@@ -341,10 +341,18 @@ def missing_answers(evaluation) -> list[str]:
     return load_evaluation(evaluation).result.missing
 
 
+# The French reason of a refused move, by target status (the only other status is the
+# evaluation's current one).
+REFUSALS = {
+    EvaluationStatus.FINAL: "Cette évaluation est déjà définitive.",
+    EvaluationStatus.DRAFT: "Cette évaluation est déjà en brouillon.",
+}
+
+
 @transaction.atomic
 def evaluation_finalize(*, evaluation, user, version: int) -> Evaluation:
-    if evaluation.is_final:
-        raise ValidationError("Cette évaluation est déjà définitive.")
+    # Refused before the completeness check: a final evaluation is not judged again.
+    check_transition(evaluation, EvaluationStatus.FINAL, refusal=REFUSALS[EvaluationStatus.FINAL])
     data = load_evaluation(evaluation)
     missing = data.result.missing
     if missing:
@@ -360,17 +368,16 @@ def evaluation_finalize(*, evaluation, user, version: int) -> Evaluation:
 
 @transaction.atomic
 def evaluation_reopen(*, evaluation, user, version: int) -> Evaluation:
-    if not evaluation.is_final:
-        raise ValidationError("Cette évaluation est déjà en brouillon.")
     return _transition(evaluation, user, EvaluationStatus.DRAFT, version)
 
 
 def _transition(evaluation, user, to_status, version) -> Evaluation:
-    from_status = evaluation.status
-    evaluation.status = to_status
-    save_with_version(evaluation, version)
-    EvaluationTransition.objects.create(
-        evaluation=evaluation, from_status=from_status, to_status=to_status, user=user
+    transition(
+        evaluation,
+        to_status,
+        actor=user,
+        refusal=REFUSALS[to_status],
+        expected_version=version,
     )
     _store_scores(evaluation)
     return evaluation

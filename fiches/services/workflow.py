@@ -6,10 +6,10 @@ from django.db import transaction
 from django.utils import timezone
 
 from cooperations import scoping
+from core.workflow import check_transition, transition
 from fiches.models import (
     Step,
     StepState,
-    StepTransition,
 )
 from fiches.services.notify import _notify, ars_agents_of, project_team_of
 from fiches.services.questions import missing_answers
@@ -54,20 +54,17 @@ def _require_validator(user, step: Step) -> None:
         raise PermissionDenied(VALIDATOR_ONLY)
 
 
-ALLOWED = {
-    StepState.NOT_STARTED: {StepState.IN_PROGRESS},
-    StepState.IN_PROGRESS: {StepState.SUBMITTED},
-    StepState.SUBMITTED: {StepState.VALIDATED, StepState.RETURNED},
-    StepState.RETURNED: {StepState.IN_PROGRESS},
-    StepState.VALIDATED: {StepState.IN_PROGRESS},
-}
-
-
 def _transition(step: Step, to_state: str, user, comment: str = "", **fields) -> Step:
+    """Move the step through the workflow engine (core.workflow.transition), judged from
+    the state stored now; `fields` are set on the step in the same save."""
     # Re-read under a row lock: the state may have moved since the page was displayed.
     fresh = Step.objects.select_for_update().get(pk=step.pk)
     decisions = (StepState.VALIDATED, StepState.RETURNED)
-    if to_state in decisions and fresh.state in decisions and to_state not in ALLOWED[fresh.state]:
+    if (
+        to_state in decisions
+        and fresh.state in decisions
+        and not Step.workflow.allows(fresh.state, to_state)
+    ):
         # A second decision (double click, two agents, two tabs): say who decided first.
         verb = "validée" if fresh.state == StepState.VALIDATED else "renvoyée à l'équipe projet"
         when = (
@@ -76,25 +73,19 @@ def _transition(step: Step, to_state: str, user, comment: str = "", **fields) ->
             else ""
         )
         who = f" par {fresh.last_actor}" if fresh.last_actor else ""
-        raise ValidationError(
+        raise Step.workflow.refusal(
+            fresh.state,
+            to_state,
             f"Cette étape a déjà été {verb}{when}{who} : aucune nouvelle décision "
-            "n'a été enregistrée."
+            "n'a été enregistrée.",
         )
-    if to_state not in ALLOWED[fresh.state]:
-        raise ValidationError(
-            f"Impossible de passer de l'état « {StepState(fresh.state).label} » "
-            f"à « {StepState(to_state).label} »."
-        )
-    from_state = fresh.state
-    step.state = to_state
+    check_transition(fresh, to_state)
+    step.state = fresh.state
     step.last_actor = user
     step.version = fresh.version + 1
     for name, value in fields.items():
         setattr(step, name, value)
-    step.save()
-    StepTransition.objects.create(
-        step=step, from_state=from_state, to_state=to_state, actor=user, comment=comment
-    )
+    transition(step, to_state, actor=user, comment=comment)
     return step
 
 
@@ -102,8 +93,9 @@ def _transition(step: Step, to_state: str, user, comment: str = "", **fields) ->
 def step_submit(*, step: Step, user) -> Step:
     _require_team(user, step)
     _check_unlocked(step)
-    if step.state != StepState.IN_PROGRESS:
-        raise ValidationError("Seule une étape en cours peut être soumise à l'ARS.")
+    check_transition(
+        step, StepState.SUBMITTED, refusal="Seule une étape en cours peut être soumise à l'ARS."
+    )
     step = Step.objects.select_related("cooperation", "fiche").get(pk=step.pk)
     missing = missing_answers(step)
     if missing:

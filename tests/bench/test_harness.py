@@ -10,7 +10,7 @@ from django.test.utils import override_settings
 
 from bench import load, probe, report
 from bench import run as bench_run
-from territories import synthetic
+from demo import synthetic
 
 
 def test_percentiles():

@@ -17,9 +17,9 @@ def test_guest_reads_the_full_journal_page_by_page(
     Transition.objects.bulk_create(
         Transition(
             convention=convention,
-            from_status=Status.DRAFT,
-            to_status=Status.DRAFT,
-            by=world.referent_a,
+            from_state=Status.DRAFT,
+            to_state=Status.DRAFT,
+            actor=world.referent_a,
             comment=f"Régénération n° {index}",
         )
         for index in range(1, 60)

@@ -18,7 +18,7 @@ from decimal import Decimal
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from fiches.demo import DEMO_PDF
+from demo.fiches import DEMO_PDF
 from fiches.forms import FIELD_PREFIX, MANDATORY_SUFFIX
 from fiches.models import Step, StepState
 from fiches.services.questions import applicable_questions

@@ -8,7 +8,7 @@ import re
 
 from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
-from fiches.demo import DEMO_PDF
+from demo.fiches import DEMO_PDF
 
 MAX_TABS = 200
 

@@ -5,8 +5,8 @@ from io import StringIO
 
 from django.core.management import call_command
 
-from cooperations.demo import DEMO_PASSWORD
 from cooperations.models import Cooperation
+from demo.cooperations import DEMO_PASSWORD
 from si.models import ChecklistItem
 from suivi.models import Deliverable
 

@@ -23,9 +23,9 @@ def _convention_with_log(world, extra: int):
     Transition.objects.bulk_create(
         Transition(
             convention=convention,
-            from_status=Status.DRAFT,
-            to_status=Status.DRAFT,
-            by=world.referent_a,
+            from_state=Status.DRAFT,
+            to_state=Status.DRAFT,
+            actor=world.referent_a,
             comment=f"Entrée {index}",
         )
         for index in range(1, extra + 1)
@@ -97,7 +97,7 @@ def test_journal_query_count_does_not_grow_with_the_entries(world, login):
     with CaptureQueriesContext(connection) as small:
         client.get(url)
     Transition.objects.bulk_create(
-        Transition(convention=convention, to_status=Status.DRAFT, by=world.agent_ara)
+        Transition(convention=convention, to_state=Status.DRAFT, actor=world.agent_ara)
         for _ in range(40)
     )
     with CaptureQueriesContext(connection) as large:

@@ -7,13 +7,12 @@ R6133-13 II (GCS-ES), L6132-1 s. and R6132-6 (GHT), CASF L312-7, L312-7-2 and R3
 (GCSMS, GTSMS), loi 2011-525 art. 98-122 (GIP); ../shared/domain/legal-forms.md.
 """
 
-import io
 import re
 
 import pytest
 
-from conventions import demo, services
-from conventions.models import Convention, ConventionTemplate
+from conventions import services
+from conventions.models import ConventionTemplate
 from cooperations.models import LegalForm
 from fiches.models import ChooserRule
 from tests.conventions.test_services import TEMPLATE_CODES, cooperation_for
@@ -213,23 +212,6 @@ def test_simple_conventions_cite_no_mandatory_clause_source(world):
         clauses, _template = _generated(code, world)
         references = [c.legal_reference for c in clauses.values() if c.key != "parties"]
         assert not any("L6134-1" in r or "L312-7" in r for r in references), references
-
-
-def test_the_demo_conventions_read_as_their_own_form(world):
-    ght = CooperationFactory(ght=True, title="GHT de démonstration")
-    for index in range(3):
-        MembershipFactory(cooperation=ght, role="porteur" if index == 0 else "membre")
-    demo.load({"ght": ght, "gcs": world.coop_ara, "accounts": {}}, io.StringIO())
-    text = _latest_text(ght)
-    assert "commission médicale de groupement" in text and "collège médical" not in text
-    gcs_text = _latest_text(world.coop_ara)
-    assert "L'administrateur adjoint est élu" in gcs_text
-    assert "ses membres choisissent sa nature juridique" in gcs_text
-
-
-def _latest_text(cooperation) -> str:
-    version = Convention.objects.get(cooperation=cooperation).versions.order_by("-number").first()
-    return "\n".join(c.body for c in version.clauses.all())
 
 
 def test_the_public_gcs_es_model_is_refused_for_private_members(world):

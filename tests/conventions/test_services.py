@@ -491,7 +491,7 @@ def test_signature_then_approval_then_amendment(world):
     assert list(
         Transition.objects.filter(convention=convention)
         .order_by("at", "pk")
-        .values_list("from_status", "to_status")
+        .values_list("from_state", "to_state")
     ) == [
         ("", "draft"),
         ("draft", "in_signature"),

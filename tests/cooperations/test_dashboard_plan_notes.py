@@ -8,7 +8,7 @@ import pytest
 from django.urls import reverse
 
 from cooperations.models import ArsNote, RegionalObjective, Theme, Typology
-from cooperations.plan import load_plan_objectives
+from demo.plan_objectives import load_plan_objectives
 from tests.cooperations.factories import CooperationFactory
 from tests.fiches.helpers import steps_of
 from tests.queries import count_queries

@@ -45,3 +45,33 @@ def test_cooperation_page_lists_in_catalogue_order_in_one_query(world, django_as
         "typologies": [typology.name],
         "themes": [],
     }
+
+
+def test_the_cached_recent_history_shows_each_new_change(world, login):
+    """The cooperation page's history block is cached, yet a member added or a field edited
+    after a first view shows on the next view."""
+    from cooperations.services import cooperation_update, membership_add
+    from tests.territories.factories import EstablishmentFactory
+
+    coop = world.coop_ara
+    client = login(world.agent_ara)
+    url = f"/cooperations/{coop.pk}/"
+    first = client.get(url).content.decode()
+    newcomer = EstablishmentFactory(
+        name="Clinique du Renouveau", departement=world.et_a.departement
+    )
+    assert "Clinique du Renouveau" not in first
+
+    membership_add(cooperation=coop, establishment=newcomer, actor=world.agent_ara)
+    assert "Membre : Clinique du Renouveau" in client.get(url).content.decode()
+
+    coop.refresh_from_db()
+    cooperation_update(
+        cooperation=coop,
+        user=world.agent_ara,
+        data={"title": "Titre revu après la première visite"},
+        version=coop.version,
+    )
+    page = client.get(url).content.decode()
+    assert "Titre revu après la première visite" in page
+    assert page.count("Titre revu après la première visite") >= 2  # title and history entry

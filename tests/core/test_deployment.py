@@ -34,7 +34,7 @@ def test_docker_compose_file_is_valid(tmp_path):
 def test_readme_keeps_the_two_commands_and_the_demo_accounts():
     readme = (ROOT / "README.md").read_text()
     assert "make run" in readme and "make test" in readme
-    from cooperations.demo import DEMO_ACCOUNTS, DEMO_PASSWORD
+    from demo.cooperations import DEMO_ACCOUNTS, DEMO_PASSWORD
 
     assert DEMO_PASSWORD in readme
     for username, *_ in DEMO_ACCOUNTS:

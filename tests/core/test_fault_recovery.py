@@ -128,9 +128,9 @@ def test_worker_settings_redeliver_a_killed_workers_job_only_after_the_longest_j
     assert visibility > settings.CELERY_TASK_TIME_LIMIT
     beat = settings.CELERY_BEAT_SCHEDULE["reap-stalled-documents"]
     assert beat["task"] == "core.tasks.reap_stalled_documents"
-    for model in documents.document_models():
+    for model in documents.job_models():
         assert model.TASK_NAME, model  # the reaper can re-queue every kind of document
-    assert CopilPack in documents.document_models()
+    assert CopilPack in documents.job_models()
 
 
 # --- item 12: Redis down ------------------------------------------------------------------

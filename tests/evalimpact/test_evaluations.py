@@ -100,7 +100,7 @@ def test_not_applicable_with_a_reason_lets_the_evaluation_become_final(evaluatio
     # F4 left out: F1 3, F2 0, F3 3, F5 3, F6 3 → 12/5 × 25 = 60
     assert evaluation.axis_scores["1"] == 60.0
     log = EvaluationTransition.objects.get(evaluation=evaluation)
-    assert (log.from_status, log.to_status) == ("draft", "final")
+    assert (log.from_state, log.to_state) == ("draft", "final")
     with pytest.raises(ValidationError, match="repassez-la en brouillon"):
         _save(evaluation, rows)
     services.evaluation_reopen(evaluation=evaluation, user=None, version=evaluation.version)

@@ -2,8 +2,9 @@
 
 import pytest
 
+from core.catalogue_versions import copy_version
 from evalimpact.models import CatalogueVariant, Indicator
-from evalimpact.services.catalogue import catalogue_copy, current_catalogue, variant_for
+from evalimpact.services.catalogue import current_catalogue, variant_for
 from tests.cooperations.factories import CooperationFactory, MembershipFactory, legal_form
 from tests.evalimpact.factories import complete_rows, create_evaluation
 from tests.territories.factories import EstablishmentFactory
@@ -58,7 +59,7 @@ def test_the_medico_social_set_scores_on_the_radar_and_has_its_own_versions():
     assert all(v is not None for v in evaluation.axis_scores.values())
     # An admin edit of the used medico-social version copies it; the hospital set is untouched.
     hospital = current_catalogue()
-    copy = catalogue_copy(source=evaluation.catalogue)
+    copy = copy_version(evaluation.catalogue)
     assert copy.variant == CatalogueVariant.MEDICO_SOCIAL and copy.number == 2
     assert current_catalogue(CatalogueVariant.MEDICO_SOCIAL) == copy
     assert current_catalogue() == hospital

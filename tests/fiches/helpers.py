@@ -2,7 +2,7 @@
 
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from fiches.demo import DEMO_PDF, fill_mandatory, walk  # noqa: F401 - re-exported for tests
+from demo.fiches import DEMO_PDF, fill_mandatory, walk  # noqa: F401 - re-exported for tests
 from fiches.models import Step
 
 

@@ -12,7 +12,7 @@ from tests.matrix import (
 
 
 def setup_world(world):
-    from fiches.demo import walk
+    from demo.fiches import walk
     from fiches.services.answers import attachment_add
     from tests.fiches.helpers import pdf, steps_of
 

@@ -9,7 +9,6 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from core.locking import StaleObjectError
 from fiches.models import StepState, StepTransition
 from fiches.services.answers import step_save_answers
-from fiches.services.catalogue_versions import catalogue_clone_version
 from fiches.services.questions import applicable_questions, clean_answer
 from fiches.services.steps import steps_ensure
 from fiches.services.workflow import step_reopen, step_return, step_submit, step_validate
@@ -298,10 +297,11 @@ def test_a_start_date_before_the_approval_is_refused(world, steps):
 
 
 def test_cloned_catalogue_keeps_date_order_links(world, steps):
+    from core.catalogue_versions import copy_version
     from fiches.models import CatalogueVersion, Question
 
     fill_mandatory(steps[1], world.referent_a)
-    clone = catalogue_clone_version(version=CatalogueVersion.objects.current())
+    clone = copy_version(CatalogueVersion.objects.current())
     start = Question.objects.get(fiche__version=clone, fiche__number=13, code="date_effet")
     assert start.not_before.code == "date_arrete" and start.not_before.fiche.version == clone
 

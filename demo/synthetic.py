@@ -16,14 +16,14 @@ What it builds, deterministically from a seed:
   same establishments, for the import benchmark.
 
 Every FINESS number is valid (Luhn key) and never collides with a number already in the
-database. Kit data (KIT 1 steps, evaluations, activities…) is delegated to an optional
-`<app>/synthetic.py` exposing `generate(*, cooperation_ids, rng, batch_size, write)`;
-apps without one are skipped and listed in the report.
+database. Kit data (KIT 1 steps, evaluations, activities) comes from one generator per kit
+(`KIT_GENERATORS`); a kit without one is listed as skipped in the report.
 """
 
 import csv
-import importlib
+import json
 import random
+import time
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -31,11 +31,21 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 from django.conf import settings
-from django.db import DatabaseError
+from django.contrib.auth.hashers import make_password
+from django.db import DatabaseError, transaction
+from django.db.models import Count
+from simple_history.utils import bulk_create_with_history
 
+from accounts.models import Role, User
+from cooperations.models import Cooperation, LegalForm, Membership, Nature, Theme, Typology
+from evalimpact.models import Axis, Evaluation
+from evalimpact.models import CatalogueVersion as EvalImpactCatalogue
+from fiches.models import CatalogueVersion as FichesCatalogue
+from fiches.models import Step
+from suivi.models import Activity, Deliverable
 from territories.classification import sector_from_category, status_from_finess
 from territories.finess import finess_error, with_check_key
-from territories.models import Departement, LegalStatus
+from territories.models import ARS, Departement, Establishment, LegalEntity, LegalStatus
 
 SYNTHETIC_PASSWORD = "KitCoop-bench-2026"
 COOPERATION_CODE_PREFIX = "SYN-"
@@ -693,7 +703,6 @@ class StructuresJsonWriter:
         self.first = True
 
     def _write(self, record: dict) -> None:
-        import json
 
         self.handle.write(("" if self.first else ",\n") + json.dumps(record, ensure_ascii=False))
         self.first = False
@@ -791,7 +800,6 @@ class StructuresJsonWriter:
     def close(self, ght_list: list[tuple[str, str, str]]) -> None:
         """Assemble the file: GHT (one per line of the SAE GHT list, members spread over the
         region's public hospitals), groupements, then the legal entities."""
-        import json
 
         self.handle.close()
         by_region: dict[str, list] = defaultdict(list)
@@ -882,7 +890,6 @@ def check_extract_line(line: str) -> str | None:
 
 
 def _flush_register(entities: list, establishments: list, batch_size: int, dep_pks: dict):
-    from territories.models import Establishment, LegalEntity
 
     if entities:
         objects = [
@@ -952,7 +959,6 @@ def load_register(
     report: SyntheticReport,
 ) -> dict[str, list[Candidate]]:
     """Create EJ and ET; return, per département code, the ET that may join cooperations."""
-    from territories.models import Departement, Establishment, LegalEntity
 
     taken = set(Establishment.objects.values_list("finess", flat=True))
     taken |= set(LegalEntity.objects.values_list("finess", flat=True))
@@ -1016,10 +1022,6 @@ def load_cooperations(
     report: SyntheticReport,
 ) -> list[int]:
     """Create the cooperations with their members; return their ids."""
-    from simple_history.utils import bulk_create_with_history
-
-    from cooperations.models import Cooperation, LegalForm, Membership, Nature, Theme, Typology
-    from territories.models import Departement
 
     rng = random.Random(seed + 2)
     departements = list(Departement.objects.select_related("ars").order_by("code"))
@@ -1149,11 +1151,6 @@ def load_cooperations(
 
 def load_users(*, directors: int, report: SyntheticReport) -> None:
     """One agent per ARS and referents of the ET that belong to the most cooperations."""
-    from django.contrib.auth.hashers import make_password
-    from django.db.models import Count
-
-    from accounts.models import Role, User
-    from territories.models import ARS, Establishment
 
     # One hash for all: hashing is deliberately slow.
     password = make_password(SYNTHETIC_PASSWORD)
@@ -1201,9 +1198,9 @@ def load_users(*, directors: int, report: SyntheticReport) -> None:
     report.users = len(users)
 
 
-# Kit data: each app may own its generator (`<app>/synthetic.py`); otherwise a small
-# built-in one below fills the tables the benchmarked pages read, if they exist. Kit rows
-# are bulk-inserted without history records: they are benchmark fixtures, not user changes.
+# Kit data: what the benchmarked pages read (KIT 1 steps, evaluations, activities), one
+# generator per kit below. Kit rows are bulk-inserted without history records: they are
+# benchmark fixtures, not user changes.
 VALIDATED_STEPS_BY_PHASE = {
     "comprendre": 1, "decider": 4, "mettre_en_oeuvre": 8, "evaluer": 11, "cloturee": 99,
 }  # fmt: skip
@@ -1214,7 +1211,6 @@ ACTIVITY_TITLES = [
 
 
 def _coops(ids: list[int]):
-    from cooperations.models import Cooperation
 
     for start in range(0, len(ids), 2000):
         yield from Cooperation.objects.filter(pk__in=ids[start : start + 2000]).values(
@@ -1239,10 +1235,8 @@ def _step_dates(state: str, launched_on, index: int, rng) -> dict:
 
 
 def _kit1_steps(cooperation_ids, rng, batch_size) -> int:
-    from django.apps import apps
 
-    Step = apps.get_model("fiches", "Step")
-    version = apps.get_model("fiches", "CatalogueVersion").objects.filter(is_current=True).first()
+    version = FichesCatalogue.objects.filter(is_current=True).first()
     if version is None:
         raise LookupError("aucune version du catalogue des fiches en vigueur")
     fiches = list(version.fiches.prefetch_related("legal_forms").order_by("number"))
@@ -1273,15 +1267,11 @@ def _kit1_steps(cooperation_ids, rng, batch_size) -> int:
 
 
 def _evaluations(cooperation_ids, rng, batch_size) -> int:
-    from django.apps import apps
 
-    Evaluation = apps.get_model("evalimpact", "Evaluation")
-    version = (
-        apps.get_model("evalimpact", "CatalogueVersion").objects.filter(is_current=True).first()
-    )
+    version = EvalImpactCatalogue.objects.filter(is_current=True).first()
     if version is None:
         raise LookupError("aucune version du catalogue Eval'Impact en vigueur")
-    axes = list(apps.get_model("evalimpact", "Axis").objects.filter(version=version))
+    axes = list(Axis.objects.filter(version=version))
     batch = []
     for coop in _coops(cooperation_ids):
         kinds = {"mettre_en_oeuvre": ["potential"], "evaluer": ["potential", "effective"]}
@@ -1306,10 +1296,7 @@ def _evaluations(cooperation_ids, rng, batch_size) -> int:
 
 
 def _activities(cooperation_ids, rng, batch_size) -> int:
-    from django.apps import apps
 
-    Activity = apps.get_model("suivi", "Activity")
-    Deliverable = apps.get_model("suivi", "Deliverable")
     activities, plans = [], []
     for coop in _coops(cooperation_ids):
         if coop["phase"] not in {"mettre_en_oeuvre", "evaluer", "cloturee"}:
@@ -1338,34 +1325,23 @@ def _activities(cooperation_ids, rng, batch_size) -> int:
     return len(activities) + len(deliverables)
 
 
-BUILT_IN_KITS = {"fiches": _kit1_steps, "evalimpact": _evaluations, "suivi": _activities}
+# In KIT_APPS order (each kit's random stream is seeded by its place there). The conventions
+# kit has none: no benchmarked page reads a convention.
+KIT_GENERATORS = {"fiches": _kit1_steps, "evalimpact": _evaluations, "suivi": _activities}
 
 
-def load_kits(*, cooperation_ids: list[int], seed: int, batch_size: int, report, write) -> None:
-    """Kit data: the app's own `synthetic.generate` if it has one, else the built-in one.
+def load_kits(*, cooperation_ids: list[int], seed: int, batch_size: int, report) -> None:
+    """Kit data for the cooperations of `cooperation_ids`; `report.kits[app]` says, per kit
+    of KIT_APPS, "<n> objets créés" or why it was skipped.
 
-    A kit whose models are missing or differ from what the built-in generator expects is
-    skipped (in a savepoint, so the rest of the dataset stays) and the reason reported.
+    A kit whose generator fails (no current catalogue: LookupError; a database error…) is
+    skipped in a savepoint, so the rest of the dataset stays, and the reason reported.
     """
-    from django.db import transaction
-
-    for app in KIT_APPS:
-        rng = random.Random(seed + 10 + KIT_APPS.index(app))
-        try:
-            module = importlib.import_module(f"{app}.synthetic")
-        except ModuleNotFoundError as error:
-            if error.name not in {app, f"{app}.synthetic"}:
-                raise
-            module = None
-        if module is not None:
-            created = module.generate(
-                cooperation_ids=cooperation_ids, rng=rng, batch_size=batch_size, write=write
-            )
-            report.kits[app] = f"{created} objets créés ({app}/synthetic.py)"
-            continue
-        generator = BUILT_IN_KITS.get(app)
+    for index, app in enumerate(KIT_APPS):
+        rng = random.Random(seed + 10 + index)
+        generator = KIT_GENERATORS.get(app)
         if generator is None:
-            report.kits[app] = "ignoré : pas de module synthetic.py dans l'application"
+            report.kits[app] = "ignoré : pas de générateur pour ce kit"
             continue
         try:
             with transaction.atomic():
@@ -1373,12 +1349,10 @@ def load_kits(*, cooperation_ids: list[int], seed: int, batch_size: int, report,
         except (LookupError, AttributeError, TypeError, ValueError, DatabaseError) as error:
             report.kits[app] = f"ignoré : {type(error).__name__} ({str(error)[:200]})"
             continue
-        report.kits[app] = f"{created} objets créés (générateur intégré)"
+        report.kits[app] = f"{created} objets créés"
 
 
 def synthetic_data_present() -> bool:
-    from accounts.models import User
-    from cooperations.models import Cooperation
 
     return (
         Cooperation.objects.filter(external_code__startswith=COOPERATION_CODE_PREFIX).exists()
@@ -1398,9 +1372,6 @@ def generate(
     write: Callable[[str], None] = lambda _message: None,
 ) -> SyntheticReport:
     """Load the whole dataset in one transaction: a failure leaves nothing behind."""
-    import time
-
-    from django.db import transaction
 
     if synthetic_data_present():
         raise SyntheticDataExists(
@@ -1441,13 +1412,7 @@ def generate(
             clock = time.perf_counter()
             load_users(directors=directors, report=report)
             if with_kits:
-                load_kits(
-                    cooperation_ids=ids,
-                    seed=seed,
-                    batch_size=batch_size,
-                    report=report,
-                    write=write,
-                )
+                load_kits(cooperation_ids=ids, seed=seed, batch_size=batch_size, report=report)
             report.seconds["comptes et kits"] = time.perf_counter() - clock
     except BaseException:
         if writer:

@@ -3,7 +3,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from territories import synthetic
+from demo import synthetic
 
 
 class Command(BaseCommand):

@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand
 
-from cooperations.plan import load_plan_objectives
+from demo.plan_objectives import load_plan_objectives
 
 
 class Command(BaseCommand):

@@ -14,6 +14,8 @@ from django.core.management.base import CommandError
 
 from accounts.models import Role, User
 from cooperations.models import Cooperation, LegalForm, Membership, Phase, Theme, Typology
+from demo.plan_objectives import load_plan_objectives
+from demo.sae import load_sae_establishments
 from territories.finess import with_check_key
 from territories.importers import import_register_file
 from territories.models import (
@@ -25,7 +27,6 @@ from territories.models import (
     LegalStatus,
     Sector,
 )
-from territories.sae import load_sae_establishments
 from territories.services import name_entities_from_hospidiag
 
 FIXTURES = Path(settings.BASE_DIR) / "fixtures"
@@ -273,8 +274,6 @@ def load(stdout=None) -> dict:
             joined_on=date(2026, 3, 1),
             establishment=et,
         )
-
-    from cooperations.plan import load_plan_objectives
 
     write(f"Objectifs des plans régionaux de santé : {load_plan_objectives()}")
     _link_objectives(ght, ["SRS-2.1", "SRS-2.2", "SRS-3.2", "SRS-3.3"])

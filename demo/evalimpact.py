@@ -94,14 +94,7 @@ def _fill(evaluation, answers, observed_shift=None, *, complete=True) -> None:
     for indicator in data.indicators:
         for membership, answer in data.layout[indicator.pk]:
             key = (indicator.pk, membership.pk if membership else None)
-            row = {
-                "baseline": None,
-                "value": None,
-                "level": None,
-                "justification": "",
-                "not_applicable": False,
-                "not_applicable_reason": "",
-            }
+            row = {}  # a field left out is blank: evaluation_save reads each with row.get
             if membership is not None:
                 # Member rows (Hospi Diag-fed): keep the prefilled baseline, set a target.
                 baseline = answer.baseline if answer else None

@@ -1,16 +1,11 @@
-"""The templates are data (catalogue files, idempotent load), and the demo loads twice cleanly."""
-
-import io
+"""The templates are data (catalogue files, idempotent load)."""
 
 import pytest
-from django.apps import apps
 from django.conf import settings
 
-from conventions import demo
-from conventions.models import Clause, Convention, ConventionTemplate
+from conventions.models import Clause, ConventionTemplate
 from conventions.rendering import unknown_placeholders
 from core.catalogues import load_all, read_dir
-from tests.cooperations.factories import CooperationFactory, MembershipFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -51,52 +46,6 @@ def test_reloading_the_files_changes_nothing_and_a_changed_file_archives_the_tex
     archived = ConventionTemplate.objects.get(code="gcs-moyens", is_current=False)
     assert (archived.version, archived.name) == (1, "Modèle GCS revu")
     assert archived.clauses.count() == gcs.clauses.count()
-
-
-def test_demo_creates_conventions_once(world):
-    ght = CooperationFactory(ght=True, title="GHT de démonstration")
-    for index in range(3):
-        MembershipFactory(cooperation=ght, role="porteur" if index == 0 else "membre")
-    gcsms = CooperationFactory(legal_form=ConventionTemplate.objects.get(code="gcsms").legal_form)
-    MembershipFactory(cooperation=gcsms, role="porteur")
-    MembershipFactory(cooperation=gcsms)
-    base = {
-        "ght": ght,
-        "gcs": world.coop_ara,
-        "gcsms": gcsms,
-        "accounts": {"agent.ara": world.agent_ara, "directeur.fleyriat": world.referent_a},
-    }
-    out = io.StringIO()
-    demo.load(base, out)
-    statuses = dict(Convention.objects.values_list("cooperation__title", "status"))
-    assert statuses["GHT de démonstration"] == "approved"
-    assert statuses[world.coop_ara.title] == "in_signature"
-    assert statuses[gcsms.title] == "draft"
-
-    def rows():
-        labels = ("conventions", "cooperations")
-        return {
-            m._meta.label: m._default_manager.count()
-            for m in apps.get_models()
-            if m._meta.app_label in labels
-        }
-
-    before = rows()
-    demo.load(base, io.StringIO())
-    assert rows() == before, (
-        "un second chargement a créé ou modifié des lignes (historique compris)"
-    )
-
-
-def test_demo_representatives_match_the_accounts_that_log_in(world):
-    # The porteur's director signs as herself; no other member borrows a demo account's name.
-    world.referent_a.first_name, world.referent_a.last_name = "Émilie", "Roux"
-    world.referent_a.job_title = "Directrice, CH Alpha"
-    porteur = world.coop_ara.memberships.get(establishment=world.et_a)
-    other = world.coop_ara.memberships.get(establishment=world.et_b)
-    assert demo._representative(0, porteur, world.referent_a) == "Émilie Roux, directrice"
-    assert demo._representative(0, other, world.referent_a) == "Mme Lambert, directrice"
-    assert "Roux" not in demo.DIRECTORS and "Morvan" not in demo.DIRECTORS
 
 
 def test_an_admin_edit_creates_a_new_template_version(client):

@@ -2,12 +2,11 @@ from datetime import date
 
 import pytest
 from django.core import mail
-from django.utils import timezone
 
 from config.celery import app as celery_app
 from cooperations.models import Phase
 from suivi import reminders
-from suivi.models import Deliverable, ProjectSettings, ReportReminder, Risk, StatusReport
+from suivi.models import ProjectSettings, ReportReminder
 from tests.suivi.factories import ActivityFactory, StatusReportFactory
 
 pytestmark = pytest.mark.django_db
@@ -64,35 +63,6 @@ def test_quarterly_period_and_closed_projects(world):
     world.coop_ara.phase = Phase.CLOTUREE
     world.coop_ara.save()
     assert reminders.reports_due(type(world.coop_ara).objects.all(), date(2026, 9, 21)) == []
-
-
-def test_demo_loads_slipped_and_on_time_deliverables_and_is_idempotent():
-    from cooperations import demo as base_demo
-    from suivi import demo, planning
-
-    base = base_demo.load()
-    demo.load(base)
-    counts = (Deliverable.objects.count(), Risk.objects.count(), StatusReport.objects.count())
-    demo.load(base)
-    assert (
-        Deliverable.objects.count(),
-        Risk.objects.count(),
-        StatusReport.objects.count(),
-    ) == counts
-    for key in ("ght", "gcs"):
-        rags = {
-            planning.deliverable_status(d, timezone.localdate()).effective
-            for d in Deliverable.objects.filter(activity__cooperation=base[key])
-        }
-        assert {"on_time", "late"} <= rags, key
-        assert Risk.objects.filter(cooperation=base[key]).exists()
-        reports = list(StatusReport.objects.filter(cooperation=base[key]).order_by("period_end"))
-        assert len(reports) == 2
-        # Each report froze the figures of its own date: older, lower.
-        from suivi import selectors
-
-        today_progress = selectors.tracker(base[key]).progress
-        assert reports[0].snapshot["progress"] < reports[1].snapshot["progress"] < today_progress
 
 
 def test_home_lists_the_reports_due_soonest_first_and_skips_those_written(world):

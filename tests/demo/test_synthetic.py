@@ -8,11 +8,8 @@ from django.core.management import CommandError, call_command
 
 from accounts.models import Role, User
 from cooperations.models import Cooperation, Membership
-from territories import synthetic
-from territories.finess import finess_error
-from territories.importers import import_finess
-from territories.models import Establishment, LegalEntity
-from territories.synthetic import (
+from demo import synthetic
+from demo.synthetic import (
     OVERSEAS_NUMBER_PREFIX,
     EntityRow,
     EstablishmentGenerator,
@@ -21,6 +18,10 @@ from territories.synthetic import (
     finess_line,
     load_geography,
 )
+from fiches.models import Step
+from territories.finess import finess_error
+from territories.importers import import_finess
+from territories.models import Establishment, LegalEntity
 
 
 @pytest.fixture(scope="module")
@@ -229,42 +230,33 @@ def test_finess_only_writes_the_file_and_touches_no_table(db, tmp_path):
     assert sum(1 for line in path.open("rb") if line.startswith(b"structureet")) == 80
 
 
-def test_an_app_generator_takes_precedence_and_receives_the_cooperations(db, monkeypatch):
-    import sys
-    import types
-
+def test_each_kit_generator_receives_the_cooperations_and_its_count_is_reported(db, monkeypatch):
     calls = []
 
-    def generate(*, cooperation_ids, rng, batch_size, write):
+    def generate(cooperation_ids, rng, batch_size):
         calls.append(sorted(cooperation_ids))
         return 3
 
-    monkeypatch.setitem(sys.modules, "suivi.synthetic", types.SimpleNamespace(generate=generate))
+    monkeypatch.setitem(synthetic.KIT_GENERATORS, "suivi", generate)
     report = synthetic.generate(establishments=120, cooperations=4, directors=0)
     assert calls == [sorted(Cooperation.objects.values_list("pk", flat=True))]
-    assert report.kits["suivi"] == "3 objets créés (suivi/synthetic.py)"
+    assert report.kits["suivi"] == "3 objets créés"
+    assert report.kits["conventions"] == "ignoré : pas de générateur pour ce kit"
 
 
 def test_a_kit_that_does_not_fit_is_skipped_and_the_rest_is_kept(db, monkeypatch):
     def broken(cooperation_ids, rng, batch_size):
         raise LookupError("modèle absent")
 
-    monkeypatch.setitem(synthetic.BUILT_IN_KITS, "fiches", broken)
+    monkeypatch.setitem(synthetic.KIT_GENERATORS, "fiches", broken)
     report = synthetic.generate(establishments=120, cooperations=4, directors=0)
     assert report.kits["fiches"] == "ignoré : LookupError (modèle absent)"
     assert Cooperation.objects.count() == 4
 
 
-def test_built_in_kit1_steps_follow_the_phase_of_the_cooperation(dataset):
-    from django.apps import apps
-
+def test_kit1_steps_follow_the_phase_of_the_cooperation(dataset):
     report, _path = dataset
-    try:
-        Step = apps.get_model("fiches", "Step")
-    except LookupError:
-        assert report.kits["fiches"].startswith("ignoré")
-        return
-    assert report.kits["fiches"].endswith("objets créés (générateur intégré)")
+    assert report.kits["fiches"].endswith("objets créés")
     assert Step.objects.count() == int(report.kits["fiches"].split()[0])
     for cooperation in Cooperation.objects.all():
         states = list(
@@ -295,8 +287,8 @@ def test_without_the_sae_file_every_departement_still_gets_communes(db, tmp_path
 def test_the_national_json_flux_is_written_in_the_official_format_and_imports_cleanly(db, tmp_path):
     import json
 
+    from demo.synthetic import write_structures_json
     from territories.importers import import_register_file
-    from territories.synthetic import write_structures_json
 
     path = tmp_path / "finess-structures.json"
     report = write_structures_json(path, 800, seed=3)

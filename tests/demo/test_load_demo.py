@@ -75,7 +75,7 @@ def test_demo_names_legal_entities_from_legal_entity_sources_only(settings, tmp_
 
 
 def test_ght_names_from_the_sae_capitals_read_as_french():
-    from cooperations.demo import ght_name
+    from demo.cooperations import ght_name
 
     assert ght_name("EST HÉRAULT ET SUD AVEYRON") == "GHT Est Hérault et Sud Aveyron"
     assert ght_name("ALLIER PUY-DE-DÔME") == "GHT Allier Puy-de-Dôme"

@@ -1,0 +1,51 @@
+# The evaluation's log becomes a core.workflow.TransitionLog: same rows, shared column names.
+
+import django.db.models.deletion
+from django.conf import settings
+from django.db import migrations, models
+
+
+class Migration(migrations.Migration):
+    dependencies = [
+        ("evalimpact", "0006_merge_20261130_1021"),
+        migrations.swappable_dependency(settings.AUTH_USER_MODEL),
+    ]
+
+    operations = [
+        migrations.RenameField("evaluationtransition", "from_status", "from_state"),
+        migrations.RenameField("evaluationtransition", "to_status", "to_state"),
+        migrations.RenameField("evaluationtransition", "user", "actor"),
+        migrations.RenameField("evaluationtransition", "note", "comment"),
+        migrations.AlterField(
+            model_name="evaluationtransition",
+            name="actor",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="+",
+                to=settings.AUTH_USER_MODEL,
+                verbose_name="par",
+            ),
+        ),
+        migrations.AlterField(
+            model_name="evaluationtransition",
+            name="at",
+            field=models.DateTimeField(auto_now_add=True, db_index=True, verbose_name="le"),
+        ),
+        migrations.AlterField(
+            model_name="evaluationtransition",
+            name="comment",
+            field=models.TextField(blank=True, verbose_name="commentaire"),
+        ),
+        migrations.AlterField(
+            model_name="evaluationtransition",
+            name="from_state",
+            field=models.CharField(blank=True, max_length=30, verbose_name="de"),
+        ),
+        migrations.AlterField(
+            model_name="evaluationtransition",
+            name="to_state",
+            field=models.CharField(max_length=30, verbose_name="vers"),
+        ),
+    ]
