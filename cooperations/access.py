@@ -75,8 +75,3 @@ def access_to(request, cooperation: Cooperation, need: str = "read") -> Cooperat
     if access is None:
         raise Http404("Coopération introuvable.")
     return check(access, need)
-
-
-def note_in_scope(request, cooperation: Cooperation) -> None:
-    """A kit object was fetched through its `visible_to(user)`: its cooperation is in scope."""
-    scoping.request_scope(request).note_visible(cooperation)

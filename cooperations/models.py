@@ -248,9 +248,6 @@ class CooperationQuerySet(models.QuerySet):
 
         return scoping.cooperations_editable_by(user, self)
 
-    def piloted_by(self, ars_id: int):
-        return self.filter(pilot_ars_id=ars_id)
-
     def region_links(self, ars_id: int):
         """Links of cooperations to a département of the region. By département ids, so that
         the through table's departement_id index answers alone (no join to Departement)."""

@@ -375,11 +375,6 @@ def can_validate(user, cooperation) -> bool:
     return _is_pilot_agent(user, cooperation)
 
 
-def is_pilot_ars_agent(user, cooperation) -> bool:
-    """An ARS agent of the cooperation's pilot ARS (the briefing's shared predicate)."""
-    return _is_pilot_agent(user, cooperation)
-
-
 def can_read_ars_notes(user, cooperation) -> bool:
     """ARS private notes: agents of the pilot ARS and national admins, nobody else."""
     return _is_pilot_agent(user, cooperation) or (user.is_authenticated and user.is_national_admin)

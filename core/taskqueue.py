@@ -17,12 +17,6 @@ logger = logging.getLogger(__name__)
 # What publishing raises when the broker is down or unreachable.
 BROKER_ERRORS = (KombuOperationalError, RedisError, ConnectionError, TimeoutError, OSError)
 
-UNAVAILABLE_MESSAGE = (
-    "Le service de traitement en arrière-plan est momentanément indisponible. "
-    "Réessayez dans quelques minutes ; si le problème persiste, contactez "
-    "l'administration nationale."
-)
-
 
 def submit(task, *args, **kwargs) -> bool:
     """Send `task` with these arguments; False (logged) when the broker is unreachable."""

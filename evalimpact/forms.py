@@ -233,7 +233,3 @@ class AnswersForm(DsfrForm):
                 )
             sections.append({"axis": axis, "items": items})
         return sections
-
-
-class ExportForm(forms.Form):
-    format = forms.ChoiceField(choices=[("csv", "CSV"), ("xlsx", "XLSX")], required=False)

@@ -189,9 +189,6 @@ def groupement_legal_form(statut: str, gco_type: str) -> tuple[str | None, str]:
     return None, f"statut juridique {statut_label(statut) or 'inconnu'}, {type_label}"
 
 
-# TRE-R360.
-GROUP_ROLES = {"S": "établissement support", "M": "membre"}
-
 # Natures of activities in the "FINESS Activités" flux. The flux carries codes only; labels
 # below are read from the names of the flux's own fields. Where the flux says nothing, the
 # label says so rather than guess.

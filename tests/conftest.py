@@ -25,6 +25,9 @@ from tests.territories.factories import EstablishmentFactory, ars, departement
 
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
+# An undefined variable in one of our templates fails the test (tests/strict_templates.py).
+pytest_plugins = ["tests.strict_templates"]
+
 
 @pytest.fixture(autouse=True)
 def _media_root(settings, tmp_path):

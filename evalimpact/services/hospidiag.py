@@ -30,7 +30,6 @@ from territories.identifiers import normalise_finess_number
 
 MISSING_MARKERS = {".z": "non concerné", ".c": "non calculé", ".v": "non validé", ".m": "manquant"}
 FINESS_RE = re.compile(r"^[0-9][0-9AB][0-9]{7}$")
-MARKET_SHARE_CODES = ["A1", "A2", "A3", "A4", "A5", "A6"]
 MAX_SKIPPED_IN_REPORT = 200
 
 CODE_LABELS = {

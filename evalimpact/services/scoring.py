@@ -18,7 +18,6 @@ from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 
-MAX_SCORE = 4
 AXIS_SCALE = 25  # 0–4 → 0–100
 
 
@@ -119,10 +118,6 @@ class IndicatorResult:
     score: float | None = None
     not_applicable: bool = False
     missing: bool = False
-
-    @property
-    def missing_rows(self):
-        return [row for row in self.rows if row[2].missing]
 
 
 @dataclass

@@ -23,8 +23,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urljoin
 
-import requests
-
 ROOT = Path(__file__).resolve().parents[2]
 CLIENT_ID = "kitcoop-tests"
 CLIENT_SECRET = "secret-de-test-kitcoop-0123456789"
@@ -174,7 +172,3 @@ def wait_for(predicate, timeout: float = 10.0):
             return True
         time.sleep(0.1)
     return False
-
-
-def new_session() -> requests.Session:
-    return requests.Session()
