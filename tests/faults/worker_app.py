@@ -1,6 +1,7 @@
 """The Celery app of the fault tests' worker subprocesses: KitCoop's own app, with the COPIL
-render held for FAULT_RENDER_DELAY seconds so that a test can kill the worker while a
-document is being produced (tests/faults/test_worker_killed.py). Test-only."""
+render held for FAULT_RENDER_DELAY seconds and a FINESS import held for FAULT_IMPORT_DELAY
+seconds (once it holds the import lock) so that a test can kill the worker while a document
+is being produced or a file imported (tests/faults/test_worker_killed.py). Test-only."""
 
 import os
 import time
@@ -26,3 +27,19 @@ def _slow_render(**kwargs) -> None:
         return render(*args, **kw)
 
     copil.render_pdf = slow_render
+
+
+@worker_process_init.connect
+def _slow_import(**kwargs) -> None:
+    delay = float(os.environ.get("FAULT_IMPORT_DELAY", "0"))
+    if not delay:
+        return
+    from territories import importers
+
+    run_import = importers._import_register_file
+
+    def slow_import(*args, **kw):
+        time.sleep(delay)
+        return run_import(*args, **kw)
+
+    importers._import_register_file = slow_import
