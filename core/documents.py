@@ -135,7 +135,9 @@ def start(model, pk: int):
 def heartbeat(model, pk: int, every: float | None = None):
     """Bump the job's `updated_at` every `every` seconds (DOCUMENT_HEARTBEAT_SECONDS) while
     the block runs, from a thread with its own database connection: a job whose heartbeat
-    stops (worker killed) is recognised as stalled; a slow but live render is not."""
+    stops (worker killed) is recognised as stalled; a slow but live render is not, nor a
+    job still pending while its live worker waits for its turn (an import waiting for the
+    import lock)."""
     every = settings.DOCUMENT_HEARTBEAT_SECONDS if every is None else every
     stop = threading.Event()
 
@@ -143,9 +145,9 @@ def heartbeat(model, pk: int, every: float | None = None):
         try:
             while not stop.wait(every):
                 try:
-                    model.objects.filter(pk=pk, status=model.Status.RUNNING).update(
-                        updated_at=timezone.now()
-                    )
+                    model.objects.filter(
+                        pk=pk, status__in=[model.Status.PENDING, model.Status.RUNNING]
+                    ).update(updated_at=timezone.now())
                 except Exception:  # noqa: BLE001 - a missed beat must not stop the render
                     logger.warning(
                         "Battement de %s n° %s en échec", model._meta.label, pk, exc_info=True
@@ -371,7 +373,7 @@ def document_task(model, *, message: str | None = None):
     the job's id and answers it, and runs `generate` through `run_in_task`. acks_late +
     reject_on_worker_lost: a killed worker's message is delivered again and the idempotent
     service finishes the same document (same storage name); two retries, then the job
-    fails with the French `message` (default: the model's).
+    fails with the French `message` (default: the model's FAILED message).
     """
 
     def decorate(generate):

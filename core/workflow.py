@@ -133,14 +133,14 @@ def transition(
       ``StaleObjectError`` when someone saved since); otherwise a plain ``save()``, limited
       to ``update_fields`` when given (the state field is added).
     - ``log_fields``: extra columns of the concrete log (e.g. the convention's version).
-    The save and the log row are one transaction (the caller's when there is one: no
-    savepoint, so the move costs no extra query). Returns the log row.
+    The save and the log row are one transaction (a savepoint inside the caller's, so a
+    caller that catches a stale version may go on). Returns the log row.
     """
     workflow = workflow_of(obj)
     from_state = getattr(obj, workflow.field)
     if not workflow.allows(from_state, to_state):
         raise workflow.refusal(from_state, to_state, refusal)
-    with transaction.atomic(savepoint=False):
+    with transaction.atomic():
         setattr(obj, workflow.field, to_state)
         if update_fields is not None and workflow.field not in update_fields:
             update_fields = [workflow.field, *update_fields]

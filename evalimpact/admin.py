@@ -89,7 +89,15 @@ class EvaluationAdmin(SimpleHistoryAdmin):
 
 @admin.register(HospidiagImport)
 class HospidiagImportAdmin(admin.ModelAdmin):
-    list_display = ("file_name", "file_kind", "year", "lines_read", "values_stored", "created_at")
+    list_display = (
+        "file_name",
+        "status",
+        "file_kind",
+        "year",
+        "lines_read",
+        "values_stored",
+        "created_at",
+    )
     readonly_fields = [f.name for f in HospidiagImport._meta.fields]
 
 

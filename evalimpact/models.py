@@ -16,7 +16,7 @@ from simple_history.models import HistoricalRecords
 
 from cooperations.models import Cooperation, Membership, ScopedQuerySet
 from core.catalogue_versions import CatalogueVersion as BaseCatalogueVersion
-from core.models import GeneratedDocument
+from core.models import BackgroundJob, GeneratedDocument
 from core.workflow import TransitionLog, Workflow
 
 DEFAULT_THRESHOLDS = [-5, 2, 10, 25]
@@ -432,25 +432,58 @@ class Answer(models.Model):
         return f"Réponse {self.indicator_id} de l'évaluation {self.evaluation_id}"
 
 
-class HospidiagImport(models.Model):
-    """One run of the Hospi Diag import, with its report of skipped lines."""
+class HospidiagImport(BackgroundJob):
+    """One run of the Hospi Diag import, with its report of skipped lines.
 
+    A core.models.BackgroundJob, like the FINESS import: a file handed to Celery
+    (`manage.py import_hospidiag --en-tache`) is stored on the run and imported by
+    evalimpact.tasks.run_hospidiag_import with the life cycle of core.documents (status
+    page, heartbeat, stalled-job reaper, "Relancer"). The import is one transaction keyed
+    by (FINESS, year, code), so a run started again never stores a value twice. The command
+    without `--en-tache` imports at once and records a run already done.
+    """
+
+    TASK_NAME = "evalimpact.tasks.run_hospidiag_import"
+    FAILED_MESSAGE = (
+        "L'import Hospi Diag a échoué et rien n'a été enregistré. L'erreur est consignée "
+        "pour l'équipe technique ; relancez l'import, et si le problème persiste, contactez-la."
+    )
+    QUEUE_DOWN_MESSAGE = (
+        "Le service de traitement des imports est momentanément indisponible : l'import "
+        "Hospi Diag n'a pas démarré et rien n'a été enregistré. Relancez-le dans quelques "
+        "minutes."
+    )
+    ABANDONED_MESSAGE = (
+        "L'import Hospi Diag a été interrompu à plusieurs reprises (service de traitement "
+        "arrêté ou redémarré) et a été abandonné ; les essais interrompus n'ont rien "
+        "enregistré. Relancez-le ; si le problème persiste, contactez l'équipe technique."
+    )
+
+    file = models.FileField(upload_to="imports/hospidiag/%Y/%m/", blank=True, max_length=255)
     file_name = models.CharField("fichier", max_length=255)
-    file_kind = models.CharField("type de fichier", max_length=40)
-    year = models.PositiveSmallIntegerField("année")
+    file_kind = models.CharField("type de fichier", max_length=40, blank=True)
+    # Asked for (None: read from the file's name, sheet or column), then the file's year.
+    year = models.PositiveSmallIntegerField("année", null=True, blank=True)
     lines_read = models.PositiveIntegerField("lignes lues", default=0)
     values_stored = models.PositiveIntegerField("valeurs enregistrées", default=0)
     missing_values = models.JSONField("valeurs manquantes par marqueur", default=dict)
     skipped = models.JSONField("lignes écartées", default=list)
-    created_at = models.DateTimeField(auto_now_add=True)
+    summary = models.TextField("compte rendu", blank=True)
+    started_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
 
     class Meta:
         verbose_name = "import Hospi Diag"
         verbose_name_plural = "imports Hospi Diag"
         ordering = ["-created_at"]
+        indexes = [
+            # The reaper's sweep (core.documents.reap).
+            models.Index(fields=["status", "updated_at"], name="hospidiagimport_status_updated")
+        ]
 
     def __str__(self) -> str:
-        return f"{self.file_name} ({self.year})"
+        return f"{self.file_name} ({self.year or 'année à lire dans le fichier'})"
 
 
 class HospidiagValue(models.Model):

@@ -11,6 +11,12 @@ urlpatterns = [
     path("cooperation/<int:pk>/synthese/", views.summary_request, name="summary_request"),
     path("synthese/<int:pk>/", views.summary_status, name="summary"),
     path("synthese/<int:pk>/telecharger/", views.summary_download, name="summary_download"),
+    path("imports/hospidiag/<int:pk>/", views.hospidiag_import_detail, name="hospidiag_import"),
+    path(
+        "imports/hospidiag/<int:pk>/relancer/",
+        views.hospidiag_import_retry,
+        name="hospidiag_import_retry",
+    ),
     path("evaluation/<int:pk>/", views.evaluation_detail, name="detail"),
     path("evaluation/<int:pk>/saisie/", views.evaluation_edit, name="edit"),
     path("evaluation/<int:pk>/finaliser/", views.evaluation_finalize, name="finalize"),

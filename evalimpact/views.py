@@ -14,6 +14,7 @@ from cooperations.access import access_to, cooperation_access
 from cooperations.breadcrumbs import cooperation_breadcrumb
 from cooperations.filters import CooperationFilter
 from cooperations.models import Cooperation
+from core import documents
 from core.forms import DocumentRequestForm, add_service_errors, start_document
 from core.locking import StaleObjectError
 from core.ratelimit import document_rate_limit
@@ -25,7 +26,7 @@ from evalimpact.forms import (
     EvaluationForm,
 )
 from evalimpact.hooks import can_compare
-from evalimpact.models import Evaluation, SummaryPdf
+from evalimpact.models import Evaluation, HospidiagImport, SummaryPdf
 from evalimpact.services import evaluations as services
 from evalimpact.services import exports, radar, scoring, summary
 
@@ -500,3 +501,42 @@ def _add_row_errors(header, answers, error: ValidationError) -> None:
             answers.add_error(key, errors)
         else:
             header.add_error(None, errors)
+
+
+# --- Hospi Diag imports (national admins) ---------------------------------------------------
+
+
+def _hospidiag_run(request, pk: int) -> HospidiagImport:
+    if not request.user.is_national_admin:
+        raise PermissionDenied("Réservé aux administrateurs nationaux.")
+    return get_object_or_404(HospidiagImport, pk=pk)
+
+
+def hospidiag_import_detail(request, pk: int):
+    """A Hospi Diag run's status and report; polled by htmx while a worker is on it."""
+    run = _hospidiag_run(request, pk)
+    template = (
+        "evalimpact/_hospidiag_import_progress.html"
+        if request.htmx
+        else "evalimpact/hospidiag_import.html"
+    )
+    return render(
+        request,
+        template,
+        {
+            "title": "Import Hospi Diag",
+            "run": run,
+            "breadcrumb_data": {"current": "Import Hospi Diag"},
+        },
+    )
+
+
+@require_POST
+def hospidiag_import_retry(request, pk: int):
+    """ "Relancer": import a failed or stalled run's file again (core.documents.restart)."""
+    run = _hospidiag_run(request, pk)
+    if documents.restart(run):
+        messages.success(request, "L'import Hospi Diag est relancé.")
+    else:
+        messages.info(request, "Cet import Hospi Diag est terminé ou en cours.")
+    return redirect("evalimpact:hospidiag_import", pk=run.pk)

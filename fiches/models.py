@@ -293,7 +293,7 @@ class StepTransition(TransitionLog):
         indexes = [models.Index(fields=["step", "at"])]
 
     def __str__(self) -> str:
-        return f"{self.step} : {self.from_state} → {self.to_state}"
+        return f"{self.step} : {super().__str__()}"
 
 
 class StepComment(models.Model):

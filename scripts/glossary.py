@@ -45,6 +45,7 @@ A few terms kept in French in the code too (see the developers' guide): FINESS (
 | Conventions | `conventions` |
 | KIT 2 — Eval'Impact | `evalimpact` |
 | KIT 3 — suivi (tracker), pack COPIL | `suivi` |
+| état, changement d'état, journal | `core.workflow` (`Workflow`, `transition()`); logs subclass `TransitionLog`: `fiches.StepTransition`, `conventions.Transition`, `evalimpact.EvaluationTransition`; allowed moves in `STEP_MOVES`, `CONVENTION_MOVES`, `EVALUATION_MOVES` |
 | référentiel, catalogue | files in `catalogues/`, loaded by `manage.py load_catalogues` |
 """
 

@@ -1,6 +1,7 @@
 from celery import shared_task
 
 from territories.importers import ImportBusy
+from territories.refresh import refresh_register
 from territories.services import TRANSIENT_ERRORS, import_run_execute
 
 
@@ -22,6 +23,4 @@ def run_finess_import(self, run_id: int) -> int:
 @shared_task(bind=True, acks_late=True)
 def refresh_finess_register(self) -> list[int]:
     """Celery beat: fetch the ANS's daily files and import them (see territories/refresh.py)."""
-    from territories.refresh import refresh_register
-
     return [run.pk for run in refresh_register(beat=not self.request.is_eager)]

@@ -18,12 +18,17 @@ from __future__ import annotations
 
 import csv
 import re
+import shutil
+import tempfile
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
+from django.core.files import File
 from django.db import transaction
+from django.utils import timezone
 
+from core import documents
 from core.tabular import FormatError, detect, normalise_column, read_table
 from evalimpact.models import HospidiagImport, HospidiagValue, Indicator
 from territories.identifiers import normalise_finess_number
@@ -302,8 +307,17 @@ def _year_of(path: Path, detected, header: list[str], first_row) -> int | None:
 
 
 @transaction.atomic
-def import_hospidiag(path: Path | str, *, year: int | None = None, content: bytes | None = None):
-    """Load one Hospi Diag file; all or nothing. Returns the saved HospidiagImport."""
+def import_hospidiag(
+    path: Path | str,
+    *,
+    year: int | None = None,
+    content: bytes | None = None,
+    run: HospidiagImport | None = None,
+):
+    """Load one Hospi Diag file; all or nothing. Returns the HospidiagImport with its
+    report (`.report`): a new run recorded as done, or `run` (a background job's row,
+    filled in but not saved: core.documents.finish saves it). Raises HospidiagFormatError
+    (French message, nothing written)."""
     path = Path(path)
     if content is not None:
         path = _spill(path.name, content)
@@ -354,17 +368,80 @@ def import_hospidiag(path: Path | str, *, year: int | None = None, content: byte
         to_update, ["value", "source", "entity_name"], batch_size=1000
     )
     report.values_stored = len(values)
-    run = HospidiagImport.objects.create(
-        file_name=path.name,
-        file_kind=report.file_kind,
-        year=year,
-        lines_read=report.lines_read,
-        values_stored=report.values_stored,
-        missing_values=report.missing,
-        skipped=[{"ligne": line, "motif": reason} for line, reason in report.skipped],
-    )
+    fields = {
+        "file_name": path.name,
+        "file_kind": report.file_kind,
+        "year": year,
+        "lines_read": report.lines_read,
+        "values_stored": report.values_stored,
+        "missing_values": report.missing,
+        "skipped": [{"ligne": line, "motif": reason} for line, reason in report.skipped],
+        "summary": report.summary(),
+    }
+    if run is None:
+        now = timezone.now()
+        run = HospidiagImport.objects.create(
+            **fields,
+            status=HospidiagImport.Status.DONE,
+            progress=100,
+            finished_at=now,
+            updated_at=now,
+        )
+    else:
+        for name, value in fields.items():
+            setattr(run, name, value)
     run.report = report
     return run
+
+
+# What a background run writes on its row, besides the life-cycle fields of core.documents.
+REPORT_FIELDS = (
+    "file_name",
+    "file_kind",
+    "year",
+    "lines_read",
+    "values_stored",
+    "missing_values",
+    "skipped",
+    "summary",
+)
+
+
+def hospidiag_run_create(*, path: Path | str, year: int | None = None, user=None):
+    """Store the file on a pending run and enqueue its import after commit (a broker that
+    cannot be reached fails the run with a French message). Returns the run."""
+    path = Path(path)
+    run = HospidiagImport(
+        file_name=path.name[:255],
+        year=year,
+        started_by=user if user is not None and user.is_authenticated else None,
+    )
+    with open(path, "rb") as handle:
+        run.file.save(path.name, File(handle), save=False)
+    run.save()
+    documents.enqueue_on_commit(HospidiagImport, run.pk)
+    return run
+
+
+def hospidiag_run_execute(*, run_id: int) -> HospidiagImport:
+    """The task's work (inside core.documents.run_in_task): import the run's stored file,
+    under the name it was given (the year is read from it). A run done, failed or on a
+    live worker is left alone: a message delivered twice does nothing. Raises
+    GenerationRefused for a file that is not Hospi Diag (the run fails with that French
+    message, without retrying)."""
+    run = documents.start(HospidiagImport, run_id)
+    if run is None:
+        return HospidiagImport.objects.get(pk=run_id)
+    with tempfile.TemporaryDirectory(prefix="kitcoop-hospidiag-") as folder:
+        path = Path(folder) / Path(run.file_name).name
+        with run.file.open("rb") as source, open(path, "wb") as copy:
+            shutil.copyfileobj(source, copy)
+        documents.set_progress(run, 20)
+        try:
+            import_hospidiag(path, year=run.year, run=run)
+        except HospidiagFormatError as error:
+            raise documents.GenerationRefused(str(error)) from error
+    return documents.finish(run, {}, fields=REPORT_FIELDS)
 
 
 @dataclass(frozen=True)
@@ -474,8 +551,6 @@ def _chain(first, rest):
 
 
 def _spill(name: str, content: bytes) -> Path:
-    import tempfile
-
     folder = Path(tempfile.mkdtemp(prefix="kitcoop-hospidiag-"))
     target = folder / (name or "hospidiag.csv")
     target.write_bytes(content)

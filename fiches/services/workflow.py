@@ -1,5 +1,6 @@
-"""KIT 1 step workflow: who may act, the locks of the prerequisites, the allowed moves and
-the transitions (submit, validate, return, reopen), each logged and notified."""
+"""KIT 1 step workflow: who may act, the locks of the prerequisites, and the moves (submit,
+validate, return, reopen) made through core.workflow.transition (allowed moves:
+fiches.models.STEP_MOVES), each logged and notified."""
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -7,10 +8,7 @@ from django.utils import timezone
 
 from cooperations import scoping
 from core.workflow import check_transition, transition
-from fiches.models import (
-    Step,
-    StepState,
-)
+from fiches.models import Step, StepState
 from fiches.services.notify import _notify, ars_agents_of, project_team_of
 from fiches.services.questions import missing_answers
 

@@ -2,9 +2,9 @@ import uuid
 
 from django.core.files.base import ContentFile
 
-from evalimpact.models import Evaluation, SummaryPdf
+from evalimpact.models import Evaluation, HospidiagImport, SummaryPdf
 from tests.evalimpact.factories import create_evaluation
-from tests.matrix import DOCUMENTS_COOP_ARA, EDIT_COOP_ARA, READ_COOP_ARA, ROLES, Case
+from tests.matrix import ADMIN_ONLY, DOCUMENTS_COOP_ARA, EDIT_COOP_ARA, READ_COOP_ARA, ROLES, Case
 
 COMPARE = {
     **dict.fromkeys(ROLES, 403),
@@ -21,6 +21,9 @@ def setup_world(world):
     world.summary = SummaryPdf(cooperation=world.coop_ara, status=SummaryPdf.Status.DONE)
     world.summary.file.save("synthese.pdf", ContentFile(b"%PDF-1.7 matrix"), save=False)
     world.summary.save()
+    world.hospidiag_run = HospidiagImport.objects.create(
+        file_name="hd2022.csv", status=HospidiagImport.Status.FAILED, error="Échec simulé"
+    )
 
 
 def _evaluation(w) -> Evaluation:
@@ -64,5 +67,16 @@ CASES = [
         args=lambda w: [_evaluation(w).pk],
         data=lambda w: {"version": _evaluation(w).version},
         expect=EDIT_COOP_ARA,
+    ),
+    Case(
+        "evalimpact:hospidiag_import",
+        args=lambda w: [w.hospidiag_run.pk],
+        expect=ADMIN_ONLY,
+    ),
+    Case(
+        "evalimpact:hospidiag_import_retry",
+        method="post",
+        args=lambda w: [w.hospidiag_run.pk],
+        expect=ADMIN_ONLY,
     ),
 ]

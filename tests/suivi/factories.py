@@ -2,6 +2,7 @@ from datetime import date
 
 import factory
 
+from suivi import selectors
 from suivi.models import Activity, Deliverable, Risk, RiskCategory, StatusReport
 from tests.cooperations.factories import CooperationFactory
 
@@ -49,3 +50,5 @@ class StatusReportFactory(factory.django.DjangoModelFactory):
     period_start = date(2026, 4, 1)
     period_end = date(2026, 4, 30)
     achievements = "Premier COPIL tenu."
+    # Every report freezes its numbers when it is made (suivi.services): so does the factory.
+    snapshot = factory.LazyAttribute(lambda o: selectors.snapshot(o.cooperation, o.period_end))

@@ -1,0 +1,165 @@
+"""The Hospi Diag import as a core.documents job, without real workers: the heartbeat is
+time-travelled (`updated_at` moved back) as a killed worker would leave it."""
+
+import html
+from io import StringIO
+
+import pytest
+from django.core.files.base import ContentFile
+from django.core.management import CommandError, call_command
+from django.urls import reverse
+from django.utils import timezone
+
+from core import documents
+from evalimpact.models import HospidiagImport, HospidiagValue
+from evalimpact.services.hospidiag import hospidiag_run_execute
+from evalimpact.tasks import run_hospidiag_import
+
+pytestmark = pytest.mark.django_db
+
+GOOD = (
+    b"finess,rs,P1,RH8\n"
+    b'010780054,CH BOURG EN BRESSE,"       1,108","         9,4"\n'
+    b'ABC,MAUVAIS FINESS,"       1,0",\n'
+)
+
+
+def _run(content: bytes = GOOD, name: str = "hd2022.csv", **fields) -> HospidiagImport:
+    run = HospidiagImport(file_name=name, **fields)
+    run.file.save(name, ContentFile(content), save=False)
+    run.save()
+    return run
+
+
+def _silent_for(run, delay) -> None:
+    HospidiagImport.objects.filter(pk=run.pk).update(updated_at=timezone.now() - delay)
+
+
+def _page(client, run, **headers) -> str:
+    url = reverse("evalimpact:hospidiag_import", args=[run.pk])
+    return html.unescape(client.get(url, **headers).content.decode())
+
+
+def test_the_command_hands_the_file_to_celery_and_the_run_reports(
+    tmp_path, world, client, django_capture_on_commit_callbacks
+):
+    path = tmp_path / "hd2022.csv"
+    path.write_bytes(GOOD)
+    out = StringIO()
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command("import_hospidiag", str(path), "--en-tache", stdout=out)
+    run = HospidiagImport.objects.get()
+    assert f"/evalimpact/imports/hospidiag/{run.pk}/" in out.getvalue()
+    assert (run.status, run.year, run.values_stored, run.attempts) == ("done", 2022, 2, 1)
+    assert run.skipped == [{"ligne": 3, "motif": "numéro FINESS invalide « ABC »."}]
+    assert HospidiagValue.objects.count() == 2
+    client.force_login(world.admin, backend="django.contrib.auth.backends.ModelBackend")
+    page = _page(client, run)
+    assert "Import terminé" in page and "Ligne 3 écartée : numéro FINESS invalide" in page
+    assert 'role="status"' in page and 'hx-trigger="every 1s"' not in page
+
+
+def test_a_killed_import_is_reaped_requeued_and_stored_once(django_capture_on_commit_callbacks):
+    run = _run(status=HospidiagImport.Status.RUNNING, attempts=1)
+    _silent_for(run, HospidiagImport.STALLED_AFTER * 2)
+    with django_capture_on_commit_callbacks(execute=True):
+        assert documents.reap() == {"requeued": 1, "failed": 0}
+    run.refresh_from_db()
+    assert (run.status, run.attempts, run.generation) == ("done", 2, 2)
+    assert HospidiagValue.objects.count() == 2
+    # A late delivery of the lost message: nothing to do.
+    run_hospidiag_import.run(run.pk)
+    run.refresh_from_db()
+    assert (run.status, run.attempts) == ("done", 2)
+    assert HospidiagValue.objects.count() == 2
+
+
+def test_attempts_are_bounded_then_the_run_fails_in_french():
+    run = _run(status=HospidiagImport.Status.RUNNING, attempts=HospidiagImport.MAX_ATTEMPTS)
+    _silent_for(run, HospidiagImport.STALLED_AFTER * 2)
+    assert documents.reap() == {"requeued": 0, "failed": 1}
+    run.refresh_from_db()
+    assert run.status == "failed"
+    assert run.error.startswith("L'import Hospi Diag a été interrompu à plusieurs reprises")
+    assert not HospidiagValue.objects.exists()
+
+
+def test_a_duplicate_delivery_while_a_live_worker_imports_does_nothing():
+    run = _run(status=HospidiagImport.Status.RUNNING, attempts=1)  # fresh heartbeat
+    hospidiag_run_execute(run_id=run.pk)
+    run.refresh_from_db()
+    assert (run.status, run.attempts) == ("running", 1)
+    assert not HospidiagValue.objects.exists()
+
+
+def test_a_wrong_file_fails_in_french_and_relancer_starts_it_again(
+    world, client, django_capture_on_commit_callbacks
+):
+    run = _run(content=b"nom;valeur\nA;1\n", name="export2022.csv")
+    run_hospidiag_import.delay(run.pk)
+    run.refresh_from_db()
+    assert run.status == "failed" and "pas de colonne « finess »" in run.error
+    assert run.attempts == 1 and not HospidiagValue.objects.exists()
+    client.force_login(world.admin, backend="django.contrib.auth.backends.ModelBackend")
+    page = _page(client, run)
+    assert "Import refusé" in page and "Relancer l'import" in page
+    # The file is replaced by a good one (as an admin would after reading the message).
+    run.file.save("hd2022.csv", ContentFile(GOOD))
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("evalimpact:hospidiag_import_retry", args=[run.pk]))
+    run.refresh_from_db()
+    assert (run.status, run.generation, run.values_stored) == ("done", 2, 2)
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("evalimpact:hospidiag_import_retry", args=[run.pk]))
+    run.refresh_from_db()
+    assert run.generation == 2
+    assert "Cet import Hospi Diag est terminé ou en cours." in _page(client, run)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_command_says_when_the_queue_is_down(tmp_path, monkeypatch):
+    from kombu.exceptions import OperationalError
+
+    def unreachable(*args, **kwargs):
+        raise OperationalError("Error 111 connecting to 127.0.0.1:6379. Connection refused.")
+
+    monkeypatch.setitem(run_hospidiag_import.app.conf, "task_always_eager", False)
+    monkeypatch.setattr(run_hospidiag_import, "delay", unreachable)
+    path = tmp_path / "hd2022.csv"
+    path.write_bytes(GOOD)
+    # Outside a transaction, as on a server: on_commit runs at once.
+    with pytest.raises(CommandError, match="momentanément indisponible"):
+        call_command("import_hospidiag", str(path), "--en-tache")
+    assert HospidiagImport.objects.get().status == "failed"
+
+
+@pytest.mark.parametrize(
+    ("state", "polls", "shown", "relancer"),
+    [
+        ("pending", True, "En attente", False),
+        ("running", True, "Avancement : 20 %", False),
+        ("stalled", False, "Import interrompu", True),
+        ("failed", False, "Import refusé", True),
+        ("done", False, "Import terminé", False),
+    ],
+)
+def test_the_import_page_shows_each_state(world, client, state, polls, shown, relancer):
+    fields = {
+        "pending": {},
+        "running": {"status": "running", "attempts": 1, "progress": 20},
+        "stalled": {"status": "running", "attempts": 1},
+        "failed": {"status": "failed", "error": "Le fichier n'a pas de colonne « finess »."},
+        "done": {"status": "done", "lines_read": 2, "values_stored": 2},
+    }[state]
+    run = _run(**fields)
+    if state == "stalled":
+        _silent_for(run, HospidiagImport.STALLED_AFTER * 2)
+    client.force_login(world.admin, backend="django.contrib.auth.backends.ModelBackend")
+    page = _page(client, run)
+    assert 'id="hospidiag-news" class="fr-sr-only" role="status"' in page
+    assert shown in page
+    assert ('hx-trigger="every 1s"' in page) is polls
+    assert ("Relancer l'import" in page) is relancer
+    fragment = _page(client, run, HTTP_HX_REQUEST="true")
+    assert fragment.strip().startswith('<div id="hospidiag-progress"')
+    assert ('id="hospidiag-news" hx-swap-oob="innerHTML"' in fragment) is not polls
