@@ -3,31 +3,22 @@ from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.utils import timezone
 
 from accounts.models import ApiToken, ProConnectIdentity, User
+from core.admin import ReadOnlyInline
 
 
-class ProConnectIdentityInline(admin.TabularInline):
+class ProConnectIdentityInline(ReadOnlyInline):
     """What ProConnect said about the person at their last sign-ins (read only)."""
 
     model = ProConnectIdentity
-    extra = 0
-    can_delete = False
     fields = ("email", "given_name", "usual_name", "siret", "idp_id", "last_login_at")
     readonly_fields = fields
     verbose_name_plural = "identités ProConnect (SIRET transmis à la connexion)"
 
-    def has_add_permission(self, request, obj=None):
-        return False
 
-
-class ApiTokenInline(admin.TabularInline):
+class ApiTokenInline(ReadOnlyInline):
     model = ApiToken
-    extra = 0
-    can_delete = False
     fields = ("name", "prefix", "created_at", "expires_at", "last_used_at", "revoked_at")
     readonly_fields = fields
-
-    def has_add_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(User)

@@ -10,7 +10,7 @@ from conventions.models import (
     Transition,
 )
 from conventions.rendering import PLACEHOLDERS
-from core.admin import TransitionLogInline
+from core.admin import ReadOnlyInline, TransitionLogInline
 
 
 class ClauseInline(admin.StackedInline):
@@ -78,17 +78,12 @@ class TransitionInline(TransitionLogInline):
     readonly_fields = fields
 
 
-class ApprovalDecisionInline(admin.TabularInline):
+class ApprovalDecisionInline(ReadOnlyInline):
     """Decisions are recorded on the approval page (by an agent of the pilot ARS): read-only."""
 
     model = ApprovalDecision
-    extra = 0
-    can_delete = False
     readonly_fields = ["kind", "version", "decided_on", "reference", "reason", "recorded_by"]
     exclude = ["arrete", "arrete_name"]
-
-    def has_add_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Convention)

@@ -539,6 +539,7 @@ class VersionFiles(GeneratedDocument):
     """
 
     TASK_NAME = "conventions.tasks.generate_version_files"
+    FILE_FIELDS = ("pdf", "docx")
 
     version = models.OneToOneField(
         ConventionVersion, on_delete=models.CASCADE, related_name="files", verbose_name="version"
@@ -563,10 +564,6 @@ class VersionFiles(GeneratedDocument):
 
     def __str__(self) -> str:
         return f"Fichiers de la version {self.version_id} ({self.get_status_display()})"
-
-    @property
-    def is_ready(self) -> bool:
-        return self.is_done and bool(self.pdf) and bool(self.docx)
 
 
 class VersionClause(models.Model):

@@ -3,12 +3,21 @@
 from django.contrib import admin
 
 
-class TransitionLogInline(admin.TabularInline):
-    """A workflow's log (core.workflow.TransitionLog) under its object: read-only, the
-    states shown by their French labels."""
+class ReadOnlyInline(admin.TabularInline):
+    """Rows written elsewhere (a service, a sign-in, a workflow) shown under their parent:
+    no empty extra row, no adding, no deleting."""
 
     extra = 0
     can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+class TransitionLogInline(ReadOnlyInline):
+    """A workflow's log (core.workflow.TransitionLog) under its object: read-only, the
+    states shown by their French labels."""
+
     fields = ("at", "actor", "from_label", "to_label", "comment")
     readonly_fields = fields
 
@@ -19,9 +28,6 @@ class TransitionLogInline(admin.TabularInline):
     @admin.display(description="vers")
     def to_label(self, obj):
         return obj.get_to_state_display()
-
-    def has_add_permission(self, request, obj=None):
-        return False
 
 
 class CatalogueVersionAdminMixin:

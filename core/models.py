@@ -107,8 +107,15 @@ class GeneratedDocument(BackgroundJob):
     )
     finished_at = models.DateTimeField("généré le", null=True, blank=True)
 
+    # The file fields a finished job holds (what `is_ready` checks before offering downloads).
+    FILE_FIELDS: tuple[str, ...] = ("file",)
+
     class Meta:
         abstract = True
+
+    @property
+    def is_ready(self) -> bool:
+        return self.is_done and all(getattr(self, name) for name in self.FILE_FIELDS)
 
 
 class SubmissionKey(models.Model):

@@ -545,7 +545,3 @@ class SummaryPdf(GeneratedDocument):
 
     def __str__(self) -> str:
         return f"Synthèse Eval'Impact du {self.created_at:%d/%m/%Y %H:%M}"
-
-    @property
-    def is_ready(self) -> bool:
-        return self.is_done and bool(self.file)

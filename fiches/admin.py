@@ -13,7 +13,7 @@ changes in the existing steps.
 from django.contrib import admin, messages
 from simple_history.admin import SimpleHistoryAdmin
 
-from core.admin import CatalogueVersionAdminMixin, TransitionLogInline
+from core.admin import CatalogueVersionAdminMixin, ReadOnlyInline, TransitionLogInline
 from fiches.models import (
     CatalogueVersion,
     ChooserRule,
@@ -36,18 +36,13 @@ class CatalogueVersionAdmin(CatalogueVersionAdminMixin, SimpleHistoryAdmin):
     pass
 
 
-class QuestionInline(admin.TabularInline):
+class QuestionInline(ReadOnlyInline):
     model = Question
-    extra = 0
     fields = ("order", "code", "label", "kind", "mandatory")
     show_change_link = True
-    can_delete = False
 
     def has_change_permission(self, request, obj=None):
         # Questions are edited on their own page so that copy-on-write can apply.
-        return False
-
-    def has_add_permission(self, request, obj=None):
         return False
 
 

@@ -439,10 +439,6 @@ class CopilPack(GeneratedDocument):
     def __str__(self) -> str:
         return f"Dossier COPIL du {self.created_at:%d/%m/%Y %H:%M}"
 
-    @property
-    def is_ready(self) -> bool:
-        return self.is_done and bool(self.file)
-
 
 class CopilMeetingQuerySet(ScopedQuerySet):
     pass
