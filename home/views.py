@@ -18,7 +18,9 @@ def home(request):
     ]
     intro = {
         Role.NATIONAL_ADMIN: "Vous administrez les catalogues nationaux et voyez toutes les coopérations.",
-        Role.ARS_AGENT: f"Vous suivez les coopérations de l'{user.ars_name}." if user.ars_id else "",
+        Role.ARS_AGENT: f"Vous suivez les coopérations de l'{user.ars_name}."
+        if user.ars_id
+        else "",
         Role.REFERENT: "Vous voyez et renseignez les coopérations dont vos établissements sont membres.",
         Role.COPIL_GUEST: "Vous consultez, en lecture seule, les coopérations dont vous êtes membre du COPIL.",
     }.get(user.role, "")
