@@ -2,6 +2,7 @@
 
     python -m bench.probe urls     -> the URLs of every page for every benchmark user
     python -m bench.probe queries  -> SQL queries of every page (test client, first URL)
+    python -m bench.probe warm     -> draw the radars of the measured radar pages
 
 Prints one JSON document on stdout.
 """
@@ -105,6 +106,33 @@ def queries() -> dict:
     return result
 
 
+def warm() -> dict:
+    """Draw, into the shared cache, the radar of every cooperation whose Eval'Impact page the
+    load visits, with the function the `warm_radars` task runs after each save of an
+    evaluation: in production a radar is drawn when its evaluation is saved, whereas the
+    generator bulk-creates evaluations without saving them one by one."""
+    import re as _re
+
+    from cooperations.models import Cooperation
+    from evalimpact.services.radar_cache import warm_cooperation
+
+    pages = _pages()
+    page = next((p for p in pages.PAGES if p.key == "radar"), None)
+    if page is None or not page.available():
+        return {"cooperations": 0, "images": 0}
+    users = _users()
+    ids: set[int] = set()
+    for name in pages.USERS:
+        for url in pages.urls_for(page, users[name]):
+            found = _re.search(r"/(\d+)/?$", url)
+            if found:
+                ids.add(int(found.group(1)))
+    images = 0
+    for cooperation in Cooperation.objects.filter(pk__in=ids):
+        images += warm_cooperation(cooperation, formats=("svg",))
+    return {"cooperations": len(ids), "images": images}
+
+
 def main() -> None:
     django.setup()
     mode = sys.argv[1] if len(sys.argv) > 1 else ""
@@ -112,8 +140,10 @@ def main() -> None:
         output = urls()
     elif mode == "queries":
         output = queries()
+    elif mode == "warm":
+        output = warm()
     else:
-        raise SystemExit("usage : python -m bench.probe urls|queries")
+        raise SystemExit("usage : python -m bench.probe urls|queries|warm")
     json.dump(output, sys.stdout, ensure_ascii=False)
 
 

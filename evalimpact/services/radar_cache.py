@@ -20,11 +20,15 @@ def warm(evaluation_id: int) -> int:
         return 0
     axes = list(Axis.objects.filter(version_id=evaluation.catalogue_id).order_by("code"))
     radar.render(radar.radar_data(axes, [evaluation]), "svg")
-    count = 1
-    summary = selectors.summary_for(evaluation.cooperation)
-    data = summary["radar"]
-    if data is not None and data.series:
-        radar.render(data, "svg")
-        radar.render(data, "png")
-        count += 2
-    return count
+    return 1 + warm_cooperation(evaluation.cooperation)
+
+
+def warm_cooperation(cooperation, formats=("svg", "png")) -> int:
+    """Draw the cooperation's latest pair (its Eval'Impact page in SVG, the summary PDF and
+    the COPIL pack in PNG) into the cache. Number of images drawn (0: no evaluation)."""
+    data = selectors.summary_for(cooperation)["radar"]
+    if data is None or not data.series:
+        return 0
+    for fmt in formats:
+        radar.render(data, fmt)
+    return len(formats)
