@@ -54,6 +54,13 @@ def _commit() -> str:
         return "?"
 
 
+def _split(measure: dict) -> str:
+    """Where one request's server time goes: SQL / templates / the rest (view, ORM, middlewares)."""
+    if measure.get("template_ms") is None:
+        return "—"
+    return f"{measure['sql_ms']:.0f} / {measure['template_ms']:.0f} / {measure['other_ms']:.0f}"
+
+
 def _query_rows(results) -> tuple[list[str], list[str]]:
     small, full = results.config.small_cooperations, results.config.cooperations
     rows, problems = [], []
@@ -69,23 +76,28 @@ def _query_rows(results) -> tuple[list[str], list[str]]:
                 f"| {results.labels.get(page, page)} | {user} | "
                 f"{other['queries'] if other else '—'} | {measure['queries']} | "
                 f"{'oui' if same else ('non' if other else 'non comparable')} | "
-                f"{measure['status']} | {measure['ms']:.0f} | "
+                f"{measure['status']} | {measure['ms']:.0f} | {_split(measure)} | "
                 f"{measure['slowest']['ms'] if measure['slowest'] else '—'} | "
                 f"{verdict(measure['ms'] <= bench.TARGET_SERVER_MS) if page != 'bare' else 'référence'} |"
             )
             if page != "bare" and measure["ms"] > bench.TARGET_SERVER_MS:
-                sql_ms = measure.get("sql_ms")
+                parts = [f"{measure['queries']} requêtes SQL"]
+                if measure.get("sql_ms") is not None:
+                    parts[0] += f" ({measure['sql_ms']:.0f} ms"
+                    if measure["slowest"]:
+                        parts[0] += f", la plus lente {measure['slowest']['ms']} ms"
+                    parts[0] += ")"
+                if measure.get("template_ms") is not None:
+                    parts.append(f"{measure['template_ms']:.0f} ms de rendu des gabarits")
+                    parts.append(
+                        f"{measure['other_ms']:.0f} ms pour la vue, la construction des "
+                        "requêtes par l'ORM et les middlewares"
+                    )
                 problems.append(
                     f"- Temps serveur de « {results.labels.get(page, page)} » ({user}) : "
                     f"{measure['ms']:.0f} ms seule > {bench.TARGET_SERVER_MS} ms : "
-                    f"{measure['queries']} requêtes SQL"
-                    + (
-                        f" (la plus lente {measure['slowest']['ms']} ms)"
-                        if measure["slowest"]
-                        else ""
-                    )
-                    + (f", {sql_ms:.0f} ms de SQL en tout" if sql_ms else "")
-                    + " ; le reste est le rendu Python (vue, gabarits DSFR, middlewares)."
+                    + ", ".join(parts)
+                    + "."
                 )
             if other and not same:
                 problems.append(
@@ -256,11 +268,14 @@ def render(results) -> str:
         "",
         "Mesurées avec le client de test et `CaptureQueriesContext`, après une requête de "
         "chauffe, sur la première URL de chaque utilisateur. Le temps est celui d'une requête "
-        "seule (sans charge).",
+        "seule (sans charge, médiane de cinq), partagé entre le SQL, le rendu des gabarits "
+        "(hors SQL des requêtes paresseuses qu'ils parcourent) et le reste (vue, construction "
+        "des requêtes par l'ORM, middlewares).",
         "",
         f"| page | utilisateur | à {config.small_cooperations} coop. | à {config.cooperations} coop. "
-        f"| égales | HTTP | ms (seule) | SQL la plus lente (ms) | ≤ {bench.TARGET_SERVER_MS} ms |",
-        "|---|---|---:|---:|---|---|---:|---:|---|",
+        "| égales | HTTP | ms (seule) | SQL / gabarits / reste (ms) | SQL la plus lente (ms) "
+        f"| ≤ {bench.TARGET_SERVER_MS} ms |",
+        "|---|---|---:|---:|---|---|---:|---|---:|---|",
         *rows,
     ]
     if problems:
