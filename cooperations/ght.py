@@ -144,6 +144,7 @@ def region_overview(ars, ght_queryset) -> RegionGHT:
     hospitals = list(
         public_hospitals()
         .filter(departement_id__in=departement_ids, is_closed=False)
+        .select_related("departement")
         .order_by("name", "finess")
     )
     ids = [h.pk for h in hospitals]

@@ -134,6 +134,7 @@ def test_the_region_ght_page_flags_public_hospitals_in_no_ght_or_two(world, logi
     few = count_queries(client, url)
     for index in range(5):
         MembershipFactory(cooperation=second, establishment=public_hospital(f"CH {index}"))
+        public_hospital(f"CH SANS GHT {index}")  # listed with its département
     assert count_queries(login(world.agent_ara), url) == few
 
 
