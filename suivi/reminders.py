@@ -1,7 +1,7 @@
 """Status reports due soon: who must write one, and the e-mail reminder (Celery beat)."""
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime, time, timedelta
 
 from django.conf import settings
 from django.core.mail import send_mass_mail
@@ -93,21 +93,29 @@ def _overdue_queryset(cooperations, today: date):
         Value(ProjectSettings._meta.get_field("report_period_months").default),
     )
     last_report = StatusReport.objects.filter(cooperation=OuterRef("pk")).order_by("-period_end")
-    first_activity = Activity.objects.filter(cooperation=OuterRef("pk")).order_by("created_at")
     overdue = Q(pk__in=[])
     for months, (start, end) in periods.items():
         missing = Q(last_report_end__isnull=True) | Q(last_report_end__lt=start)
-        overdue |= Q(period_months=months, tracked_since__date__lte=end) & missing
+        # "Tracked before the period's end" as an EXISTS on an instant (the first instant
+        # of the next local day): the first activity's date, as a subquery, was repeated
+        # in every branch and evaluated per row several times (bench/results/2026-11-30.md).
+        tracked = Exists(
+            Activity.objects.filter(cooperation=OuterRef("pk"), created_at__lt=_day_after(end))
+        )
+        overdue |= Q(period_months=months) & Q(tracked) & missing
     return (
         cooperations.exclude(phase=Phase.CLOTUREE)
         .annotate(
             period_months=period,
             last_report_end=Subquery(last_report.values("period_end")[:1]),
-            tracked_since=Subquery(first_activity.values("created_at")[:1]),
         )
-        .filter(tracked_since__isnull=False)
         .filter(overdue)
     ), periods
+
+
+def _day_after(day: date):
+    """The first instant of the local day after `day` (project time zone)."""
+    return timezone.make_aware(datetime.combine(day + timedelta(days=1), time.min))
 
 
 def overdue_filter(cooperations, today: date):
