@@ -16,6 +16,20 @@ CACHE_SECONDS = 24 * 3600
 BAR_COLOR = "#000091"
 
 
+def preload() -> None:
+    """Import matplotlib (Agg) and load its font list once per web process, at start
+    (config/wsgi.py): a worker's first chart then costs its drawing (~0.1 s on the bench
+    machine), not the ~0.4 s of importing matplotlib inside a request (the regional
+    dashboard's p95 tail in bench/results/2026-11-30.md). Celery workers preload it too
+    (config/celery.py)."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from matplotlib import font_manager, pyplot  # noqa: F401
+
+    font_manager.findfont("DejaVu Sans")
+
+
 def _draw(title: str, pairs: list[tuple[str, int]]) -> bytes:
     import matplotlib
 

@@ -1,5 +1,7 @@
+import os
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -39,3 +41,21 @@ def test_readme_keeps_the_two_commands_and_the_demo_accounts():
     assert DEMO_PASSWORD in readme
     for username, *_ in DEMO_ACCOUNTS:
         assert f"`{username}`" in readme, username
+
+
+@pytest.mark.parametrize("preload, loaded", [("1", "True"), ("0", "False")])
+def test_the_web_process_imports_the_chart_library_at_start(preload, loaded):
+    """A gunicorn worker imports matplotlib when it loads the app (config/wsgi.py), so that no
+    user's request pays the import (core.charts.preload); WEB_PRELOAD_CHARTS=0 turns it off."""
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "config.settings.test",
+        "DATABASE_URL": "",
+        "WEB_PRELOAD_CHARTS": preload,
+    }
+    result = subprocess.run(
+        [sys.executable, "-c", "import sys, config.wsgi; print('matplotlib.pyplot' in sys.modules)"],
+        cwd=ROOT, env=env, capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert result.stdout.strip().splitlines()[-1] == loaded
