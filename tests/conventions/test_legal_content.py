@@ -7,11 +7,15 @@ R6133-13 II (GCS-ES), L6132-1 s. and R6132-6 (GHT), CASF L312-7, L312-7-2 and R3
 (GCSMS, GTSMS), loi 2011-525 art. 98-122 (GIP); ../shared/domain/legal-forms.md.
 """
 
+import io
 import re
 
 import pytest
+from docx import Document
+from pypdf import PdfReader
 
 from conventions import services
+from conventions.exports import version_docx, version_pdf
 from conventions.models import ConventionTemplate
 from cooperations.models import LegalForm
 from fiches.models import ChooserRule
@@ -241,3 +245,22 @@ def test_the_public_gcs_es_model_is_refused_for_private_members(world):
     coop.convention_data.save()
     version = services.convention_generate(cooperation=coop, user=world.referent_a)
     assert "établissement de santé privé" in version.clauses.get(key="autorisation").body
+
+
+@pytest.mark.parametrize("code", ["gcs-moyens", "gcsms", "ght", "gip"])
+def test_the_signed_files_carry_each_mandatory_mention_with_its_reference(code, world):
+    """What the parties sign is the PDF and the DOCX, not the rows: each mandatory mention's
+    reference and words are read back from both files (reference on a line of its own, as
+    references hold parentheses of their own)."""
+    cooperation, _members, _template = cooperation_for(code)
+    version = services.convention_generate(cooperation=cooperation, user=world.referent_a)
+    pdf = " ".join(
+        " ".join(page.extract_text().split())
+        for page in PdfReader(io.BytesIO(version_pdf(version))).pages
+    )
+    docx = " ".join(p.text for p in Document(io.BytesIO(version_docx(version))).paragraphs)
+    for text in (pdf, docx):
+        for _key, reference, words in MENTIONS[code]:
+            assert f"Référence : {reference}" in text, reference
+            assert words.lower() in text.lower(), words
+    assert "((" not in pdf and "))" not in pdf
