@@ -218,3 +218,25 @@ def test_the_import_page_shows_each_state(world, client, state, polls, shown, re
     assert fragment.strip().startswith('<div id="import-progress"')
     # When the poll stops, the end is announced once in the live region (out of band).
     assert ('id="import-news" hx-swap-oob="innerHTML"' in fragment) is not polls
+
+
+def test_a_dropped_connection_leaves_the_run_pending_for_the_retry_then_fails_in_french(
+    world, monkeypatch
+):
+    from django.db import OperationalError
+
+    def dropped(*args, on_start=None, **kwargs):
+        on_start()
+        raise OperationalError("server closed the connection unexpectedly")
+
+    monkeypatch.setattr(services, "import_register_file", dropped)
+    run = _run(world)
+    with pytest.raises(OperationalError):  # the task retries it
+        services.import_run_execute(run_id=run.pk, lock_wait=0, last_try=False)
+    run.refresh_from_db()
+    assert (run.status, run.attempts) == ("pending", 1)  # startable by the retried message
+
+    run = services.import_run_execute(run_id=run.pk, lock_wait=0, last_try=True)
+    assert (run.status, run.attempts) == ("failed", 2)
+    assert run.error == ImportRun.FAILED_MESSAGE and "server closed" not in run.error
+    assert _establishments() == 0
