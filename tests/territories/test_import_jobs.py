@@ -240,3 +240,19 @@ def test_a_dropped_connection_leaves_the_run_pending_for_the_retry_then_fails_in
     assert (run.status, run.attempts) == ("failed", 2)
     assert run.error == ImportRun.FAILED_MESSAGE and "server closed" not in run.error
     assert _establishments() == 0
+
+
+def test_a_duplicate_delivery_of_a_live_refresh_downloads_nothing(world, monkeypatch):
+    def unreachable(url, target, **kwargs):
+        raise services.DownloadError("Téléchargement impossible")
+
+    monkeypatch.setattr(services, "download", unreachable)
+    run = ImportRun.objects.create(
+        original_name="finess.csv",
+        source_url="https://example.org/finess.csv",
+        status=ImportRun.Status.RUNNING,  # fresh heartbeat: a live worker imports it
+        attempts=1,
+    )
+    services.import_run_execute(run_id=run.pk, lock_wait=0)
+    run.refresh_from_db()
+    assert (run.status, run.attempts, run.error) == ("running", 1, "")
