@@ -128,7 +128,9 @@ def import_run_execute(
     fails the run with a French message, the traceback going to the log, never to the page.
     """
     run = ImportRun.objects.get(pk=run_id)
-    if not run.is_running:
+    # Done, failed, or imported by a live worker (a duplicate delivery): nothing to do, and
+    # no download of a refresh's file whose failure would then fail the live run.
+    if not run.is_running or (run.status == ImportRun.Status.RUNNING and not run.is_stalled):
         return run
     started = None
 

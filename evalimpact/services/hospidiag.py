@@ -311,7 +311,6 @@ def import_hospidiag(
     path: Path | str,
     *,
     year: int | None = None,
-    content: bytes | None = None,
     run: HospidiagImport | None = None,
 ):
     """Load one Hospi Diag file; all or nothing. Returns the HospidiagImport with its
@@ -319,8 +318,6 @@ def import_hospidiag(
     filled in but not saved: core.documents.finish saves it). Raises HospidiagFormatError
     (French message, nothing written)."""
     path = Path(path)
-    if content is not None:
-        path = _spill(path.name, content)
     try:
         detected = detect(path, expected_columns=("finess",))
         detected, header, rows = read_table(path, detected)
@@ -548,10 +545,3 @@ def prefills(indicators, memberships, activity=None) -> dict:
 def _chain(first, rest):
     yield first
     yield from rest
-
-
-def _spill(name: str, content: bytes) -> Path:
-    folder = Path(tempfile.mkdtemp(prefix="kitcoop-hospidiag-"))
-    target = folder / (name or "hospidiag.csv")
-    target.write_bytes(content)
-    return target

@@ -218,3 +218,41 @@ def test_the_import_page_shows_each_state(world, client, state, polls, shown, re
     assert fragment.strip().startswith('<div id="import-progress"')
     # When the poll stops, the end is announced once in the live region (out of band).
     assert ('id="import-news" hx-swap-oob="innerHTML"' in fragment) is not polls
+
+
+def test_a_dropped_connection_leaves_the_run_pending_for_the_retry_then_fails_in_french(
+    world, monkeypatch
+):
+    from django.db import OperationalError
+
+    def dropped(*args, on_start=None, **kwargs):
+        on_start()
+        raise OperationalError("server closed the connection unexpectedly")
+
+    monkeypatch.setattr(services, "import_register_file", dropped)
+    run = _run(world)
+    with pytest.raises(OperationalError):  # the task retries it
+        services.import_run_execute(run_id=run.pk, lock_wait=0, last_try=False)
+    run.refresh_from_db()
+    assert (run.status, run.attempts) == ("pending", 1)  # startable by the retried message
+
+    run = services.import_run_execute(run_id=run.pk, lock_wait=0, last_try=True)
+    assert (run.status, run.attempts) == ("failed", 2)
+    assert run.error == ImportRun.FAILED_MESSAGE and "server closed" not in run.error
+    assert _establishments() == 0
+
+
+def test_a_duplicate_delivery_of_a_live_refresh_downloads_nothing(world, monkeypatch):
+    def unreachable(url, target, **kwargs):
+        raise services.DownloadError("Téléchargement impossible")
+
+    monkeypatch.setattr(services, "download", unreachable)
+    run = ImportRun.objects.create(
+        original_name="finess.csv",
+        source_url="https://example.org/finess.csv",
+        status=ImportRun.Status.RUNNING,  # fresh heartbeat: a live worker imports it
+        attempts=1,
+    )
+    services.import_run_execute(run_id=run.pk, lock_wait=0)
+    run.refresh_from_db()
+    assert (run.status, run.attempts, run.error) == ("running", 1, "")
