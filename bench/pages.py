@@ -66,13 +66,18 @@ def _visible(user):
     return Cooperation.objects.visible_to(user).order_by("-updated_at", "-pk")
 
 
-def _coop_urls(user, url_name: str, members: int | None = None) -> list[str]:
+def cooperation_ids(user, members: int | None = None) -> list[int]:
+    """Ids (at most MAX_URLS) of the cooperations `user` sees, most recently updated first;
+    with `members`, only those of exactly that many members."""
     queryset = _visible(user)
     if members is not None:
         # Cooperations of a given size: a page whose query count grows with it has an N+1.
         queryset = queryset.annotate(size=Count("memberships")).filter(size=members)
-    ids = list(queryset.values_list("pk", flat=True)[:MAX_URLS])
-    return [reverse(url_name, args=[pk]) for pk in ids]
+    return list(queryset.values_list("pk", flat=True)[:MAX_URLS])
+
+
+def _coop_urls(user, url_name: str, members: int | None = None) -> list[str]:
+    return [reverse(url_name, args=[pk]) for pk in cooperation_ids(user, members)]
 
 
 def _step_urls(user) -> list[str]:

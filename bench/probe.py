@@ -157,8 +157,6 @@ def warm() -> dict:
     load visits, with the function the `warm_radars` task runs after each save of an
     evaluation: in production a radar is drawn when its evaluation is saved, whereas the
     generator bulk-creates evaluations without saving them one by one."""
-    import re as _re
-
     from cooperations.models import Cooperation
     from evalimpact.services.radar_cache import warm_cooperation
 
@@ -169,10 +167,8 @@ def warm() -> dict:
     users = _users()
     ids: set[int] = set()
     for name in pages.USERS:
-        for url in pages.urls_for(page, users[name]):
-            found = _re.search(r"/(\d+)/?$", url)
-            if found:
-                ids.add(int(found.group(1)))
+        # The radar page's URLs are built from these ids (urls_for falls back to them).
+        ids.update(pages.cooperation_ids(users[name]))
     images = 0
     for cooperation in Cooperation.objects.filter(pk__in=ids):
         images += warm_cooperation(cooperation, formats=("svg",))

@@ -4,7 +4,8 @@
 
 For each page of bench.pages and each counted user: median time of 15 requests (test
 client, warm), SQL count and SQL time, then the five slowest SQL statements. With
-`--cprofile`, the 25 costliest functions of the first page given.
+`--cprofile`, the 40 costliest functions (cumulative time) of 10 more requests, for each
+page and user measured.
 """
 
 import cProfile

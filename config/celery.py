@@ -11,17 +11,15 @@ app = Celery("kitcoop")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
 
-# Imported once by the worker's parent process, before it forks its children: a COPIL pack
-# then costs its rendering, not the 1–3 s of importing WeasyPrint and matplotlib.
-PRELOADED_MODULES = ("weasyprint", "matplotlib.pyplot")
-
 
 def preload_renderers() -> None:
-    import matplotlib
+    """Imported once by the worker's parent process, before it forks its children: a COPIL
+    pack then costs its rendering, not the 1–3 s of importing WeasyPrint and matplotlib
+    (matplotlib as the web process does it, core.charts.preload)."""
+    from core.charts import preload
 
-    matplotlib.use("Agg")
-    for name in PRELOADED_MODULES:
-        importlib.import_module(name)
+    preload()
+    importlib.import_module("weasyprint")
 
 
 @worker_init.connect

@@ -22,12 +22,10 @@ from tests.territories.factories import ars, departement
 
 pytestmark = pytest.mark.django_db
 
-PROJECT_APPS = [app for app in settings.INSTALLED_APPS if "." not in app]
-
 
 def _forms_taking_a_user():
     found = set()
-    for app in PROJECT_APPS:
+    for app in settings.PROJECT_APPS:
         try:
             module = importlib.import_module(f"{app}.forms")
         except ModuleNotFoundError:
