@@ -76,6 +76,7 @@ class TransitionInline(TransitionLogInline):
     model = Transition
     fields = (*TransitionLogInline.fields, "version")
     readonly_fields = fields
+    related = (*TransitionLogInline.related, "version")
 
 
 class ApprovalDecisionInline(ReadOnlyInline):

@@ -20,6 +20,11 @@ class TransitionLogInline(ReadOnlyInline):
 
     fields = ("at", "actor", "from_label", "to_label", "comment")
     readonly_fields = fields
+    # Foreign keys shown on each row, fetched in the same query (a subclass adds its own).
+    related = ("actor",)
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related(*self.related)
 
     @admin.display(description="de")
     def from_label(self, obj):

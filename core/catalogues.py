@@ -492,10 +492,10 @@ def version_to_load(
     series (``{"variant": "sanitaire"}``). No version in force: one is created from the
     header. Files equal to the version in force (``unchanged(version)``), or missing-only
     mode: None. Version in force used (``in_use()``): the files go to a copy
-    (``copy_version``), and the report says so (« {who} : la version en vigueur était
-    utilisée par {used_by} … »). Otherwise the version in force itself.
+    (``core.catalogue_versions.version_for_edit``), and the report says so (« {who} : la
+    version en vigueur était utilisée par {used_by} … »). Otherwise the version in force.
     """
-    from core.catalogue_versions import copy_version
+    from core.catalogue_versions import version_for_edit
 
     series = dict(series or {})
     version = model.objects.current(**series)
@@ -510,10 +510,10 @@ def version_to_load(
     if report.missing_only or unchanged(version):
         report.count("unchanged", model)
         return None
-    if version.in_use():
-        version = copy_version(
-            version, note=header.get("note") or "Chargement du catalogue (fichiers)"
-        )
+    version, copied = version_for_edit(
+        version, note=header.get("note") or "Chargement du catalogue (fichiers)"
+    )
+    if copied:
         report.count("created", model)
         report.note(
             f"{who} : la version en vigueur était utilisée par {used_by} ; les fichiers ont été "

@@ -139,3 +139,23 @@ def test_version_admin_lists_each_kits_versions_read_only(login, world):
         assert page.status_code == 200
         assert "publiée le" in page.content.decode().lower()
         assert client.get(f"{url}add/").status_code == 403
+
+
+def test_version_admin_never_deletes_a_version_in_use(rf, world):
+    from django.contrib import admin
+
+    cooperation = CooperationFactory()  # opens its KIT 1 steps on the version in force
+    create_evaluation(cooperation)
+    request = rf.get("/")
+    request.user = world.admin
+    for model, scope in (
+        (fiche_models.CatalogueVersion, {}),
+        (eval_models.CatalogueVersion, {"variant": "sanitaire"}),
+    ):
+        version_admin = admin.site._registry[model]
+        used = model.objects.current(**scope)
+        assert used.in_use()
+        assert not version_admin.has_delete_permission(request, used)
+        unused = copy_version(used)
+        assert not unused.in_use()
+        assert version_admin.has_delete_permission(request, unused)

@@ -102,3 +102,20 @@ def test_each_log_is_a_transition_log_reached_from_its_object(model):
 
 def test_the_three_workflows_are_the_only_ones():
     assert {id(w) for w in WORKFLOWS} == {id(m.workflow) for m in LOGS}
+
+
+@pytest.mark.parametrize("model", list(LOGS), ids=lambda m: m._meta.label)
+def test_each_admin_log_inline_reads_its_rows_links_in_one_query(model, rf, world):
+    from django.contrib import admin
+
+    from core.admin import TransitionLogInline
+
+    model_admin = admin.site._registry[model]
+    [inline_class] = [i for i in model_admin.inlines if issubclass(i, TransitionLogInline)]
+    inline = inline_class(model, admin.site)
+    request = rf.get("/")
+    request.user = world.admin
+    query = inline.get_queryset(request).query
+    linked = {f.name for f in inline.model._meta.concrete_fields if f.is_relation}
+    shown = linked & set(inline.fields)
+    assert shown and shown <= set(query.select_related)

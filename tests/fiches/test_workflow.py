@@ -317,3 +317,28 @@ def test_answer_changes_are_kept_in_history(world, steps):
     answer = Answer.objects.get(step=step, question__code="besoins")
     assert [h.value for h in answer.history.order_by("history_date", "history_id")] == ["v1", "v2"]
     assert step.history.count() >= 2
+
+
+def test_the_submission_check_reads_the_questions_in_constant_queries(world, steps):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from fiches.models import Question, QuestionKind
+
+    step = steps[1]
+    step_save_answers(
+        step=step, user=world.referent_a, values={"besoins": "Besoins décrits"}, version=1
+    )
+
+    def queries() -> int:
+        refused = pytest.raises(ValidationError, match="Réponse obligatoire")
+        with CaptureQueriesContext(connection) as captured, refused:
+            step_submit(step=fresh(step), user=world.referent_a)
+        return len(captured)
+
+    before = queries()
+    for n in range(3):
+        Question.objects.create(
+            fiche=step.fiche, code=f"extra{n}", label=f"Question {n}", kind=QuestionKind.TEXT
+        )
+    assert queries() == before
