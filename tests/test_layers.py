@@ -77,6 +77,12 @@ def test_every_first_party_package_has_a_floor():
     assert packages - set(FLOORS) == set()
 
 
+def test_the_floors_name_exactly_the_installed_project_apps(settings):
+    """`settings.PROJECT_APPS` is the one list of KitCoop's apps: an app installed there
+    without a floor here would escape the layer check."""
+    assert set(settings.PROJECT_APPS) == set(FLOORS) - {"config"}
+
+
 def test_the_check_sees_a_lazy_upward_import(tmp_path):
     (tmp_path / "core").mkdir()
     (tmp_path / "core" / "probe.py").write_text(
