@@ -7,6 +7,7 @@ R6133-13 II (GCS-ES), L6132-1 s. and R6132-6 (GHT), CASF L312-7, L312-7-2 and R3
 (GCSMS, GTSMS), loi 2011-525 art. 98-122 (GIP); ../shared/domain/legal-forms.md.
 """
 
+import io
 import re
 
 import pytest
@@ -241,3 +242,42 @@ def test_the_public_gcs_es_model_is_refused_for_private_members(world):
     coop.convention_data.save()
     version = services.convention_generate(cooperation=coop, user=world.referent_a)
     assert "établissement de santé privé" in version.clauses.get(key="autorisation").body
+
+
+def _docx_articles(version) -> dict[str, str]:
+    """The DOCX of `version` read back: each article's heading → its text (reference line and
+    paragraphs), as the signatories will read it."""
+    from docx import Document
+
+    from conventions import exports
+
+    document = Document(io.BytesIO(exports.version_docx(version)))
+    sections, current = {}, None
+    for paragraph in document.paragraphs:
+        if paragraph.style.name.startswith("Heading"):
+            current = paragraph.text if paragraph.text.startswith("Article ") else None
+            if current is not None:
+                sections[current] = ""
+        elif current is not None:
+            sections[current] += paragraph.text + "\n"
+    return sections
+
+
+@pytest.mark.parametrize("code", TEMPLATE_CODES)
+def test_the_docx_prints_each_mandatory_mention_under_its_article_with_its_reference(code, world):
+    """What is signed is the document, not the database rows: each mention checked above is
+    printed in its own article of the DOCX, with the article and item it comes from."""
+    cooperation, _members, _template = cooperation_for(code)
+    version = services.convention_generate(cooperation=cooperation, user=world.referent_a)
+    included = [c for c in version.clauses.all() if c.included]
+    headings = {c.key: f"Article {n} — {c.title}" for n, c in enumerate(included, start=1)}
+    sections = _docx_articles(version)
+    for key, reference, words in MENTIONS[code]:
+        text = sections[headings[key]]
+        reference_line = text.split("\n", 1)[0]
+        assert reference_line.startswith("Référence : ") and reference in reference_line, (
+            key,
+            reference_line,
+        )
+        assert words.lower() in (headings[key] + "\n" + text).lower(), (key, text)
+    assert "[à compléter" not in "\n".join(sections.values())
