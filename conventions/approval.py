@@ -24,6 +24,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 
 from conventions.models import ApprovalMode, Status
+from cooperations.models import ApprovalAuthority
 
 # The KIT 1 fiche "Approbation par l'ARS et démarrage" (catalogues/kit1/fiches/13.yaml):
 # its step page shows the approver and the clock of the cooperation's legal form.
@@ -146,7 +147,7 @@ def decision_sentence(convention, decision=None) -> str:
     """The approval line of the PDF and DOCX: number, date and the form's approver."""
     form = convention.template.legal_form
     approver = form.approver_text
-    if form.approval_authority == "dg_ars":
+    if form.approval_authority == ApprovalAuthority.DG_ARS:
         approver += f" ({convention.cooperation.pilot_ars})"
     basis = f" — {form.approval_legal_basis}" if form.approval_legal_basis else ""
     if convention.approval_mode == ApprovalMode.TACIT:
