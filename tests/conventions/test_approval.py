@@ -531,3 +531,15 @@ def test_approval_page_runs_a_constant_number_of_queries(world, login):
         html = client.get(page).content.decode()
     assert html.count("motif : Mettre en conformité") == 5
     assert len(large) == len(small)
+
+
+def test_an_approval_without_its_arrete_number_is_refused_on_the_field(world, login):
+    convention = _signed(world)
+    before = convention.version
+    data = {"decision": "approved", "decided_on": timezone.localdate().isoformat()}
+    data["version"] = before
+    response = login(world.agent_ara).post(url("approval", world.coop_ara.pk), data)
+    assert response.status_code == 200
+    assert response.context["form"].errors["reference"] == ["Indiquez le numéro de l'arrêté."]
+    convention.refresh_from_db()
+    assert convention.status == Status.SIGNED and convention.version == before
