@@ -24,6 +24,12 @@ pytestmark = pytest.mark.django_db
 SIMPLE = [
     # (clause key, reference next to it, words the clause must say)
     ("parties", "L6134-1 (faculté de conclure)", "ne crée pas de personne morale"),
+    # What a lawyer expects of a contract (legal-forms.md), though no text imposes it.
+    ("objet", "Stipulation contractuelle", "coopèrent pour"),
+    ("engagements", "Stipulation contractuelle", "s'engage à"),
+    ("duree", "Stipulation contractuelle", "conclue pour"),
+    ("suivi", "Stipulation contractuelle", "Comité de suivi"),
+    ("financier", "Stipulation contractuelle", "Dispositions financières"),
     ("personnels", "Stipulation contractuelle", "demeure l'employeur"),
     ("praticiens", "CSP R6152-1", "activité partagée"),
     ("responsabilite", "CSP L1142-1 I et L1142-2", "assurance de responsabilité civile"),
