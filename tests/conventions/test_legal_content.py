@@ -125,6 +125,8 @@ MENTIONS = {
         ("membres", "CSP L6132-1 I", "médico-sociaux publics peuvent être parties"),
         ("support", "CSP L6132-3 I", "établissement support"),
         ("pmp", "CSP L6132-2 II 1°", "projet médical partagé"),
+        ("psp", "CSP L6132-2 II", "Projet de soins partagé"),
+        ("duree", "CSP L6132-2 II", "conclue pour"),
         ("delegations", "CSP L6132-2 II 2° à 4°", "répartition des emplois médicaux"),
         ("fonctions", "CSP L6132-3 I 1° à 5°", "ressources humaines médicales"),
         ("plateaux", "CSP L6132-3 II et III", "biologie médicale et de pharmacie"),
