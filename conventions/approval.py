@@ -99,11 +99,11 @@ def _add_months(value: date, months: int) -> date:
     return value + relativedelta(months=months)
 
 
-def clock_for(convention, *, today: date | None = None, legal_form=None) -> Clock:
-    """The approval clock of `convention` on `today` (no query when its template and legal
-    form are already loaded, or when `legal_form` is given)."""
+def clock_for(convention, *, today: date | None = None) -> Clock:
+    """The approval clock of `convention` on `today`, by the legal form of its model (no
+    query when its template and legal form are already loaded)."""
     today = today or timezone.localdate()
-    form = legal_form or convention.template.legal_form
+    form = convention.template.legal_form
     clock = Clock(
         legal_form=form,
         status=convention.status,

@@ -78,7 +78,8 @@ def step_panel(request, step) -> dict | None:
         .filter(cooperation=cooperation)
         .first()
     )
-    clock = clock_for(convention, legal_form=legal_form) if convention else None
+    # The clock follows the form of the convention's model, as approval_tacit_apply does.
+    clock = clock_for(convention) if convention else None
     return {
         "cooperation": cooperation,
         "legal_form": legal_form,
