@@ -24,6 +24,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 
 from conventions.models import ApprovalMode, Status
+from cooperations.models import ApprovalAuthority
 
 # The KIT 1 fiche "Approbation par l'ARS et démarrage" (catalogues/kit1/fiches/13.yaml):
 # its step page shows the approver and the clock of the cooperation's legal form.
@@ -98,11 +99,11 @@ def _add_months(value: date, months: int) -> date:
     return value + relativedelta(months=months)
 
 
-def clock_for(convention, *, today: date | None = None, legal_form=None) -> Clock:
-    """The approval clock of `convention` on `today` (no query when its template and legal
-    form are already loaded, or when `legal_form` is given)."""
+def clock_for(convention, *, today: date | None = None) -> Clock:
+    """The approval clock of `convention` on `today`, by the legal form of its model (no
+    query when its template and legal form are already loaded)."""
     today = today or timezone.localdate()
-    form = legal_form or convention.template.legal_form
+    form = convention.template.legal_form
     clock = Clock(
         legal_form=form,
         status=convention.status,
@@ -146,7 +147,7 @@ def decision_sentence(convention, decision=None) -> str:
     """The approval line of the PDF and DOCX: number, date and the form's approver."""
     form = convention.template.legal_form
     approver = form.approver_text
-    if form.approval_authority == "dg_ars":
+    if form.approval_authority == ApprovalAuthority.DG_ARS:
         approver += f" ({convention.cooperation.pilot_ars})"
     basis = f" — {form.approval_legal_basis}" if form.approval_legal_basis else ""
     if convention.approval_mode == ApprovalMode.TACIT:

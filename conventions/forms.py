@@ -229,7 +229,10 @@ class SignatureForm(DsfrForm):
 
 
 class ApprovalForm(DsfrForm):
-    """The competent authority's decision, recorded by an agent of the pilot ARS."""
+    """The competent authority's decision, recorded by an agent of the pilot ARS.
+
+    What each decision requires (an arrêté number, a reason) is checked once, by
+    services.approval_decide; the view shows its errors on these fields."""
 
     submit_label = "Enregistrer la décision"
     decision = forms.ChoiceField(
@@ -267,20 +270,6 @@ class ApprovalForm(DsfrForm):
         help_text="Au recueil des actes administratifs (RAA) ou au journal officiel.",
     )
     version = forms.IntegerField(widget=forms.HiddenInput)
-
-    def clean(self):
-        data = super().clean()
-        decision = data.get("decision")
-        if decision == "approved" and not (data.get("reference") or "").strip():
-            self.add_error("reference", "Indiquez le numéro de l'arrêté d'approbation.")
-        if decision in ("refused", "sent_back") and not (data.get("reason") or "").strip():
-            self.add_error(
-                "reason",
-                "Indiquez le motif du refus."
-                if decision == "refused"
-                else "Indiquez ce qui doit être mis en conformité.",
-            )
-        return data
 
 
 class ApprovalCompleteForm(DsfrForm):

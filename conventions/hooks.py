@@ -4,7 +4,7 @@ from django.db.models import Count
 
 from conventions import portfolio
 from conventions.approval import APPROVAL_FICHE_NUMBER, clock_for
-from conventions.models import Convention
+from conventions.models import Convention, Status
 from core.registry import CooperationSection, CopilSection, HomeWidget, StepPanel
 
 
@@ -51,7 +51,7 @@ def home_approvals(request) -> dict:
     oldest transmission first, each with its clock (deadline, tacit approval reached)."""
     waiting = (
         Convention.objects.filter(
-            status="signed",
+            status=Status.SIGNED,
             cooperation__pilot_ars_id=request.user.ars_id,
             template__legal_form__requires_approval=True,
         )
@@ -78,7 +78,8 @@ def step_panel(request, step) -> dict | None:
         .filter(cooperation=cooperation)
         .first()
     )
-    clock = clock_for(convention, legal_form=legal_form) if convention else None
+    # The clock follows the form of the convention's model, as approval_tacit_apply does.
+    clock = clock_for(convention) if convention else None
     return {
         "cooperation": cooperation,
         "legal_form": legal_form,

@@ -502,3 +502,44 @@ def test_docx_is_a4_in_french_with_page_numbers_and_the_draft_notice(world):
     assert exports.DRAFT_NOTICE in body
     assert exports.filename(version, "docx") == "convention-gcs-imagerie-ain-v1.docx"
     assert exports.filename(version, "pdf") == "convention-gcs-imagerie-ain-v1.pdf"
+
+
+def test_approval_page_runs_a_constant_number_of_queries(world, login):
+    """Past decisions (with their version and author) and the signatures of the latest version
+    are read in a fixed number of queries, however many there are."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    convention = _signed(world)
+    version = convention.versions.get()
+    client = login(world.agent_ara)
+    page = url("approval", world.coop_ara.pk)
+    client.get(page)  # the first request of a session warms per-user caches
+    with CaptureQueriesContext(connection) as small:
+        assert client.get(page).status_code == 200
+    for day in range(5):
+        ApprovalDecision.objects.create(
+            convention=convention,
+            version=version,
+            kind=ApprovalDecision.Kind.SENT_BACK,
+            decided_on=date(2026, 1, 1 + day),
+            reason="Mettre en conformité",
+            arrete=_pdf("arrete.pdf"),
+            recorded_by=world.agent_ara,
+        )
+    with CaptureQueriesContext(connection) as large:
+        html = client.get(page).content.decode()
+    assert html.count("motif : Mettre en conformité") == 5
+    assert len(large) == len(small)
+
+
+def test_an_approval_without_its_arrete_number_is_refused_on_the_field(world, login):
+    convention = _signed(world)
+    before = convention.version
+    data = {"decision": "approved", "decided_on": timezone.localdate().isoformat()}
+    data["version"] = before
+    response = login(world.agent_ara).post(url("approval", world.coop_ara.pk), data)
+    assert response.status_code == 200
+    assert response.context["form"].errors["reference"] == ["Indiquez le numéro de l'arrêté."]
+    convention.refresh_from_db()
+    assert convention.status == Status.SIGNED and convention.version == before

@@ -27,6 +27,12 @@ pytestmark = pytest.mark.django_db
 SIMPLE = [
     # (clause key, reference next to it, words the clause must say)
     ("parties", "L6134-1 (faculté de conclure)", "ne crée pas de personne morale"),
+    # What a lawyer expects of a contract (legal-forms.md), though no text imposes it.
+    ("objet", "Stipulation contractuelle", "coopèrent pour"),
+    ("engagements", "Stipulation contractuelle", "s'engage à"),
+    ("duree", "Stipulation contractuelle", "conclue pour"),
+    ("suivi", "Stipulation contractuelle", "Comité de suivi"),
+    ("financier", "Stipulation contractuelle", "Dispositions financières"),
     ("personnels", "Stipulation contractuelle", "demeure l'employeur"),
     ("praticiens", "CSP R6152-1", "activité partagée"),
     ("responsabilite", "CSP L1142-1 I et L1142-2", "assurance de responsabilité civile"),
@@ -122,6 +128,8 @@ MENTIONS = {
         ("membres", "CSP L6132-1 I", "médico-sociaux publics peuvent être parties"),
         ("support", "CSP L6132-3 I", "établissement support"),
         ("pmp", "CSP L6132-2 II 1°", "projet médical partagé"),
+        ("psp", "CSP L6132-2 II", "Projet de soins partagé"),
+        ("duree", "CSP L6132-2 II", "conclue pour"),
         ("delegations", "CSP L6132-2 II 2° à 4°", "répartition des emplois médicaux"),
         ("fonctions", "CSP L6132-3 I 1° à 5°", "ressources humaines médicales"),
         ("plateaux", "CSP L6132-3 II et III", "biologie médicale et de pharmacie"),
@@ -264,3 +272,42 @@ def test_the_signed_files_carry_each_mandatory_mention_with_its_reference(code, 
             assert f"Référence : {reference}" in text, reference
             assert words.lower() in text.lower(), words
     assert "((" not in pdf and "))" not in pdf
+
+
+def _docx_articles(version) -> dict[str, str]:
+    """The DOCX of `version` read back: each article's heading → its text (reference line and
+    paragraphs), as the signatories will read it."""
+    from docx import Document
+
+    from conventions import exports
+
+    document = Document(io.BytesIO(exports.version_docx(version)))
+    sections, current = {}, None
+    for paragraph in document.paragraphs:
+        if paragraph.style.name.startswith("Heading"):
+            current = paragraph.text if paragraph.text.startswith("Article ") else None
+            if current is not None:
+                sections[current] = ""
+        elif current is not None:
+            sections[current] += paragraph.text + "\n"
+    return sections
+
+
+@pytest.mark.parametrize("code", TEMPLATE_CODES)
+def test_the_docx_prints_each_mandatory_mention_under_its_article_with_its_reference(code, world):
+    """What is signed is the document, not the database rows: each mention checked above is
+    printed in its own article of the DOCX, with the article and item it comes from."""
+    cooperation, _members, _template = cooperation_for(code)
+    version = services.convention_generate(cooperation=cooperation, user=world.referent_a)
+    included = [c for c in version.clauses.all() if c.included]
+    headings = {c.key: f"Article {n} — {c.title}" for n, c in enumerate(included, start=1)}
+    sections = _docx_articles(version)
+    for key, reference, words in MENTIONS[code]:
+        text = sections[headings[key]]
+        reference_line = text.split("\n", 1)[0]
+        assert reference_line.startswith("Référence : ") and reference in reference_line, (
+            key,
+            reference_line,
+        )
+        assert words.lower() in (headings[key] + "\n" + text).lower(), (key, text)
+    assert "[à compléter" not in "\n".join(sections.values())
