@@ -1,12 +1,7 @@
-import tempfile
-from pathlib import Path
-
 from django import forms
-from django.conf import settings
 
 from core.forms import DsfrForm
-from core.tabular import FormatError, detect
-from core.uploads import human_size
+from core.imports import ImportFileForm
 
 ACCEPTED_EXTENSIONS = (".csv", ".txt", ".json", ".gz", ".xlsx")
 
@@ -25,8 +20,12 @@ class EstablishmentSearchForm(DsfrForm):
     departement = forms.CharField(required=False, widget=forms.HiddenInput)
 
 
-class FinessImportForm(DsfrForm):
-    submit_label = "Lancer l'import"
+class FinessImportForm(ImportFileForm):
+    accepted_extensions = ACCEPTED_EXTENSIONS
+    extension_error = (
+        "Le fichier doit être un flux FINESS (.json, .json.gz) ou un extrait "
+        "(.csv, .txt, .xlsx, .csv.gz)."
+    )
     file = forms.FileField(
         label="Fichier du répertoire FINESS",
         help_text=(
@@ -35,30 +34,3 @@ class FinessImportForm(DsfrForm):
             "est reconnu automatiquement."
         ),
     )
-
-    def clean_file(self):
-        uploaded = self.cleaned_data["file"]
-        limit = settings.FINESS_IMPORT_MAX_BYTES
-        if uploaded.size > limit:
-            raise forms.ValidationError(
-                f"Le fichier pèse {human_size(uploaded.size)} : la taille maximale est de "
-                f"{human_size(limit)}."
-            )
-        name = (uploaded.name or "").lower()
-        if not name.endswith(ACCEPTED_EXTENSIONS):
-            raise forms.ValidationError(
-                "Le fichier doit être un flux FINESS (.json, .json.gz) ou un extrait "
-                "(.csv, .txt, .xlsx, .csv.gz)."
-            )
-        # Look at it now, with the detector the import uses: a wrong file is refused here,
-        # before it waits in the queue.
-        with tempfile.NamedTemporaryFile(suffix=Path(name).suffix) as copy:
-            for chunk in uploaded.chunks():
-                copy.write(chunk)
-            copy.flush()
-            try:
-                self.detected = detect(copy.name, name=uploaded.name)
-            except FormatError as error:
-                raise forms.ValidationError(str(error)) from error
-        uploaded.seek(0)
-        return uploaded

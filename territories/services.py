@@ -9,9 +9,8 @@ from pathlib import Path
 
 from django.core.cache import cache
 from django.db import InterfaceError, OperationalError
-from django.utils import timezone
 
-from core import documents
+from core import documents, imports
 from territories.download import DownloadError, download
 from territories.importers import ImportBusy, ImportReport, NotAFinessFile, import_register_file
 from territories.models import ImportRun
@@ -45,11 +44,6 @@ class _NothingToDo(Exception):  # noqa: N818 - a signal, not an error
     """core.documents.start found the run done, failed or on a live worker."""
 
 
-def _suffix(name: str) -> str:
-    lower = (name or "").lower()
-    return next((s for s in KNOWN_SUFFIXES if lower.endswith(s)), ".dat")
-
-
 def import_run_create(*, user, uploaded) -> ImportRun:
     """Store the uploaded file as a pending run and enqueue its import after commit (a broker
     that cannot be reached fails the run with a French message, never the request)."""
@@ -58,12 +52,7 @@ def import_run_create(*, user, uploaded) -> ImportRun:
         original_name=uploaded.name[:255],
         total_bytes=uploaded.size,
     )
-    run.file.save(
-        f"finess-{timezone.now():%Y%m%d-%H%M%S}{_suffix(uploaded.name)}", uploaded, save=False
-    )
-    run.save()
-    documents.enqueue_on_commit(ImportRun, run.pk)
-    return run
+    return imports.store_upload(run, uploaded, prefix="finess", suffixes=KNOWN_SUFFIXES)
 
 
 @contextlib.contextmanager

@@ -1,10 +1,9 @@
-from django.contrib import messages
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import render
 from django.views.decorators.http import require_http_methods, require_POST
 
-from core import documents
+from core import imports
+from core.idempotency import once_per_submission
 from territories import services
 from territories.forms import EstablishmentSearchForm, FinessImportForm
 from territories.identifiers import finess_suggestion
@@ -57,63 +56,48 @@ def search_hints(term: str) -> list[dict]:
     return hints
 
 
-def _require_national_admin(user):
-    if not user.is_national_admin:
-        raise PermissionDenied("Réservé aux administrateurs nationaux.")
-
-
 @require_http_methods(["GET", "POST"])
+@once_per_submission
 def import_start(request):
-    _require_national_admin(request.user)
-    form = FinessImportForm(request.POST or None, request.FILES or None)
-    if request.method == "POST" and form.is_valid():
-        run = services.import_run_create(user=request.user, uploaded=form.cleaned_data["file"])
-        return redirect("territories:import_detail", pk=run.pk)
-    runs = ImportRun.objects.select_related("started_by")[:10]
-    return render(
+    return imports.upload_page(
         request,
-        "territories/import_start.html",
-        {
+        FinessImportForm,
+        lambda data: services.import_run_create(user=request.user, uploaded=data["file"]),
+        detail="territories:import_detail",
+        template="territories/import_start.html",
+        context={
             "title": "Importer le répertoire FINESS",
-            "form": form,
-            "runs": runs,
+            "runs": ImportRun.objects.select_related("started_by")[:10],
             "legal_form_rules": LEGAL_FORM_RULES,
             "breadcrumb_data": {"current": "Import FINESS"},
         },
     )
 
 
+def _waiting(run: ImportRun) -> bool:
+    """Imports are serialised: a pending run waits for another one running."""
+    return (
+        run.is_polling
+        and run.status == ImportRun.Status.PENDING
+        and ImportRun.objects.filter(status=ImportRun.Status.RUNNING).exclude(pk=run.pk).exists()
+    )
+
+
 def import_detail(request, pk: int):
     """The run's status, progress and report; polled by htmx while a worker is on it."""
-    _require_national_admin(request.user)
-    run = get_object_or_404(ImportRun, pk=pk)
-    template = (
-        "territories/_import_progress.html" if request.htmx else "territories/import_detail.html"
-    )
-    return render(
+    return imports.job_page(
         request,
-        template,
-        {
-            "title": "Import FINESS",
-            "run": run,
-            # Imports are serialised: say why this one has not started yet.
-            "waiting": run.is_polling
-            and run.status == ImportRun.Status.PENDING
-            and ImportRun.objects.filter(status=ImportRun.Status.RUNNING)
-            .exclude(pk=run.pk)
-            .exists(),
-        },
+        ImportRun,
+        pk,
+        template="territories/import_detail.html",
+        fragment="territories/_import_progress.html",
+        context=lambda run: {"title": "Import FINESS", "waiting": _waiting(run)},
     )
 
 
 @require_POST
 def import_retry(request, pk: int):
-    """ "Relancer": import a failed or stalled run's file again (core.documents.restart;
-    the import is all or nothing, so nothing is imported twice)."""
-    _require_national_admin(request.user)
-    run = get_object_or_404(ImportRun, pk=pk)
-    if documents.restart(run):
-        messages.success(request, "L'import FINESS est relancé.")
-    else:
-        messages.info(request, "Cet import FINESS est terminé ou en cours.")
-    return redirect("territories:import_detail", pk=run.pk)
+    """ "Relancer": import a failed or stalled run's file again."""
+    return imports.retry(
+        request, ImportRun, pk, detail="territories:import_detail", name="import FINESS"
+    )
