@@ -1,9 +1,15 @@
 from django import forms
+from django.core.validators import MaxValueValidator
+from django.utils import timezone
 
 from core.forms import DsfrForm, DsfrModelForm, VersionedFormMixin
+from core.imports import ImportFileForm
 from core.widgets import DateInput
 from evalimpact.models import Evaluation
 from evalimpact.services.evaluations import per_member
+
+# Hospi Diag is public since 2012 (data of 2011).
+FIRST_HOSPIDIAG_YEAR = 2011
 
 
 class EvaluationForm(VersionedFormMixin, DsfrModelForm):
@@ -233,3 +239,40 @@ class AnswersForm(DsfrForm):
                 )
             sections.append({"axis": axis, "items": items})
         return sections
+
+
+class HospidiagImportForm(ImportFileForm):
+    """A Hospi Diag file as ATIH publishes it (separators, encodings and layouts are the
+    importer's business: evalimpact.services.hospidiag), and its year when its name has none."""
+
+    accepted_extensions = (".csv", ".txt")
+    extension_error = (
+        "Le fichier doit être un fichier Hospi Diag au format CSV (.csv ou .txt), tel que "
+        "publié par l'ATIH sur ScanSanté."
+    )
+    expected_columns = ("finess",)
+    file = forms.FileField(
+        label="Fichier Hospi Diag",
+        help_text=(
+            "Fichier CSV publié par l'ATIH (ScanSanté) : indicateurs (hd2022.csv), parts de "
+            "marché par zone d'attractivité (pdmza_2022.csv) ou régionales (pdmreg_2022.csv). "
+            "Séparateur et encodage sont reconnus automatiquement. Formats acceptés : .csv, "
+            ".txt."
+        ),
+    )
+    year = forms.IntegerField(
+        label="Année des données (facultatif)",
+        required=False,
+        min_value=FIRST_HOSPIDIAG_YEAR,
+        help_text=(
+            "À préciser si le nom du fichier ne contient pas l'année (hd2022.csv : 2022) et "
+            "que le fichier n'a pas de colonne « annee »."
+        ),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Data of year N are published in N + 1: no later year exists.
+        latest = timezone.localdate().year
+        self.fields["year"].validators.append(MaxValueValidator(latest))
+        self.fields["year"].widget.attrs["max"] = latest

@@ -37,6 +37,13 @@ REGISTRY = (
         order=40,
     ),
     NavItem(label="Eval'Impact", url_name="evalimpact:compare", order=40, visible=can_compare),
+    # Beside "Import FINESS" (order 90), for the same national admins.
+    NavItem(
+        label="Import Hospi Diag",
+        url_name="evalimpact:hospidiag_import_start",
+        order=91,
+        visible=lambda user: user.is_national_admin,
+    ),
     CooperationSection(
         key="evalimpact",
         label="Eval'Impact",

@@ -14,8 +14,9 @@ from cooperations.access import access_to, cooperation_access
 from cooperations.breadcrumbs import cooperation_breadcrumb
 from cooperations.filters import CooperationFilter
 from cooperations.models import Cooperation
-from core import documents
+from core import imports
 from core.forms import DocumentRequestForm, add_service_errors, start_document
+from core.idempotency import once_per_submission
 from core.locking import StaleObjectError
 from core.ratelimit import document_rate_limit
 from core.uploads import attachment_response
@@ -24,11 +25,12 @@ from evalimpact.forms import (
     AnswersForm,
     EvaluationCreateForm,
     EvaluationForm,
+    HospidiagImportForm,
 )
 from evalimpact.hooks import can_compare
 from evalimpact.models import Evaluation, HospidiagImport, SummaryPdf
 from evalimpact.services import evaluations as services
-from evalimpact.services import exports, radar, scoring, summary
+from evalimpact.services import exports, hospidiag, radar, scoring, summary
 
 PAGE_SIZE = 20
 
@@ -506,37 +508,52 @@ def _add_row_errors(header, answers, error: ValidationError) -> None:
 # --- Hospi Diag imports (national admins) ---------------------------------------------------
 
 
-def _hospidiag_run(request, pk: int) -> HospidiagImport:
-    if not request.user.is_national_admin:
-        raise PermissionDenied("Réservé aux administrateurs nationaux.")
-    return get_object_or_404(HospidiagImport, pk=pk)
+@require_http_methods(["GET", "POST"])
+@once_per_submission
+def hospidiag_import_start(request):
+    """Upload a Hospi Diag file: a run imported by Celery, whose page follows it."""
+    return imports.upload_page(
+        request,
+        HospidiagImportForm,
+        lambda data: hospidiag.hospidiag_run_upload(
+            uploaded=data["file"], year=data["year"], user=request.user
+        ),
+        detail="evalimpact:hospidiag_import",
+        template="evalimpact/hospidiag_import_start.html",
+        context={
+            "title": "Importer un fichier Hospi Diag",
+            "runs": HospidiagImport.objects.select_related("started_by")[:10],
+            "breadcrumb_data": {"current": "Import Hospi Diag"},
+        },
+    )
 
 
 def hospidiag_import_detail(request, pk: int):
     """A Hospi Diag run's status and report; polled by htmx while a worker is on it."""
-    run = _hospidiag_run(request, pk)
-    template = (
-        "evalimpact/_hospidiag_import_progress.html"
-        if request.htmx
-        else "evalimpact/hospidiag_import.html"
-    )
-    return render(
+    return imports.job_page(
         request,
-        template,
-        {
+        HospidiagImport,
+        pk,
+        template="evalimpact/hospidiag_import.html",
+        fragment="evalimpact/_hospidiag_import_progress.html",
+        context=lambda run: {
             "title": "Import Hospi Diag",
-            "run": run,
-            "breadcrumb_data": {"current": "Import Hospi Diag"},
+            "breadcrumb_data": {
+                "links": [
+                    {
+                        "url": reverse("evalimpact:hospidiag_import_start"),
+                        "title": "Import Hospi Diag",
+                    }
+                ],
+                "current": run.file_name,
+            },
         },
     )
 
 
 @require_POST
 def hospidiag_import_retry(request, pk: int):
-    """ "Relancer": import a failed or stalled run's file again (core.documents.restart)."""
-    run = _hospidiag_run(request, pk)
-    if documents.restart(run):
-        messages.success(request, "L'import Hospi Diag est relancé.")
-    else:
-        messages.info(request, "Cet import Hospi Diag est terminé ou en cours.")
-    return redirect("evalimpact:hospidiag_import", pk=run.pk)
+    """ "Relancer": import a failed or stalled run's file again."""
+    return imports.retry(
+        request, HospidiagImport, pk, detail="evalimpact:hospidiag_import", name="import Hospi Diag"
+    )

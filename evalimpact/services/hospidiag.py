@@ -28,7 +28,7 @@ from django.core.files import File
 from django.db import transaction
 from django.utils import timezone
 
-from core import documents
+from core import documents, imports
 from core.tabular import FormatError, detect, normalise_column, read_table
 from evalimpact.models import HospidiagImport, HospidiagValue, Indicator
 from territories.identifiers import normalise_finess_number
@@ -330,7 +330,8 @@ def import_hospidiag(
     if not year:
         raise HospidiagFormatError(
             "Impossible de déduire l'année du nom du fichier, de sa feuille ou d'une colonne "
-            "« annee » : précisez-la (option --year)."
+            "« annee » : précisez-la (champ « Année des données » de la page d'import, option "
+            "--year de la commande)."
         )
     codes = wanted_codes()
     report, values = parse_rows(
@@ -418,6 +419,19 @@ def hospidiag_run_create(*, path: Path | str, year: int | None = None, user=None
     run.save()
     documents.enqueue_on_commit(HospidiagImport, run.pk)
     return run
+
+
+# Suffixes kept on the stored copy of an uploaded file (its storage name is never the user's).
+UPLOAD_SUFFIXES = (".csv", ".txt")
+
+
+def hospidiag_run_upload(*, uploaded, year: int | None = None, user=None) -> HospidiagImport:
+    """A file uploaded on the import page (core.imports.ImportFileForm, checked): stored on a
+    pending run under a name of our own, its own name kept in `file_name` (the import reads
+    the year from it when `year` is None), and its import enqueued after commit (a broker
+    that cannot be reached fails the run with a French message). Returns the run."""
+    run = HospidiagImport(file_name=Path(uploaded.name).name[:255], year=year, started_by=user)
+    return imports.store_upload(run, uploaded, prefix="hospidiag", suffixes=UPLOAD_SUFFIXES)
 
 
 def hospidiag_run_execute(*, run_id: int) -> HospidiagImport:

@@ -68,6 +68,7 @@ CASES = [
         data=lambda w: {"version": _evaluation(w).version},
         expect=EDIT_COOP_ARA,
     ),
+    Case("evalimpact:hospidiag_import_start", expect=ADMIN_ONLY),
     Case(
         "evalimpact:hospidiag_import",
         args=lambda w: [w.hospidiag_run.pk],
