@@ -543,3 +543,26 @@ def test_an_approval_without_its_arrete_number_is_refused_on_the_field(world, lo
     assert response.context["form"].errors["reference"] == ["Indiquez le numéro de l'arrêté."]
     convention.refresh_from_db()
     assert convention.status == Status.SIGNED and convention.version == before
+
+
+def test_gcs_es_has_no_publication_delay_the_sources_do_not_state(world):
+    """legal-forms.md gives 15 days of RAA publication for a GCS de moyens, none for the
+    GCS-ES's single decision (R6133-17): no delay is invented, the procedure says to check."""
+    convention = _signed(world)
+    _with_form(convention, "gcs-es")
+    form = convention.template.legal_form
+    assert form.publication_delay_days is None
+    assert "à vérifier" in form.approval_procedure
+    assert "publiée dans les" not in exports.approval_rule_text(convention)
+    services.approval_decide(
+        convention=convention,
+        user=world.agent_ara,
+        decision="approved",
+        decided_on=timezone.localdate(),
+        reference="2026-0001",
+        expected_version=convention.version,
+    )
+    convention.refresh_from_db()
+    assert approval.clock_for(convention).publication_due is None
+    # The GCS de moyens keeps its 15 days (CSP R6133-1-1, legal-forms.md).
+    assert LegalForm.objects.get(code="gcs-moyens").publication_delay_days == 15
