@@ -566,3 +566,17 @@ def test_gcs_es_has_no_publication_delay_the_sources_do_not_state(world):
     assert approval.clock_for(convention).publication_due is None
     # The GCS de moyens keeps its 15 days (CSP R6133-1-1, legal-forms.md).
     assert LegalForm.objects.get(code="gcs-moyens").publication_delay_days == 15
+
+
+def test_decision_options_are_the_model_kinds_an_agent_records(world, login):
+    """The radio buttons are ApprovalDecision.Kind (value and label), without "tacit"."""
+    import re
+
+    _signed(world)
+    html = unescape(login(world.agent_ara).get(url("approval", world.coop_ara.pk)).content.decode())
+    values = re.findall(r'name="decision" value="([^"]+)"', html)
+    expected = [k for k in ApprovalDecision.Kind if k != ApprovalDecision.Kind.TACIT]
+    assert values == [k.value for k in expected]
+    for kind in expected:
+        assert f">{kind.label}<" in re.sub(r">\s+", ">", re.sub(r"\s+<", "<", html))
+    assert ApprovalDecision.Kind.TACIT.label not in html.split('name="decision"', 1)[1][:2000]
