@@ -1,6 +1,6 @@
 from django import forms
 
-from conventions.models import ConventionData, MemberTerms
+from conventions.models import ApprovalDecision, ConventionData, MemberTerms
 from conventions.rendering import data_fields_for
 from conventions.services import templates_for
 from core.forms import DsfrForm, DsfrModelForm, VersionedFormMixin
@@ -237,10 +237,11 @@ class ApprovalForm(DsfrForm):
     submit_label = "Enregistrer la décision"
     decision = forms.ChoiceField(
         label="Décision",
+        # The model's kinds an agent records; a tacit approval is acquired, never chosen.
         choices=[
-            ("approved", "Approbation (arrêté)"),
-            ("sent_back", "Renvoi pour mise en conformité"),
-            ("refused", "Refus d'approbation"),
+            (kind.value, kind.label)
+            for kind in ApprovalDecision.Kind
+            if kind != ApprovalDecision.Kind.TACIT
         ],
         widget=forms.RadioSelect,
     )

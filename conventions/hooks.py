@@ -5,6 +5,7 @@ from django.db.models import Count
 from conventions import portfolio
 from conventions.approval import APPROVAL_FICHE_NUMBER, clock_for
 from conventions.models import Convention, Status
+from cooperations.models import Cooperation
 from core.registry import CooperationSection, CopilSection, HomeWidget, StepPanel
 
 
@@ -47,12 +48,14 @@ HOME_LIMIT = 5
 
 
 def home_approvals(request) -> dict:
-    """Conventions signed by every member that wait for a decision recorded by this ARS agent,
-    oldest transmission first, each with its clock (deadline, tacit approval reached)."""
+    """Conventions signed by every member that wait for a decision this user may record
+    (the scope's rule: only an agent of the pilot ARS decides, as the approval page's
+    `need="validate"`), oldest transmission first, each with its clock (deadline, tacit
+    approval reached)."""
     waiting = (
         Convention.objects.filter(
             status=Status.SIGNED,
-            cooperation__pilot_ars_id=request.user.ars_id,
+            cooperation__in=Cooperation.objects.validatable_by(request.user),
             template__legal_form__requires_approval=True,
         )
         .select_related("cooperation", "template__legal_form")

@@ -248,6 +248,12 @@ class CooperationQuerySet(models.QuerySet):
 
         return scoping.cooperations_editable_by(user, self)
 
+    def validatable_by(self, user):
+        """Those whose KIT 1 steps and convention approval the user decides (pilot ARS)."""
+        from cooperations import scoping
+
+        return scoping.cooperations_validatable_by(user, self)
+
     def region_links(self, ars_id: int):
         """Links of cooperations to a département of the region. By département ids, so that
         the through table's departement_id index answers alone (no join to Departement)."""

@@ -109,6 +109,9 @@ class Scope:
     def editable(self, queryset: QuerySet | None = None) -> QuerySet:
         return _editable(self, _base(queryset))
 
+    def validatable(self, queryset: QuerySet | None = None) -> QuerySet:
+        return _validatable(self, _base(queryset))
+
     # -- one cooperation -------------------------------------------------------------------
 
     def note_visible(self, cooperation) -> None:
@@ -246,12 +249,26 @@ def _editable(scope: Scope, qs: QuerySet) -> QuerySet:
     return qs.none()
 
 
+def _validatable(scope: Scope, qs: QuerySet) -> QuerySet:
+    """Cooperations whose steps and convention the user validates or decides on: those its
+    ARS pilots, for an ARS agent; none for anyone else (national admins included)."""
+    user = scope.user
+    if not _active(user) or user.role != Role.ARS_AGENT or not user.ars_id:
+        return qs.none()
+    return qs.filter(pilot_ars_id=user.ars_id)
+
+
 def cooperations_visible_to(user, queryset: QuerySet | None = None) -> QuerySet:
     return scope_for(user).cooperations(queryset)
 
 
 def cooperations_editable_by(user, queryset: QuerySet | None = None) -> QuerySet:
     return scope_for(user).editable(queryset)
+
+
+def cooperations_validatable_by(user, queryset: QuerySet | None = None) -> QuerySet:
+    """The QuerySet form of `can_validate`: the same cooperations, for lists."""
+    return scope_for(user).validatable(queryset)
 
 
 def _region_links(ars_id: int) -> QuerySet:

@@ -96,7 +96,7 @@ def test_convention_from_missing_data_to_approval(
     page.goto(f"{live_server.url}/conventions/{world.coop_ara.pk}/")
     page.get_by_role("link", name="Enregistrer la décision").click()
     assert "directeur général de l'agence régionale de santé" in page.locator("main").inner_text()
-    page.get_by_label("Approbation (arrêté)").check(force=True)
+    page.get_by_label("Approbation", exact=True).check(force=True)
     page.get_by_label("Date de la décision").fill(timezone.localdate().isoformat())
     page.get_by_label("Numéro de l'arrêté").fill("2026-0142")
     arrete = tmp_path / "arrete.pdf"

@@ -543,3 +543,71 @@ def test_an_approval_without_its_arrete_number_is_refused_on_the_field(world, lo
     assert response.context["form"].errors["reference"] == ["Indiquez le numéro de l'arrêté."]
     convention.refresh_from_db()
     assert convention.status == Status.SIGNED and convention.version == before
+
+
+def test_gcs_es_has_no_publication_delay_the_sources_do_not_state(world):
+    """legal-forms.md gives 15 days of RAA publication for a GCS de moyens, none for the
+    GCS-ES's single decision (R6133-17): no delay is invented, the procedure says to check."""
+    convention = _signed(world)
+    _with_form(convention, "gcs-es")
+    form = convention.template.legal_form
+    assert form.publication_delay_days is None
+    assert "à vérifier" in form.approval_procedure
+    assert "publiée dans les" not in exports.approval_rule_text(convention)
+    services.approval_decide(
+        convention=convention,
+        user=world.agent_ara,
+        decision="approved",
+        decided_on=timezone.localdate(),
+        reference="2026-0001",
+        expected_version=convention.version,
+    )
+    convention.refresh_from_db()
+    assert approval.clock_for(convention).publication_due is None
+    # The GCS de moyens keeps its 15 days (CSP R6133-1-1, legal-forms.md).
+    assert LegalForm.objects.get(code="gcs-moyens").publication_delay_days == 15
+
+
+def test_decision_options_are_the_model_kinds_an_agent_records(world, login):
+    """The radio buttons are ApprovalDecision.Kind (value and label), without "tacit"."""
+    import re
+
+    _signed(world)
+    html = unescape(login(world.agent_ara).get(url("approval", world.coop_ara.pk)).content.decode())
+    values = re.findall(r'name="decision" value="([^"]+)"', html)
+    expected = [k for k in ApprovalDecision.Kind if k != ApprovalDecision.Kind.TACIT]
+    assert values == [k.value for k in expected]
+    for kind in expected:
+        assert f">{kind.label}<" in re.sub(r">\s+", ">", re.sub(r"\s+<", "<", html))
+    assert ApprovalDecision.Kind.TACIT.label not in html.split('name="decision"', 1)[1][:2000]
+
+
+def test_ars_home_lists_only_the_approvals_its_user_may_decide(world, login, rf):
+    """The home's "Conventions à approuver" follows the scope's rule (only an agent of the
+    pilot ARS decides, as the approval page): the pilot agent sees coop_ara's signed
+    convention and may open its decision page; the agent of a concerned ARS reads coop_ara
+    but neither sees it in that list nor decides (403); nobody else gets a list."""
+    from conventions.hooks import home_approvals
+    from tests.accounts.factories import UserFactory
+
+    _signed(world)
+    link = url("approval", world.coop_ara.pk)
+    pilot = login(world.agent_ara)
+    section = lambda html: html[html.index('id="conventions-approbations"') :]  # noqa: E731
+    home = section(unescape(pilot.get(reverse("home")).content.decode()))
+    assert f'href="{link}"' in home and world.coop_ara.title in home
+    assert pilot.get(link).status_code == 200
+
+    concerned = login(world.agent_concerned)
+    assert concerned.get(url("detail", world.coop_ara.pk)).status_code == 200
+    home = section(unescape(concerned.get(reverse("home")).content.decode()))
+    assert link not in home and "Aucune convention signée n'attend votre approbation." in home
+    assert concerned.get(link).status_code == 403
+
+    # Not an ARS agent, though attached to the pilot ARS: nothing to decide.
+    referent = UserFactory(role="referent", ars=world.coop_ara.pilot_ars)
+    request = rf.get("/")
+    request.user = referent
+    assert home_approvals(request)["conventions"] == []
+    request.user = world.agent_ara
+    assert [c.cooperation_id for c in home_approvals(request)["conventions"]] == [world.coop_ara.pk]
