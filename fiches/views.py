@@ -225,7 +225,8 @@ def step_view(request, pk: int):
         messages.success(request, "Vos réponses sont enregistrées (brouillon).")
         return redirect(step)
     try:
-        workflow.step_submit(step=step, user=request.user)
+        # The version the answers were just saved under: a save in between refuses it.
+        workflow.step_submit(step=step, user=request.user, version=step.version)
     except ValidationError as error:
         form.add_service_errors(error)
         return _render_partly_saved(request, pk, form, submit=True)

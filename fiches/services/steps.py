@@ -40,7 +40,11 @@ def steps_ensure(*, cooperation: Cooperation) -> int:
     version = CatalogueVersion.objects.current()
     if version is None:
         return 0
-    due = _applicable_numbers(version, cooperation.legal_form_id)
+    return _create_missing(cooperation, _applicable_numbers(version, cooperation.legal_form_id))
+
+
+def _create_missing(cooperation: Cooperation, due: dict[int, Fiche]) -> int:
+    """Create the steps of `due` ({number: fiche}) the cooperation does not have yet."""
     existing = set(cooperation.kit1_steps.values_list("number", flat=True))
     new = [
         Step(cooperation=cooperation, fiche=fiche, number=number)
@@ -67,7 +71,7 @@ def _untouched(steps):
 def steps_sync_legal_form(*, cooperation: Cooperation) -> None:
     """Align the steps of a cooperation with its (new) legal form.
 
-    - The steps of the fiches that now apply are created (steps_ensure).
+    - The steps of the fiches that now apply are created (as steps_ensure does).
     - A step whose fiche no longer applies is removed only if nobody worked on it (not
       started, no answer, document, comment or transition): it holds nothing, and it comes
       back if the legal form changes again. A step with any work on it is kept as it is,
@@ -77,8 +81,9 @@ def steps_sync_legal_form(*, cooperation: Cooperation) -> None:
     version = CatalogueVersion.objects.current()
     if version is None:
         return
-    steps_ensure(cooperation=cooperation)
+    # The fiches that apply are read once, for both the creations and the removals.
     due = _applicable_numbers(version, cooperation.legal_form_id)
+    _create_missing(cooperation, due)
     stale = _untouched(Step.objects.filter(cooperation=cooperation).exclude(number__in=due))
     for step in stale:
         step.delete()  # one by one, so that the history records the removal

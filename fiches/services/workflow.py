@@ -7,6 +7,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from cooperations import scoping
+from core.locking import StaleObjectError
 from core.workflow import check_transition, transition
 from fiches.models import Step, StepState
 from fiches.services.notify import _notify, ars_agents_of, project_team_of
@@ -52,9 +53,29 @@ def _require_validator(user, step: Step) -> None:
         raise PermissionDenied(VALIDATOR_ONLY)
 
 
-def _transition(step: Step, to_state: str, user, comment: str = "", **fields) -> Step:
+def _check_version(stored: Step, version: int | None) -> None:
+    """StaleObjectError (French) when the user acted on a page older than the stored step;
+    checked before judging anything else, so nothing is decided on an outdated page."""
+    if version is not None and version != stored.version:
+        raise StaleObjectError()
+
+
+def _transition(
+    step: Step,
+    to_state: str,
+    user,
+    comment: str = "",
+    *,
+    version: int | None = None,
+    **fields,
+) -> Step:
     """Move the step through the workflow engine (core.workflow.transition), judged from
-    the state stored now; `fields` are set on the step in the same save."""
+    the state stored now; `fields` are set on the step in the same save.
+
+    `version`: the version the user's page showed (StaleObjectError, French, nothing
+    written, when the step was saved since); None judges on the stored state alone. Either
+    way the engine saves under the optimistic lock and bumps the version once, and writes
+    one log row."""
     # Re-read under a row lock: the state may have moved since the page was displayed.
     fresh = Step.objects.select_for_update().get(pk=step.pk)
     decisions = (StepState.VALIDATED, StepState.RETURNED)
@@ -77,18 +98,29 @@ def _transition(step: Step, to_state: str, user, comment: str = "", **fields) ->
             f"Cette étape a déjà été {verb}{when}{who} : aucune nouvelle décision "
             "n'a été enregistrée.",
         )
+    _check_version(fresh, version)
     check_transition(fresh, to_state)
     step.state = fresh.state
     step.last_actor = user
-    step.version = fresh.version + 1
     for name, value in fields.items():
         setattr(step, name, value)
-    transition(step, to_state, actor=user, comment=comment)
+    transition(
+        step,
+        to_state,
+        actor=user,
+        comment=comment,
+        expected_version=fresh.version,
+        # Only what the move changes: the caller's instance may hold older values elsewhere.
+        update_fields=["last_actor", "updated_at", *fields],
+    )
     return step
 
 
 @transaction.atomic
-def step_submit(*, step: Step, user) -> Step:
+def step_submit(*, step: Step, user, version: int | None = None) -> Step:
+    """Submit the step to the pilot ARS (team only; prerequisites validated, mandatory
+    answers given). `version`: the step's version on the user's page (StaleObjectError
+    when saved since). PermissionDenied / ValidationError (French), nothing written."""
     _require_team(user, step)
     _check_unlocked(step)
     check_transition(
@@ -100,10 +132,18 @@ def step_submit(*, step: Step, user) -> Step:
         .prefetch_related("fiche__questions__legal_forms", "answers", "attachments")
         .get(pk=step.pk)
     )
+    _check_version(step, version)
     missing = missing_answers(step)
     if missing:
         raise ValidationError(missing)
-    _transition(step, StepState.SUBMITTED, user, submitted_at=timezone.now(), return_reason="")
+    _transition(
+        step,
+        StepState.SUBMITTED,
+        user,
+        version=version,
+        submitted_at=timezone.now(),
+        return_reason="",
+    )
     _notify(
         ars_agents_of(step.cooperation),
         step,
@@ -124,9 +164,17 @@ def _require_reason(reason: str, field: str = "reason") -> str:
 
 
 @transaction.atomic
-def step_validate(*, step: Step, user, comment: str = "") -> Step:
+def step_validate(*, step: Step, user, comment: str = "", version: int | None = None) -> Step:
+    """Validate a submitted step (an agent of the pilot ARS). `version` as for step_submit."""
     _require_validator(user, step)
-    _transition(step, StepState.VALIDATED, user, comment.strip(), decided_at=timezone.now())
+    _transition(
+        step,
+        StepState.VALIDATED,
+        user,
+        comment.strip(),
+        version=version,
+        decided_at=timezone.now(),
+    )
     _notify(
         project_team_of(step.cooperation),
         step,
@@ -140,11 +188,18 @@ def step_validate(*, step: Step, user, comment: str = "") -> Step:
 
 
 @transaction.atomic
-def step_return(*, step: Step, user, reason: str) -> Step:
+def step_return(*, step: Step, user, reason: str, version: int | None = None) -> Step:
+    """Return a submitted step to the team with a reason. `version` as for step_submit."""
     _require_validator(user, step)
     reason = _require_reason(reason)
     _transition(
-        step, StepState.RETURNED, user, reason, decided_at=timezone.now(), return_reason=reason
+        step,
+        StepState.RETURNED,
+        user,
+        reason,
+        version=version,
+        decided_at=timezone.now(),
+        return_reason=reason,
     )
     _notify(
         project_team_of(step.cooperation),
@@ -158,12 +213,20 @@ def step_return(*, step: Step, user, reason: str) -> Step:
 
 
 @transaction.atomic
-def step_reopen(*, step: Step, user, reason: str) -> Step:
+def step_reopen(*, step: Step, user, reason: str, version: int | None = None) -> Step:
+    """Reopen a validated step with a reason. `version` as for step_submit."""
     _require_validator(user, step)
     reason = _require_reason(reason)
     if step.state != StepState.VALIDATED:
         raise ValidationError("Seule une étape validée peut être rouverte.")
-    _transition(step, StepState.IN_PROGRESS, user, f"Réouverture : {reason}", return_reason=reason)
+    _transition(
+        step,
+        StepState.IN_PROGRESS,
+        user,
+        f"Réouverture : {reason}",
+        version=version,
+        return_reason=reason,
+    )
     _notify(
         project_team_of(step.cooperation),
         step,

@@ -167,3 +167,31 @@ def test_the_data_migration_creates_the_missing_steps_of_existing_cooperations(w
     assert steps[1].state == StepState.IN_PROGRESS
     migration.create_due_steps(apps, None)  # idempotent
     assert Step.objects.filter(cooperation=world.coop_ara).count() == 15
+
+
+def test_syncing_the_steps_reads_the_catalogue_once_in_constant_queries(world):
+    """The fiches that apply are computed once for both the creations and the removals,
+    whatever the size of the catalogue (fiches.services.steps.steps_sync_legal_form)."""
+    from fiches.models import FichePhase
+    from fiches.services.steps import steps_sync_legal_form
+
+    coop = _team_coop(world)
+
+    def queries() -> tuple[int, int]:
+        Step.objects.filter(cooperation=coop, number=14).delete()  # one step to create
+        with CaptureQueriesContext(connection) as captured:
+            steps_sync_legal_form(cooperation=Cooperation.objects.get(pk=coop.pk))
+        fiche_reads = [q for q in captured if 'FROM "fiches_fiche" ' in q["sql"]]
+        return len(fiche_reads), len(captured)
+
+    fiche_reads, before = queries()
+    assert fiche_reads == 1
+    version = CatalogueVersion.objects.current()
+    for number in (16, 17, 18):
+        Fiche.objects.create(
+            version=version, number=number, title=f"Fiche {number}", phase=FichePhase.values[0]
+        )
+    fiche_reads, after = queries()
+    assert sorted(steps_of(coop))[-3:] == [16, 17, 18]  # the new fiches got their steps
+    assert fiche_reads == 1
+    assert after == before

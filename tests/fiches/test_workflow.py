@@ -342,3 +342,67 @@ def test_the_submission_check_reads_the_questions_in_constant_queries(world, ste
             fiche=step.fiche, code=f"extra{n}", label=f"Question {n}", kind=QuestionKind.TEXT
         )
     assert queries() == before
+
+
+def _snapshot(step):
+    """What a refused move must leave untouched: the stored step and its log."""
+    step = fresh(step)
+    return (
+        step.state,
+        step.version,
+        step.submitted_at,
+        step.decided_at,
+        step.return_reason,
+        step.transitions.count(),
+        step.history.count(),
+    )
+
+
+@pytest.mark.parametrize("move", ["submit", "validate", "return", "reopen"])
+def test_a_move_from_a_stale_page_is_refused_in_french_and_writes_nothing(world, steps, move):
+    start = {"submit": "in_progress", "reopen": "validated"}.get(move, "submitted")
+    step = walk(steps[1], world.referent_a, world.agent_ara, start)
+    before = _snapshot(step)
+    stale = step.version - 1
+    call = {
+        "submit": lambda: step_submit(step=fresh(step), user=world.referent_a, version=stale),
+        "validate": lambda: step_validate(step=fresh(step), user=world.agent_ara, version=stale),
+        "return": lambda: step_return(
+            step=fresh(step), user=world.agent_ara, reason="Motif.", version=stale
+        ),
+        "reopen": lambda: step_reopen(
+            step=fresh(step), user=world.agent_ara, reason="Motif.", version=stale
+        ),
+    }[move]
+    with pytest.raises(StaleObjectError) as error:
+        call()
+    assert "Quelqu'un d'autre a enregistré cette fiche" in error.value.messages[0]
+    assert _snapshot(step) == before
+
+
+@pytest.mark.parametrize("move", ["submit", "validate", "return", "reopen"])
+def test_a_move_writes_one_log_row_and_bumps_the_version_once(world, steps, move):
+    start = {"submit": "in_progress", "reopen": "validated"}.get(move, "submitted")
+    step = walk(steps[1], world.referent_a, world.agent_ara, start)
+    version, rows = step.version, step.transitions.count()
+    target = {
+        "submit": StepState.SUBMITTED,
+        "validate": StepState.VALIDATED,
+        "return": StepState.RETURNED,
+        "reopen": StepState.IN_PROGRESS,
+    }[move]
+    {
+        "submit": lambda: step_submit(step=fresh(step), user=world.referent_a, version=version),
+        "validate": lambda: step_validate(step=fresh(step), user=world.agent_ara, version=version),
+        "return": lambda: step_return(
+            step=fresh(step), user=world.agent_ara, reason="Motif.", version=version
+        ),
+        "reopen": lambda: step_reopen(
+            step=fresh(step), user=world.agent_ara, reason="Motif.", version=version
+        ),
+    }[move]()
+    step = fresh(step)
+    assert step.state == target
+    assert step.version == version + 1
+    assert step.transitions.count() == rows + 1
+    assert step.transitions.order_by("-at", "-pk").first().to_state == target
