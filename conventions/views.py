@@ -308,7 +308,8 @@ def convention_generate(request, pk: int):
 
 
 def version_detail(request, pk: int, number: int):
-    cooperation = cooperation_access(request, pk).cooperation
+    access = cooperation_access(request, pk)
+    cooperation = access.cooperation
     convention = get_object_or_404(Convention, cooperation=cooperation)
     version = _version(convention, number)
     return render(
@@ -325,6 +326,7 @@ def version_detail(request, pk: int, number: int):
                 "membership__establishment", "membership__legal_entity"
             ),
             "files": documents.files_of(version),
+            "caps": access,
             "breadcrumb_data": _breadcrumb(cooperation, f"Version {version.number}"),
         },
     )
@@ -431,9 +433,11 @@ def _files_version(request, pk: int, number: int) -> ConventionVersion:
     )
 
 
-def _files_context(version) -> dict:
+def _files_context(request, version) -> dict:
+    cooperation = version.convention.cooperation
     return {
-        "cooperation": version.convention.cooperation,
+        "cooperation": cooperation,
+        "caps": access_to(request, cooperation),
         "version": version,
         "files": documents.files_of(version),
     }
@@ -467,7 +471,9 @@ def version_files(request, pk: int, number: int):
     version = _files_version(request, pk, number)
     if not request.htmx:
         return redirect("conventions:version", pk, version.number)
-    return render(request, "conventions/_version_files_state.html", _files_context(version))
+    return render(
+        request, "conventions/_version_files_state.html", _files_context(request, version)
+    )
 
 
 @require_POST

@@ -395,13 +395,3 @@ def can_validate(user, cooperation) -> bool:
 def can_read_ars_notes(user, cooperation) -> bool:
     """ARS private notes: agents of the pilot ARS and national admins, nobody else."""
     return _is_pilot_agent(user, cooperation) or (user.is_authenticated and user.is_national_admin)
-
-
-def user_capabilities(user, cooperation) -> CooperationAccess:
-    """What the templates need to show or hide actions (`caps.can_edit`, `caps.read_only`…).
-
-    Outside the scope (a caller that did not fetch through the scope): no right at all.
-    """
-    return access_of(user, cooperation) or CooperationAccess(
-        cooperation=cooperation, can_read=False
-    )

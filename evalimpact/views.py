@@ -395,6 +395,7 @@ def summary_status(request, pk: int):
             "title": "Synthèse PDF Eval'Impact",
             "job": job,
             "cooperation": job.cooperation,
+            "caps": access_to(request, job.cooperation),
             "form": DocumentRequestForm.fresh(),
             "breadcrumb_data": _breadcrumb(job.cooperation, "Synthèse PDF", True),
         },

@@ -498,3 +498,26 @@ def test_home_page_lists_conventions_waiting_for_the_agent_approval(world, login
     assert "Conventions à approuver" not in login(world.referent_a).get("/").content.decode()
     other = login(world.agent_occ).get("/").content.decode()
     assert world.coop_ara.title not in other
+
+
+@pytest.mark.parametrize(
+    ("user", "offered"),
+    [("copil", False), ("agent_concerned", True), ("referent_a", True), ("agent_ara", True)],
+)
+def test_the_generate_files_button_is_offered_only_to_who_may_ask(world, login, user, offered):
+    """The convention page, the version page and the htmx poll read the view's `caps` (the one
+    door): the read-only COPIL guest is not offered a button that would answer 403."""
+    version = _generated(world)
+    VersionFiles.objects.filter(version=version).delete()
+    client = login(getattr(world, user))
+    pk, number = world.coop_ara.pk, version.number
+    pages = [
+        client.get(url("detail", pk)),
+        client.get(url("version", pk, number)),
+        client.get(url("files", pk, number), headers={"HX-Request": "true"}),
+    ]
+    for response in pages:
+        html = unescape(response.content.decode())
+        assert response.status_code == 200
+        assert "pas encore été produits" in html
+        assert ("Générer les fichiers PDF et DOCX" in html) is offered

@@ -247,3 +247,24 @@ def test_the_summary_is_produced_by_the_celery_worker(celery_runner, world):
         )
     job = wait_until(lambda: SummaryPdf.objects.filter(pk=job.pk, status="done").first())
     assert _pdf(job)[:5] == b"%PDF-"
+
+
+@pytest.mark.parametrize(
+    ("user", "offered"),
+    [("copil", False), ("agent_concerned", True), ("referent_a", True), ("agent_ara", True)],
+)
+def test_the_failed_summary_offers_relancer_only_to_who_may_ask(
+    evaluated, world, login, user, offered
+):
+    """The page and its htmx poll read the view's `caps` (the one door): the read-only COPIL
+    guest is not offered a button that would answer 403."""
+    job = SummaryPdf.objects.create(
+        cooperation=evaluated, status=SummaryPdf.Status.FAILED, error=summary.FAILED_MESSAGE
+    )
+    client = login(getattr(world, user))
+    url = reverse("evalimpact:summary", args=[job.pk])
+    page = unescape(client.get(url).content.decode())
+    partial = unescape(client.get(url, headers={"HX-Request": "true"}).content.decode())
+    for html in (page, partial):
+        assert summary.FAILED_MESSAGE in html
+        assert ("Relancer la génération" in html) is offered
