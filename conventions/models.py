@@ -548,9 +548,6 @@ class VersionFiles(GeneratedDocument):
     token = models.UUIDField(default=uuid.uuid4, editable=False)
     pdf = models.FileField("PDF", upload_to="conventions/versions/", blank=True, max_length=255)
     docx = models.FileField("DOCX", upload_to="conventions/versions/", blank=True, max_length=255)
-    requested_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
-    )
 
     objects = VersionFilesQuerySet.as_manager()
 

@@ -1,5 +1,6 @@
 """Abstract models shared by the kits (core itself stores no domain data)."""
 
+import uuid
 from datetime import timedelta
 
 from django.conf import settings
@@ -106,6 +107,9 @@ class GeneratedDocument(BackgroundJob):
         "statut", max_length=10, choices=Status.choices, default=Status.PENDING
     )
     finished_at = models.DateTimeField("généré le", null=True, blank=True)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
 
     # The file fields a finished job holds (what `is_ready` checks before offering downloads).
     FILE_FIELDS: tuple[str, ...] = ("file",)
@@ -116,6 +120,19 @@ class GeneratedDocument(BackgroundJob):
     @property
     def is_ready(self) -> bool:
         return self.is_done and all(getattr(self, name) for name in self.FILE_FIELDS)
+
+
+class RequestedDocument(GeneratedDocument):
+    """A document made anew on each request (a button posting `core.forms.DocumentRequestForm`):
+    `request_key` is the key that form carried, so a double click or a retried POST finds
+    the document already requested instead of making a second one. Newest first.
+    """
+
+    request_key = models.UUIDField(default=uuid.uuid4, unique=True)
+
+    class Meta:
+        abstract = True
+        ordering = ["-created_at", "-pk"]
 
 
 class SubmissionKey(models.Model):

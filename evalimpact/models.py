@@ -6,8 +6,6 @@ A version that an evaluation uses is frozen: an admin edit copies it into a new 
 made with.
 """
 
-import uuid
-
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -16,7 +14,7 @@ from simple_history.models import HistoricalRecords
 
 from cooperations.models import Cooperation, Membership, ScopedQuerySet
 from core.catalogue_versions import CatalogueVersion as BaseCatalogueVersion
-from core.models import BackgroundJob, GeneratedDocument
+from core.models import BackgroundJob, RequestedDocument
 from core.workflow import TransitionLog, Workflow
 
 DEFAULT_THRESHOLDS = [-5, 2, 10, 25]
@@ -512,7 +510,7 @@ class SummaryPdfQuerySet(ScopedQuerySet):
     pass
 
 
-class SummaryPdf(GeneratedDocument):
+class SummaryPdf(RequestedDocument):
     """One requested Eval'Impact summary PDF (live data: a new request, a new document).
 
     `request_key` makes a double click or a retried POST harmless.
@@ -523,20 +521,15 @@ class SummaryPdf(GeneratedDocument):
     cooperation = models.ForeignKey(
         Cooperation, on_delete=models.CASCADE, related_name="evalimpact_summaries"
     )
-    request_key = models.UUIDField(default=uuid.uuid4, unique=True)
     file = models.FileField(
         "fichier", upload_to="evalimpact/syntheses/", blank=True, max_length=255
-    )
-    requested_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
 
     objects = SummaryPdfQuerySet.as_manager()
 
-    class Meta:
+    class Meta(RequestedDocument.Meta):
         verbose_name = "synthèse PDF Eval'Impact"
         verbose_name_plural = "synthèses PDF Eval'Impact"
-        ordering = ["-created_at", "-pk"]
         indexes = [
             models.Index(fields=["cooperation", "-created_at"]),
             # The reaper's sweep (core.documents.reap).

@@ -4,8 +4,6 @@ Dates, progress and weights are typed by users; slippage, "respect du planning" 
 global progress are computed (suivi/planning.py), never stored twice.
 """
 
-import uuid
-
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
@@ -15,7 +13,7 @@ from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
 from cooperations.models import Cooperation, Membership, ScopedQuerySet
-from core.models import GeneratedDocument
+from core.models import RequestedDocument
 from core.text import plausible_date_constraints
 
 # A deliverable's current due date: the revised date when there is one. The home page's
@@ -406,7 +404,7 @@ class CopilPackQuerySet(ScopedQuerySet):
     pass
 
 
-class CopilPack(GeneratedDocument):
+class CopilPack(RequestedDocument):
     """One COPIL PDF per request; `request_key` makes a double click or a retry harmless.
 
     Its life cycle (pending → running → done | failed, heartbeat, stalled-job reaper,
@@ -418,18 +416,13 @@ class CopilPack(GeneratedDocument):
     cooperation = models.ForeignKey(
         Cooperation, on_delete=models.CASCADE, related_name="copil_packs"
     )
-    request_key = models.UUIDField(default=uuid.uuid4, unique=True)
     file = models.FileField("fichier", upload_to="suivi/copil/", blank=True, max_length=255)
-    requested_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
-    )
 
     objects = CopilPackQuerySet.as_manager()
 
-    class Meta:
+    class Meta(RequestedDocument.Meta):
         verbose_name = "dossier COPIL"
         verbose_name_plural = "dossiers COPIL"
-        ordering = ["-created_at", "-pk"]
         indexes = [
             models.Index(fields=["cooperation", "-created_at"]),
             # The reaper's sweep (core.documents.reap).
