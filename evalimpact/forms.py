@@ -8,7 +8,7 @@ from core.widgets import DateInput
 from evalimpact.models import Evaluation
 from evalimpact.services.evaluations import per_member
 
-# Hospi Diag is public since 2012 (data of 2011).
+# Hospi Diag is public since 2012 (shared/domain/hospidiag.md): an earlier year is a typo.
 FIRST_HOSPIDIAG_YEAR = 2011
 
 
@@ -272,7 +272,7 @@ class HospidiagImportForm(ImportFileForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        # Data of year N are published in N + 1: no later year exists.
+        # A year to come is a typo (the data of a year are published the year after).
         latest = timezone.localdate().year
         self.fields["year"].validators.append(MaxValueValidator(latest))
         self.fields["year"].widget.attrs["max"] = latest

@@ -187,3 +187,24 @@ def test_the_page_query_count_does_not_grow_with_the_runs(world, login):
     add_runs(12)
     assert count_queries(client, url) == few
     assert User.objects.count() > 12
+
+
+def test_a_queue_out_of_reach_fails_the_run_in_french_never_the_page(
+    world, login, monkeypatch, django_capture_on_commit_callbacks
+):
+    from kombu.exceptions import OperationalError
+
+    from evalimpact.tasks import run_hospidiag_import
+
+    def unreachable(*args, **kwargs):
+        raise OperationalError("Error 111 connecting to 127.0.0.1:6379. Connection refused.")
+
+    monkeypatch.setitem(run_hospidiag_import.app.conf, "task_always_eager", False)
+    monkeypatch.setattr(run_hospidiag_import, "delay", unreachable)
+    client = login(world.admin)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = _post(client)
+    assert response.status_code == 302
+    assert HospidiagImport.objects.get().status == "failed"
+    page = _text(client.get(response["Location"]))
+    assert "momentanément indisponible" in page and "Relancer l'import" in page
