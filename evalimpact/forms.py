@@ -245,19 +245,19 @@ class HospidiagImportForm(ImportFileForm):
     """A Hospi Diag file as ATIH publishes it (separators, encodings and layouts are the
     importer's business: evalimpact.services.hospidiag), and its year when its name has none."""
 
-    accepted_extensions = (".csv", ".txt")
+    accepted_extensions = (".csv", ".txt", ".xlsx", ".csv.gz", ".txt.gz")
     extension_error = (
-        "Le fichier doit être un fichier Hospi Diag au format CSV (.csv ou .txt), tel que "
-        "publié par l'ATIH sur ScanSanté."
+        "Le fichier doit être un fichier Hospi Diag au format CSV (.csv ou .txt), un classeur "
+        "Excel (.xlsx) ou un CSV compressé (.csv.gz), tel que publié par l'ATIH sur ScanSanté."
     )
     expected_columns = ("finess",)
     file = forms.FileField(
         label="Fichier Hospi Diag",
         help_text=(
             "Fichier CSV publié par l'ATIH (ScanSanté) : indicateurs (hd2022.csv), parts de "
-            "marché par zone d'attractivité (pdmza_2022.csv) ou régionales (pdmreg_2022.csv). "
-            "Séparateur et encodage sont reconnus automatiquement. Formats acceptés : .csv, "
-            ".txt."
+            "marché par zone d'attractivité (pdmza_2022.csv) ou régionales (pdmreg_2022.csv), "
+            "tel quel ou réenregistré par un tableur. Séparateur et encodage sont reconnus "
+            "automatiquement. Formats acceptés : .csv, .txt, .xlsx, .csv.gz."
         ),
     )
     year = forms.IntegerField(

@@ -422,7 +422,7 @@ def hospidiag_run_create(*, path: Path | str, year: int | None = None, user=None
 
 
 # Suffixes kept on the stored copy of an uploaded file (its storage name is never the user's).
-UPLOAD_SUFFIXES = (".csv", ".txt")
+UPLOAD_SUFFIXES = (".csv", ".txt", ".xlsx", ".csv.gz", ".txt.gz")
 
 
 def hospidiag_run_upload(*, uploaded, year: int | None = None, user=None) -> HospidiagImport:

@@ -2,6 +2,7 @@
 imports (eagerly here, no REDIS_URL) while its page follows it; bad files are refused on the
 form before anything is stored."""
 
+import gzip
 import html
 import uuid
 from pathlib import Path
@@ -84,6 +85,44 @@ def test_the_real_2022_file_is_imported_and_its_page_says_done(
     assert "pdmreg_2022.csv (2022)" in _text(client.get(reverse(START)))
 
 
+def _as_xlsx() -> bytes:
+    """The real slice as a spreadsheet user saves it: .xlsx, a title sheet before the data."""
+    import csv
+    import io
+
+    from openpyxl import Workbook
+
+    book = Workbook()
+    book.active.title = "Lisez-moi"
+    book.active.append(["Parts de marché régionales 2022 (ATIH)"])
+    sheet = book.create_sheet("pdmreg_2022")
+    text = PDMREG.read_bytes().decode("utf-8-sig")
+    for row in csv.reader(io.StringIO(text), delimiter=";" if ";" in text[:500] else ","):
+        sheet.append(row)
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+@pytest.mark.parametrize(
+    "upload",
+    [
+        lambda: _upload("pdmreg_2022.xlsx", _as_xlsx()),
+        lambda: _upload("pdmreg_2022.csv.gz", gzip.compress(PDMREG.read_bytes())),
+    ],
+    ids=["xlsx", "csv.gz"],
+)
+def test_a_spreadsheet_or_compressed_copy_imports_the_same_values(
+    world, login, django_capture_on_commit_callbacks, upload
+):
+    client = login(world.admin)
+    with django_capture_on_commit_callbacks(execute=True):
+        _post(client, file=upload())
+    run = HospidiagImport.objects.get()
+    assert (run.status, run.year, run.values_stored) == ("done", 2022, 667), run.error
+    assert HospidiagValue.objects.filter(year=2022).count() == 667
+
+
 def test_the_year_asked_for_wins_over_a_name_without_one(
     world, login, django_capture_on_commit_callbacks
 ):
@@ -129,9 +168,10 @@ def test_a_finess_file_fails_with_the_importers_message(
     [
         (
             ("hd2022.pdf", b"%PDF-1.4 xx"),
-            "Le fichier doit être un fichier Hospi Diag au format CSV (.csv ou .txt)",
+            "Le fichier doit être un fichier Hospi Diag au format CSV (.csv ou .txt), un classeur",
         ),
         (("hd2022.json", FINESS_JSON.read_bytes()), "au format CSV (.csv ou .txt)"),
+        (("hd2022.zip", b"PK\x03\x04xx"), "un CSV compressé (.csv.gz)"),
         (("hd2022.csv", b""), "Le fichier soumis est vide."),
         (("hd2022.csv", b"   \n"), "Le fichier est vide : aucune donnée n'a été importée."),
         (("hd2022.csv", b"ab\x00\x01\x02cd"), "fichier binaire non reconnu"),
