@@ -113,6 +113,7 @@ def apply_report(run: ImportRun, report: ImportReport) -> None:
     run.changes = report.changes
 
 
+@documents.attempt_scope()  # fails or re-queues only the attempt it started
 def import_run_execute(
     *, run_id: int, lock_wait: float = LOCK_WAIT, last_try: bool = True, beat: bool = False
 ) -> ImportRun:
