@@ -286,3 +286,26 @@ def test_a_stale_import_worker_failing_late_leaves_the_new_attempt_running(
         services.import_run_execute(run_id=run.pk, lock_wait=0, last_try=True)
     run.refresh_from_db()
     assert (run.status, run.generation, run.error) == ("running", 2, "")
+
+
+def test_a_duplicate_delivery_of_a_refresh_downloads_the_file_once(world, monkeypatch):
+    """Two deliveries of the same refresh: the file is fetched only by the one that holds
+    the import lock and has started the run; the other, arriving meanwhile, fetches nothing."""
+    calls = []
+
+    def fake_download(url, target, **kwargs):
+        calls.append(url)
+        if len(calls) == 1:  # the duplicate arrives while the first delivery downloads
+            services.import_run_execute(run_id=run.pk, lock_wait=0)
+        Path(target).write_bytes(SAMPLE.read_bytes())
+        return SAMPLE.stat().st_size
+
+    monkeypatch.setattr(services, "download", fake_download)
+    run = ImportRun.objects.create(
+        original_name="finess.csv", source_url="https://example.org/finess.csv"
+    )
+    services.import_run_execute(run_id=run.pk, lock_wait=0)
+    run.refresh_from_db()
+    assert calls == ["https://example.org/finess.csv"]
+    assert (run.status, run.attempts, run.created_count) == ("done", 1, 4)
+    assert _establishments() == 1
