@@ -24,6 +24,7 @@ renders the job (its heartbeat is fresh) does nothing.
 """
 
 import contextlib
+import contextvars
 import logging
 import threading
 
@@ -54,6 +55,41 @@ ABANDONED_MESSAGE = (
     "redémarré) et a été abandonnée. Relancez-la ; si le problème persiste, contactez "
     "l'administration nationale."
 )
+
+
+# The attempt this task runs, per job: {(model label, pk): (generation, attempts)}, filled by
+# `start` inside an `attempt_scope()` block (run_in_task, the FINESS import). A worker's
+# `fail`, `back_to_queue` and heartbeat then touch the job only while it is still at that
+# attempt: a stale worker whose job was reaped or restarted ("Relancer", a new generation)
+# or taken over by a duplicate delivery (one more attempt) changes nothing. Outside a
+# block (the broker refusing a task, a synchronous import) they act on the job as it is.
+_attempts: contextvars.ContextVar[dict | None] = contextvars.ContextVar(
+    "kitcoop_job_attempts", default=None
+)
+
+
+@contextlib.contextmanager
+def attempt_scope():
+    """The block of one task execution: the attempts it starts are its own (see above)."""
+    token = _attempts.set({})
+    try:
+        yield
+    finally:
+        _attempts.reset(token)
+
+
+def _key(model, pk: int) -> tuple[str, int]:
+    return (model._meta.label, int(pk))
+
+
+def _this_attempt(model, pk: int, claims: dict | None = None) -> Q:
+    """The job `pk`, restricted to the attempt this task started, if it started one."""
+    claims = _attempts.get() if claims is None else claims
+    owned = (claims or {}).get(_key(model, pk))
+    if owned is None:
+        return Q(pk=pk)
+    generation, attempts = owned
+    return Q(pk=pk, generation=generation, attempts=attempts)
 
 
 class GenerationRefused(Exception):  # noqa: N818 - reads as a verdict, like ValidationError
@@ -128,6 +164,9 @@ def start(model, pk: int):
         job.error = ""
         job.updated_at = timezone.now()
         job.save(update_fields=["status", "progress", "attempts", "error", "updated_at"])
+    claims = _attempts.get()
+    if claims is not None:
+        claims[_key(model, pk)] = (job.generation, job.attempts)
     return job
 
 
@@ -140,13 +179,17 @@ def heartbeat(model, pk: int, every: float | None = None):
     import lock)."""
     every = settings.DOCUMENT_HEARTBEAT_SECONDS if every is None else every
     stop = threading.Event()
+    # The thread does not see this context: it reads the task's claims dict itself, so that
+    # once the job is another attempt's, this worker's beats no longer keep it alive.
+    claims = _attempts.get()
 
     def beat() -> None:
         try:
             while not stop.wait(every):
                 try:
                     model.objects.filter(
-                        pk=pk, status__in=[model.Status.PENDING, model.Status.RUNNING]
+                        _this_attempt(model, pk, claims),
+                        status__in=[model.Status.PENDING, model.Status.RUNNING],
                     ).update(updated_at=timezone.now())
                 except Exception:  # noqa: BLE001 - a missed beat must not stop the render
                     logger.warning(
@@ -230,19 +273,29 @@ def _delete_quietly(job, field_name: str, name: str) -> None:
         logger.warning("Fichier obsolète non supprimé : %s", name)
 
 
-def fail(model, pk: int, text: str | None = None) -> None:
-    """End the job in "failed" with `text` (default: the model's FAILED message)."""
-    model.objects.filter(pk=pk).exclude(status=model.Status.DONE).update(
-        status=model.Status.FAILED,
-        error=text or message_of(model, "FAILED"),
-        updated_at=timezone.now(),
+def fail(model, pk: int, text: str | None = None) -> bool:
+    """End the job in "failed" with `text` (default: the model's FAILED message); returns
+    whether it did.
+
+    A job done is left alone, and so is a job that is no longer the attempt this task
+    started (`attempt_scope`): a stale worker failing late never fails the new run that
+    "Relancer" or the reaper started on the same row.
+    """
+    return bool(
+        model.objects.filter(_this_attempt(model, pk))
+        .exclude(status=model.Status.DONE)
+        .update(
+            status=model.Status.FAILED,
+            error=text or message_of(model, "FAILED"),
+            updated_at=timezone.now(),
+        )
     )
 
 
 def back_to_queue(model, pk: int) -> None:
     """A running job whose task will try again: pending, so that the retried message
-    finds it startable."""
-    model.objects.filter(pk=pk, status=model.Status.RUNNING).update(
+    finds it startable (only the attempt this task started, as `fail`)."""
+    model.objects.filter(_this_attempt(model, pk), status=model.Status.RUNNING).update(
         status=model.Status.PENDING, updated_at=timezone.now()
     )
 
@@ -254,7 +307,12 @@ def enqueue(model, pk: int) -> bool:
     task = import_string(model.TASK_NAME)
     if taskqueue.submit(task, pk):
         return True
-    fail(model, pk, message_of(model, "QUEUE_DOWN"))
+    # The job as it is now (a task enqueuing another job owns no attempt of it).
+    model.objects.filter(pk=pk).exclude(status=model.Status.DONE).update(
+        status=model.Status.FAILED,
+        error=message_of(model, "QUEUE_DOWN"),
+        updated_at=timezone.now(),
+    )
     return False
 
 
@@ -344,8 +402,14 @@ def run_in_task(task, model, pk: int, generate, *, message: str | None = None) -
     "failed" at once, never in a 500. On a worker, the job beats while it renders; an
     error is logged with its traceback and retried (task.max_retries, 5 s apart), then
     the job fails with a French message (`message`, default the model's FAILED message).
+    Run in an `attempt_scope()`: it fails or re-queues only the attempt it started.
     """
     eager = task.request.is_eager
+    with attempt_scope():
+        _run(task, model, pk, generate, eager=eager, message=message)
+
+
+def _run(task, model, pk: int, generate, *, eager: bool, message: str | None) -> None:
     try:
         with contextlib.nullcontext() if eager else heartbeat(model, pk):
             generate()

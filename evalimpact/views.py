@@ -29,8 +29,8 @@ from evalimpact.forms import (
 )
 from evalimpact.hooks import can_compare
 from evalimpact.models import Evaluation, HospidiagImport, SummaryPdf
+from evalimpact.services import catalogue, exports, hospidiag, radar, scoring, summary
 from evalimpact.services import evaluations as services
-from evalimpact.services import exports, hospidiag, radar, scoring, summary
 
 PAGE_SIZE = 20
 
@@ -90,11 +90,25 @@ def cooperation_evaluations(request, pk: int):
 @require_http_methods(["GET", "POST"])
 def evaluation_create(request, pk: int):
     cooperation = cooperation_access(request, pk, "edit").cooperation
-    form = EvaluationCreateForm(
-        request.POST or None,
-        initial={"evaluated_on": timezone.localdate(), "kind": "potential"},
-        cooperation=cooperation,
-    )
+    context = {
+        "title": "Nouvelle évaluation",
+        "cooperation": cooperation,
+        "no_catalogue": "",
+        "breadcrumb_data": _breadcrumb(cooperation, "Nouvelle évaluation", True),
+    }
+    try:
+        form = EvaluationCreateForm(
+            request.POST or None,
+            initial={"evaluated_on": timezone.localdate(), "kind": "potential"},
+            cooperation=cooperation,
+        )
+    except catalogue.NoCatalogueInForce as error:
+        # As KIT 1 without fiches in force: say so on the page, never a 500.
+        return render(
+            request,
+            "evalimpact/create.html",
+            {**context, "form": None, "no_catalogue": error.message},
+        )
     if request.method == "POST" and form.is_valid():
         try:
             evaluation = services.evaluation_create(
@@ -109,16 +123,7 @@ def evaluation_create(request, pk: int):
                 "vérifiez-les.",
             )
             return redirect("evalimpact:edit", evaluation.pk)
-    return render(
-        request,
-        "evalimpact/create.html",
-        {
-            "title": "Nouvelle évaluation",
-            "form": form,
-            "cooperation": cooperation,
-            "breadcrumb_data": _breadcrumb(cooperation, "Nouvelle évaluation", True),
-        },
-    )
+    return render(request, "evalimpact/create.html", {**context, "form": form})
 
 
 def evaluation_detail(request, pk: int):

@@ -17,8 +17,10 @@ reported with its line number (CSV) or its FINESS number (JSON) and a French rea
 département comes from the register's own field, never from the FINESS number.
 """
 
+import contextlib
 import csv
 from collections.abc import Callable, Iterable, Iterator
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
@@ -524,7 +526,7 @@ def _rows_from_table(rows: Iterator[tuple[int, list[str]]], header: list[str]):
 
 
 def import_register_file(
-    path: Path | str,
+    path: Path | str | None = None,
     *,
     name: str | None = None,
     batch_size: int = 2000,
@@ -532,6 +534,7 @@ def import_register_file(
     expect: str | None = None,
     lock_wait: float = 0.0,
     on_start: Callable[[], None] | None = None,
+    source: Callable[[], AbstractContextManager[Path]] | None = None,
 ) -> ImportReport:
     """Import any register file: detect its format, then run the matching importer.
 
@@ -540,14 +543,18 @@ def import_register_file(
     Imports are serialised (core.locks, an advisory lock on PostgreSQL: two imports in
     parallel deadlocked on the same rows): waits `lock_wait` seconds for a running import,
     then raises ImportBusy (nothing written); `on_start` is called once the lock is held.
+    `source` (instead of `path`) gives the file only then, as a context manager yielding its
+    path: a scheduled refresh downloads it once it holds the lock and has claimed its run,
+    so a duplicate delivery waiting for the lock downloads nothing.
     """
     try:
         with locks.exclusive(IMPORT_LOCK, wait=lock_wait):
             if on_start is not None:
                 on_start()
-            return _import_register_file(
-                path, name=name, batch_size=batch_size, progress=progress, expect=expect
-            )
+            with source() if source is not None else contextlib.nullcontext(path) as file:
+                return _import_register_file(
+                    file, name=name, batch_size=batch_size, progress=progress, expect=expect
+                )
     except locks.LockBusy as busy:
         raise ImportBusy() from busy
 

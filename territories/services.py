@@ -102,10 +102,12 @@ def apply_report(run: ImportRun, report: ImportReport) -> None:
     run.changes = report.changes
 
 
+@documents.attempt_scope()  # fails or re-queues only the attempt it started
 def import_run_execute(
     *, run_id: int, lock_wait: float = LOCK_WAIT, last_try: bool = True, beat: bool = False
 ) -> ImportRun:
-    """Import the run's file (downloaded first for a scheduled refresh); returns the run.
+    """Import the run's file (for a scheduled refresh, downloaded once the import lock is
+    held and the run started); returns the run.
 
     A core.documents job: started once the import lock is held, so a run waiting for
     another import stays pending; a run done, failed or imported by a live worker is left
@@ -135,17 +137,16 @@ def import_run_execute(
 
     expect = run.kind if run.source_url and run.kind != "finess" else None
     try:
-        with (
-            documents.heartbeat(ImportRun, run_id) if beat else contextlib.nullcontext(),
-            _source_path(run) as path,
-        ):
+        with documents.heartbeat(ImportRun, run_id) if beat else contextlib.nullcontext():
+            # The file (a refresh's download) is fetched only once the lock is held and the
+            # run claimed: a duplicate delivery waiting for the lock downloads nothing.
             report = import_register_file(
-                path,
                 name=run.original_name,
                 expect=expect,
                 progress=progress,
                 lock_wait=lock_wait,
                 on_start=start,
+                source=lambda: _source_path(run),
             )
     except _NothingToDo:
         pass

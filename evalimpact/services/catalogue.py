@@ -5,6 +5,8 @@ Two variants (models.CatalogueVariant), each versioned on its own: the hospital 
 medico-social set. `variant_for(cooperation)` says which one a new evaluation takes.
 """
 
+from django.core.exceptions import ValidationError
+
 from evalimpact.models import (
     Activity,
     Axis,
@@ -22,9 +24,23 @@ MEDICO_SOCIAL_LEGAL_FORMS = {"gcsms", "gtsms"}
 MEDICO_SOCIAL_SECTORS = {Sector.MEDICO_SOCIAL, Sector.SOCIAL}
 
 
+NO_CATALOGUE = (
+    "Aucun catalogue d'indicateurs Eval'Impact n'est en vigueur : une nouvelle évaluation ne "
+    "peut pas être créée. Contactez l'administration nationale."
+)
+
+
+class NoCatalogueInForce(ValidationError):
+    """No version of the variant is in force (withdrawn, or catalogues not loaded yet)."""
+
+
 def current_catalogue(variant: str = CatalogueVariant.SANITAIRE) -> CatalogueVersion:
-    """The version in force of ``variant``; CatalogueVersion.DoesNotExist when none is."""
-    return CatalogueVersion.objects.get(is_current=True, variant=variant)
+    """The version in force of ``variant``; NoCatalogueInForce (a ValidationError, French
+    message NO_CATALOGUE) when none is, so that a page shows it rather than a 500."""
+    version = CatalogueVersion.objects.filter(is_current=True, variant=variant).first()
+    if version is None:
+        raise NoCatalogueInForce(NO_CATALOGUE)
+    return version
 
 
 def member_sectors(cooperation) -> list[str]:

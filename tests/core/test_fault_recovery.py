@@ -3,6 +3,7 @@ reaper and the "Relancer" button, a broker that refuses tasks, a Redis cache tha
 answer, /healthz. The real outages (kill -9 of a worker, redis-server stopped, PostgreSQL
 backends terminated) are in tests/faults/."""
 
+import contextvars
 import html
 import uuid
 from pathlib import Path
@@ -120,6 +121,74 @@ def test_broker_down_when_asking_for_a_pack_gives_a_french_message_not_a_500(
     page = _page(client, response["Location"])
     assert "momentanément indisponible" in page and "111" not in page
     assert "Relancer la génération" in page
+
+
+class _EagerTask:
+    """What run_in_task reads of a bound Celery task: eager, so a failure fails at once."""
+
+    class request:  # noqa: N801 - Celery's attribute name
+        is_eager = True
+        retries = 0
+
+    max_retries = 2
+
+
+def _another_worker_starts(pack, how: str, capture) -> None:
+    """The first worker went silent; "Relancer", the reaper or a duplicate delivery lets a
+    second worker (its own task context) start the job again."""
+    CopilPack.objects.filter(pk=pack.pk).update(
+        updated_at=timezone.now() - CopilPack.STALLED_AFTER * 2
+    )
+    with capture(execute=False):
+        if how == "relancer":
+            assert documents.restart(pack)
+        elif how == "reaper":
+            assert documents.reap() == {"requeued": 1, "failed": 0}
+    second = contextvars.Context().run(documents.start, CopilPack, pack.pk)
+    assert second is not None and second.status == "running"
+
+
+@pytest.mark.parametrize("how", ["relancer", "reaper", "duplicate"])
+def test_a_stale_worker_failing_late_leaves_the_new_attempt_running(
+    world, how, django_capture_on_commit_callbacks
+):
+    pack = CopilPack.objects.create(cooperation=world.coop_ara)
+
+    def generate():
+        first = documents.start(CopilPack, pack.pk)
+        assert first.attempts == 1 and first.generation == 1
+        _another_worker_starts(first, how, django_capture_on_commit_callbacks)
+        raise RuntimeError("the first worker's render ends in an error, late")
+
+    documents.run_in_task(_EagerTask, CopilPack, pack.pk, generate)
+    pack.refresh_from_db()
+    # The new run is untouched: still running, no error shown, nothing to "Relancer".
+    assert (pack.status, pack.error) == ("running", "")
+    assert not pack.can_retry
+
+    # The worker that owns the current attempt still fails it.
+    def own_failure():
+        documents.start(CopilPack, pack.pk)
+        raise RuntimeError("the current attempt fails")
+
+    CopilPack.objects.filter(pk=pack.pk).update(status="pending")
+    documents.run_in_task(_EagerTask, CopilPack, pack.pk, own_failure)
+    pack.refresh_from_db()
+    assert pack.status == "failed" and pack.error == documents.FAILED_MESSAGE
+
+
+@pytest.mark.parametrize("how", ["relancer", "reaper"])
+def test_a_stale_worker_finishing_late_leaves_the_new_attempt_running(
+    world, how, django_capture_on_commit_callbacks
+):
+    pack = CopilPack.objects.create(cooperation=world.coop_ara)
+    first = documents.start(CopilPack, pack.pk)
+    _another_worker_starts(first, how, django_capture_on_commit_callbacks)
+    name = documents.store(first, "file", f"suivi/copil/{world.coop_ara.pk}/late.pdf", b"%PDF-")
+    kept = documents.finish(first, {"file": name})
+    pack.refresh_from_db()
+    assert kept.status == pack.status == "running" and not pack.file
+    assert _files(world.coop_ara) == []  # the late file is dropped
 
 
 def test_worker_settings_redeliver_a_killed_workers_job_only_after_the_longest_job():

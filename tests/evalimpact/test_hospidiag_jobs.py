@@ -59,6 +59,23 @@ def test_the_command_hands_the_file_to_celery_and_the_run_reports(
     assert 'role="status"' in page and 'hx-trigger="every 1s"' not in page
 
 
+@pytest.mark.django_db(transaction=True)
+def test_the_command_in_eager_mode_prints_the_same_report_as_at_once(tmp_path):
+    """Without a broker the task runs inside the command (autocommit, as `manage.py`): the
+    operator reads the report there, as without --en-tache, not only a page address."""
+    path = tmp_path / "hd2022.csv"
+    path.write_bytes(GOOD)
+    out = StringIO()
+    call_command("import_hospidiag", str(path), "--en-tache", stdout=out)
+    run = HospidiagImport.objects.get()
+    assert run.status == "done"
+    printed = out.getvalue()
+    assert f"/evalimpact/imports/hospidiag/{run.pk}/" in printed and "(Terminé" in printed
+    assert "2 valeurs enregistrées, 1 lignes écartées." in printed
+    assert "Ligne 3 écartée : numéro FINESS invalide « ABC »." in printed
+    assert run.summary in printed
+
+
 def test_a_killed_import_is_reaped_requeued_and_stored_once(django_capture_on_commit_callbacks):
     run = _run(status=HospidiagImport.Status.RUNNING, attempts=1)
     _silent_for(run, HospidiagImport.STALLED_AFTER * 2)

@@ -358,3 +358,32 @@ def test_cooperation_section_runs_two_queries(world, django_assert_num_queries):
         with django_assert_num_queries(2):  # evaluations, axes
             context = section_context(None, cooperation)
         assert len(context["table"]) == 4
+
+
+def test_without_a_catalogue_in_force_the_pages_answer_in_french(world, login):
+    """As KIT 1 without fiches in force: a French message, never a 500 (the catalogue is
+    withdrawn by the admin, or not loaded yet on a new instance)."""
+    from evalimpact.models import CatalogueVersion
+
+    evaluation = create_evaluation(world.coop_ara)
+    CatalogueVersion.objects.update(is_current=False)
+    client = login(world.referent_a)
+    client.raise_request_exception = False
+    message = "Aucun catalogue d'indicateurs Eval'Impact n'est en vigueur"
+    create = f"/evalimpact/cooperation/{world.coop_ara.pk}/nouvelle/"
+    for response in (
+        client.get(create),
+        client.post(create, {"kind": "potential", "evaluated_on": "2026-01-15"}),
+    ):
+        assert response.status_code == 200
+        assert message in response.content.decode().replace("&#x27;", "'")
+    assert Evaluation.objects.count() == 1
+    # The pages of an evaluation keep its own catalogue.
+    for url in (
+        f"/evalimpact/cooperation/{world.coop_ara.pk}/",
+        f"/evalimpact/evaluation/{evaluation.pk}/",
+        f"/evalimpact/evaluation/{evaluation.pk}/saisie/",
+        f"/cooperations/{world.coop_ara.pk}/",
+    ):
+        assert client.get(url).status_code == 200, url
+    assert login(world.agent_ara).get("/evalimpact/comparer/").status_code == 200

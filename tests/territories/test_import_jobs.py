@@ -256,3 +256,56 @@ def test_a_duplicate_delivery_of_a_live_refresh_downloads_nothing(world, monkeyp
     services.import_run_execute(run_id=run.pk, lock_wait=0)
     run.refresh_from_db()
     assert (run.status, run.attempts, run.error) == ("running", 1, "")
+
+
+@pytest.mark.parametrize("error", ["fatal", "transient"])
+def test_a_stale_import_worker_failing_late_leaves_the_new_attempt_running(
+    world, monkeypatch, django_capture_on_commit_callbacks, error
+):
+    """The first worker's import ends in an error after "Relancer" started the run again on
+    another worker: neither its failure nor its retry touches the new attempt."""
+    import contextvars
+
+    from django.db import OperationalError
+
+    def late_error(*args, on_start=None, **kwargs):
+        on_start()  # attempt 1
+        _silent_for(run, ImportRun.STALLED_AFTER * 2)
+        with django_capture_on_commit_callbacks(execute=False):
+            assert documents.restart(ImportRun.objects.get(pk=run.pk))
+        second = contextvars.Context().run(documents.start, ImportRun, run.pk)
+        assert (second.generation, second.status) == (2, "running")
+        raise OperationalError("late") if error == "transient" else RuntimeError("late")
+
+    monkeypatch.setattr(services, "import_register_file", late_error)
+    run = _run(world)
+    if error == "transient":
+        with pytest.raises(OperationalError):
+            services.import_run_execute(run_id=run.pk, lock_wait=0, last_try=False)
+    else:
+        services.import_run_execute(run_id=run.pk, lock_wait=0, last_try=True)
+    run.refresh_from_db()
+    assert (run.status, run.generation, run.error) == ("running", 2, "")
+
+
+def test_a_duplicate_delivery_of_a_refresh_downloads_the_file_once(world, monkeypatch):
+    """Two deliveries of the same refresh: the file is fetched only by the one that holds
+    the import lock and has started the run; the other, arriving meanwhile, fetches nothing."""
+    calls = []
+
+    def fake_download(url, target, **kwargs):
+        calls.append(url)
+        if len(calls) == 1:  # the duplicate arrives while the first delivery downloads
+            services.import_run_execute(run_id=run.pk, lock_wait=0)
+        Path(target).write_bytes(SAMPLE.read_bytes())
+        return SAMPLE.stat().st_size
+
+    monkeypatch.setattr(services, "download", fake_download)
+    run = ImportRun.objects.create(
+        original_name="finess.csv", source_url="https://example.org/finess.csv"
+    )
+    services.import_run_execute(run_id=run.pk, lock_wait=0)
+    run.refresh_from_db()
+    assert calls == ["https://example.org/finess.csv"]
+    assert (run.status, run.attempts, run.created_count) == ("done", 1, 4)
+    assert _establishments() == 1

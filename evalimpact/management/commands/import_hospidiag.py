@@ -41,6 +41,9 @@ class Command(BaseCommand):
                 if run.status == HospidiagImport.Status.FAILED:
                     raise CommandError(f"{run.error} (suivi : {url})")
                 self.stdout.write(f"Import n° {run.pk} ({run.get_status_display()}) : {url}")
+                if run.status == HospidiagImport.Status.DONE:
+                    # Tasks ran at once (no broker): the same report as without --en-tache.
+                    self.stdout.write(run.summary)
                 continue
             try:
                 run = import_hospidiag(path, year=year)
