@@ -163,8 +163,10 @@ class MemberTermsForm(LockableFormMixin, VersionedFormMixin, DsfrModelForm):
             self.add_version_field(self.instance)
 
 
-class VersionEditForm(DsfrForm):
-    """Free text and optional clauses of the latest version; mandatory ones are shown read-only."""
+class VersionEditForm(VersionedFormMixin, DsfrForm):
+    """Free text and optional clauses of the latest version; mandatory ones are shown read-only.
+
+    Its hidden version is the convention's (a new text version moves the convention on)."""
 
     submit_label = "Enregistrer une nouvelle version"
     preamble = forms.CharField(
@@ -175,6 +177,7 @@ class VersionEditForm(DsfrForm):
 
     def __init__(self, *args, version, convention, **kwargs):
         super().__init__(*args, **kwargs)
+        self.convention = convention
         self.optional = [c for c in version.clauses.all() if not c.mandatory]
         self.fields["preamble"].initial = version.preamble
         self.fields["version"].initial = convention.version
@@ -203,6 +206,14 @@ class VersionEditForm(DsfrForm):
                     f"Le texte de la clause « {clause.title} » est vide : retirez-la ou rédigez-la.",
                 )
         return data
+
+    def stored_version(self) -> int | None:
+        return (
+            type(self.convention)
+            .objects.filter(pk=self.convention.pk)
+            .values_list("version", flat=True)
+            .first()
+        )
 
     def clause_changes(self) -> dict:
         return {

@@ -28,7 +28,7 @@ from conventions.models import (
 from cooperations.access import access_to, check, cooperation_access
 from cooperations.breadcrumbs import cooperation_breadcrumb
 from cooperations.models import Membership
-from core.forms import add_service_errors
+from core.forms import add_service_errors, save_versioned
 from core.locking import StaleObjectError
 from core.ratelimit import document_rate_limit
 from core.uploads import attachment_response
@@ -50,14 +50,6 @@ def _breadcrumb(cooperation, current, convention_link=True):
             {"url": reverse("conventions:detail", args=[cooperation.pk]), "title": "Convention"}
         )
     return cooperation_breadcrumb(cooperation, *links, current=current)
-
-
-def _stale(form, error) -> None:
-    # A row created concurrently has no stored version to offer yet: just say so.
-    if form.instance.pk:
-        form.add_stale_error(error)
-    else:
-        form.add_error(None, error)
 
 
 def _expected_version(request):
@@ -209,19 +201,15 @@ def convention_data(request, pk: int):
     )
     if locked is not None:
         form.disable_all()
-    if request.method == "POST" and form.is_valid():
-        data = {name: form.cleaned_data[name] for name in form.Meta.fields if name in form.fields}
-        try:
-            services.convention_data_save(
-                cooperation=cooperation, data=data, version=form.cleaned_data.get("version")
-            )
-        except StaleObjectError as error:
-            _stale(form, error)
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            messages.success(request, "Les données de la convention ont été enregistrées.")
-            return redirect("conventions:detail", cooperation.pk)
+    if save_versioned(
+        request,
+        form,
+        lambda data, version: services.convention_data_save(
+            cooperation=cooperation, data=data, version=version
+        ),
+        success="Les données de la convention ont été enregistrées.",
+    ):
+        return redirect("conventions:detail", cooperation.pk)
     return render(
         request,
         "conventions/form.html",
@@ -253,21 +241,15 @@ def member_terms(request, pk: int, membership_pk: int):
     form = MemberTermsForm(request.POST or None, instance=instance)
     if locked is not None:
         form.disable_all()
-    if request.method == "POST" and form.is_valid():
-        data = {name: form.cleaned_data[name] for name in form.Meta.fields}
-        try:
-            services.member_terms_save(
-                membership=membership, data=data, version=form.cleaned_data.get("version")
-            )
-        except StaleObjectError as error:
-            _stale(form, error)
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            messages.success(
-                request, f"Les engagements de {membership.member_name} ont été enregistrés."
-            )
-            return redirect(reverse("conventions:detail", args=[cooperation.pk]) + "#parts")
+    if save_versioned(
+        request,
+        form,
+        lambda data, version: services.member_terms_save(
+            membership=membership, data=data, version=version
+        ),
+        success=f"Les engagements de {membership.member_name} ont été enregistrés.",
+    ):
+        return redirect(reverse("conventions:detail", args=[cooperation.pk]) + "#parts")
     return render(
         request,
         "conventions/form.html",
@@ -340,25 +322,20 @@ def version_edit(request, pk: int):
     if latest is None:
         raise Http404("Aucune version à modifier.")
     form = VersionEditForm(request.POST or None, version=latest, convention=convention)
-    if request.method == "POST" and form.is_valid():
-        try:
-            new = services.version_edit(
-                convention=convention,
-                user=request.user,
-                preamble=form.cleaned_data["preamble"],
-                clauses=form.clause_changes(),
-                expected_version=form.cleaned_data["version"],
-                note=form.cleaned_data["note"],
-            )
-        except StaleObjectError as error:
-            form.add_error(None, error)
-            form.data = form.data.copy()
-            form.data["version"] = str(Convention.objects.get(pk=convention.pk).version)
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            messages.success(request, f"La version {new.number} a été enregistrée.")
-            return redirect("conventions:detail", cooperation.pk)
+    if save_versioned(
+        request,
+        form,
+        lambda data, version: services.version_edit(
+            convention=convention,
+            user=request.user,
+            preamble=data["preamble"],
+            clauses=form.clause_changes(),
+            expected_version=version,
+            note=data["note"],
+        ),
+        success=lambda new: f"La version {new.number} a été enregistrée.",
+    ):
+        return redirect("conventions:detail", cooperation.pk)
     return render(
         request,
         "conventions/edit.html",
