@@ -163,10 +163,25 @@ class MemberTermsForm(LockableFormMixin, VersionedFormMixin, DsfrModelForm):
             self.add_version_field(self.instance)
 
 
-class VersionEditForm(VersionedFormMixin, DsfrForm):
-    """Free text and optional clauses of the latest version; mandatory ones are shown read-only.
+class ConventionVersionMixin(VersionedFormMixin):
+    """A form whose hidden version is the convention's (`self.convention`): a text edit, the
+    completion of an approval. After a stale warning it offers the convention's stored one."""
 
-    Its hidden version is the convention's (a new text version moves the convention on)."""
+    convention = None
+
+    def stored_version(self) -> int | None:
+        if self.convention is None:
+            return None
+        return (
+            type(self.convention)
+            .objects.filter(pk=self.convention.pk)
+            .values_list("version", flat=True)
+            .first()
+        )
+
+
+class VersionEditForm(ConventionVersionMixin, DsfrForm):
+    """Free text and optional clauses of the latest version; mandatory ones are shown read-only."""
 
     submit_label = "Enregistrer une nouvelle version"
     preamble = forms.CharField(
@@ -206,14 +221,6 @@ class VersionEditForm(VersionedFormMixin, DsfrForm):
                     f"Le texte de la clause « {clause.title} » est vide : retirez-la ou rédigez-la.",
                 )
         return data
-
-    def stored_version(self) -> int | None:
-        return (
-            type(self.convention)
-            .objects.filter(pk=self.convention.pk)
-            .values_list("version", flat=True)
-            .first()
-        )
 
     def clause_changes(self) -> dict:
         return {
@@ -284,8 +291,12 @@ class ApprovalForm(DsfrForm):
     version = forms.IntegerField(widget=forms.HiddenInput)
 
 
-class ApprovalCompleteForm(DsfrForm):
+class ApprovalCompleteForm(ConventionVersionMixin, DsfrForm):
     """After the approval: its publication date, the signed arrêté or tacit certificate."""
+
+    def __init__(self, *args, convention, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.convention = convention
 
     submit_label = "Compléter la décision"
     published_on = forms.DateField(

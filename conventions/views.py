@@ -537,23 +537,26 @@ def signed_copy(request, pk: int, signature_pk: int):
     return attachment_response(signature.signed_copy, signature.original_name or "signature.pdf")
 
 
-@require_http_methods(["GET", "POST"])
-def approval(request, pk: int):
-    """The decision page: the form's approver and clock, the text and the signed copies,
-    past decisions with their arrêtés, and (pilot ARS agent) the decision form."""
+def _approval_convention(request, pk: int) -> Convention:
+    """The convention of a cooperation the user validates (pilot ARS agent; 403/404 else)."""
     cooperation = cooperation_access(
         request, pk, "validate", queryset=scoping_queryset()
     ).cooperation
     convention = get_object_or_404(
         Convention.objects.select_related("template__legal_form"), cooperation=cooperation
     )
-    legal_form = convention.template.legal_form
-    clock = approval_rules.clock_for(convention)
+    convention.cooperation = cooperation  # already read through the door, with its pilot ARS
+    return convention
+
+
+@require_http_methods(["GET", "POST"])
+def approval(request, pk: int):
+    """The decision page: the form's approver and clock, the text and the signed copies,
+    past decisions with their arrêtés, and (pilot ARS agent) the decision form."""
+    convention = _approval_convention(request, pk)
     form = ApprovalForm(
         request.POST or None, request.FILES or None, initial={"version": convention.version}
     )
-    can_decide = convention.status == Status.SIGNED and clock.requires_approval
-    can_decide = can_decide and not clock.tacit_reached
     if request.method == "POST" and form.is_valid():
         try:
             services.approval_decide(
@@ -573,7 +576,20 @@ def approval(request, pk: int):
             add_service_errors(form, error)
         else:
             messages.success(request, "La décision sur la convention est enregistrée.")
-            return redirect("conventions:detail", cooperation.pk)
+            return redirect("conventions:detail", convention.cooperation_id)
+    complete_form = (
+        ApprovalCompleteForm(initial={"version": convention.version}, convention=convention)
+        if convention.status == Status.APPROVED
+        else None
+    )
+    return _approval_page(request, convention, form, complete_form)
+
+
+def _approval_page(request, convention, form, complete_form, status: int = 200):
+    cooperation = convention.cooperation
+    clock = approval_rules.clock_for(convention)
+    can_decide = convention.status == Status.SIGNED and clock.requires_approval
+    can_decide = can_decide and not clock.tacit_reached
     latest = (
         convention.versions.select_related("files")
         .prefetch_related(
@@ -597,49 +613,44 @@ def approval(request, pk: int):
             "title": "Décision sur la convention",
             "cooperation": cooperation,
             "convention": convention,
-            "legal_form": legal_form,
+            "legal_form": convention.template.legal_form,
             "clock": clock,
             "latest": latest,
             "files": documents.files_of(latest) if latest else None,
             "decisions": decisions,
             "form": form,
             "can_approve": can_decide,
-            "complete_form": (
-                ApprovalCompleteForm(initial={"version": convention.version})
-                if convention.status == Status.APPROVED
-                else None
-            ),
+            "complete_form": complete_form,
             "breadcrumb_data": _breadcrumb(cooperation, "Décision"),
         },
+        status=status,
     )
 
 
 @require_POST
 def approval_complete(request, pk: int):
-    """The pilot ARS agent adds the publication date or the signed document afterwards."""
-    cooperation = cooperation_access(
-        request, pk, "validate", queryset=scoping_queryset()
-    ).cooperation
-    convention = get_object_or_404(Convention, cooperation=cooperation)
-    form = ApprovalCompleteForm(request.POST, request.FILES)
-    if form.is_valid():
-        try:
-            services.approval_complete(
-                convention=convention,
-                user=request.user,
-                published_on=form.cleaned_data.get("published_on"),
-                arrete=form.cleaned_data.get("arrete"),
-                expected_version=form.cleaned_data["version"],
-            )
-        except StaleObjectError as error:
-            messages.error(request, error.messages[0])
-        except ValidationError as error:
-            messages.error(request, " ".join(error.messages))
-        else:
-            messages.success(request, "La décision d'approbation est complétée.")
-    else:
-        messages.error(request, " ".join(e for errors in form.errors.values() for e in errors))
-    return redirect("conventions:approval", cooperation.pk)
+    """The pilot ARS agent adds the publication date or the signed document afterwards.
+
+    Refused (the form's own checks, the service's, a stale version): the decision page again,
+    with the error summary at the top of this form and what was typed kept (a file must be
+    chosen again: browsers never send it back)."""
+    convention = _approval_convention(request, pk)
+    form = ApprovalCompleteForm(request.POST, request.FILES, convention=convention)
+    if save_versioned(
+        request,
+        form,
+        lambda data, version: services.approval_complete(
+            convention=convention,
+            user=request.user,
+            published_on=data.get("published_on"),
+            arrete=data.get("arrete"),
+            expected_version=version,
+        ),
+        success="La décision d'approbation est complétée.",
+    ):
+        return redirect("conventions:approval", convention.cooperation_id)
+    decision_form = ApprovalForm(initial={"version": convention.version})
+    return _approval_page(request, convention, decision_form, form)
 
 
 def decision_arrete(request, pk: int, decision_pk: int):

@@ -611,3 +611,45 @@ def test_ars_home_lists_only_the_approvals_its_user_may_decide(world, login, rf)
     assert home_approvals(request)["conventions"] == []
     request.user = world.agent_ara
     assert [c.cooperation_id for c in home_approvals(request)["conventions"]] == [world.coop_ara.pk]
+
+
+def test_a_refused_completion_shows_the_form_again_with_its_errors_and_the_typed_date(world, login):
+    """approval_complete refused (a date outside the allowed range, nothing given, a stale
+    version): the decision page again, the error summary at the top of the completion form,
+    the typed date kept, nothing recorded."""
+    convention = _signed(world)
+    services.approval_decide(
+        convention=convention,
+        user=world.agent_ara,
+        decision="approved",
+        decided_on=timezone.localdate(),
+        reference="2026-0142",
+        expected_version=convention.version,
+    )
+    convention.refresh_from_db()
+    client = login(world.agent_ara)
+    target = url("approval_complete", world.coop_ara.pk)
+    too_early = (convention.approved_on - timedelta(days=3)).isoformat()
+
+    response = client.post(target, {"published_on": too_early, "version": convention.version})
+    assert response.status_code == 200
+    html = unescape(response.content.decode())
+    section = html[html.index('id="completer"') :]
+    summary = section[section.index("kc-error-summary") : section.index("</div>")]
+    assert "La date de publication est comprise entre l'approbation" in summary
+    assert 'href="#id_published_on"' in summary
+    assert f'value="{too_early}"' in section
+    assert not response.context["messages"] or not list(response.context["messages"])
+
+    nothing = unescape(client.post(target, {"version": convention.version}).content.decode())
+    assert "Indiquez une date de publication ou déposez le document signé." in nothing
+
+    Convention.objects.filter(pk=convention.pk).update(version=convention.version + 1)
+    today = timezone.localdate().isoformat()
+    stale = client.post(target, {"published_on": today, "version": convention.version})
+    stale_html = unescape(stale.content.decode())
+    assert stale.status_code == 200
+    assert "Quelqu'un d'autre a enregistré cette fiche" in stale_html
+    assert f'value="{today}"' in stale_html
+    convention.refresh_from_db()
+    assert convention.published_on is None
