@@ -606,3 +606,65 @@ def test_home_page_lists_conventions_waiting_for_the_agent_approval(world, login
     assert "Conventions à approuver" not in login(world.referent_a).get("/").content.decode()
     other = login(world.agent_occ).get("/").content.decode()
     assert world.coop_ara.title not in other
+
+
+def _edit_text(world, times: int) -> None:
+    for index in range(times):
+        services.version_edit(
+            convention=world.coop_ara.convention,
+            user=world.referent_a,
+            preamble=f"Préambule {index}",
+            clauses={},
+            expected_version=Convention.objects.get().version,
+            note=f"Retouche {index}",
+        )
+
+
+def _log(convention, entries: int) -> None:
+    from conventions.models import Transition
+
+    Transition.objects.bulk_create(
+        Transition(
+            convention=convention,
+            from_state=Status.DRAFT,
+            to_state=Status.DRAFT,
+            actor=world_actor,
+            comment=f"Entrée {n}",
+        )
+        for n, world_actor in entries
+    )
+
+
+@pytest.mark.parametrize("page", ["version", "journal", "diff"])
+def test_version_journal_and_diff_pages_run_a_constant_number_of_queries(world, login, page):
+    """The same number of queries with 2 versions (and journal entries) as with 6: each
+    version's author, amended version and clauses, and each entry's actor, are read with
+    their rows (tests.queries.count_queries: a warm page)."""
+    from tests.queries import count_queries
+
+    _generated(world)
+    convention = Convention.objects.get()
+    _edit_text(world, 1)
+    _log(convention, [(1, world.referent_a)])
+    client = login(world.referent_a)
+
+    def address(versions: int) -> str:
+        if page == "version":
+            return url("version", world.coop_ara.pk, versions)
+        if page == "diff":
+            return url("diff", world.coop_ara.pk) + f"?de=1&a={versions}"
+        return url("journal", world.coop_ara.pk)
+
+    small = count_queries(client, address(2))
+    _edit_text(world, 4)
+    _log(convention, [(n, world.agent_ara if n % 2 else world.referent_a) for n in range(2, 6)])
+    assert convention.versions.count() == 6 and convention.transitions.count() == 6
+    large = count_queries(client, address(6))
+    html = client.get(address(6)).content.decode()
+    if page == "journal":
+        assert html.count("Entrée ") == 5
+    elif page == "diff":
+        assert "Version 6" in html and "Préambule 3" in html
+    else:
+        assert "Version 6" in html and "Préambule 3" in html
+    assert large == small
