@@ -246,7 +246,7 @@ class SignatureForm(DsfrForm):
     )
 
 
-class ApprovalForm(DsfrForm):
+class ApprovalForm(ConventionVersionMixin, DsfrForm):
     """The competent authority's decision, recorded by an agent of the pilot ARS.
 
     What each decision requires (an arrêté number, a reason) is checked once, by
@@ -289,6 +289,10 @@ class ApprovalForm(DsfrForm):
         help_text="Au recueil des actes administratifs (RAA) ou au journal officiel.",
     )
     version = forms.IntegerField(widget=forms.HiddenInput)
+
+    def __init__(self, *args, convention, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.convention = convention
 
 
 class ApprovalCompleteForm(ConventionVersionMixin, DsfrForm):

@@ -555,28 +555,28 @@ def approval(request, pk: int):
     past decisions with their arrêtés, and (pilot ARS agent) the decision form."""
     convention = _approval_convention(request, pk)
     form = ApprovalForm(
-        request.POST or None, request.FILES or None, initial={"version": convention.version}
+        request.POST or None,
+        request.FILES or None,
+        initial={"version": convention.version},
+        convention=convention,
     )
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.approval_decide(
-                convention=convention,
-                user=request.user,
-                decision=form.cleaned_data["decision"],
-                decided_on=form.cleaned_data["decided_on"],
-                reference=form.cleaned_data["reference"],
-                reason=form.cleaned_data["reason"],
-                arrete=form.cleaned_data.get("arrete"),
-                published_on=form.cleaned_data.get("published_on"),
-                expected_version=form.cleaned_data["version"],
-            )
-        except StaleObjectError as error:
-            form.add_error(None, error)
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            messages.success(request, "La décision sur la convention est enregistrée.")
-            return redirect("conventions:detail", convention.cooperation_id)
+    if save_versioned(
+        request,
+        form,
+        lambda data, version: services.approval_decide(
+            convention=convention,
+            user=request.user,
+            decision=data["decision"],
+            decided_on=data["decided_on"],
+            reference=data["reference"],
+            reason=data["reason"],
+            arrete=data.get("arrete"),
+            published_on=data.get("published_on"),
+            expected_version=version,
+        ),
+        success="La décision sur la convention est enregistrée.",
+    ):
+        return redirect("conventions:detail", convention.cooperation_id)
     complete_form = (
         ApprovalCompleteForm(initial={"version": convention.version}, convention=convention)
         if convention.status == Status.APPROVED
@@ -649,7 +649,7 @@ def approval_complete(request, pk: int):
         success="La décision d'approbation est complétée.",
     ):
         return redirect("conventions:approval", convention.cooperation_id)
-    decision_form = ApprovalForm(initial={"version": convention.version})
+    decision_form = ApprovalForm(initial={"version": convention.version}, convention=convention)
     return _approval_page(request, convention, decision_form, form)
 
 

@@ -736,3 +736,29 @@ def test_a_stale_amendment_writes_nothing(world):
     convention.refresh_from_db()
     assert convention.status == Status.APPROVED and convention.approved_on is not None
     assert (_history_and_log(convention), convention.versions.count()) == before
+
+
+def test_a_stale_decision_is_warned_at_the_top_keeps_the_input_then_goes_through(world, login):
+    convention = _signed(world)
+    opened = convention.version
+    Convention.objects.filter(pk=convention.pk).update(version=opened + 1)  # someone saved
+    client = login(world.agent_ara)
+    data = {
+        "decision": "approved",
+        "decided_on": timezone.localdate().isoformat(),
+        "reference": "2026-0777",
+        "version": opened,
+    }
+    response = client.post(url("approval", world.coop_ara.pk), data)
+    assert response.status_code == 200
+    html = unescape(response.content.decode())
+    summary = html[html.index("kc-error-summary") :]
+    assert "Quelqu'un d'autre a enregistré cette fiche" in summary[: summary.index("</div>")]
+    assert 'value="2026-0777"' in html
+    convention.refresh_from_db()
+    assert convention.status == Status.SIGNED and not convention.decisions.exists()
+    again = dict(response.context["form"].data.items())
+    assert again["version"] == str(opened + 1)
+    assert client.post(url("approval", world.coop_ara.pk), again).status_code == 302
+    convention.refresh_from_db()
+    assert convention.status == Status.APPROVED and convention.approval_reference == "2026-0777"
