@@ -163,7 +163,24 @@ class MemberTermsForm(LockableFormMixin, VersionedFormMixin, DsfrModelForm):
             self.add_version_field(self.instance)
 
 
-class VersionEditForm(DsfrForm):
+class ConventionVersionMixin(VersionedFormMixin):
+    """A form whose hidden version is the convention's (`self.convention`): a text edit, the
+    completion of an approval. After a stale warning it offers the convention's stored one."""
+
+    convention = None
+
+    def stored_version(self) -> int | None:
+        if self.convention is None:
+            return None
+        return (
+            type(self.convention)
+            .objects.filter(pk=self.convention.pk)
+            .values_list("version", flat=True)
+            .first()
+        )
+
+
+class VersionEditForm(ConventionVersionMixin, DsfrForm):
     """Free text and optional clauses of the latest version; mandatory ones are shown read-only."""
 
     submit_label = "Enregistrer une nouvelle version"
@@ -175,6 +192,7 @@ class VersionEditForm(DsfrForm):
 
     def __init__(self, *args, version, convention, **kwargs):
         super().__init__(*args, **kwargs)
+        self.convention = convention
         self.optional = [c for c in version.clauses.all() if not c.mandatory]
         self.fields["preamble"].initial = version.preamble
         self.fields["version"].initial = convention.version
@@ -228,7 +246,7 @@ class SignatureForm(DsfrForm):
     )
 
 
-class ApprovalForm(DsfrForm):
+class ApprovalForm(ConventionVersionMixin, DsfrForm):
     """The competent authority's decision, recorded by an agent of the pilot ARS.
 
     What each decision requires (an arrêté number, a reason) is checked once, by
@@ -272,9 +290,17 @@ class ApprovalForm(DsfrForm):
     )
     version = forms.IntegerField(widget=forms.HiddenInput)
 
+    def __init__(self, *args, convention, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.convention = convention
 
-class ApprovalCompleteForm(DsfrForm):
+
+class ApprovalCompleteForm(ConventionVersionMixin, DsfrForm):
     """After the approval: its publication date, the signed arrêté or tacit certificate."""
+
+    def __init__(self, *args, convention, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.convention = convention
 
     submit_label = "Compléter la décision"
     published_on = forms.DateField(

@@ -229,15 +229,27 @@ def _parties(facts) -> list[dict]:
     ]
 
 
-def _set_status(convention, to_status, *, user, version=None, comment="") -> None:
+def _set_status(
+    convention,
+    to_status,
+    *,
+    user,
+    version=None,
+    comment="",
+    expected_version: int | None = None,
+    fields: tuple[str, ...] = (),
+) -> None:
     """Move the convention (refused unless CONVENTION_MOVES allows it) and log the version
-    concerned."""
+    concerned, in one save: `fields` name the convention's other fields set with the move,
+    `expected_version` the form's version (StaleObjectError, nothing written, when someone
+    saved since). One move, one save, one history row."""
     transition(
         convention,
         to_status,
         actor=user,
         comment=comment,
-        update_fields=["updated_at"],
+        expected_version=expected_version,
+        update_fields=["updated_at", *fields],
         log_fields={"version": version},
     )
 
@@ -551,13 +563,13 @@ def signature_start(*, convention, user, expected_version: int) -> None:
             ]
             + [item.message for item in problems]
         )
-    _lock(convention, expected_version)
     _set_status(
         convention,
         Status.IN_SIGNATURE,
         user=user,
         version=latest,
         comment=f"Version {latest.number} soumise à la signature des membres",
+        expected_version=expected_version,
     )
     # The documents lose their "document de travail" banner.
     version_files_request(version=latest, user=user, force=True)
@@ -607,13 +619,13 @@ def signature_record(
         legal_form = convention.template.legal_form
         # The approval clock starts when the text signed by all goes to the authority.
         convention.submitted_on = timezone.localdate() if legal_form.requires_approval else None
-        convention.save(update_fields=["submitted_on", "updated_at"])
         _set_status(
             convention,
             Status.SIGNED,
             user=user,
             version=version,
             comment="Tous les membres ont signé",
+            fields=("submitted_on",),
         )
         _event(
             convention,
@@ -776,7 +788,6 @@ def approval_decide(
     if errors:
         raise ValidationError(errors)
     stored, original = _store_arrete(arrete)
-    _lock(convention, expected_version)
     record = ApprovalDecision(
         convention=convention,
         version=version,
@@ -790,27 +801,35 @@ def approval_decide(
     )
     record.full_clean()
     record.save()
+    fields = ()
     if decision == ApprovalDecision.Kind.APPROVED:
         convention.approved_on = decided_on
         convention.approval_reference = number
         convention.approved_by = user
         convention.approval_mode = ApprovalMode.EXPRESS
         convention.published_on = published_on
-        convention.save(
-            update_fields=[
-                "approved_on",
-                "approval_reference",
-                "approved_by",
-                "approval_mode",
-                "published_on",
-            ]
+        fields = (
+            "approved_on",
+            "approval_reference",
+            "approved_by",
+            "approval_mode",
+            "published_on",
         )
         comment = f"Arrêté n° {number} du {decided_on:%d/%m/%Y}"
         message = f"La convention est approuvée par arrêté n° {number} du {decided_on:%d/%m/%Y}."
     else:
         comment = f"{record.get_kind_display()} du {decided_on:%d/%m/%Y} : {reason}"[:255]
         message = f"{record.get_kind_display()} de la convention : {reason}"
-    _set_status(convention, DECISION_STATUS[decision], user=user, version=version, comment=comment)
+    # The form's version is checked by the move's own save (a stale decision writes nothing).
+    _set_status(
+        convention,
+        DECISION_STATUS[decision],
+        user=user,
+        version=version,
+        comment=comment,
+        expected_version=expected_version,
+        fields=fields,
+    )
     _event(convention, DECISION_EVENT[decision], user, record, message)
     if decision == ApprovalDecision.Kind.APPROVED:
         # The approved text carries its arrêté: the stored PDF and DOCX are produced again.
@@ -936,15 +955,19 @@ def approval_tacit_apply(*, today: date | None = None) -> list[Convention]:
         convention.approval_reference = ""
         convention.approved_by = None
         convention.approval_mode = ApprovalMode.TACIT
-        convention.save(
-            update_fields=["approved_on", "approval_reference", "approved_by", "approval_mode"]
-        )
         basis = legal_form.approval_legal_basis
         comment = (
             f"Approbation tacite acquise le {tacit_on:%d/%m/%Y} : aucune décision dans le délai "
             f"de {legal_form.approval_delay_months} mois ({basis})"
         )
-        _set_status(convention, Status.APPROVED, user=None, version=version, comment=comment)
+        _set_status(
+            convention,
+            Status.APPROVED,
+            user=None,
+            version=version,
+            comment=comment,
+            fields=("approved_on", "approval_reference", "approved_by", "approval_mode"),
+        )
         _event(convention, "convention_tacit_approval", None, convention, comment + ".")
         version_files_request(version=version, force=True)
         done.append(convention)
@@ -962,7 +985,6 @@ def amendment_start(
         refusal="Un avenant ne se prépare que sur une convention signée "
         "(et approuvée si nécessaire).",
     )
-    _lock(convention, expected_version)
     signed = _latest(convention)
     amendment = ConventionVersion.objects.create(
         convention=convention,
@@ -997,15 +1019,21 @@ def amendment_start(
     convention.approval_mode = ""
     convention.submitted_on = None
     convention.published_on = None
-    convention.save(
-        update_fields=[
+    # The form's version is checked by the move's own save (a stale form writes nothing).
+    _set_status(
+        convention,
+        Status.AMENDED,
+        user=user,
+        version=amendment,
+        comment=amendment.note,
+        expected_version=expected_version,
+        fields=(
             "approved_on",
             "approval_reference",
             "approval_mode",
             "submitted_on",
             "published_on",
-        ]
+        ),
     )
-    _set_status(convention, Status.AMENDED, user=user, version=amendment, comment=amendment.note)
     version_files_request(version=amendment, user=user)
     return amendment

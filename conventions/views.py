@@ -28,7 +28,7 @@ from conventions.models import (
 from cooperations.access import access_to, check, cooperation_access
 from cooperations.breadcrumbs import cooperation_breadcrumb
 from cooperations.models import Membership
-from core.forms import add_service_errors
+from core.forms import add_service_errors, save_versioned
 from core.locking import StaleObjectError
 from core.ratelimit import document_rate_limit
 from core.uploads import attachment_response
@@ -50,14 +50,6 @@ def _breadcrumb(cooperation, current, convention_link=True):
             {"url": reverse("conventions:detail", args=[cooperation.pk]), "title": "Convention"}
         )
     return cooperation_breadcrumb(cooperation, *links, current=current)
-
-
-def _stale(form, error) -> None:
-    # A row created concurrently has no stored version to offer yet: just say so.
-    if form.instance.pk:
-        form.add_stale_error(error)
-    else:
-        form.add_error(None, error)
 
 
 def _expected_version(request):
@@ -209,19 +201,15 @@ def convention_data(request, pk: int):
     )
     if locked is not None:
         form.disable_all()
-    if request.method == "POST" and form.is_valid():
-        data = {name: form.cleaned_data[name] for name in form.Meta.fields if name in form.fields}
-        try:
-            services.convention_data_save(
-                cooperation=cooperation, data=data, version=form.cleaned_data.get("version")
-            )
-        except StaleObjectError as error:
-            _stale(form, error)
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            messages.success(request, "Les données de la convention ont été enregistrées.")
-            return redirect("conventions:detail", cooperation.pk)
+    if save_versioned(
+        request,
+        form,
+        lambda data, version: services.convention_data_save(
+            cooperation=cooperation, data=data, version=version
+        ),
+        success="Les données de la convention ont été enregistrées.",
+    ):
+        return redirect("conventions:detail", cooperation.pk)
     return render(
         request,
         "conventions/form.html",
@@ -253,21 +241,15 @@ def member_terms(request, pk: int, membership_pk: int):
     form = MemberTermsForm(request.POST or None, instance=instance)
     if locked is not None:
         form.disable_all()
-    if request.method == "POST" and form.is_valid():
-        data = {name: form.cleaned_data[name] for name in form.Meta.fields}
-        try:
-            services.member_terms_save(
-                membership=membership, data=data, version=form.cleaned_data.get("version")
-            )
-        except StaleObjectError as error:
-            _stale(form, error)
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            messages.success(
-                request, f"Les engagements de {membership.member_name} ont été enregistrés."
-            )
-            return redirect(reverse("conventions:detail", args=[cooperation.pk]) + "#parts")
+    if save_versioned(
+        request,
+        form,
+        lambda data, version: services.member_terms_save(
+            membership=membership, data=data, version=version
+        ),
+        success=f"Les engagements de {membership.member_name} ont été enregistrés.",
+    ):
+        return redirect(reverse("conventions:detail", args=[cooperation.pk]) + "#parts")
     return render(
         request,
         "conventions/form.html",
@@ -342,25 +324,20 @@ def version_edit(request, pk: int):
     if latest is None:
         raise Http404("Aucune version à modifier.")
     form = VersionEditForm(request.POST or None, version=latest, convention=convention)
-    if request.method == "POST" and form.is_valid():
-        try:
-            new = services.version_edit(
-                convention=convention,
-                user=request.user,
-                preamble=form.cleaned_data["preamble"],
-                clauses=form.clause_changes(),
-                expected_version=form.cleaned_data["version"],
-                note=form.cleaned_data["note"],
-            )
-        except StaleObjectError as error:
-            form.add_error(None, error)
-            form.data = form.data.copy()
-            form.data["version"] = str(Convention.objects.get(pk=convention.pk).version)
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            messages.success(request, f"La version {new.number} a été enregistrée.")
-            return redirect("conventions:detail", cooperation.pk)
+    if save_versioned(
+        request,
+        form,
+        lambda data, version: services.version_edit(
+            convention=convention,
+            user=request.user,
+            preamble=data["preamble"],
+            clauses=form.clause_changes(),
+            expected_version=version,
+            note=data["note"],
+        ),
+        success=lambda new: f"La version {new.number} a été enregistrée.",
+    ):
+        return redirect("conventions:detail", cooperation.pk)
     return render(
         request,
         "conventions/edit.html",
@@ -566,43 +543,59 @@ def signed_copy(request, pk: int, signature_pk: int):
     return attachment_response(signature.signed_copy, signature.original_name or "signature.pdf")
 
 
-@require_http_methods(["GET", "POST"])
-def approval(request, pk: int):
-    """The decision page: the form's approver and clock, the text and the signed copies,
-    past decisions with their arrêtés, and (pilot ARS agent) the decision form."""
+def _approval_convention(request, pk: int) -> Convention:
+    """The convention of a cooperation the user validates (pilot ARS agent; 403/404 else)."""
     cooperation = cooperation_access(
         request, pk, "validate", queryset=scoping_queryset()
     ).cooperation
     convention = get_object_or_404(
         Convention.objects.select_related("template__legal_form"), cooperation=cooperation
     )
-    legal_form = convention.template.legal_form
-    clock = approval_rules.clock_for(convention)
+    convention.cooperation = cooperation  # already read through the door, with its pilot ARS
+    return convention
+
+
+@require_http_methods(["GET", "POST"])
+def approval(request, pk: int):
+    """The decision page: the form's approver and clock, the text and the signed copies,
+    past decisions with their arrêtés, and (pilot ARS agent) the decision form."""
+    convention = _approval_convention(request, pk)
     form = ApprovalForm(
-        request.POST or None, request.FILES or None, initial={"version": convention.version}
+        request.POST or None,
+        request.FILES or None,
+        initial={"version": convention.version},
+        convention=convention,
     )
+    if save_versioned(
+        request,
+        form,
+        lambda data, version: services.approval_decide(
+            convention=convention,
+            user=request.user,
+            decision=data["decision"],
+            decided_on=data["decided_on"],
+            reference=data["reference"],
+            reason=data["reason"],
+            arrete=data.get("arrete"),
+            published_on=data.get("published_on"),
+            expected_version=version,
+        ),
+        success="La décision sur la convention est enregistrée.",
+    ):
+        return redirect("conventions:detail", convention.cooperation_id)
+    complete_form = (
+        ApprovalCompleteForm(initial={"version": convention.version}, convention=convention)
+        if convention.status == Status.APPROVED
+        else None
+    )
+    return _approval_page(request, convention, form, complete_form)
+
+
+def _approval_page(request, convention, form, complete_form, status: int = 200):
+    cooperation = convention.cooperation
+    clock = approval_rules.clock_for(convention)
     can_decide = convention.status == Status.SIGNED and clock.requires_approval
     can_decide = can_decide and not clock.tacit_reached
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.approval_decide(
-                convention=convention,
-                user=request.user,
-                decision=form.cleaned_data["decision"],
-                decided_on=form.cleaned_data["decided_on"],
-                reference=form.cleaned_data["reference"],
-                reason=form.cleaned_data["reason"],
-                arrete=form.cleaned_data.get("arrete"),
-                published_on=form.cleaned_data.get("published_on"),
-                expected_version=form.cleaned_data["version"],
-            )
-        except StaleObjectError as error:
-            form.add_error(None, error)
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            messages.success(request, "La décision sur la convention est enregistrée.")
-            return redirect("conventions:detail", cooperation.pk)
     latest = (
         convention.versions.select_related("files")
         .prefetch_related(
@@ -626,49 +619,44 @@ def approval(request, pk: int):
             "title": "Décision sur la convention",
             "cooperation": cooperation,
             "convention": convention,
-            "legal_form": legal_form,
+            "legal_form": convention.template.legal_form,
             "clock": clock,
             "latest": latest,
             "files": documents.files_of(latest) if latest else None,
             "decisions": decisions,
             "form": form,
             "can_approve": can_decide,
-            "complete_form": (
-                ApprovalCompleteForm(initial={"version": convention.version})
-                if convention.status == Status.APPROVED
-                else None
-            ),
+            "complete_form": complete_form,
             "breadcrumb_data": _breadcrumb(cooperation, "Décision"),
         },
+        status=status,
     )
 
 
 @require_POST
 def approval_complete(request, pk: int):
-    """The pilot ARS agent adds the publication date or the signed document afterwards."""
-    cooperation = cooperation_access(
-        request, pk, "validate", queryset=scoping_queryset()
-    ).cooperation
-    convention = get_object_or_404(Convention, cooperation=cooperation)
-    form = ApprovalCompleteForm(request.POST, request.FILES)
-    if form.is_valid():
-        try:
-            services.approval_complete(
-                convention=convention,
-                user=request.user,
-                published_on=form.cleaned_data.get("published_on"),
-                arrete=form.cleaned_data.get("arrete"),
-                expected_version=form.cleaned_data["version"],
-            )
-        except StaleObjectError as error:
-            messages.error(request, error.messages[0])
-        except ValidationError as error:
-            messages.error(request, " ".join(error.messages))
-        else:
-            messages.success(request, "La décision d'approbation est complétée.")
-    else:
-        messages.error(request, " ".join(e for errors in form.errors.values() for e in errors))
-    return redirect("conventions:approval", cooperation.pk)
+    """The pilot ARS agent adds the publication date or the signed document afterwards.
+
+    Refused (the form's own checks, the service's, a stale version): the decision page again,
+    with the error summary at the top of this form and what was typed kept (a file must be
+    chosen again: browsers never send it back)."""
+    convention = _approval_convention(request, pk)
+    form = ApprovalCompleteForm(request.POST, request.FILES, convention=convention)
+    if save_versioned(
+        request,
+        form,
+        lambda data, version: services.approval_complete(
+            convention=convention,
+            user=request.user,
+            published_on=data.get("published_on"),
+            arrete=data.get("arrete"),
+            expected_version=version,
+        ),
+        success="La décision d'approbation est complétée.",
+    ):
+        return redirect("conventions:approval", convention.cooperation_id)
+    decision_form = ApprovalForm(initial={"version": convention.version}, convention=convention)
+    return _approval_page(request, convention, decision_form, form)
 
 
 def decision_arrete(request, pk: int, decision_pk: int):

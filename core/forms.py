@@ -181,11 +181,25 @@ class VersionedFormMixin:
             widget=forms.HiddenInput, initial=getattr(instance, "version", 1)
         )
 
+    def stored_version(self) -> int | None:
+        """The version now stored for what this form edits (None: no row yet). A form whose
+        version is another object's (a convention's text edits the convention) overrides it."""
+        instance = getattr(self, "instance", None)
+        if instance is None or instance.pk is None:
+            return None
+        return (
+            type(instance).objects.filter(pk=instance.pk).values_list("version", flat=True).first()
+        )
+
     def add_stale_error(self, error: StaleObjectError):
         self.add_error(None, error)
+        stored = self.stored_version() if "version" in self.fields else None
+        if stored is None:
+            # A first save beaten by a concurrent one: no version to offer, the warning
+            # (and the user's input) is all the form can show.
+            return
         # Let the next submit go through once the user has seen the warning.
         self.data = self.data.copy()
-        stored = self.instance.__class__.objects.get(pk=self.instance.pk).version
         self.data[self.add_prefix("version")] = str(stored)
 
 
@@ -199,27 +213,37 @@ def add_service_errors(form, error: ValidationError) -> None:
         form.add_error(None, error.messages)
 
 
-def save_versioned(request, form, save, *, success: str) -> bool:
+def save_versioned(
+    request, form, save, *, success, extra_forms=(), on_error=add_service_errors
+) -> bool:
     """The POST half of an edit page with optimistic locking (VersionedFormMixin).
 
-    When `request` is a POST and `form` is valid, calls `save(data, version)` (the cleaned
-    data without "version", and that version) — a service that raises StaleObjectError when
-    someone saved first, ValidationError when it refuses. Answers True once saved (with the
-    French `success` message queued); otherwise False with the stale warning or the
-    service's errors on the form, for the view to render it again.
+    When `request` is a POST and `form` (and every form of `extra_forms`) is valid, calls
+    `save(data, version)` (`form`'s cleaned data without "version", and that version, None
+    for a first save whose form has no version yet) — a service that raises
+    StaleObjectError when someone saved first, ValidationError when it refuses. Answers
+    True once saved, with the French `success` message queued (a string, a function of
+    what `save` returned, or None for no message); otherwise False with the stale warning
+    on `form` or the service's errors placed by `on_error(form, error)` (default: per field
+    of `form`, else at its top), for the view to render the page again with the input kept.
     """
-    if request.method != "POST" or not form.is_valid():
+    if request.method != "POST":
+        return False
+    valid = [f.is_valid() for f in (form, *extra_forms)]
+    if not all(valid):
         return False
     data = dict(form.cleaned_data)
-    version = data.pop("version")
+    version = data.pop("version", None)
     try:
-        save(data, version)
+        result = save(data, version)
     except StaleObjectError as error:
         form.add_stale_error(error)
     except ValidationError as error:
-        add_service_errors(form, error)
+        on_error(form, error)
     else:
-        messages.success(request, success)
+        message = success(result) if callable(success) else success
+        if message:
+            messages.success(request, message)
         return True
     return False
 

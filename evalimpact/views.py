@@ -15,7 +15,7 @@ from cooperations.breadcrumbs import cooperation_breadcrumb
 from cooperations.filters import CooperationFilter
 from cooperations.models import Cooperation
 from core import imports
-from core.forms import DocumentRequestForm, add_service_errors, start_document
+from core.forms import DocumentRequestForm, add_service_errors, save_versioned, start_document
 from core.idempotency import once_per_submission
 from core.locking import StaleObjectError
 from core.ratelimit import document_rate_limit
@@ -203,31 +203,30 @@ def evaluation_edit(request, pk: int):
     answers = AnswersForm(request.POST or None, data_obj=data, prefix="a", axis_code=axis_code)
     if request.method == "POST" and request.htmx and request.POST.get("action") == "autosave":
         return _autosave(request, evaluation, header, answers)
-    if request.method == "POST" and header.is_valid() and answers.is_valid():
-        fields = dict(header.cleaned_data)
-        version = fields.pop("version")
-        try:
-            services.evaluation_save(
-                evaluation=evaluation,
-                user=request.user,
-                header=fields,
-                rows=answers.rows(),
-                version=version,
+    finalize = "finalize" in request.POST
+    if save_versioned(
+        request,
+        header,
+        lambda fields, version: services.evaluation_save(
+            evaluation=evaluation,
+            user=request.user,
+            header=fields,
+            rows=answers.rows(),
+            version=version,
+        ),
+        extra_forms=[answers],
+        on_error=lambda _form, error: _add_row_errors(header, answers, error),
+        # Finalising says in one message whether it went through.
+        success=None if finalize else "Les réponses sont enregistrées et les notes recalculées.",
+    ):
+        if finalize:
+            return _finalize(request, evaluation, axis_code)
+        following = [a.code for a in data.axes if a.code > axis_code]
+        if "next" in request.POST and following:
+            return redirect(
+                f"{reverse('evalimpact:edit', args=[evaluation.pk])}?axe={following[0]}"
             )
-        except StaleObjectError as error:
-            header.add_stale_error(error)
-        except ValidationError as error:
-            _add_row_errors(header, answers, error)
-        else:
-            if "finalize" in request.POST:
-                return _finalize(request, evaluation, axis_code)
-            messages.success(request, "Les réponses sont enregistrées et les notes recalculées.")
-            following = [a.code for a in data.axes if a.code > axis_code]
-            if "next" in request.POST and following:
-                return redirect(
-                    f"{reverse('evalimpact:edit', args=[evaluation.pk])}?axe={following[0]}"
-                )
-            return redirect(f"{reverse('evalimpact:edit', args=[evaluation.pk])}?axe={axis_code}")
+        return redirect(f"{reverse('evalimpact:edit', args=[evaluation.pk])}?axe={axis_code}")
     missing = _missing_links(data)
     missing_by_axis = Counter(m["axis"] for m in missing)
     return render(

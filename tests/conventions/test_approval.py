@@ -25,6 +25,7 @@ from conventions.models import (
 from conventions.rendering import DATA_FIELDS, placeholders_in
 from cooperations.models import LegalForm
 from cooperations.signals import cooperation_event
+from core.locking import StaleObjectError
 from tests.conventions.factories import complete
 
 pytestmark = pytest.mark.django_db
@@ -611,3 +612,153 @@ def test_ars_home_lists_only_the_approvals_its_user_may_decide(world, login, rf)
     assert home_approvals(request)["conventions"] == []
     request.user = world.agent_ara
     assert [c.cooperation_id for c in home_approvals(request)["conventions"]] == [world.coop_ara.pk]
+
+
+def test_a_refused_completion_shows_the_form_again_with_its_errors_and_the_typed_date(world, login):
+    """approval_complete refused (a date outside the allowed range, nothing given, a stale
+    version): the decision page again, the error summary at the top of the completion form,
+    the typed date kept, nothing recorded."""
+    convention = _signed(world)
+    services.approval_decide(
+        convention=convention,
+        user=world.agent_ara,
+        decision="approved",
+        decided_on=timezone.localdate(),
+        reference="2026-0142",
+        expected_version=convention.version,
+    )
+    convention.refresh_from_db()
+    client = login(world.agent_ara)
+    target = url("approval_complete", world.coop_ara.pk)
+    too_early = (convention.approved_on - timedelta(days=3)).isoformat()
+
+    response = client.post(target, {"published_on": too_early, "version": convention.version})
+    assert response.status_code == 200
+    html = unescape(response.content.decode())
+    section = html[html.index('id="completer"') :]
+    summary = section[section.index("kc-error-summary") : section.index("</div>")]
+    assert "La date de publication est comprise entre l'approbation" in summary
+    assert 'href="#id_published_on"' in summary
+    assert f'value="{too_early}"' in section
+    assert not response.context["messages"] or not list(response.context["messages"])
+
+    nothing = unescape(client.post(target, {"version": convention.version}).content.decode())
+    assert "Indiquez une date de publication ou déposez le document signé." in nothing
+
+    Convention.objects.filter(pk=convention.pk).update(version=convention.version + 1)
+    today = timezone.localdate().isoformat()
+    stale = client.post(target, {"published_on": today, "version": convention.version})
+    stale_html = unescape(stale.content.decode())
+    assert stale.status_code == 200
+    assert "Quelqu'un d'autre a enregistré cette fiche" in stale_html
+    assert f'value="{today}"' in stale_html
+    convention.refresh_from_db()
+    assert convention.published_on is None
+
+
+def _history_and_log(convention) -> tuple[int, int]:
+    return convention.history.count(), convention.transitions.count()
+
+
+def test_each_move_of_the_convention_is_one_save_one_history_row_one_log_row(world):
+    """Every move goes through core.workflow.transition() with the fields it changes and the
+    form's version: one save of the convention (one django-simple-history row), one
+    Transition. Before, signature, decisions, the tacit approval and the amendment each
+    saved the convention two or three times."""
+    complete(world.coop_ara)
+    convention = services.convention_generate(
+        cooperation=world.coop_ara, user=world.referent_a
+    ).convention
+
+    def moved(before, to_status):
+        convention.refresh_from_db()
+        assert convention.status == to_status
+        assert _history_and_log(convention) == (before[0] + 1, before[1] + 1)
+
+    before = _history_and_log(convention)
+    services.signature_start(
+        convention=convention, user=world.referent_a, expected_version=convention.version
+    )
+    moved(before, Status.IN_SIGNATURE)
+    version = convention.versions.order_by("-number").first()
+    for party in version.parties[:-1]:
+        services.signature_record(
+            convention=convention,
+            membership_id=party["membership"],
+            user=world.referent_a,
+            signatory=party["representative"],
+            signed_on=timezone.localdate(),
+            signed_copy=_pdf(),
+        )
+    before = _history_and_log(convention)
+    last = version.parties[-1]
+    services.signature_record(
+        convention=convention,
+        membership_id=last["membership"],
+        user=world.referent_a,
+        signatory=last["representative"],
+        signed_on=timezone.localdate(),
+        signed_copy=_pdf(),
+    )
+    moved(before, Status.SIGNED)
+    assert convention.submitted_on == timezone.localdate()
+
+    # The tacit approval (beat task): one save with its approval fields.
+    submitted = timezone.localdate() - timedelta(days=75)
+    Convention.objects.filter(pk=convention.pk).update(submitted_on=submitted)
+    before = _history_and_log(convention)
+    assert [c.pk for c in services.approval_tacit_apply()] == [convention.pk]
+    moved(before, Status.APPROVED)
+    assert convention.approval_mode == "tacit" and convention.approved_on is not None
+    assert convention.history.first().approval_mode == "tacit"
+
+    # The amendment: one save, the approval fields cleared with the move.
+    before = _history_and_log(convention)
+    services.amendment_start(
+        convention=convention, user=world.referent_a, expected_version=convention.version
+    )
+    moved(before, Status.AMENDED)
+    assert convention.approved_on is None and convention.approval_mode == ""
+    newest = convention.history.first()
+    assert newest.status == Status.AMENDED and newest.approved_on is None
+
+
+def test_a_stale_amendment_writes_nothing(world):
+    convention = _signed(world)
+    services.approval_tacit_apply(today=timezone.localdate() + timedelta(days=75))
+    convention.refresh_from_db()
+    assert convention.status == Status.APPROVED
+    before = (_history_and_log(convention), convention.versions.count())
+    with pytest.raises(StaleObjectError):
+        services.amendment_start(
+            convention=convention, user=world.referent_a, expected_version=convention.version - 1
+        )
+    convention.refresh_from_db()
+    assert convention.status == Status.APPROVED and convention.approved_on is not None
+    assert (_history_and_log(convention), convention.versions.count()) == before
+
+
+def test_a_stale_decision_is_warned_at_the_top_keeps_the_input_then_goes_through(world, login):
+    convention = _signed(world)
+    opened = convention.version
+    Convention.objects.filter(pk=convention.pk).update(version=opened + 1)  # someone saved
+    client = login(world.agent_ara)
+    data = {
+        "decision": "approved",
+        "decided_on": timezone.localdate().isoformat(),
+        "reference": "2026-0777",
+        "version": opened,
+    }
+    response = client.post(url("approval", world.coop_ara.pk), data)
+    assert response.status_code == 200
+    html = unescape(response.content.decode())
+    summary = html[html.index("kc-error-summary") :]
+    assert "Quelqu'un d'autre a enregistré cette fiche" in summary[: summary.index("</div>")]
+    assert 'value="2026-0777"' in html
+    convention.refresh_from_db()
+    assert convention.status == Status.SIGNED and not convention.decisions.exists()
+    again = dict(response.context["form"].data.items())
+    assert again["version"] == str(opened + 1)
+    assert client.post(url("approval", world.coop_ara.pk), again).status_code == 302
+    convention.refresh_from_db()
+    assert convention.status == Status.APPROVED and convention.approval_reference == "2026-0777"

@@ -106,6 +106,114 @@ def test_data_form_refuses_a_stale_edit_and_keeps_the_input(world, login):
     assert ConventionData.objects.get().seat == "Autre siège"
 
 
+def _summary(html: str) -> str:
+    """The error summary at the top of the form (kitcoop_dsfr/errors.html)."""
+    start = html.index("kc-error-summary")
+    return unescape(html[start : html.index("</div>", start)])
+
+
+STALE = "Quelqu'un d'autre a enregistré cette fiche pendant que vous la modifiiez."
+
+
+def test_data_form_stale_warning_sits_in_the_summary_and_the_next_submit_goes_through(world, login):
+    """Two people edit the data at once: the second gets the French warning at the top,
+    keeps their input and overwrites nothing; once warned, submitting again saves."""
+    complete(world.coop_ara)
+    data = ConventionData.objects.get()
+    client = login(world.referent_a)
+    services.convention_data_save(
+        cooperation=world.coop_ara, data={"seat": "Siège de l'autre"}, version=data.version
+    )
+    post = {"seat": "Mon siège", "has_capital": "unknown", "version": str(data.version)}
+    post["denomination"] = data.denomination
+    response = client.post(url("data", world.coop_ara.pk), post)
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert STALE in _summary(html)
+    assert 'value="Mon siège"' in html
+    assert ConventionData.objects.get().seat == "Siège de l'autre"
+    # The form now carries the stored version: the user decides to keep their text.
+    assert response.context["form"].data["version"] == str(data.version + 1)
+    again = client.post(url("data", world.coop_ara.pk), dict(response.context["form"].data))
+    assert again.status_code == 302
+    assert ConventionData.objects.get().seat == "Mon siège"
+
+
+def test_data_form_two_first_saves_at_once_answer_the_warning_not_a_500(world, login, monkeypatch):
+    """Both pages were opened before any data existed; the other person's first save lands
+    between this request's lookup and its insert (the unique row refuses the second)."""
+    assert not ConventionData.objects.exists()
+    create_once = services._create_once
+
+    def beaten(instance):
+        if isinstance(instance, ConventionData):
+            ConventionData.objects.create(cooperation=world.coop_ara, seat="Siège de l'autre")
+        return create_once(instance)
+
+    monkeypatch.setattr(services, "_create_once", beaten)
+    response = login(world.referent_a).post(
+        url("data", world.coop_ara.pk), {"seat": "Mon siège", "has_capital": "unknown"}
+    )
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert STALE in _summary(html)
+    assert 'value="Mon siège"' in html
+    # Nothing of this request was written (in this one-connection test the other person's
+    # row, inserted inside the same transaction, is rolled back with it).
+    assert not ConventionData.objects.filter(seat="Mon siège").exists()
+
+
+def test_member_terms_form_refuses_a_stale_edit_and_keeps_the_input(world, login):
+    complete(world.coop_ara)
+    membership = world.coop_ara.memberships.get(establishment=world.et_a)
+    terms = MemberTerms.objects.get(membership=membership)
+    services.member_terms_save(
+        membership=membership,
+        data={"representative": "Mme Autre, directrice"},
+        version=terms.version,
+    )
+    response = login(world.referent_a).post(
+        url("member_terms", world.coop_ara.pk, membership.pk),
+        {
+            "representative": "M. Martin, directeur",
+            "rights_share": str(terms.rights_share),
+            "charges_share": str(terms.charges_share),
+            "version": str(terms.version),
+        },
+    )
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert STALE in _summary(html)
+    assert 'value="M. Martin, directeur"' in html
+    assert MemberTerms.objects.get(pk=terms.pk).representative == "Mme Autre, directrice"
+
+
+def test_version_edit_refuses_a_stale_edit_and_keeps_the_input(world, login):
+    first = _generated(world)
+    convention = first.convention
+    stale = convention.version
+    services.version_edit(
+        convention=convention,
+        user=world.referent_a,
+        preamble="Préambule de l'autre",
+        clauses={},
+        expected_version=stale,
+    )
+    client = login(world.referent_a)
+    response = client.post(
+        url("edit", world.coop_ara.pk),
+        {"preamble": "Mon préambule", "note": "Ma note", "version": str(stale)},
+    )
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert STALE in _summary(html)
+    assert "Mon préambule" in html and 'value="Ma note"' in html
+    assert list(convention.versions.values_list("number", flat=True)) == [2, 1]
+    assert convention.versions.get(number=2).preamble == "Préambule de l'autre"
+    # Warned, the user may save their text on top of the other's.
+    assert response.context["form"].data["version"] == str(stale + 1)
+
+
 def test_data_form_refuses_both_kinds_of_duration(world, login):
     client = login(world.referent_a)
     response = client.post(
@@ -521,3 +629,65 @@ def test_the_generate_files_button_is_offered_only_to_who_may_ask(world, login, 
         assert response.status_code == 200
         assert "pas encore été produits" in html
         assert ("Générer les fichiers PDF et DOCX" in html) is offered
+
+
+def _edit_text(world, times: int) -> None:
+    for index in range(times):
+        services.version_edit(
+            convention=world.coop_ara.convention,
+            user=world.referent_a,
+            preamble=f"Préambule {index}",
+            clauses={},
+            expected_version=Convention.objects.get().version,
+            note=f"Retouche {index}",
+        )
+
+
+def _log(convention, entries: int) -> None:
+    from conventions.models import Transition
+
+    Transition.objects.bulk_create(
+        Transition(
+            convention=convention,
+            from_state=Status.DRAFT,
+            to_state=Status.DRAFT,
+            actor=world_actor,
+            comment=f"Entrée {n}",
+        )
+        for n, world_actor in entries
+    )
+
+
+@pytest.mark.parametrize("page", ["version", "journal", "diff"])
+def test_version_journal_and_diff_pages_run_a_constant_number_of_queries(world, login, page):
+    """The same number of queries with 2 versions (and journal entries) as with 6: each
+    version's author, amended version and clauses, and each entry's actor, are read with
+    their rows (tests.queries.count_queries: a warm page)."""
+    from tests.queries import count_queries
+
+    _generated(world)
+    convention = Convention.objects.get()
+    _edit_text(world, 1)
+    _log(convention, [(1, world.referent_a)])
+    client = login(world.referent_a)
+
+    def address(versions: int) -> str:
+        if page == "version":
+            return url("version", world.coop_ara.pk, versions)
+        if page == "diff":
+            return url("diff", world.coop_ara.pk) + f"?de=1&a={versions}"
+        return url("journal", world.coop_ara.pk)
+
+    small = count_queries(client, address(2))
+    _edit_text(world, 4)
+    _log(convention, [(n, world.agent_ara if n % 2 else world.referent_a) for n in range(2, 6)])
+    assert convention.versions.count() == 6 and convention.transitions.count() == 6
+    large = count_queries(client, address(6))
+    html = client.get(address(6)).content.decode()
+    if page == "journal":
+        assert html.count("Entrée ") == 5
+    elif page == "diff":
+        assert "Version 6" in html and "Préambule 3" in html
+    else:
+        assert "Version 6" in html and "Préambule 3" in html
+    assert large == small

@@ -5,6 +5,7 @@ import io
 import re
 from datetime import date
 from decimal import Decimal
+from html import unescape
 
 import pytest
 from openpyxl import load_workbook
@@ -106,6 +107,41 @@ def test_stale_edit_is_refused_and_input_kept(world, login):
     assert "Quelqu&#x27;un d&#x27;autre a enregistré cette fiche" in html
     assert 'value="41"' in html
     assert not Answer.objects.filter(evaluation=evaluation, indicator=f2).exists()
+
+
+def test_two_people_saving_at_once_the_second_is_warned_at_the_top_and_keeps_the_input(
+    world, login
+):
+    """The entry page goes through core.forms.save_versioned: the French stale warning in
+    the alert at the top of the form, the other person's comment and answer untouched, this
+    person's typed values still in the fields; once warned, submitting again saves."""
+    evaluation = create_evaluation(world.coop_ara)
+    f2 = indicator(evaluation, "F2")
+    opened = Evaluation.objects.get(pk=evaluation.pk)  # both pages opened at this version
+    _save(evaluation, {}, comments="Commentaire de l'autre")
+    client = login(world.referent_a)
+    page = f"/evalimpact/evaluation/{evaluation.pk}/saisie/"
+    mine = _form_data(
+        opened,
+        **{"e-comments": "Mon commentaire", f"a-{f2.pk}-0-baseline": "41", "axe": "1"},
+    )
+    response = client.post(page, mine)
+    assert response.status_code == 200
+    html = response.content.decode()
+    alert = html[html.index('class="fr-alert fr-alert--error') :]
+    alert = unescape(alert[: alert.index("</div>")])
+    assert "L'enregistrement n'a pas été fait" in alert
+    assert "Quelqu'un d'autre a enregistré cette fiche" in alert
+    assert "Mon commentaire" in html and 'value="41"' in html
+    evaluation.refresh_from_db()
+    assert evaluation.comments == "Commentaire de l'autre"
+    assert not Answer.objects.filter(evaluation=evaluation, indicator=f2).exists()
+    again = dict(response.context["header"].data.items())
+    assert again["e-version"] == str(evaluation.version)
+    assert client.post(page, again).status_code == 302
+    evaluation.refresh_from_db()
+    assert evaluation.comments == "Mon commentaire"
+    assert Answer.objects.get(evaluation=evaluation, indicator=f2).baseline == 41
 
 
 def test_autosave_keeps_the_valid_answers_and_names_the_ones_waiting(world, login):
