@@ -660,7 +660,6 @@ GCO_KINDS = (  # (statut juridique, typeGco, weight): groupements of the nationa
     ("28", "", 3), ("60", "001", 22),
 )  # fmt: skip
 GCO_PER_ESTABLISHMENTS = 65  # about 1 500 groupements for 100 000 establishments
-OVERSEAS_COG = {"9A": "971", "9B": "972", "9C": "973", "9D": "974", "9F": "976"}
 
 
 def _cog(commune: Commune, geography: Geography) -> str:

@@ -304,3 +304,35 @@ def test_the_national_json_flux_is_written_in_the_official_format_and_imports_cl
     assert imported.counts["register_ght_created"] == 136
     assert imported.counts["register_groupements_created"] == report.json_groupements
     assert imported.counts.get("register_groupements_unresolved", 0) == 0
+
+
+def test_every_module_constant_of_the_generator_is_used():
+    """A constant nobody reads misleads the next reader (OVERSEAS_COG duplicated
+    territories.geography.FINESS_OVERSEAS while _cog reads the département's own code)."""
+    import ast
+    from pathlib import Path
+
+    source = Path(synthetic.__file__)
+    tree = ast.parse(source.read_text(encoding="utf-8"))
+    constants = {
+        target.id
+        for node in tree.body
+        if isinstance(node, ast.Assign | ast.AnnAssign)
+        for target in (node.targets if isinstance(node, ast.Assign) else [node.target])
+        if isinstance(target, ast.Name) and target.id.isupper()
+    }
+    read_here = {
+        node.id
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load)
+    }
+    root = source.parent.parent
+    elsewhere = " ".join(
+        path.read_text(encoding="utf-8")
+        for folder in ("demo", "bench", "tests", "scripts")
+        if (root / folder).is_dir()
+        for path in (root / folder).rglob("*.py")
+        if path not in (source, Path(__file__))  # this test names the one it caught
+    )
+    unused = sorted(name for name in constants - read_here if name not in elsewhere)
+    assert unused == []
