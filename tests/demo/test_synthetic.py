@@ -336,3 +336,54 @@ def test_every_module_constant_of_the_generator_is_used():
     )
     unused = sorted(name for name in constants - read_here if name not in elsewhere)
     assert unused == []
+
+
+def test_every_step_and_evaluation_past_its_first_state_has_its_history(dataset):
+    """A synthetic object created in a later state gets one log row from its first state to
+    its own (by no one, "Données synthétiques", dated by the object), so its history page
+    is not empty; an object still in its first state has none."""
+    from evalimpact.models import Evaluation
+
+    for model, field, initial, when in (
+        (Step, "state", "not_started", lambda s: s.decided_at or s.submitted_at or s.started_at),
+        (Evaluation, "status", "draft", lambda e: e.evaluated_on),
+    ):
+        moved = model.objects.exclude(**{field: initial}).prefetch_related("transitions")
+        assert moved.exists()
+        for obj in moved:
+            [log] = obj.transitions.all()
+            assert (log.from_state, log.to_state, log.actor, log.comment) == (
+                initial,
+                getattr(obj, field),
+                None,
+                synthetic.SYNTHETIC_MOVE,
+            )
+            expected = when(obj)
+            assert (log.at.date() if model is Evaluation else log.at) == expected
+        assert not model.objects.filter(**{field: initial}, transitions__isnull=False).exists()
+
+
+def test_the_history_of_synthetic_objects_is_written_in_bulk(db):
+    """A few inserts and an update per batch for each log, never a query per object (the
+    database's own limit may split an insert: SQLite takes 999 parameters)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from evalimpact.models import EvaluationTransition
+    from fiches.models import StepTransition
+
+    report = synthetic.generate(establishments=200, cooperations=30, directors=0, with_kits=False)
+    ids = list(Cooperation.objects.values_list("pk", flat=True))
+    with CaptureQueriesContext(connection) as captured:
+        synthetic.load_kits(cooperation_ids=ids, seed=3, batch_size=2000, report=report)
+    assert report.kits["fiches"].endswith("objets créés"), report.kits
+    for log in (StepTransition, EvaluationTransition):
+        table = f'"{log._meta.db_table}"'
+        writes = [
+            q["sql"]
+            for q in captured
+            if q["sql"].startswith(("INSERT", "UPDATE")) and table in q["sql"].split("(")[0]
+        ]
+        moved = log.objects.count()
+        assert moved >= 5, log
+        assert 2 <= len(writes) <= 2 + moved // 100, (log, moved, len(writes))
