@@ -33,15 +33,16 @@ from pathlib import Path
 from django.conf import settings
 from django.contrib.auth.hashers import make_password
 from django.db import DatabaseError, transaction
-from django.db.models import Count
+from django.db.models import Count, DateTimeField, OuterRef, Subquery
+from django.db.models.functions import Cast, Coalesce
 from simple_history.utils import bulk_create_with_history
 
 from accounts.models import Role, User
 from cooperations.models import Cooperation, LegalForm, Membership, Nature, Theme, Typology
-from evalimpact.models import Axis, Evaluation
+from evalimpact.models import Axis, Evaluation, EvaluationStatus, EvaluationTransition
 from evalimpact.models import CatalogueVersion as EvalImpactCatalogue
 from fiches.models import CatalogueVersion as FichesCatalogue
-from fiches.models import Step
+from fiches.models import Step, StepState, StepTransition
 from suivi.models import Activity, Deliverable
 from territories.classification import sector_from_category, status_from_finess
 from territories.finess import finess_error, with_check_key
@@ -660,7 +661,6 @@ GCO_KINDS = (  # (statut juridique, typeGco, weight): groupements of the nationa
     ("28", "", 3), ("60", "001", 22),
 )  # fmt: skip
 GCO_PER_ESTABLISHMENTS = 65  # about 1 500 groupements for 100 000 establishments
-OVERSEAS_COG = {"9A": "971", "9B": "972", "9C": "973", "9D": "974", "9F": "976"}
 
 
 def _cog(commune: Commune, geography: Geography) -> str:
@@ -1234,6 +1234,35 @@ def _step_dates(state: str, launched_on, index: int, rng) -> dict:
     return dates
 
 
+SYNTHETIC_MOVE = "Données synthétiques"
+
+
+def _log_moves(log, subject: str, objects: list, *, initial: str, field: str, at, batch_size):
+    """The history of objects created directly in their state: one `log` row (a
+    core.workflow.TransitionLog, `subject` its foreign key) per object not in its `initial`
+    state, from that state to its own, by no one (actor None: the generator put it there),
+    commented SYNTHETIC_MOVE and dated by `at` (an expression on the object's model).
+    Bulk writes only: an insert and an UPDATE per batch, no query per object."""
+    rows = [
+        log(
+            **{subject: obj},
+            from_state=initial,
+            to_state=getattr(obj, field),
+            actor=None,
+            comment=SYNTHETIC_MOVE,
+        )
+        for obj in objects
+        if getattr(obj, field) != initial
+    ]
+    log.objects.bulk_create(rows, batch_size=batch_size)
+    # `at` is auto_now_add (the insert writes now): each row then takes its object's date.
+    model = log._meta.get_field(subject).related_model
+    moved_at = Subquery(model.objects.filter(pk=OuterRef(f"{subject}_id")).values(moved=at)[:1])
+    for start in range(0, len(rows), batch_size):
+        pks = [row.pk for row in rows[start : start + batch_size]]
+        log.objects.filter(pk__in=pks).update(at=moved_at)
+
+
 def _kit1_steps(cooperation_ids, rng, batch_size) -> int:
 
     version = FichesCatalogue.objects.filter(is_current=True).first()
@@ -1261,9 +1290,24 @@ def _kit1_steps(cooperation_ids, rng, batch_size) -> int:
                 )
             )
         if len(batch) >= batch_size:
-            created += len(Step.objects.bulk_create(batch, batch_size=batch_size))
+            created += _create_steps(batch, batch_size)
             batch = []
-    return created + len(Step.objects.bulk_create(batch, batch_size=batch_size))
+    return created + _create_steps(batch, batch_size)
+
+
+def _create_steps(batch: list[Step], batch_size: int) -> int:
+    """Insert the steps and their history (one log row per step already moved)."""
+    Step.objects.bulk_create(batch, batch_size=batch_size)
+    _log_moves(
+        StepTransition,
+        "step",
+        batch,
+        initial=StepState.NOT_STARTED,
+        field="state",
+        at=Coalesce("decided_at", "submitted_at", "started_at"),
+        batch_size=batch_size,
+    )
+    return len(batch)
 
 
 def _evaluations(cooperation_ids, rng, batch_size) -> int:
@@ -1292,7 +1336,17 @@ def _evaluations(cooperation_ids, rng, batch_size) -> int:
                     overall_score=round(sum(scores.values()) / max(1, len(scores)), 1),
                 )
             )
-    return len(Evaluation.objects.bulk_create(batch, batch_size=batch_size))
+    Evaluation.objects.bulk_create(batch, batch_size=batch_size)
+    _log_moves(
+        EvaluationTransition,
+        "evaluation",
+        batch,
+        initial=EvaluationStatus.DRAFT,
+        field="status",
+        at=Cast("evaluated_on", DateTimeField()),
+        batch_size=batch_size,
+    )
+    return len(batch)
 
 
 def _activities(cooperation_ids, rng, batch_size) -> int:

@@ -6,7 +6,7 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 
-from core.locking import StaleObjectError
+from core.locking import save_with_version
 from core.uploads import safe_upload_name, validate_upload
 from fiches.models import (
     Answer,
@@ -67,10 +67,23 @@ def _save_valid_answers(*, step: Step, user, values: dict, version: int) -> dict
     cleaned = {q: v for q, v in cleaned.items() if q.code not in errors}
     if errors and not cleaned:
         return errors
-    updated = Step.objects.filter(pk=step.pk, version=version).update(version=version + 1)
-    if not updated:
-        raise StaleObjectError()
-    step.version = version + 1
+    # The step first, under the optimistic lock (core.locking, the engine's lock): a stale
+    # version is refused (StaleObjectError) before anything is written, and the version
+    # moves once per save, by the engine.
+    if step.state in (StepState.NOT_STARTED, StepState.RETURNED):
+        # The first save (or the first after a return) starts the step.
+        comment = "Reprise après renvoi" if step.state == StepState.RETURNED else ""
+        _transition(
+            step,
+            StepState.IN_PROGRESS,
+            user,
+            comment,
+            version=version,
+            started_at=step.started_at or timezone.now(),
+        )
+    else:
+        step.last_actor = user
+        save_with_version(step, version, update_fields=["last_actor", "updated_at"])
     if linked_objectives is not None:
         # KIT 1 step 1 declares the plan objectives the cooperation serves (history kept).
         step.cooperation.plan_objectives.set(linked_objectives)

@@ -304,3 +304,86 @@ def test_the_national_json_flux_is_written_in_the_official_format_and_imports_cl
     assert imported.counts["register_ght_created"] == 136
     assert imported.counts["register_groupements_created"] == report.json_groupements
     assert imported.counts.get("register_groupements_unresolved", 0) == 0
+
+
+def test_every_module_constant_of_the_generator_is_used():
+    """A constant nobody reads misleads the next reader (OVERSEAS_COG duplicated
+    territories.geography.FINESS_OVERSEAS while _cog reads the département's own code)."""
+    import ast
+    from pathlib import Path
+
+    source = Path(synthetic.__file__)
+    tree = ast.parse(source.read_text(encoding="utf-8"))
+    constants = {
+        target.id
+        for node in tree.body
+        if isinstance(node, ast.Assign | ast.AnnAssign)
+        for target in (node.targets if isinstance(node, ast.Assign) else [node.target])
+        if isinstance(target, ast.Name) and target.id.isupper()
+    }
+    read_here = {
+        node.id
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load)
+    }
+    root = source.parent.parent
+    elsewhere = " ".join(
+        path.read_text(encoding="utf-8")
+        for folder in ("demo", "bench", "tests", "scripts")
+        if (root / folder).is_dir()
+        for path in (root / folder).rglob("*.py")
+        if path not in (source, Path(__file__))  # this test names the one it caught
+    )
+    unused = sorted(name for name in constants - read_here if name not in elsewhere)
+    assert unused == []
+
+
+def test_every_step_and_evaluation_past_its_first_state_has_its_history(dataset):
+    """A synthetic object created in a later state gets one log row from its first state to
+    its own (by no one, "Données synthétiques", dated by the object), so its history page
+    is not empty; an object still in its first state has none."""
+    from evalimpact.models import Evaluation
+
+    for model, field, initial, when in (
+        (Step, "state", "not_started", lambda s: s.decided_at or s.submitted_at or s.started_at),
+        (Evaluation, "status", "draft", lambda e: e.evaluated_on),
+    ):
+        moved = model.objects.exclude(**{field: initial}).prefetch_related("transitions")
+        assert moved.exists()
+        for obj in moved:
+            [log] = obj.transitions.all()
+            assert (log.from_state, log.to_state, log.actor, log.comment) == (
+                initial,
+                getattr(obj, field),
+                None,
+                synthetic.SYNTHETIC_MOVE,
+            )
+            expected = when(obj)
+            assert (log.at.date() if model is Evaluation else log.at) == expected
+        assert not model.objects.filter(**{field: initial}, transitions__isnull=False).exists()
+
+
+def test_the_history_of_synthetic_objects_is_written_in_bulk(db):
+    """A few inserts and an update per batch for each log, never a query per object (the
+    database's own limit may split an insert: SQLite takes 999 parameters)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from evalimpact.models import EvaluationTransition
+    from fiches.models import StepTransition
+
+    report = synthetic.generate(establishments=200, cooperations=30, directors=0, with_kits=False)
+    ids = list(Cooperation.objects.values_list("pk", flat=True))
+    with CaptureQueriesContext(connection) as captured:
+        synthetic.load_kits(cooperation_ids=ids, seed=3, batch_size=2000, report=report)
+    assert report.kits["fiches"].endswith("objets créés"), report.kits
+    for log in (StepTransition, EvaluationTransition):
+        table = f'"{log._meta.db_table}"'
+        writes = [
+            q["sql"]
+            for q in captured
+            if q["sql"].startswith(("INSERT", "UPDATE")) and table in q["sql"].split("(")[0]
+        ]
+        moved = log.objects.count()
+        assert moved >= 5, log
+        assert 2 <= len(writes) <= 2 + moved // 100, (log, moved, len(writes))

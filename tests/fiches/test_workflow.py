@@ -406,3 +406,36 @@ def test_a_move_writes_one_log_row_and_bumps_the_version_once(world, steps, move
     assert step.version == version + 1
     assert step.transitions.count() == rows + 1
     assert step.transitions.order_by("-at", "-pk").first().to_state == target
+
+
+@pytest.mark.parametrize("started", [False, True])
+def test_a_stale_answer_save_is_refused_in_french_and_loses_nothing(world, steps, started):
+    """Two tabs on the same step: the second save, from the older page, is refused with
+    the French stale message; the first one's answers, state and log stay as they were."""
+    step = steps[1]
+    if started:
+        step_save_answers(step=step, user=world.referent_a, values={"offre": "Avant"}, version=1)
+        step = fresh(step)
+    page = fresh(step)  # the second tab, loaded before the first tab saves
+    step_save_answers(
+        step=step, user=world.referent_a, values={"besoins": "Première"}, version=step.version
+    )
+    before = _snapshot(step)
+    with pytest.raises(StaleObjectError) as error:
+        step_save_answers(
+            step=page, user=world.referent_a, values={"besoins": "Seconde"}, version=page.version
+        )
+    assert "Quelqu'un d'autre a enregistré cette fiche" in error.value.messages[0]
+    assert _snapshot(step) == before
+    assert fresh(step).answers.get(question__code="besoins").value == "Première"
+
+
+def test_each_answer_save_moves_the_version_once(world, steps):
+    """The first save starts the step and bumps the version once (the engine's lock), as
+    every later save does; the page's next save goes through with the version it got."""
+    step = steps[1]
+    step_save_answers(step=step, user=world.referent_a, values={"besoins": "v1"}, version=1)
+    assert (step.version, fresh(step).version) == (2, 2)
+    step_save_answers(step=step, user=world.referent_a, values={"besoins": "v2"}, version=2)
+    assert (step.version, fresh(step).version) == (3, 3)
+    assert fresh(step).transitions.count() == 1
