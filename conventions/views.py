@@ -26,7 +26,7 @@ from conventions.models import (
     Status,
 )
 from cooperations.access import access_to, check, cooperation_access
-from cooperations.breadcrumbs import cooperation_breadcrumb
+from cooperations.breadcrumbs import cooperation_breadcrumb, kit_page
 from cooperations.models import Membership
 from core.forms import add_service_errors, save_versioned
 from core.locking import StaleObjectError
@@ -43,13 +43,9 @@ def _team_cooperation(request, pk):
     return check(cooperation_access(request, pk, "edit"), "team").cooperation
 
 
-def _breadcrumb(cooperation, current, convention_link=True):
-    links = []
-    if convention_link:
-        links.append(
-            {"url": reverse("conventions:detail", args=[cooperation.pk]), "title": "Convention"}
-        )
-    return cooperation_breadcrumb(cooperation, *links, current=current)
+def _breadcrumb(cooperation, current):
+    link = {"url": reverse("conventions:detail", args=[cooperation.pk]), "title": "Convention"}
+    return cooperation_breadcrumb(cooperation, link, current=current)
 
 
 def _expected_version(request):
@@ -136,8 +132,7 @@ def _detail_context(request, access, not_ready=None):
         "charges": _total(facts, "charges_share"),
     }
     return {
-        "title": f"Convention — {cooperation.title}",
-        "cooperation": cooperation,
+        **kit_page(access, "Convention"),
         "template": template,
         "facts": facts,
         "check": not_ready or result,
@@ -149,7 +144,6 @@ def _detail_context(request, access, not_ready=None):
         "transitions_total": transitions_total,
         "parties": parties,
         "totals": totals,
-        "caps": access,
         "Status": Status,
         "all_signed": bool(parties) and all(p["signature"] for p in parties),
         "clock": clock,
@@ -157,7 +151,6 @@ def _detail_context(request, access, not_ready=None):
         "last_decision": last_decision,
         "locked": convention is not None and convention.status not in services.EDITABLE_STATUSES,
         "editable_statuses": [str(status) for status in services.EDITABLE_STATUSES],
-        "breadcrumb_data": _breadcrumb(cooperation, "Convention", convention_link=False),
     }
 
 

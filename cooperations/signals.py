@@ -24,16 +24,23 @@ EVENT_KINDS = (
 cooperation_event = Signal()
 
 
+def send_event(sender, cooperation, kind: str, *, actor=None, target=None, message: str) -> None:
+    """Send `cooperation_event` now: its receivers write within the caller's transaction.
+    For what already happened (a daily scan, an on_commit callback); a service announcing
+    its own write uses `announce`."""
+    cooperation_event.send(
+        sender=sender,
+        cooperation=cooperation,
+        kind=kind,
+        actor=actor,
+        target=target,
+        message=message,
+    )
+
+
 def announce(sender, cooperation, kind: str, *, actor=None, target=None, message: str) -> None:
     """Send `cooperation_event` once the current transaction commits: a write rolled back
     announces nothing (outside a transaction, it is sent at once)."""
     transaction.on_commit(
-        lambda: cooperation_event.send(
-            sender=sender,
-            cooperation=cooperation,
-            kind=kind,
-            actor=actor,
-            target=target,
-            message=message,
-        )
+        lambda: send_event(sender, cooperation, kind, actor=actor, target=target, message=message)
     )

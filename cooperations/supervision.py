@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from cooperations import scoping
 from cooperations.models import Cooperation, SupervisionChange
-from cooperations.signals import cooperation_event
+from cooperations.signals import send_event
 
 NOT_SUPERVISOR = (
     "Seuls les agents de l'ARS pilote et les administrateurs nationaux changent l'ARS pilote "
@@ -56,10 +56,10 @@ def _announce(change: SupervisionChange, cooperation: Cooperation, actor) -> Non
     def send():
         # As committed (the caller's instance may still hold the former pilot ARS).
         moved = Cooperation.objects.get(pk=cooperation.pk)
-        cooperation_event.send(
-            sender=SupervisionChange,
-            cooperation=moved,
-            kind="cooperation_moved",
+        send_event(
+            SupervisionChange,
+            moved,
+            "cooperation_moved",
             actor=actor,
             target=change,
             message=_moved_message(change, moved),

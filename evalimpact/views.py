@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
 from cooperations.access import access_to, cooperation_access
-from cooperations.breadcrumbs import cooperation_breadcrumb
+from cooperations.breadcrumbs import cooperation_breadcrumb, kit_page
 from cooperations.filters import CooperationFilter
 from cooperations.models import Cooperation
 from core import imports
@@ -74,15 +74,12 @@ def cooperation_evaluations(request, pk: int):
         request,
         "evalimpact/cooperation.html",
         {
-            "title": f"Eval'Impact — {cooperation.title}",
-            "cooperation": cooperation,
-            "caps": access,
+            **kit_page(access, "Eval'Impact"),
             **_summary_context(data),
             "summary_form": DocumentRequestForm.fresh(),
             "last_summary": SummaryPdf.objects.filter(
                 cooperation=cooperation, status=SummaryPdf.Status.DONE
             ).first(),
-            "breadcrumb_data": _breadcrumb(cooperation, "Eval'Impact"),
         },
     )
 

@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
 from cooperations.access import access_to, cooperation_access
-from cooperations.breadcrumbs import cooperation_breadcrumb
+from cooperations.breadcrumbs import cooperation_breadcrumb, kit_page
 from cooperations.models import LegalForm
 from core.idempotency import once_per_submission
 from core.locking import StaleObjectError
@@ -44,20 +44,14 @@ PAGE_SIZE = 25
 def stepper(request, pk: int):
     """Read only: the steps were created when they became due (fiches/receivers.py)."""
     access = cooperation_access(request, pk)
-    cooperation = access.cooperation
-    rows = selectors.stepper(cooperation)
+    rows = selectors.stepper(access.cooperation)
     return render(
         request,
         "fiches/stepper.html",
         {
-            "title": f"Fiches repères — {cooperation.title}",
-            "cooperation": cooperation,
+            **kit_page(access, "Fiches repères", current="Fiches repères (KIT 1)"),
             "rows": rows,
             "progress": selectors.progress(rows),
-            "caps": access,
-            "breadcrumb_data": cooperation_breadcrumb(
-                cooperation, current="Fiches repères (KIT 1)"
-            ),
         },
     )
 

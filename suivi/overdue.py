@@ -9,7 +9,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from cooperations.models import Cooperation
-from cooperations.signals import cooperation_event
+from cooperations.signals import send_event
 from suivi import reminders
 from suivi.models import CURRENT_DUE, Deliverable
 
@@ -31,11 +31,10 @@ def scan(today: date | None = None) -> dict:
         cooperation = deliverable.activity.cooperation
         days = (today - deliverable.current_due).days
         with transaction.atomic():
-            cooperation_event.send(
-                sender=Deliverable,
-                cooperation=cooperation,
-                kind="deliverable_overdue",
-                actor=None,
+            send_event(
+                Deliverable,
+                cooperation,
+                "deliverable_overdue",
                 target=deliverable,
                 message=(
                     f"Le livrable « {deliverable.title} » (chantier « {deliverable.activity.title} ») "
@@ -46,12 +45,10 @@ def scan(today: date | None = None) -> dict:
         counts["deliverables"] += 1
     for item in reminders.reports_overdue(Cooperation.objects.all(), today):
         with transaction.atomic():
-            cooperation_event.send(
-                sender=Cooperation,
-                cooperation=item.cooperation,
-                kind="report_overdue",
-                actor=None,
-                target=None,
+            send_event(
+                Cooperation,
+                item.cooperation,
+                "report_overdue",
                 message=(
                     f"Le rapport d'avancement de « {item.cooperation.title} » pour la période du "
                     f"{item.period_start:%d/%m/%Y} au {item.period_end:%d/%m/%Y} est en retard "

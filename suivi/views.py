@@ -8,7 +8,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
 from cooperations.access import access_to, cooperation_access
-from cooperations.breadcrumbs import cooperation_breadcrumb
+from cooperations.breadcrumbs import cooperation_breadcrumb, kit_page
 from core import documents
 from core.forms import DocumentRequestForm, add_service_errors, save_versioned, start_document
 from core.idempotency import once_per_submission
@@ -55,20 +55,16 @@ def _page(request, items):
 
 def tracker(request, pk: int):
     access = cooperation_access(request, pk)
-    cooperation = access.cooperation
-    data = selectors.tracker(cooperation)
+    data = selectors.tracker(access.cooperation)
     return render(
         request,
         "suivi/tracker.html",
         {
-            "title": f"Suivi de projet — {cooperation.title}",
-            "cooperation": cooperation,
+            **kit_page(access, "Suivi de projet"),
             "tracker": data,
             "gantt": gantt.build(data),
             "deliverables_page": _page(request, data.deliverables),
             "rule": data.rule,
-            "caps": access,
-            "breadcrumb_data": _crumbs(cooperation, current="Suivi de projet"),
         },
     )
 

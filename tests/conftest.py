@@ -211,6 +211,22 @@ def password():
 
 
 @pytest.fixture
+def broker_down(monkeypatch):
+    """broker_down(task): queueing `task` fails as it does when Redis is unreachable (kombu's
+    OperationalError from `delay`, eager mode off so that the task is really queued)."""
+    from kombu.exceptions import OperationalError
+
+    def unreachable(*args, **kwargs):
+        raise OperationalError("Error 111 connecting to 127.0.0.1:6379. Connection refused.")
+
+    def _down(task):
+        monkeypatch.setitem(task.app.conf, "task_always_eager", False)
+        monkeypatch.setattr(task, "delay", unreachable)
+
+    return _down
+
+
+@pytest.fixture
 def celery_runner(transactional_db):
     """Run Celery tasks the way this environment does.
 
@@ -232,8 +248,11 @@ def celery_runner(transactional_db):
         app.conf.task_always_eager = True
 
 
-def wait_until(predicate, timeout: float = 30.0, interval: float = 0.2):
-    """Poll until predicate() is truthy (for work done by a real Celery worker)."""
+def wait_until(
+    predicate, timeout: float = 30.0, interval: float = 0.2, what: str = "la tâche Celery"
+):
+    """Poll until predicate() is truthy and return its value (work done by a real Celery
+    worker, a process a fault test started); AssertionError naming `what` after `timeout` s."""
     import time
 
     deadline = time.monotonic() + timeout
@@ -242,4 +261,4 @@ def wait_until(predicate, timeout: float = 30.0, interval: float = 0.2):
         if result:
             return result
         time.sleep(interval)
-    raise AssertionError("La tâche Celery n'a pas abouti dans le délai imparti.")
+    raise AssertionError(f"délai dépassé ({timeout} s) : {what}")

@@ -2,28 +2,13 @@
 
 from playwright.sync_api import expect
 
-from conventions import services
-from conventions.models import Status, Transition
-from tests.conventions.factories import complete
+from tests.conventions.factories import convention_with_log
 
 
 def test_guest_reads_the_full_journal_page_by_page(
     world, page, browser_login, live_server, screenshot
 ):
-    complete(world.coop_ara)
-    convention = services.convention_generate(
-        cooperation=world.coop_ara, user=world.referent_a
-    ).convention
-    Transition.objects.bulk_create(
-        Transition(
-            convention=convention,
-            from_state=Status.DRAFT,
-            to_state=Status.DRAFT,
-            actor=world.referent_a,
-            comment=f"Régénération n° {index}",
-        )
-        for index in range(1, 60)
-    )
+    convention_with_log(world, 59, label="Régénération n°")
     browser_login(page, world.copil)
     page.goto(f"{live_server.url}/conventions/{world.coop_ara.pk}/")
     link = page.get_by_role("link", name="Voir tout le journal (60 entrées)")

@@ -3,7 +3,8 @@ from decimal import Decimal
 
 import factory
 
-from conventions.models import ConventionData, MemberTerms
+from conventions import services
+from conventions.models import ConventionData, MemberTerms, Status, Transition
 
 
 class ConventionDataFactory(factory.django.DjangoModelFactory):
@@ -85,3 +86,23 @@ def complete(cooperation, shares=None, **data):
         cooperation.starts_on = date(2026, 9, 1)
         cooperation.save(update_fields=["starts_on"])
     return convention_data
+
+
+def convention_with_log(world, extra: int, label: str = "Entrée"):
+    """A generated convention of `world.coop_ara` (one transition) plus `extra` logged
+    changes, commented "<label> 1" to "<label> <extra>" (oldest first)."""
+    complete(world.coop_ara)
+    convention = services.convention_generate(
+        cooperation=world.coop_ara, user=world.referent_a
+    ).convention
+    Transition.objects.bulk_create(
+        Transition(
+            convention=convention,
+            from_state=Status.DRAFT,
+            to_state=Status.DRAFT,
+            actor=world.referent_a,
+            comment=f"{label} {index}",
+        )
+        for index in range(1, extra + 1)
+    )
+    return convention

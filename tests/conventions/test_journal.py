@@ -7,30 +7,10 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from conventions import services
 from conventions.models import Status, Transition
-from tests.conventions.factories import complete
+from tests.conventions.factories import convention_with_log
 
 pytestmark = pytest.mark.django_db
-
-
-def _convention_with_log(world, extra: int):
-    """A generated convention (one transition) plus `extra` logged changes, numbered."""
-    complete(world.coop_ara)
-    convention = services.convention_generate(
-        cooperation=world.coop_ara, user=world.referent_a
-    ).convention
-    Transition.objects.bulk_create(
-        Transition(
-            convention=convention,
-            from_state=Status.DRAFT,
-            to_state=Status.DRAFT,
-            actor=world.referent_a,
-            comment=f"Entrée {index}",
-        )
-        for index in range(1, extra + 1)
-    )
-    return convention
 
 
 def _rows(html: str) -> list[str]:
@@ -39,7 +19,7 @@ def _rows(html: str) -> list[str]:
 
 
 def test_journal_pages_fifty_entries_newest_first(world, login):
-    _convention_with_log(world, 60)  # 61 entries with the generation
+    convention_with_log(world, 60)  # 61 entries with the generation
     client = login(world.copil)
     url = reverse("conventions:journal", args=[world.coop_ara.pk])
     first = client.get(url).content.decode()
@@ -56,7 +36,7 @@ def test_journal_pages_fifty_entries_newest_first(world, login):
 
 
 def test_convention_page_keeps_fifteen_and_links_the_full_journal(world, login):
-    _convention_with_log(world, 20)
+    convention_with_log(world, 20)
     html = login(world.referent_a).get(reverse("conventions:detail", args=[world.coop_ara.pk]))
     html = html.content.decode()
     journal = html[html.index('id="journal"') :]
@@ -66,7 +46,7 @@ def test_convention_page_keeps_fifteen_and_links_the_full_journal(world, login):
 
 
 def test_convention_page_with_a_short_log_counts_without_an_extra_query(world, login):
-    _convention_with_log(world, 0)
+    convention_with_log(world, 0)
     client = login(world.referent_a)
     url = reverse("conventions:detail", args=[world.coop_ara.pk])
     with CaptureQueriesContext(connection) as ctx:
@@ -78,7 +58,7 @@ def test_convention_page_with_a_short_log_counts_without_an_extra_query(world, l
 
 
 def test_journal_is_scoped_like_the_convention_page(world, login):
-    _convention_with_log(world, 1)
+    convention_with_log(world, 1)
     url = reverse("conventions:journal", args=[world.coop_ara.pk])
     assert login(world.referent_c).get(url).status_code == 404
     assert login(world.agent_occ).get(url).status_code == 404
@@ -91,7 +71,7 @@ def test_journal_without_convention_is_a_404(world, login):
 
 
 def test_journal_query_count_does_not_grow_with_the_entries(world, login):
-    convention = _convention_with_log(world, 3)
+    convention = convention_with_log(world, 3)
     client = login(world.referent_a)
     url = reverse("conventions:journal", args=[world.coop_ara.pk])
     with CaptureQueriesContext(connection) as small:

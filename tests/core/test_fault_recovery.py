@@ -12,7 +12,6 @@ import pytest
 from django.conf import settings
 from django.core.cache import cache
 from django.utils import timezone
-from kombu.exceptions import OperationalError
 
 from core import documents
 from suivi.models import CopilPack
@@ -105,13 +104,9 @@ def test_relancer_starts_a_failed_pack_again_and_only_the_team_may(
 
 
 def test_broker_down_when_asking_for_a_pack_gives_a_french_message_not_a_500(
-    world, login, monkeypatch, django_capture_on_commit_callbacks
+    world, login, broker_down, django_capture_on_commit_callbacks
 ):
-    def unreachable(*args, **kwargs):
-        raise OperationalError("Error 111 connecting to 127.0.0.1:6379. Connection refused.")
-
-    monkeypatch.setitem(generate_copil_pack.app.conf, "task_always_eager", False)
-    monkeypatch.setattr(generate_copil_pack, "delay", unreachable)
+    broker_down(generate_copil_pack)
     client = login(world.referent_a)
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(
@@ -254,15 +249,11 @@ def test_a_dropped_database_connection_is_checked_before_each_request():
     assert base.DATABASES["default"]["CONN_HEALTH_CHECKS"] is True
 
 
-def test_a_task_the_broker_refuses_is_logged_with_its_traceback_not_raised(monkeypatch, caplog):
+def test_a_task_the_broker_refuses_is_logged_with_its_traceback_not_raised(broker_down, caplog):
     from core import taskqueue
     from notifications.tasks import send_notification_emails
 
-    def unreachable(*args, **kwargs):
-        raise OperationalError("Error 111 connecting to 127.0.0.1:6379. Connection refused.")
-
-    monkeypatch.setitem(send_notification_emails.app.conf, "task_always_eager", False)
-    monkeypatch.setattr(send_notification_emails, "delay", unreachable)
+    broker_down(send_notification_emails)
     with caplog.at_level("ERROR", logger="core.taskqueue"):
         assert taskqueue.submit(send_notification_emails, [1, 2]) is False
     record = next(r for r in caplog.records if r.name == "core.taskqueue")

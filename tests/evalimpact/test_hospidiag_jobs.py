@@ -8,12 +8,12 @@ import pytest
 from django.core.files.base import ContentFile
 from django.core.management import CommandError, call_command
 from django.urls import reverse
-from django.utils import timezone
 
 from core import documents
 from evalimpact.models import HospidiagImport, HospidiagValue
 from evalimpact.services.hospidiag import hospidiag_run_execute
 from evalimpact.tasks import run_hospidiag_import
+from tests.core.jobs import assert_import_page, silent_for
 
 pytestmark = pytest.mark.django_db
 
@@ -29,10 +29,6 @@ def _run(content: bytes = GOOD, name: str = "hd2022.csv", **fields) -> Hospidiag
     run.file.save(name, ContentFile(content), save=False)
     run.save()
     return run
-
-
-def _silent_for(run, delay) -> None:
-    HospidiagImport.objects.filter(pk=run.pk).update(updated_at=timezone.now() - delay)
 
 
 def _page(client, run, **headers) -> str:
@@ -78,7 +74,7 @@ def test_the_command_in_eager_mode_prints_the_same_report_as_at_once(tmp_path):
 
 def test_a_killed_import_is_reaped_requeued_and_stored_once(django_capture_on_commit_callbacks):
     run = _run(status=HospidiagImport.Status.RUNNING, attempts=1)
-    _silent_for(run, HospidiagImport.STALLED_AFTER * 2)
+    silent_for(run, HospidiagImport.STALLED_AFTER * 2)
     with django_capture_on_commit_callbacks(execute=True):
         assert documents.reap() == {"requeued": 1, "failed": 0}
     run.refresh_from_db()
@@ -93,7 +89,7 @@ def test_a_killed_import_is_reaped_requeued_and_stored_once(django_capture_on_co
 
 def test_attempts_are_bounded_then_the_run_fails_in_french():
     run = _run(status=HospidiagImport.Status.RUNNING, attempts=HospidiagImport.MAX_ATTEMPTS)
-    _silent_for(run, HospidiagImport.STALLED_AFTER * 2)
+    silent_for(run, HospidiagImport.STALLED_AFTER * 2)
     assert documents.reap() == {"requeued": 0, "failed": 1}
     run.refresh_from_db()
     assert run.status == "failed"
@@ -134,14 +130,8 @@ def test_a_wrong_file_fails_in_french_and_relancer_starts_it_again(
 
 
 @pytest.mark.django_db(transaction=True)
-def test_the_command_says_when_the_queue_is_down(tmp_path, monkeypatch):
-    from kombu.exceptions import OperationalError
-
-    def unreachable(*args, **kwargs):
-        raise OperationalError("Error 111 connecting to 127.0.0.1:6379. Connection refused.")
-
-    monkeypatch.setitem(run_hospidiag_import.app.conf, "task_always_eager", False)
-    monkeypatch.setattr(run_hospidiag_import, "delay", unreachable)
+def test_the_command_says_when_the_queue_is_down(tmp_path, broker_down):
+    broker_down(run_hospidiag_import)
     path = tmp_path / "hd2022.csv"
     path.write_bytes(GOOD)
     # Outside a transaction, as on a server: on_commit runs at once.
@@ -170,13 +160,7 @@ def test_the_import_page_shows_each_state(world, client, state, polls, shown, re
     }[state]
     run = _run(**fields)
     if state == "stalled":
-        _silent_for(run, HospidiagImport.STALLED_AFTER * 2)
+        silent_for(run, HospidiagImport.STALLED_AFTER * 2)
     client.force_login(world.admin, backend="django.contrib.auth.backends.ModelBackend")
-    page = _page(client, run)
-    assert 'id="hospidiag-news" class="fr-sr-only" role="status"' in page
-    assert shown in page
-    assert ('hx-trigger="every 1s"' in page) is polls
-    assert ("Relancer l'import" in page) is relancer
-    fragment = _page(client, run, HTTP_HX_REQUEST="true")
-    assert fragment.strip().startswith('<div id="hospidiag-progress"')
-    assert ('id="hospidiag-news" hx-swap-oob="innerHTML"' in fragment) is not polls
+    url = reverse("evalimpact:hospidiag_import", args=[run.pk])
+    assert_import_page(client, url, "hospidiag", shown=shown, polls=polls, relancer=relancer)

@@ -21,6 +21,8 @@ import pytest
 from django.conf import settings
 from django.db import connection
 
+from tests.conftest import wait_until
+
 ROOT = Path(__file__).resolve().parents[2]
 
 
@@ -41,16 +43,6 @@ def pytest_collection_modifyitems(config, items):
             item.add_marker(pytest.mark.faults)
             if reason:
                 item.add_marker(pytest.mark.skip(reason=f"tests de pannes : {reason}"))
-
-
-def wait_for(predicate, timeout: float, interval: float = 0.2, what: str = "condition"):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = predicate()
-        if value:
-            return value
-        time.sleep(interval)
-    raise AssertionError(f"délai dépassé ({timeout} s) : {what}")
 
 
 def _free_port(start: int = 6390, end: int = 6499) -> int:
@@ -91,7 +83,7 @@ class RedisServer:
                 stderr=subprocess.DEVNULL,
                 start_new_session=True,
             )
-            wait_for(
+            wait_until(
                 lambda: self.process.poll() is not None or self.answers(),
                 10,
                 what="démarrage de redis-server",
@@ -183,7 +175,7 @@ class Worker:
             )
 
     def wait_ready(self, timeout: float = 40) -> None:
-        wait_for(
+        wait_until(
             lambda: " ready." in self.output() or self.process.poll() is not None,
             timeout,
             what="démarrage du worker Celery",

@@ -13,7 +13,8 @@ from suivi.models import CopilPack
 from suivi.tasks import generate_copil_pack
 from territories.models import Establishment, ImportRun
 from territories.tasks import run_finess_import
-from tests.faults.conftest import publish, wait_for
+from tests.conftest import wait_until
+from tests.faults.conftest import publish
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -34,7 +35,7 @@ def test_a_worker_killed_mid_document_then_restarted_produces_it_exactly_once(
     first = workers(redis_server.url, FAULT_RENDER_DELAY=60, DOCUMENT_HEARTBEAT_SECONDS=0.5)
     first.wait_ready()
     publish(redis_server.url, generate_copil_pack, pack.pk)
-    wait_for(
+    wait_until(
         lambda: _state(pack)["progress"] == 40,
         timeout=40,
         what="le premier worker rend le dossier\n" + first.output()[-2000:],
@@ -42,7 +43,7 @@ def test_a_worker_killed_mid_document_then_restarted_produces_it_exactly_once(
     assert _state(pack)["status"] == "running"
     # While the worker renders, the job's heartbeat moves: it is not "stalled".
     beat = CopilPack.objects.get(pk=pack.pk).updated_at
-    wait_for(
+    wait_until(
         lambda: CopilPack.objects.get(pk=pack.pk).updated_at > beat,
         timeout=10,
         what="battement du document pendant le rendu",
@@ -59,7 +60,7 @@ def test_a_worker_killed_mid_document_then_restarted_produces_it_exactly_once(
         DOCUMENT_STALLED_SECONDS=2,
         DOCUMENT_REAPER_SECONDS=1,
     )
-    wait_for(
+    wait_until(
         lambda: _state(pack)["status"] in ("done", "failed"),
         timeout=45,
         what="le dossier est produit après redémarrage\n" + second.output()[-3000:],
@@ -85,13 +86,13 @@ def test_a_worker_killed_mid_import_then_restarted_imports_the_file_once(
     first = workers(redis_server.url, FAULT_IMPORT_DELAY=60, DOCUMENT_HEARTBEAT_SECONDS=0.5)
     first.wait_ready()
     publish(redis_server.url, run_finess_import, run.pk)
-    wait_for(
+    wait_until(
         lambda: ImportRun.objects.get(pk=run.pk).status == "running",
         timeout=40,
         what="le premier worker importe le fichier\n" + first.output()[-2000:],
     )
     beat = ImportRun.objects.get(pk=run.pk).updated_at
-    wait_for(
+    wait_until(
         lambda: ImportRun.objects.get(pk=run.pk).updated_at > beat,
         timeout=10,
         what="battement de l'import pendant qu'il tourne",
@@ -106,7 +107,7 @@ def test_a_worker_killed_mid_import_then_restarted_imports_the_file_once(
         DOCUMENT_STALLED_SECONDS=2,
         DOCUMENT_REAPER_SECONDS=1,
     )
-    wait_for(
+    wait_until(
         lambda: ImportRun.objects.get(pk=run.pk).status in ("done", "failed"),
         timeout=60,
         what="l'import aboutit après redémarrage\n" + second.output()[-3000:],

@@ -85,17 +85,11 @@ def test_the_command_refuses_in_french_while_an_import_runs(tmp_path):
 
 
 def test_broker_down_at_submission_fails_the_run_in_french(
-    world, client, monkeypatch, django_capture_on_commit_callbacks
+    world, client, broker_down, django_capture_on_commit_callbacks
 ):
-    from kombu.exceptions import OperationalError
-
     from territories.tasks import run_finess_import
 
-    def unreachable(*args, **kwargs):
-        raise OperationalError("Error 111 connecting to 127.0.0.1:6379. Connection refused.")
-
-    monkeypatch.setitem(run_finess_import.app.conf, "task_always_eager", False)
-    monkeypatch.setattr(run_finess_import, "delay", unreachable)
+    broker_down(run_finess_import)
     client.force_login(world.admin, backend="django.contrib.auth.backends.ModelBackend")
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(

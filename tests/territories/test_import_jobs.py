@@ -9,13 +9,13 @@ import pytest
 from django.core.cache import cache
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
-from django.utils import timezone
 
 from core import documents
 from territories import services
 from territories.models import Establishment, ImportRun
 from territories.refresh import refresh_one
 from territories.tasks import run_finess_import
+from tests.core.jobs import assert_import_page, silent_for
 
 SAMPLE = Path(__file__).resolve().parents[1] / "fixtures_data" / "finess_sample.csv"
 
@@ -26,11 +26,6 @@ def _run(world, **fields) -> ImportRun:
     run = ImportRun(started_by=world.admin, original_name="extrait.csv", total_bytes=1000, **fields)
     run.file.save("finess-test.csv", SimpleUploadedFile("extrait.csv", SAMPLE.read_bytes()))
     return run
-
-
-def _silent_for(run: ImportRun, delay) -> None:
-    """The heartbeat stopped `delay` ago (the worker was killed)."""
-    ImportRun.objects.filter(pk=run.pk).update(updated_at=timezone.now() - delay)
 
 
 def _page(client, run: ImportRun, **headers) -> str:
@@ -53,7 +48,7 @@ def test_a_killed_import_is_reaped_requeued_and_imported_once(
     # The worker was killed mid-import: the run is "running", its heartbeat stopped; the
     # import was one transaction, so nothing of it is in the register.
     run = _run(world, status=ImportRun.Status.RUNNING, attempts=1)
-    _silent_for(run, ImportRun.STALLED_AFTER * 2)
+    silent_for(run, ImportRun.STALLED_AFTER * 2)
     with django_capture_on_commit_callbacks(execute=True):
         assert documents.reap() == {"requeued": 1, "failed": 0}
     run.refresh_from_db()
@@ -71,7 +66,7 @@ def test_a_killed_import_is_reaped_requeued_and_imported_once(
 
 def test_a_lost_message_is_requeued_too(world, django_capture_on_commit_callbacks):
     run = _run(world)  # pending, its message lost (broker flushed)
-    _silent_for(run, ImportRun.QUEUED_AFTER * 2)
+    silent_for(run, ImportRun.QUEUED_AFTER * 2)
     with django_capture_on_commit_callbacks(execute=True):
         assert documents.reap() == {"requeued": 1, "failed": 0}
     run.refresh_from_db()
@@ -81,7 +76,7 @@ def test_a_lost_message_is_requeued_too(world, django_capture_on_commit_callback
 
 def test_attempts_are_bounded_then_the_run_fails_in_french(world, client):
     run = _run(world, status=ImportRun.Status.RUNNING, attempts=ImportRun.MAX_ATTEMPTS)
-    _silent_for(run, ImportRun.STALLED_AFTER * 2)
+    silent_for(run, ImportRun.STALLED_AFTER * 2)
     assert documents.reap() == {"requeued": 0, "failed": 1}
     run.refresh_from_db()
     assert run.status == ImportRun.Status.FAILED
@@ -106,7 +101,7 @@ def test_relancer_imports_a_stalled_run_again_and_a_second_click_does_nothing(
     world, client, django_capture_on_commit_callbacks
 ):
     run = _run(world, status=ImportRun.Status.RUNNING, attempts=1)
-    _silent_for(run, ImportRun.STALLED_AFTER * 2)
+    silent_for(run, ImportRun.STALLED_AFTER * 2)
     client.force_login(world.admin, backend="django.contrib.auth.backends.ModelBackend")
     url = reverse("territories:import_retry", args=[run.pk])
     with django_capture_on_commit_callbacks(execute=True):
@@ -173,7 +168,7 @@ def test_a_stalled_scheduled_refresh_is_downloaded_again(
         status=ImportRun.Status.RUNNING,
         attempts=1,
     )
-    _silent_for(run, ImportRun.STALLED_AFTER * 2)
+    silent_for(run, ImportRun.STALLED_AFTER * 2)
     with django_capture_on_commit_callbacks(execute=True):
         assert documents.reap() == {"requeued": 1, "failed": 0}
     run.refresh_from_db()
@@ -204,20 +199,12 @@ def test_the_import_page_shows_each_state(world, client, state, polls, shown, re
     }[state]
     run = _run(world, **fields)
     if state == "stalled":
-        _silent_for(run, ImportRun.STALLED_AFTER * 2)
+        silent_for(run, ImportRun.STALLED_AFTER * 2)
     if state == "running":
         cache.set(run.progress_key, 420, timeout=60)
     client.force_login(world.admin, backend="django.contrib.auth.backends.ModelBackend")
-    page = _page(client, run)
-    # The live region stays on the page; the poll swaps the state below it.
-    assert 'id="import-news" class="fr-sr-only" role="status"' in page
-    assert shown in page
-    assert ('hx-trigger="every 1s"' in page) is polls
-    assert ("Relancer l'import" in page) is relancer
-    fragment = _page(client, run, HTTP_HX_REQUEST="true")
-    assert fragment.strip().startswith('<div id="import-progress"')
-    # When the poll stops, the end is announced once in the live region (out of band).
-    assert ('id="import-news" hx-swap-oob="innerHTML"' in fragment) is not polls
+    url = reverse("territories:import_detail", args=[run.pk])
+    assert_import_page(client, url, "import", shown=shown, polls=polls, relancer=relancer)
 
 
 def test_a_dropped_connection_leaves_the_run_pending_for_the_retry_then_fails_in_french(
