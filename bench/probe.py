@@ -63,7 +63,9 @@ def urls() -> dict:
 def _template_clock(connection):
     """Time spent rendering templates (outermost renders only) and the SQL time of the lazy
     querysets they iterate, so that a page's server time splits into SQL, templates and the
-    rest (view, ORM query building, middlewares)."""
+    rest (view, ORM query building, middlewares). The SQL inside a render is timed by an
+    execute wrapper (the connection's query log is a bounded deque: positions in it shift
+    once it is full)."""
     from django.template.backends.django import Template
 
     original = Template.render
@@ -71,7 +73,6 @@ def _template_clock(connection):
 
     def timed(self, context=None, request=None):
         spent["depth"] += 1
-        first_query = len(connection.queries_log)
         started = time.perf_counter()
         try:
             return original(self, context, request)
@@ -79,13 +80,20 @@ def _template_clock(connection):
             spent["depth"] -= 1
             if spent["depth"] == 0:
                 spent["render"] += time.perf_counter() - started
-                spent["sql_inside"] += sum(
-                    float(q["time"]) for q in list(connection.queries_log)[first_query:]
-                )
+
+    def sql_clock(execute, sql, params, many, context):
+        if not spent["depth"]:
+            return execute(sql, params, many, context)
+        started = time.perf_counter()
+        try:
+            return execute(sql, params, many, context)
+        finally:
+            spent["sql_inside"] += time.perf_counter() - started
 
     Template.render = timed
     try:
-        yield spent
+        with connection.execute_wrapper(sql_clock):
+            yield spent
     finally:
         Template.render = original
 

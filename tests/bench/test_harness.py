@@ -257,3 +257,24 @@ def test_the_import_summary_skips_the_format_line():
     assert bench_run._summary(stdout, all_lines=True) == (
         "Établissements créés : 3 ; Entités juridiques créées : 2"
     )
+
+
+@pytest.mark.django_db
+def test_template_clock_counts_the_sql_of_a_render_even_with_a_full_query_log():
+    """The page split (SQL / templates / rest) reads the SQL run inside a render; the
+    connection's query log is a bounded deque, so positions in it cannot be trusted."""
+    from django.db import connection
+    from django.template import engines
+    from django.test.utils import CaptureQueriesContext
+
+    from accounts.models import User
+
+    template = engines["django"].from_string("{% for u in users %}{{ u.pk }}{% endfor %}")
+    with CaptureQueriesContext(connection):
+        for _ in range(connection.queries_limit + 5):
+            connection.queries_log.append({"sql": "SELECT 1", "time": "0.000"})
+        with probe._template_clock(connection) as clock:
+            User.objects.count()  # outside a render: not counted as the render's SQL
+            template.render({"users": User.objects.all()})
+    assert clock["render"] > 0
+    assert 0 < clock["sql_inside"] <= clock["render"]
