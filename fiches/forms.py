@@ -104,7 +104,15 @@ class StepAnswersForm(DsfrForm):
             self.add_error(None, error.messages)
 
 
-class ReasonForm(DsfrForm):
+class DecisionForm(DsfrForm):
+    """An ARS decision on a step. `version`: the step's version on the agent's page, so that
+    a decision taken on an outdated page is refused (the step may have been returned and
+    submitted again meanwhile); absent, the decision is judged on the stored state."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+
+class ReasonForm(DecisionForm):
     reason = forms.CharField(
         label="Motif",
         widget=forms.Textarea(attrs={"rows": 3}),
@@ -113,7 +121,7 @@ class ReasonForm(DsfrForm):
     )
 
 
-class ValidateForm(DsfrForm):
+class ValidateForm(DecisionForm):
     comment = forms.CharField(
         label="Commentaire (facultatif)",
         widget=forms.Textarea(attrs={"rows": 2}),

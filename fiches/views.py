@@ -121,6 +121,7 @@ def _render_step(
         else:
             latest[attachment.slot] = attachment
     file_errors = getattr(form, "file_errors", {})
+    decided_on = {"version": step.version}  # the page the ARS decides on
     file_questions = [
         {"question": q, "attachment": latest.get(q.label), "errors": file_errors.get(q.code, [])}
         for q in questions
@@ -139,9 +140,9 @@ def _render_step(
             "form": form,
             "file_questions": file_questions,
             "missing": missing_answers(step) if editable else {},
-            "reason_form": reason_form or ReasonForm(),
-            "validate_form": validate_form or ValidateForm(),
-            "reopen_form": reopen_form or ReasonForm(prefix="reopen"),
+            "reason_form": reason_form or ReasonForm(initial=decided_on),
+            "validate_form": validate_form or ValidateForm(initial=decided_on),
+            "reopen_form": reopen_form or ReasonForm(prefix="reopen", initial=decided_on),
             "comment_form": comment_form or CommentForm(),
             "attachment_form": attachment_form
             or AttachmentForm(slots=slots, max_bytes=settings.UPLOAD_MAX_BYTES),
@@ -296,7 +297,10 @@ def _decide(request, pk, form_class, action, prefix=None):
         try:
             if action == "validate":
                 workflow.step_validate(
-                    step=step, user=request.user, comment=form.cleaned_data["comment"]
+                    step=step,
+                    user=request.user,
+                    comment=form.cleaned_data["comment"],
+                    version=form.cleaned_data["version"],
                 )
                 messages.success(request, f"L'étape {step.number} est validée.")
                 if request.POST.get("suivante"):
@@ -307,12 +311,18 @@ def _decide(request, pk, form_class, action, prefix=None):
                     return redirect(following)
             elif action == "return":
                 workflow.step_return(
-                    step=step, user=request.user, reason=form.cleaned_data["reason"]
+                    step=step,
+                    user=request.user,
+                    reason=form.cleaned_data["reason"],
+                    version=form.cleaned_data["version"],
                 )
                 messages.success(request, f"L'étape {step.number} est renvoyée à l'équipe projet.")
             else:
                 workflow.step_reopen(
-                    step=step, user=request.user, reason=form.cleaned_data["reason"]
+                    step=step,
+                    user=request.user,
+                    reason=form.cleaned_data["reason"],
+                    version=form.cleaned_data["version"],
                 )
                 messages.success(request, f"L'étape {step.number} est rouverte.")
         except ValidationError as error:
@@ -323,6 +333,9 @@ def _decide(request, pk, form_class, action, prefix=None):
                     messages.warning(request, message)
                 return redirect(step)
             form.add_error(None, error.messages)
+            # The page now shows the step as stored: the next decision is taken on it.
+            form.data = form.data.copy()
+            form.data[form.add_prefix("version")] = str(step.version)
         else:
             return redirect(step)
     return _render_step(request, step, **{form_key: form})

@@ -5,6 +5,7 @@ from django.db import transaction
 
 from cooperations import scoping
 from cooperations.models import Cooperation, LegalForm, Nature
+from core.locking import save_with_version
 from fiches.models import (
     LegalFormDecision,
 )
@@ -37,9 +38,10 @@ def legal_form_record(
     fresh = Cooperation.objects.select_for_update().get(pk=cooperation.pk)
     fresh.legal_form = legal_form
     fresh.nature = Nature.ORGANIQUE if legal_form.has_legal_personality else Nature.FONCTIONNELLE
-    fresh.version += 1
     fresh.full_clean()
-    fresh.save()
+    # Under the row lock the stored version is current: the shared lock moves it once, so
+    # an edit form opened before the decision is refused as stale.
+    save_with_version(fresh, fresh.version)
     cooperation.legal_form, cooperation.nature, cooperation.version = (
         fresh.legal_form,
         fresh.nature,

@@ -147,6 +147,32 @@ def test_recording_the_choice_updates_the_cooperation_with_history(world):
         )
 
 
+def test_an_edit_opened_before_the_legal_form_decision_is_refused_as_stale(world):
+    """The decision moves the cooperation's version once (core.locking's lock, one history
+    row): the edit form opened before it cannot put the former legal form back."""
+    from cooperations.services import cooperation_update
+    from core.locking import StaleObjectError
+
+    coop = Cooperation.objects.get(pk=world.coop_ara.pk)
+    seen, rows = coop.version, coop.history.count()
+    legal_form_record(
+        cooperation=coop, user=world.referent_a, legal_form=legal_form("convention"),
+        answers={}, ranking=[],
+    )  # fmt: skip
+    stored = Cooperation.objects.get(pk=coop.pk)
+    assert (coop.version, stored.version) == (seen + 1, seen + 1)
+    assert stored.history.count() == rows + 1
+    with pytest.raises(StaleObjectError, match="Quelqu'un d'autre a enregistré"):
+        cooperation_update(
+            cooperation=Cooperation.objects.get(pk=coop.pk),
+            user=world.agent_ara,
+            data={"title": "Titre de l'ancien formulaire"},
+            version=seen,
+        )
+    stored = Cooperation.objects.get(pk=coop.pk)
+    assert stored.legal_form.code == "convention" and stored.title != "Titre de l'ancien formulaire"
+
+
 def test_markdown_is_rendered_without_scripts():
     html = render_markdown(
         "## Titre\n\n<script>alert(1)</script> [lien](javascript:alert(1)) **gras**"

@@ -318,3 +318,40 @@ def test_autosave_saves_the_draft_and_returns_the_new_version(world, steps, logi
     ).content.decode()
     assert "Enregistrement automatique suspendu" in stale
     assert fresh(steps[1]).answers.get(question__code="besoins").value == "Brouillon"
+
+
+def test_a_decision_taken_on_an_outdated_page_is_refused_and_the_page_shows_the_step_as_is(
+    world, steps, login
+):
+    """The agent's page showed the first submission; meanwhile another agent returned it
+    and the team submitted it again: validating from the old page is refused in French,
+    the step stays submitted, and the form now carries the version shown, so the next
+    click (after reading) goes through."""
+    from fiches.services.answers import step_save_answers
+    from fiches.services.workflow import step_return, step_submit
+
+    step = walk(steps[1], world.referent_a, world.agent_ara, "submitted")
+    client = login(world.agent_ara)
+    decision = client.get(_url(step)).content.decode().split('id="ars-decision"')[1]
+    assert f'name="version" value="{step.version}"' in decision
+    seen = step.version
+    step_return(step=fresh(step), user=world.agent_ara, reason="Complétez l'offre.")
+    step = fresh(step)
+    step_save_answers(
+        step=step, user=world.referent_a, values={"offre": "Offre complétée"}, version=step.version
+    )
+    step_submit(step=fresh(step), user=world.referent_a)
+    url = reverse("fiches:step_validate", args=[step.pk])
+    response = client.post(url, {"comment": "Vu.", "version": seen})
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert STALE_MESSAGE.split(" : ")[0].replace("'", "&#x27;") in html
+    assert "Offre complétée" in html
+    step = fresh(step)
+    assert step.state == StepState.SUBMITTED
+    decision = html.split('id="ars-decision"')[1]
+    assert f'name="version" value="{step.version}"' in decision
+    assert 'id="id_version"' not in decision  # the answers form has that one
+    response = client.post(url, {"comment": "Vu.", "version": step.version})
+    assert response.status_code == 302
+    assert fresh(step).state == StepState.VALIDATED
