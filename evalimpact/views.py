@@ -15,7 +15,7 @@ from cooperations.breadcrumbs import cooperation_breadcrumb, kit_page
 from cooperations.filters import CooperationFilter
 from cooperations.models import Cooperation
 from core import documents
-from core.forms import DocumentRequestForm, add_service_errors, start_document
+from core.forms import DocumentRequestForm, save_form, start_document
 from core.locking import StaleObjectError
 from core.ratelimit import document_rate_limit
 from core.uploads import attachment_response
@@ -90,20 +90,15 @@ def evaluation_create(request, pk: int):
         initial={"evaluated_on": timezone.localdate(), "kind": "potential"},
         cooperation=cooperation,
     )
-    if request.method == "POST" and form.is_valid():
-        try:
-            evaluation = services.evaluation_create(
-                cooperation=cooperation, user=request.user, **form.cleaned_data
-            )
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            messages.success(
-                request,
-                "L'évaluation est créée. Les valeurs Hospi Diag disponibles ont été préremplies : "
-                "vérifiez-les.",
-            )
-            return redirect("evalimpact:edit", evaluation.pk)
+    evaluation = save_form(
+        request,
+        form,
+        lambda data: services.evaluation_create(cooperation=cooperation, user=request.user, **data),
+        success="L'évaluation est créée. Les valeurs Hospi Diag disponibles ont été préremplies : "
+        "vérifiez-les.",
+    )
+    if evaluation:
+        return redirect("evalimpact:edit", evaluation.pk)
     return render(
         request,
         "evalimpact/create.html",
