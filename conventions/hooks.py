@@ -6,7 +6,7 @@ from conventions import portfolio
 from conventions.approval import APPROVAL_FICHE_NUMBER, clock_for
 from conventions.models import Convention, Status
 from cooperations.models import Cooperation
-from core.registry import CooperationSection, CopilSection, HomeWidget, StepPanel
+from core.registry import CooperationSection, CopilSection, HomeWidget, StepPanel, signed_in
 
 
 def _convention_with_latest(cooperation):
@@ -91,10 +91,6 @@ def step_panel(request, step) -> dict | None:
     }
 
 
-def _ars_agent(user) -> bool:
-    return user.is_authenticated and user.is_ars_agent
-
-
 # What the conventions add to the shared screens (registered by KitConfig.ready()).
 REGISTRY = (
     portfolio.COLUMN,
@@ -112,7 +108,7 @@ REGISTRY = (
         template="conventions/_home_approvals.html",
         get_context=home_approvals,
         order=30,
-        visible=_ars_agent,
+        visible=signed_in("is_ars_agent"),
     ),
     StepPanel(
         key="conventions-approval",

@@ -11,6 +11,7 @@ from cooperations import scoping, signals, supervision
 from cooperations.models import Cooperation, MemberRole, Membership
 from core.idempotency import save_unique
 from core.locking import save_with_version
+from core.text import required_text
 from territories.models import Establishment, LegalEntity
 
 M2M_FIELDS = ("departements", "typologies", "themes", "plan_objectives")
@@ -196,11 +197,12 @@ def ars_note_add(*, cooperation, user, body: str):
 
     if not scoping.can_read_ars_notes(user, cooperation):
         raise PermissionDenied("Les notes privées sont réservées aux agents de l'ARS pilote.")
-    body = (body or "").strip()
-    if not body:
-        raise ValidationError({"body": "La note est vide."})
-    if len(body) > 10000:
-        raise ValidationError({"body": "La note est trop longue (10 000 caractères au plus)."})
+    body = required_text(
+        body,
+        max_length=10000,
+        empty="La note est vide.",
+        too_long="La note est trop longue (10 000 caractères au plus).",
+    )
     note = ArsNote(cooperation=cooperation, ars_id=cooperation.pilot_ars_id, author=user, body=body)
     note.full_clean()
     note.save()

@@ -32,7 +32,7 @@ from cooperations.models import (
     RegionalObjective,
     SupervisionChange,
 )
-from core.forms import add_service_errors, save_versioned
+from core.forms import add_service_errors, save_form, save_versioned
 from core.idempotency import once_per_submission
 from core.registry import COOPERATION_SECTIONS
 from territories.choices import ARS_NAMES
@@ -192,15 +192,14 @@ def cooperation_create(request):
     if not scoping.can_create_cooperation(request.user):
         raise PermissionDenied("Votre rôle ne permet pas de créer une coopération.")
     form = CooperationForm(request.POST or None, user=request.user)
-    if request.method == "POST" and form.is_valid():
-        data = dict(form.cleaned_data)
-        try:
-            cooperation = services.cooperation_create(user=request.user, data=data)
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            messages.success(request, "La coopération a été créée.")
-            return redirect(cooperation)
+    cooperation = save_form(
+        request,
+        form,
+        lambda data: services.cooperation_create(user=request.user, data=data),
+        success="La coopération a été créée.",
+    )
+    if cooperation:
+        return redirect(cooperation)
     return render(
         request,
         "cooperations/form.html",
@@ -290,14 +289,13 @@ def member_leave(request, pk: int, membership_pk: int):
         cooperation=cooperation,
     )
     form = MembershipLeaveForm(request.POST or None, membership=membership)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.membership_leave(membership=membership, left_on=form.cleaned_data["left_on"])
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            messages.success(request, f"Le retrait de {membership.member_name} est enregistré.")
-            return redirect(cooperation)
+    if save_form(
+        request,
+        form,
+        lambda data: services.membership_leave(membership=membership, left_on=data["left_on"]),
+        success=f"Le retrait de {membership.member_name} est enregistré.",
+    ):
+        return redirect(cooperation)
     return render(
         request,
         "cooperations/member_leave.html",
@@ -329,16 +327,15 @@ def ars_notes(request, pk: int):
     if not access.can_read_ars_notes:
         raise PermissionDenied("Les notes privées sont réservées aux agents de l'ARS pilote.")
     form = ArsNoteForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.ars_note_add(
-                cooperation=cooperation, user=request.user, body=form.cleaned_data["body"]
-            )
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            messages.success(request, "La note privée est enregistrée.")
-            return redirect("cooperations:ars_notes", pk=cooperation.pk)
+    if save_form(
+        request,
+        form,
+        lambda data: services.ars_note_add(
+            cooperation=cooperation, user=request.user, body=data["body"]
+        ),
+        success="La note privée est enregistrée.",
+    ):
+        return redirect("cooperations:ars_notes", pk=cooperation.pk)
     page = Paginator(_notes_of(request.user, cooperation), PAGE_SIZE).get_page(
         request.GET.get("page")
     )

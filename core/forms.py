@@ -248,6 +248,26 @@ def save_versioned(
     return False
 
 
+def save_form(request, form, save, *, success: str):
+    """The POST half of a page whose form hands its data to a service (a create page).
+
+    When `request` is a POST and `form` is valid, calls `save(data)` (a copy of the cleaned
+    data) — a service that answers the object it saved, or raises ValidationError (French)
+    when it refuses. Answers that object once saved (with the French `success` message
+    queued); otherwise None, the service's errors on the form, for the view to render it
+    again. `save_versioned` is the same for an edit page with optimistic locking.
+    """
+    if request.method != "POST" or not form.is_valid():
+        return None
+    try:
+        saved = save(dict(form.cleaned_data))
+    except ValidationError as error:
+        add_service_errors(form, error)
+        return None
+    messages.success(request, success)
+    return saved
+
+
 class DocumentRequestForm(DsfrForm):
     """A "produce this document" button (a Celery job): a key per page load makes a double
     click harmless (the service answers the job of a key already seen)."""

@@ -18,6 +18,12 @@ from importlib import import_module
 from django.apps import AppConfig
 
 
+def signed_in(flag: str) -> Callable:
+    """A `visible` test for the signed-in users whose role flag `flag` is true
+    ("is_ars_agent", "is_referent", "is_copil_guest": properties of accounts.User)."""
+    return lambda user: user.is_authenticated and getattr(user, flag)
+
+
 @dataclass(frozen=True)
 class NavItem:
     label: str

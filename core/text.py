@@ -32,6 +32,18 @@ def normalise_text(value: str) -> str:
     return unicodedata.normalize("NFC", _CONTROL.sub("", value))
 
 
+def required_text(value, *, max_length: int, empty: str, too_long: str, field: str = "body") -> str:
+    """`value` (a message a user wrote: a comment, a note) without surrounding blanks.
+    ValidationError on `field` with the French `empty` message when nothing is left, or
+    `too_long` past `max_length` characters."""
+    value = (value or "").strip()
+    if not value:
+        raise ValidationError({field: empty})
+    if len(value) > max_length:
+        raise ValidationError({field: too_long})
+    return value
+
+
 def printable(value):
     """For writers (XLSX, DOCX, PDF): a string without the characters XML cannot carry;
     anything else is returned unchanged."""

@@ -15,7 +15,12 @@ from cooperations.breadcrumbs import cooperation_breadcrumb, kit_page
 from cooperations.filters import CooperationFilter
 from cooperations.models import Cooperation
 from core import imports
-from core.forms import DocumentRequestForm, add_service_errors, save_versioned, start_document
+from core.forms import (
+    DocumentRequestForm,
+    save_form,
+    save_versioned,
+    start_document,
+)
 from core.idempotency import once_per_submission
 from core.locking import StaleObjectError
 from core.ratelimit import document_rate_limit
@@ -106,20 +111,15 @@ def evaluation_create(request, pk: int):
             "evalimpact/create.html",
             {**context, "form": None, "no_catalogue": error.message},
         )
-    if request.method == "POST" and form.is_valid():
-        try:
-            evaluation = services.evaluation_create(
-                cooperation=cooperation, user=request.user, **form.cleaned_data
-            )
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            messages.success(
-                request,
-                "L'évaluation est créée. Les valeurs Hospi Diag disponibles ont été préremplies : "
-                "vérifiez-les.",
-            )
-            return redirect("evalimpact:edit", evaluation.pk)
+    evaluation = save_form(
+        request,
+        form,
+        lambda data: services.evaluation_create(cooperation=cooperation, user=request.user, **data),
+        success="L'évaluation est créée. Les valeurs Hospi Diag disponibles ont été préremplies : "
+        "vérifiez-les.",
+    )
+    if evaluation:
+        return redirect("evalimpact:edit", evaluation.pk)
     return render(request, "evalimpact/create.html", {**context, "form": form})
 
 

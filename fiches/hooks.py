@@ -1,6 +1,6 @@
 """Context functions for the shared screens (core.registry); constant query counts."""
 
-from core.registry import CooperationSection, CopilSection, HomeWidget, NavItem
+from core.registry import CooperationSection, CopilSection, HomeWidget, NavItem, signed_in
 from fiches import portfolio, selectors
 from fiches.models import Step, StepState
 
@@ -32,18 +32,15 @@ def copil_context(cooperation) -> dict | None:
     return {"rows": rows, "progress": selectors.progress(rows), "cooperation": cooperation}
 
 
-def _ars_agent(user) -> bool:
-    return user.is_authenticated and user.is_ars_agent
-
-
-def _referent(user) -> bool:
-    return user.is_authenticated and user.is_referent
-
-
 # What KIT 1 adds to the shared screens (registered by KitConfig.ready()).
 REGISTRY = (
     NavItem(label="Base de connaissances", url_name="fiches:kb_list", order=60),
-    NavItem(label="Étapes à valider", url_name="fiches:queue", order=55, visible=_ars_agent),
+    NavItem(
+        label="Étapes à valider",
+        url_name="fiches:queue",
+        order=55,
+        visible=signed_in("is_ars_agent"),
+    ),
     CooperationSection(
         key="kit1",
         label="Fiches repères (KIT 1)",
@@ -57,14 +54,14 @@ REGISTRY = (
         template="fiches/_home_queue.html",
         get_context=home_queue,
         order=10,
-        visible=_ars_agent,
+        visible=signed_in("is_ars_agent"),
     ),
     HomeWidget(
         key="kit1-todo",
         template="fiches/_home_todo.html",
         get_context=home_todo,
         order=10,
-        visible=_referent,
+        visible=signed_in("is_referent"),
     ),
     portfolio.COLUMN,
     portfolio.FLAG,

@@ -11,7 +11,7 @@ from django.utils import timezone
 from accounts.models import Role
 from cooperations import scoping
 from cooperations.models import Cooperation
-from core.registry import CooperationSection, HomeWidget
+from core.registry import CooperationSection, HomeWidget, signed_in
 from suivi import portfolio, reminders, selectors
 from suivi.models import CURRENT_DUE, Deliverable
 
@@ -88,10 +88,6 @@ def copil_guest_context(request) -> dict:
     return {"packs": list(packs), "reports": list(reports), "meetings": list(meetings)}
 
 
-def _copil_guest(user) -> bool:
-    return user.is_authenticated and user.is_copil_guest
-
-
 # What KIT 3 adds to the shared screens (registered by KitConfig.ready()).
 REGISTRY = (
     CooperationSection(
@@ -117,6 +113,6 @@ REGISTRY = (
         template="suivi/_home_copil_guest.html",
         get_context=copil_guest_context,
         order=5,
-        visible=_copil_guest,
+        visible=signed_in("is_copil_guest"),
     ),
 )

@@ -10,7 +10,13 @@ from django.views.decorators.http import require_http_methods, require_POST
 from cooperations.access import access_to, cooperation_access
 from cooperations.breadcrumbs import cooperation_breadcrumb, kit_page
 from core import documents
-from core.forms import DocumentRequestForm, add_service_errors, save_versioned, start_document
+from core.forms import (
+    DocumentRequestForm,
+    add_service_errors,
+    save_form,
+    save_versioned,
+    start_document,
+)
 from core.idempotency import once_per_submission
 from core.ratelimit import document_rate_limit
 from core.uploads import attachment_response
@@ -86,14 +92,14 @@ def _activity(request, pk: int, *, edit: bool = False) -> Activity:
 def activity_create(request, pk: int):
     cooperation = cooperation_access(request, pk, "edit").cooperation
     form = ActivityForm(request.POST or None, cooperation=cooperation)
-    if request.method == "POST" and form.is_valid():
-        try:
-            activity = services.activity_create(cooperation=cooperation, data=form.cleaned_data)
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            messages.success(request, "Le chantier a été créé.")
-            return redirect(activity)
+    activity = save_form(
+        request,
+        form,
+        lambda data: services.activity_create(cooperation=cooperation, data=data),
+        success="Le chantier a été créé.",
+    )
+    if activity:
+        return redirect(activity)
     return render(
         request,
         "suivi/form.html",
@@ -174,14 +180,13 @@ def deliverable_create(request, pk: int):
     form = DeliverableForm(
         request.POST or None, at_risk_max_days=selectors.at_risk_max_days(activity.cooperation)
     )
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.deliverable_create(activity=activity, data=form.cleaned_data)
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            messages.success(request, "Le livrable a été ajouté.")
-            return redirect(activity)
+    if save_form(
+        request,
+        form,
+        lambda data: services.deliverable_create(activity=activity, data=data),
+        success="Le livrable a été ajouté.",
+    ):
+        return redirect(activity)
     return render(
         request,
         "suivi/form.html",
@@ -267,14 +272,13 @@ def risk_list(request, pk: int):
 def risk_create(request, pk: int):
     cooperation = cooperation_access(request, pk, "edit").cooperation
     form = RiskForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.risk_create(cooperation=cooperation, data=form.cleaned_data)
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            messages.success(request, "Le risque a été ajouté au registre.")
-            return redirect("suivi:risk_list", pk=cooperation.pk)
+    if save_form(
+        request,
+        form,
+        lambda data: services.risk_create(cooperation=cooperation, data=data),
+        success="Le risque a été ajouté au registre.",
+    ):
+        return redirect("suivi:risk_list", pk=cooperation.pk)
     return render(
         request,
         "suivi/form.html",
@@ -341,16 +345,14 @@ def report_create(request, pk: int):
     cooperation = cooperation_access(request, pk, "edit").cooperation
     project = selectors.project_settings(cooperation)
     form = StatusReportForm(request.POST or None, period_months=project.report_period_months)
-    if request.method == "POST" and form.is_valid():
-        try:
-            report = services.report_create(
-                cooperation=cooperation, user=request.user, data=form.cleaned_data
-            )
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            messages.success(request, "Le rapport est établi : ses chiffres sont figés à ce jour.")
-            return redirect("suivi:report_detail", pk=report.pk)
+    report = save_form(
+        request,
+        form,
+        lambda data: services.report_create(cooperation=cooperation, user=request.user, data=data),
+        success="Le rapport est établi : ses chiffres sont figés à ce jour.",
+    )
+    if report:
+        return redirect("suivi:report_detail", pk=report.pk)
     return render(
         request,
         "suivi/form.html",

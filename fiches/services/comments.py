@@ -1,10 +1,11 @@
 """KIT 1 comments on a step (sent to the cooperation's event feed after commit)."""
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
 
 from cooperations import scoping
 from cooperations.signals import announce
+from core.text import required_text
 from fiches.models import (
     Step,
     StepComment,
@@ -15,11 +16,12 @@ from fiches.models import (
 def comment_add(*, step: Step, user, body: str) -> StepComment:
     if not scoping.can_comment(user, step.cooperation):
         raise PermissionDenied("Votre rôle ne permet pas de commenter cette coopération.")
-    body = (body or "").strip()
-    if not body:
-        raise ValidationError({"body": "Le commentaire est vide."})
-    if len(body) > 5000:
-        raise ValidationError({"body": "Le commentaire est trop long (5 000 caractères au plus)."})
+    body = required_text(
+        body,
+        max_length=5000,
+        empty="Le commentaire est vide.",
+        too_long="Le commentaire est trop long (5 000 caractères au plus).",
+    )
     comment = StepComment(step=step, author=user, body=body)
     comment.full_clean()
     comment.save()

@@ -6,7 +6,7 @@ from playwright.sync_api import expect
 
 from evalimpact.models import Answer, Evaluation, Indicator, SummaryPdf
 from evalimpact.services import evaluations as services
-from tests.evalimpact.factories import complete_rows
+from tests.evalimpact.factories import answer_all
 
 
 def test_director_fills_an_effective_evaluation_and_reads_the_radar(
@@ -19,14 +19,7 @@ def test_director_fills_an_effective_evaluation_and_reads_the_radar(
         kind="potential",
         evaluated_on=date(2026, 1, 10),
     )
-    services.evaluation_save(
-        evaluation=potential,
-        user=None,
-        header={},
-        rows=complete_rows(potential),
-        version=potential.version,
-    )
-    potential.refresh_from_db()
+    answer_all(potential)
     services.evaluation_finalize(evaluation=potential, user=None, version=potential.version)
 
     browser_login(page, world.referent_a)

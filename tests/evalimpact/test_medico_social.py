@@ -6,7 +6,7 @@ from core.catalogue_versions import copy_version
 from evalimpact.models import CatalogueVariant, Indicator
 from evalimpact.services.catalogue import current_catalogue, variant_for
 from tests.cooperations.factories import CooperationFactory, MembershipFactory, legal_form
-from tests.evalimpact.factories import complete_rows, create_evaluation
+from tests.evalimpact.factories import answer_all, create_evaluation
 from tests.territories.factories import EstablishmentFactory
 
 pytestmark = pytest.mark.django_db
@@ -45,16 +45,7 @@ def test_the_medico_social_set_scores_on_the_radar_and_has_its_own_versions():
     gcsms = CooperationFactory(legal_form=legal_form("gcsms"), nature="organique")
     MembershipFactory(cooperation=gcsms, establishment=EstablishmentFactory(ehpad=True))
     evaluation = create_evaluation(gcsms, activity="hebergement")
-    from evalimpact.services import evaluations as services
-
-    services.evaluation_save(
-        evaluation=evaluation,
-        user=None,
-        header={},
-        rows=complete_rows(evaluation),
-        version=evaluation.version,
-    )
-    evaluation.refresh_from_db()
+    answer_all(evaluation)
     assert set(evaluation.axis_scores) == {"1", "2", "3", "4"}
     assert all(v is not None for v in evaluation.axis_scores.values())
     # An admin edit of the used medico-social version copies it; the hospital set is untouched.

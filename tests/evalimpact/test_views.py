@@ -276,6 +276,20 @@ def test_compare_lists_the_region_with_scores_and_filters(world, login):
     assert "Filière Ain-Toulouse" not in client.get("/evalimpact/comparer/?page=1").content.decode()
 
 
+def test_compare_pages_keep_the_filters(world, login, monkeypatch):
+    from evalimpact import views
+
+    monkeypatch.setattr(views, "PAGE_SIZE", 1)
+    _ara_coop("Pharmacie de Bresse", [10, 20, 30, 40])
+    _ara_coop("Pharmacie du Bugey", [10, 20, 30, 40])
+    client = login(world.agent_ara)
+    html = client.get("/evalimpact/comparer/?q=Pharmacie&evaluees=1").content.decode()
+    assert "1 / 2" in html
+    assert 'href="?q=Pharmacie&amp;evaluees=1&amp;page=2">Page suivante' in html
+    second = client.get("/evalimpact/comparer/?q=Pharmacie&evaluees=1&page=2").content.decode()
+    assert 'href="?q=Pharmacie&amp;evaluees=1&amp;page=1">Page précédente' in second
+
+
 def test_compare_runs_a_constant_number_of_queries(world, login, django_assert_max_num_queries):
     client = login(world.agent_ara)
     _ara_coop("Première", [1, 2, 3, 4])
