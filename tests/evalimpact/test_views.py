@@ -437,3 +437,16 @@ def test_without_a_catalogue_in_force_the_pages_answer_in_french(world, login):
     ):
         assert client.get(url).status_code == 200, url
     assert login(world.agent_ara).get("/evalimpact/comparer/").status_code == 200
+
+
+def test_a_move_without_an_actor_reads_systeme_in_the_evaluation_history(world, login):
+    from django.urls import reverse
+
+    from evalimpact.models import EvaluationTransition
+
+    evaluation = create_evaluation(world.coop_ara, user=world.referent_a)
+    EvaluationTransition.objects.create(
+        evaluation=evaluation, from_state="draft", to_state="final", actor=None
+    )
+    page = login(world.referent_a).get(reverse("evalimpact:detail", args=[evaluation.pk]))
+    assert page.status_code == 200 and "Système : " in page.content.decode()

@@ -355,3 +355,20 @@ def test_a_decision_taken_on_an_outdated_page_is_refused_and_the_page_shows_the_
     response = client.post(url, {"comment": "Vu.", "version": step.version})
     assert response.status_code == 302
     assert fresh(step).state == StepState.VALIDATED
+
+
+def test_a_move_without_an_actor_reads_systeme_in_the_step_history(world, steps, login):
+    """Moves made by a task or loaded as synthetic data have no actor: the history says
+    « Système » instead of failing (the bench's national data set has such rows)."""
+    from fiches.models import StepTransition
+
+    step = steps[1]
+    StepTransition.objects.create(
+        step=step,
+        from_state="not_started",
+        to_state="in_progress",
+        actor=None,
+        comment="Données synthétiques",
+    )
+    page = login(world.referent_a).get(_url(step)).content.decode()
+    assert "Système : " in page and "Données synthétiques" in page
