@@ -80,7 +80,7 @@ class PortfolioColumn:
     page's rows. `sort` names the annotation or field sorted on ("-" first: most urgent is
     the largest value). `export(row)` gives the values under `export_headers`.
 
-    The page's annotations are compiled to SQL once per day and process (cooperations.
+    The page's annotations are compiled to SQL once per day and thread (cooperations.
     portfolio.page_rows): `annotate` may depend on `today` and the settings only, never on
     the clock or the request. `cell(row)` gives the cell's HTML (every value escaped),
     rendered in Python because one template include per cell costs ~0.1 ms (140 cells a
