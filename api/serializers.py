@@ -11,6 +11,14 @@ from rest_framework import serializers
 from cooperations.models import MemberRole, Nature, Phase
 
 
+def _str(value):
+    return None if value is None else str(value)
+
+
+def _day(value):
+    return value.isoformat() if value else None
+
+
 class CodeLabelSerializer(serializers.Serializer):
     id = serializers.IntegerField(
         help_text="Identifiant KitCoop, à utiliser dans les filtres de la liste des coopérations."
@@ -18,11 +26,24 @@ class CodeLabelSerializer(serializers.Serializer):
     code = serializers.CharField(help_text="Code stable de l'élément du référentiel.")
     name = serializers.CharField(help_text="Libellé en clair.")
 
+    def to_representation(self, instance) -> dict:
+        # What the fields above give (tests/api compare both), without DRF's generic walk
+        # over fields: a list page holds hundreds of these.
+        return {"id": instance.id, "code": _str(instance.code), "name": _str(instance.name)}
+
 
 class ArsSerializer(serializers.Serializer):
     id = serializers.IntegerField(help_text="Identifiant KitCoop de l'ARS.")
     region_code = serializers.CharField(help_text="Code INSEE de la région de l'ARS.")
     name = serializers.CharField(help_text="Nom de l'ARS.")
+
+    def to_representation(self, instance) -> dict:
+        # What the fields above give (tests/api compare both), once per listed cooperation.
+        return {
+            "id": instance.id,
+            "region_code": _str(instance.region_code),
+            "name": _str(instance.name),
+        }
 
 
 class LegalFormSerializer(serializers.Serializer):
@@ -46,6 +67,20 @@ class LegalFormSerializer(serializers.Serializer):
     is_historical = serializers.BooleanField(
         help_text="Vrai pour une forme historique, qui n'est plus créée."
     )
+
+    def to_representation(self, instance) -> dict:
+        # What the fields above give (tests/api compare both), once per listed cooperation.
+        return {
+            "id": instance.id,
+            "code": _str(instance.code),
+            "short_name": _str(instance.short_name),
+            "name": _str(instance.name),
+            "nature": _str(instance.nature),
+            "legal_basis": _str(instance.legal_basis),
+            "requires_approval": bool(instance.requires_approval),
+            "min_members": instance.min_members,
+            "is_historical": bool(instance.is_historical),
+        }
 
 
 class MemberSerializer(serializers.Serializer):
@@ -79,6 +114,19 @@ class MemberSerializer(serializers.Serializer):
             legal_entity = membership.establishment.legal_entity
             return legal_entity.finess if legal_entity else None
         return membership.legal_entity.finess
+
+    def to_representation(self, instance) -> dict:
+        # What the fields above give (tests/api compare both), without DRF's generic walk
+        # over fields: 50 cooperations of a list page hold ~200 members.
+        return {
+            "kind": self.get_kind(instance),
+            "finess": _str(instance.finess),
+            "name": _str(instance.member_name),
+            "legal_entity_finess": self.get_legal_entity_finess(instance),
+            "role": instance.role,
+            "joined_on": _day(instance.joined_on),
+            "left_on": _day(instance.left_on),
+        }
 
 
 class CooperationSerializer(serializers.Serializer):

@@ -20,8 +20,10 @@ from django.db.models import (
     When,
 )
 from django.utils import timezone
+from django.utils.safestring import SafeString, mark_safe
 
 from conventions.models import Convention, Status, Transition
+from core.cells import date_fr, esc
 from core.registry import PortfolioColumn, PortfolioFlag
 
 IN_FORCE = (Status.APPROVED, Status.APPROVAL_NOT_REQUIRED, Status.AMENDED)
@@ -69,10 +71,32 @@ def status_label(cooperation) -> str:
     return STATUS_LABELS.get(cooperation.pf_convention_status, "Pas de convention")
 
 
+def cell(row) -> SafeString:
+    """The markup of templates/conventions/_portfolio_cell.html."""
+    from core.templatetags.core_tags import days_since
+
+    c = row.cooperation
+    html = f'<span class="fr-text--sm">{esc(c.pf_convention_label)}</span>'
+    requires_approval = c.legal_form.requires_approval if c.legal_form else False
+    if c.pf_convention_status == Status.SIGNED and c.pf_signed_at and requires_approval:
+        html += (
+            '<br><span class="fr-badge fr-badge--sm fr-badge--warning fr-badge--no-icon '
+            f'kc-clock">à approuver, signée il y a {esc(days_since(c.pf_signed_at))} j</span>'
+        )
+    html += "\n"
+    if c.pf_renewal_due:
+        html += (
+            '<br><span class="fr-badge fr-badge--sm fr-badge--error fr-badge--no-icon">'
+            f"à renouveler : fin le {date_fr(c.ends_on)}</span>"
+        )
+    return mark_safe(html)  # noqa: S308 - every value is escaped
+
+
 COLUMN = PortfolioColumn(
     key="convention",
     label="Convention",
     cell_template="conventions/_portfolio_cell.html",
+    cell=cell,
     export_headers=(
         "État de la convention",
         "En attente d'approbation depuis (jours)",

@@ -276,7 +276,6 @@ class CooperationQuerySet(models.QuerySet):
     def with_list_data(self):
         """What the portfolio shows, in a constant number of queries."""
         return self.select_related("pilot_ars", "legal_form").prefetch_related(
-            "typologies",
             models.Prefetch(
                 "memberships",
                 queryset=Membership.objects.active()

@@ -251,7 +251,17 @@ class Step(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["cooperation", "number"], name="step_unique_number")
         ]
-        indexes = [models.Index(fields=["state", "submitted_at"])]
+        indexes = [
+            models.Index(fields=["state", "submitted_at"]),
+            # The ARS work list sorts a region's cooperations (2 000+) on their oldest
+            # submitted step: one lookup per cooperation in this small index instead of
+            # reading every step of each (cooperations.portfolio, fiches.portfolio).
+            models.Index(
+                fields=["cooperation", "submitted_at", "id"],
+                condition=Q(state="submitted"),
+                name="step_submitted_by_coop",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.cooperation} — étape {self.number}"

@@ -2,8 +2,11 @@
 
 from django.db.models import Count, Exists, OuterRef, Subquery
 from django.db.models.functions import Coalesce
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.safestring import SafeString, mark_safe
 
+from core.cells import esc, plural
 from core.registry import PortfolioColumn, PortfolioFlag
 from fiches.models import Step, StepState
 
@@ -49,10 +52,47 @@ def export(row) -> list:
     ]
 
 
+def _waiting_badge(days) -> str:
+    if days is None:
+        return "info"
+    return "error" if days > 14 else "warning" if days > 7 else "info"
+
+
+def cell(row) -> SafeString:
+    """The markup of templates/fiches/_portfolio_cell.html."""
+    from core.templatetags.core_tags import days_since
+
+    c = row.cooperation
+    if c.pf_kit1_total:
+        html = (
+            f'<span class="kc-nowrap">{esc(c.pf_kit1_validated)}/{esc(c.pf_kit1_total)} '
+            f"validée{plural(c.pf_kit1_validated)}</span>"
+        )
+    else:
+        html = "—"
+    html += "\n"
+    if c.pf_pending_step:
+        days = days_since(c.pf_pending_since)
+        url = reverse("fiches:step", args=[c.pf_pending_step])
+        html += (
+            f'<br><a class="fr-text--xs" href="{esc(url)}">Étape {esc(c.pf_pending_number)} '
+            f'à valider</a> <span class="fr-badge fr-badge--sm fr-badge--{_waiting_badge(days)} '
+            f"fr-badge--no-icon kc-waiting\">attend l'ARS depuis {esc(days)} j</span>"
+        )
+    elif c.pf_team_number:
+        returned = " (renvoyée)" if c.pf_team_state == StepState.RETURNED else ""
+        html += (
+            f'<br><span class="fr-text--xs kc-muted">Équipe : étape {esc(c.pf_team_number)}'
+            f"{returned}</span>"
+        )
+    return mark_safe(html)  # noqa: S308 - every value is escaped
+
+
 COLUMN = PortfolioColumn(
     key="kit1",
     label="KIT 1 : avancement et attente de l'ARS",
     cell_template="fiches/_portfolio_cell.html",
+    cell=cell,
     export_headers=(
         "Étapes KIT 1 validées",
         "Étapes KIT 1 ouvertes",

@@ -8,7 +8,9 @@ and the Python rules agree at their boundaries.
 
 from django.db.models import Case, Exists, F, IntegerField, OuterRef, Q, Subquery, Value, When
 from django.db.models.functions import Coalesce
+from django.utils.safestring import SafeString, mark_safe
 
+from core.cells import date_fr, esc
 from core.queries import DaysBetween
 from core.registry import PortfolioColumn, PortfolioFlag
 from suivi import planning
@@ -80,10 +82,31 @@ def annotate_copil(queryset, today):
     )
 
 
+def rag_cell(row) -> SafeString:
+    """The markup of templates/suivi/_portfolio_rag.html."""
+    rank = row.cooperation.pf_rag_rank
+    if rank is None:
+        return mark_safe('<span class="fr-text--xs kc-muted">Non suivi</span>')
+    rag = RAG_OF_RANK.get(rank)
+    return mark_safe(  # noqa: S308 - every value is escaped
+        f'<span class="fr-badge fr-badge--sm fr-badge--{esc(planning.rag_badge(rag))}">'
+        f"{esc(planning.rag_label(rag))}</span>"
+    )
+
+
+def copil_cell(row) -> SafeString:
+    """The markup of templates/suivi/_portfolio_copil.html."""
+    held_on = row.cooperation.pf_next_copil
+    if not held_on:
+        return mark_safe('<span class="fr-text--xs kc-muted">Non planifié</span>')
+    return mark_safe(f'<span class="kc-nowrap">{date_fr(held_on)}</span>')  # noqa: S308
+
+
 RAG_COLUMN = PortfolioColumn(
     key="planning",
     label="Respect du planning (KIT 3)",
     cell_template="suivi/_portfolio_rag.html",
+    cell=rag_cell,
     export_headers=("Respect du planning",),
     export=lambda row: [
         planning.rag_label(rag_of(row.cooperation))
@@ -99,6 +122,7 @@ COPIL_COLUMN = PortfolioColumn(
     key="copil",
     label="Prochain COPIL",
     cell_template="suivi/_portfolio_copil.html",
+    cell=copil_cell,
     export_headers=("Prochain COPIL",),
     export=lambda row: [row.cooperation.pf_next_copil],
     annotate=annotate_copil,
