@@ -257,7 +257,7 @@ def test_a_stale_import_worker_failing_late_leaves_the_new_attempt_running(
 
     def late_error(*args, on_start=None, **kwargs):
         on_start()  # attempt 1
-        _silent_for(run, ImportRun.STALLED_AFTER * 2)
+        silent_for(run, ImportRun.STALLED_AFTER * 2)
         with django_capture_on_commit_callbacks(execute=False):
             assert documents.restart(ImportRun.objects.get(pk=run.pk))
         second = contextvars.Context().run(documents.start, ImportRun, run.pk)
