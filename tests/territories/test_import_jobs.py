@@ -296,3 +296,19 @@ def test_a_duplicate_delivery_of_a_refresh_downloads_the_file_once(world, monkey
     assert calls == ["https://example.org/finess.csv"]
     assert (run.status, run.attempts, run.created_count) == ("done", 1, 4)
     assert _establishments() == 1
+
+
+def test_the_list_of_last_imports_says_interrompu_for_a_silent_run(world, login):
+    """As on the run's own page: a run whose worker went silent is « Interrompu » in the
+    FINESS page's list of last imports, not « En cours »."""
+    run = ImportRun.objects.create(
+        original_name="silencieux.json", status=ImportRun.Status.RUNNING, attempts=1
+    )
+    silent_for(run, ImportRun.STALLED_AFTER * 2)
+    page = html.unescape(
+        login(world.admin).get(reverse("territories:import_start")).content.decode()
+    )
+    line = page[page.index("Derniers imports") :]
+    line = line[line.index("silencieux.json") :]
+    line = line[: line.index("</li>")]
+    assert "Interrompu" in line and "En cours" not in line
