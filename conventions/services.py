@@ -744,12 +744,19 @@ def approval_decide(
     if not legal_form.requires_approval:
         raise ValidationError("Cette forme de coopération ne requiert pas d'approbation.")
     # Every decision (approval, refusal, send-back) leaves the "signed" state.
-    check_transition(
-        convention,
-        Status.APPROVED,
-        refusal="La décision ne s'enregistre que sur une convention signée par tous ses membres "
-        f"(état actuel : « {convention.get_status_display()} »).",
-    )
+    try:
+        check_transition(
+            convention,
+            Status.APPROVED,
+            refusal="La décision ne s'enregistre que sur une convention signée par tous ses "
+            f"membres (état actuel : « {convention.get_status_display()} »).",
+        )
+    except ValidationError:
+        if expected_version is not None and convention.version != expected_version:
+            # Moved since the form was opened (another agent's decision): the stale warning,
+            # not "not signed" about a state the user never saw.
+            raise StaleObjectError() from None
+        raise
     tacit_on = approval_rules.tacit_due(convention, today)
     if tacit_on is not None:
         raise ValidationError(

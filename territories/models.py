@@ -4,6 +4,7 @@ from django.core.cache import cache
 from django.db import models
 from django.db.models import Value
 from django.db.models.functions import Concat
+from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 from core.models import BackgroundJob
@@ -350,7 +351,9 @@ class ImportRun(BackgroundJob):
         ]
 
     def __str__(self) -> str:
-        return f"Import {self.original_name} du {self.created_at:%d/%m/%Y %H:%M}"
+        # In the project's time zone: the time the admin's clock showed, not UTC.
+        started = timezone.localtime(self.created_at)
+        return f"Import {self.original_name} du {started:%d/%m/%Y %H:%M}"
 
     @property
     def progress_key(self) -> str:

@@ -148,3 +148,38 @@ def test_answers_typed_are_saved_in_the_background_and_kept_after_a_reload(
     # The save bar stays in view at the bottom of the screen.
     bar = page.locator(".kc-sticky-bar").bounding_box()
     assert bar is not None and bar["y"] + bar["height"] <= 800 + 1
+
+
+def test_a_field_reached_with_tab_is_never_hidden_under_the_save_bar(
+    world, page, browser_login, live_server
+):
+    """Keyboard only on the entry page: every field the Tab key reaches is scrolled into
+    view above the sticky save bar (WCAG 2.4.11, focus not obscured), not left underneath
+    it where the user cannot see what is typed, on a desktop and on a phone, where the bar
+    wraps to two rows."""
+    evaluation = services.evaluation_create(
+        cooperation=world.coop_ara,
+        user=world.referent_a,
+        kind="potential",
+        evaluated_on=date(2026, 1, 10),
+        activity="imagerie",
+    )
+    browser_login(page, world.referent_a)
+    hidden = []
+    for width, height in ((1280, 900), (375, 800)):
+        page.set_viewport_size({"width": width, "height": height})
+        page.goto(f"{live_server.url}/evalimpact/evaluation/{evaluation.pk}/saisie/")
+        for _ in range(60):
+            page.keyboard.press("Tab")
+            state = page.evaluate(
+                """() => {
+                  const field = document.activeElement;
+                  if (!field.closest('main') || field.closest('.kc-sticky-bar')) return null;
+                  const box = field.getBoundingClientRect();
+                  const bar = document.querySelector('.kc-sticky-bar').getBoundingClientRect();
+                  return box.bottom > bar.top + 1 ? field.name || field.id : null;
+                }"""
+            )
+            if state:
+                hidden.append((width, state))
+    assert hidden == []

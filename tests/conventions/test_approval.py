@@ -762,3 +762,36 @@ def test_a_stale_decision_is_warned_at_the_top_keeps_the_input_then_goes_through
     assert client.post(url("approval", world.coop_ara.pk), again).status_code == 302
     convention.refresh_from_db()
     assert convention.status == Status.APPROVED and convention.approval_reference == "2026-0777"
+
+
+def test_a_decision_beaten_by_another_agents_decision_is_warned_with_the_input_kept(world, login):
+    """Two agents open the decision page; one approves, the other then sends a refusal: the
+    second sees the stale warning at the top of the decision form with the reason typed,
+    instead of a page without the form where the refusal silently vanished."""
+    convention = _signed(world)
+    opened = convention.version
+    services.approval_record(
+        convention=convention,
+        user=world.agent_ara,
+        decided_on=timezone.localdate(),
+        reference="2026-0142",
+        expected_version=opened,
+    )
+    client = login(world.agent_ara)
+    response = client.post(
+        url("approval", world.coop_ara.pk),
+        {
+            "decision": "refused",
+            "decided_on": timezone.localdate().isoformat(),
+            "reason": "Motif tapé dans le second onglet",
+            "version": opened,
+        },
+    )
+    assert response.status_code == 200
+    html = unescape(response.content.decode())
+    summary = html[html.index("kc-error-summary") :]
+    assert "Quelqu'un d'autre a enregistré cette fiche" in summary[: summary.index("</div>")]
+    assert "Motif tapé dans le second onglet" in html
+    convention.refresh_from_db()
+    assert convention.status == Status.APPROVED
+    assert list(convention.decisions.values_list("kind", flat=True)) == ["approved"]

@@ -229,6 +229,22 @@ def test_the_page_query_count_does_not_grow_with_the_runs(world, login):
     assert User.objects.count() > 12
 
 
+def test_the_list_of_last_imports_says_interrompu_for_a_silent_run(world, login):
+    """A run whose worker went silent reads « Interrompu » on its own page (with
+    « Relancer »): the list of last imports says the same, not « En cours »."""
+    from tests.core.jobs import silent_for
+
+    run = HospidiagImport.objects.create(
+        file_name="pdmreg_2022.csv", status=HospidiagImport.Status.RUNNING, attempts=1
+    )
+    silent_for(run, HospidiagImport.STALLED_AFTER * 2)
+    page = _text(login(world.admin).get(reverse(START)))
+    line = page[page.index("Derniers imports") :]
+    line = line[line.index("pdmreg_2022.csv") :]
+    line = line[: line.index("</li>")]
+    assert "Interrompu" in line and "En cours" not in line
+
+
 def test_a_queue_out_of_reach_fails_the_run_in_french_never_the_page(
     world, login, monkeypatch, django_capture_on_commit_callbacks
 ):

@@ -57,6 +57,24 @@ def test_edit_form_refuses_a_percentage_above_100_in_french_and_keeps_the_input(
     assert not Answer.objects.filter(evaluation=evaluation, indicator__in=[f2, f4]).exists()
 
 
+def test_edit_form_refused_takes_the_focus_to_its_error_summary(world, login):
+    """A refused save (a value that is not a number, or a stale form) shows its alert at the
+    top as the error summary that static/js/kitcoop.js focuses (data-error-summary), as
+    every other form does: a keyboard or screen reader user starts there."""
+    evaluation = create_evaluation(world.coop_ara)
+    f2 = indicator(evaluation, "F2")
+    client = login(world.referent_a)
+    url = f"/evalimpact/evaluation/{evaluation.pk}/saisie/"
+    for data in (
+        _form_data(evaluation, **{f"a-{f2.pk}-0-value": "abc"}),
+        _form_data(evaluation, **{"e-version": evaluation.version - 1}),
+    ):
+        html = unescape(client.post(url, data).content.decode())
+        summary = html[: html.index("L'enregistrement n'a pas été fait")]
+        summary = summary[summary.rindex("<div") :]
+        assert "data-error-summary" in summary and 'tabindex="-1"' in summary
+
+
 def test_edit_form_saves_and_shows_the_score_and_method(world, login):
     evaluation = create_evaluation(world.coop_ara)
     f2 = indicator(evaluation, "F2")

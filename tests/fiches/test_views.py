@@ -131,6 +131,25 @@ def test_return_without_reason_shows_a_french_error(world, steps, login):
     assert fresh(step).state == StepState.SUBMITTED
 
 
+def test_refused_ars_decisions_show_the_error_summary_at_the_top_of_their_form(world, steps, login):
+    """Return or reopen without a reason: the French error summary (the one kitcoop.js
+    focuses, linking to the field) at the top of the decision form, as on every other form,
+    not only a red line under the field in the side column (below the answers on a phone)."""
+    client = login(world.agent_ara)
+    validated = walk(steps[1], world.referent_a, world.agent_ara, "validated")
+    submitted = walk(steps[2], world.referent_a, world.agent_ara, "submitted")
+    for name, step, data, field_id in (
+        ("fiches:step_return", submitted, {"reason": ""}, "id_reason"),
+        ("fiches:step_reopen", validated, {"reopen-reason": ""}, "id_reopen-reason"),
+    ):
+        html = client.post(reverse(name, args=[step.pk]), data).content.decode()
+        panel = html[html.index('id="ars-decision"') :]
+        summary = panel[panel.index("data-error-summary") :]
+        assert "Le formulaire contient des erreurs" in summary[: summary.index("</div>")]
+        assert f'href="#{field_id}"' in summary[: summary.index("</div>")]
+    assert (fresh(submitted).state, fresh(validated).state) == ("submitted", "validated")
+
+
 def test_upload_of_a_wrong_file_shows_a_french_error(world, steps, login):
     exe = SimpleUploadedFile("outil.exe", b"MZ\x90\x00", "application/octet-stream")
     response = login(world.referent_a).post(

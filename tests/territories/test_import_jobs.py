@@ -3,6 +3,7 @@ time-travelled (`updated_at` moved back) as a killed worker would leave it. The 
 is in tests/faults/."""
 
 import html
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -296,3 +297,32 @@ def test_a_duplicate_delivery_of_a_refresh_downloads_the_file_once(world, monkey
     assert calls == ["https://example.org/finess.csv"]
     assert (run.status, run.attempts, run.created_count) == ("done", 1, 4)
     assert _establishments() == 1
+
+
+def test_the_list_of_last_imports_says_interrompu_for_a_silent_run(world, login):
+    """As on the run's own page: a run whose worker went silent is « Interrompu » in the
+    FINESS page's list of last imports, not « En cours »."""
+    run = ImportRun.objects.create(
+        original_name="silencieux.json", status=ImportRun.Status.RUNNING, attempts=1
+    )
+    silent_for(run, ImportRun.STALLED_AFTER * 2)
+    page = html.unescape(
+        login(world.admin).get(reverse("territories:import_start")).content.decode()
+    )
+    line = page[page.index("Derniers imports") :]
+    line = line[line.index("silencieux.json") :]
+    line = line[: line.index("</li>")]
+    assert "Interrompu" in line and "En cours" not in line
+
+
+def test_the_list_of_last_imports_gives_the_time_in_french_time(world, login):
+    """The run's label in the list reads its start in the project's time zone (Paris), the
+    time the admin's clock shows, not UTC."""
+    run = ImportRun.objects.create(original_name="horaire.json", status=ImportRun.Status.DONE)
+    ImportRun.objects.filter(pk=run.pk).update(
+        created_at=datetime(2026, 7, 1, 8, 30, tzinfo=UTC)  # 10:30 in Paris (summer time)
+    )
+    page = html.unescape(
+        login(world.admin).get(reverse("territories:import_start")).content.decode()
+    )
+    assert "horaire.json du 01/07/2026 10:30" in page
