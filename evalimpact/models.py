@@ -10,6 +10,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
+from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 from cooperations.models import Cooperation, Membership, ScopedQuerySet
@@ -537,4 +538,4 @@ class SummaryPdf(RequestedDocument):
         ]
 
     def __str__(self) -> str:
-        return f"Synthèse Eval'Impact du {self.created_at:%d/%m/%Y %H:%M}"
+        return f"Synthèse Eval'Impact du {timezone.localtime(self.created_at):%d/%m/%Y %H:%M}"

@@ -10,6 +10,7 @@ from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Coalesce
 from django.urls import reverse
+from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 from cooperations.models import Cooperation, Membership, ScopedQuerySet
@@ -430,7 +431,7 @@ class CopilPack(RequestedDocument):
         ]
 
     def __str__(self) -> str:
-        return f"Dossier COPIL du {self.created_at:%d/%m/%Y %H:%M}"
+        return f"Dossier COPIL du {timezone.localtime(self.created_at):%d/%m/%Y %H:%M}"
 
 
 class CopilMeetingQuerySet(ScopedQuerySet):
