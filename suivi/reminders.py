@@ -6,14 +6,14 @@ from datetime import date, datetime, time, timedelta
 from django.conf import settings
 from django.core.mail import send_mass_mail
 from django.db import IntegrityError, transaction
-from django.db.models import Case, Exists, IntegerField, OuterRef, Q, Subquery, Value, When
+from django.db.models import Case, F, IntegerField, Q, Value, When
 from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import Role, User
 from cooperations.models import Cooperation, Phase
-from suivi.models import Activity, ProjectSettings, ReportReminder, StatusReport
+from suivi.models import ProjectSettings, ReportReminder
 from suivi.planning import period_bounds, previous_period
 
 
@@ -34,6 +34,8 @@ def reports_due(
     One query, filtered in the database: a region holds thousands of cooperations and the
     home page shows five. The few period lengths give as many (start, end) pairs, computed
     here; each project's period, reminder delay and last report are compared to them in SQL.
+    "Tracked" and "last report" are the stored TrackingDates (suivi/tracking.py), not
+    subqueries over the activities and reports: plain filters on one joined row.
     `within_days` None means "use each project's reminder delay".
     """
     periods = {months: period_bounds(today, months) for months in ProjectSettings.Period.values}
@@ -45,7 +47,6 @@ def reports_due(
         "suivi_settings__reminder_days",
         Value(ProjectSettings._meta.get_field("reminder_days").default),
     )
-    last_report = StatusReport.objects.filter(cooperation=OuterRef("pk")).order_by("-period_end")
     due_now = Q(pk__in=[])  # matches nothing: the OR of the periods below widens it
     days_left = {}
     for months, (start, end) in periods.items():
@@ -57,11 +58,11 @@ def reports_due(
         due_now |= Q(period_months=months) & missing & soon
     queryset = (
         cooperations.exclude(phase=Phase.CLOTUREE)
-        .filter(Exists(Activity.objects.filter(cooperation=OuterRef("pk"))))
+        .filter(tracking_dates__started_at__isnull=False)
         .annotate(
             period_months=period,
             reminder_days_value=reminder,
-            last_report_end=Subquery(last_report.values("period_end")[:1]),
+            last_report_end=F("tracking_dates__last_report_end"),
             days_left=Case(
                 *[When(period_months=m, then=Value(d)) for m, d in days_left.items()],
                 default=Value(0),
@@ -92,22 +93,19 @@ def _overdue_queryset(cooperations, today: date):
         "suivi_settings__report_period_months",
         Value(ProjectSettings._meta.get_field("report_period_months").default),
     )
-    last_report = StatusReport.objects.filter(cooperation=OuterRef("pk")).order_by("-period_end")
     overdue = Q(pk__in=[])
     for months, (start, end) in periods.items():
         missing = Q(last_report_end__isnull=True) | Q(last_report_end__lt=start)
-        # "Tracked before the period's end" as an EXISTS on an instant (the first instant
-        # of the next local day): the first activity's date, as a subquery, was repeated
-        # in every branch and evaluated per row several times (bench/results/2026-11-30.md).
-        tracked = Exists(
-            Activity.objects.filter(cooperation=OuterRef("pk"), created_at__lt=_day_after(end))
-        )
-        overdue |= Q(period_months=months) & Q(tracked) & missing
+        # "Tracked before the period's end": the first activity was created before the
+        # first instant of the next local day (TrackingDates.started_at, kept at write time).
+        tracked = Q(tracking_dates__started_at__lt=_day_after(end))
+        overdue |= Q(period_months=months) & tracked & missing
     return (
         cooperations.exclude(phase=Phase.CLOTUREE)
+        .filter(tracking_dates__started_at__isnull=False)
         .annotate(
             period_months=period,
-            last_report_end=Subquery(last_report.values("period_end")[:1]),
+            last_report_end=F("tracking_dates__last_report_end"),
         )
         .filter(overdue)
     ), periods
