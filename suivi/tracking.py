@@ -7,6 +7,7 @@ factories all go through save/delete) and must be called by hand after a bulk_cr
 queryset.update() of those rows (demo/synthetic.py does).
 """
 
+from django.db import transaction
 from django.db.models import Max, Min, OuterRef, Subquery
 
 from cooperations.models import Cooperation
@@ -22,8 +23,12 @@ def refresh(cooperation_ids, *, create: bool = True) -> None:
     that exist are updated: a delete cascading from its cooperation must not create one.
     """
     ids = sorted({pk for pk in cooperation_ids if pk})
-    for start in range(0, len(ids), CHUNK):
-        _refresh(ids[start : start + CHUNK], create=create)
+    # post_save runs after the row is written, outside any transaction when the caller
+    # opened none (autocommit): select_for_update needs one, and its lock must be held
+    # until the dates are written.
+    with transaction.atomic(savepoint=False):
+        for start in range(0, len(ids), CHUNK):
+            _refresh(ids[start : start + CHUNK], create=create)
 
 
 # Cooperations per statement: the synthetic generator refreshes thousands at once, and
