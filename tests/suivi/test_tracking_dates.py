@@ -333,3 +333,16 @@ def test_home_page_query_count_does_not_grow_with_tracked_cooperations(world, lo
     html = client.get("/").content.decode()
     assert 'id="home-due"' in html or "Rapports d'avancement" in html
     assert count_queries(client, "/") == small
+
+
+def test_the_admin_cannot_move_an_activity_or_a_report_to_another_cooperation(world, rf):
+    from django.contrib import admin
+
+    activity = ActivityFactory(cooperation=world.coop_ara)
+    report = _report(world.coop_ara, date(2026, 5, 1), date(2026, 5, 31))
+    request = rf.get("/")
+    request.user = world.admin
+    for obj in (activity, report):
+        model_admin = admin.site._registry[type(obj)]
+        assert "cooperation" in model_admin.get_readonly_fields(request, obj)
+        assert "cooperation" not in model_admin.get_readonly_fields(request, None)
