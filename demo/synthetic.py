@@ -43,6 +43,7 @@ from evalimpact.models import Axis, Evaluation, EvaluationStatus, EvaluationTran
 from evalimpact.models import CatalogueVersion as EvalImpactCatalogue
 from fiches.models import CatalogueVersion as FichesCatalogue
 from fiches.models import Step, StepState, StepTransition
+from suivi import tracking
 from suivi.models import Activity, Deliverable
 from territories.classification import sector_from_category, status_from_finess
 from territories.finess import finess_error, with_check_key
@@ -1360,6 +1361,9 @@ def _activities(cooperation_ids, rng, batch_size) -> int:
             activities.append(Activity(cooperation_id=coop["pk"], title=title, order=order))
             plans.append((start, coop["phase"]))
     Activity.objects.bulk_create(activities, batch_size=batch_size)
+    # bulk_create sends no post_save: the tracking dates the home page filters on
+    # (suivi.tracking) are computed here, in one pass, for the cooperations just tracked.
+    tracking.refresh({activity.cooperation_id for activity in activities})
     deliverables = []
     for activity, (start, phase) in zip(activities, plans, strict=True):
         for number in (1, 2):

@@ -20,8 +20,18 @@ class RiskCategoryAdmin(admin.ModelAdmin):
     search_fields = ["name", "code"]
 
 
+class KeptOnItsCooperation:
+    """The cooperation is chosen when the row is added, then read-only: the tracking dates
+    (suivi.tracking) are recomputed for the row's cooperation on save, and moving the row
+    would leave the former one's stale."""
+
+    def get_readonly_fields(self, request, obj=None):
+        fields = tuple(super().get_readonly_fields(request, obj))
+        return (*fields, "cooperation") if obj is not None else fields
+
+
 @admin.register(Activity)
-class ActivityAdmin(SimpleHistoryAdmin):
+class ActivityAdmin(KeptOnItsCooperation, SimpleHistoryAdmin):
     list_display = ["title", "cooperation", "lead_name", "order"]
     list_select_related = ["cooperation"]
     search_fields = ["title", "cooperation__title"]
@@ -53,7 +63,7 @@ class RiskAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(StatusReport)
-class StatusReportAdmin(SimpleHistoryAdmin):
+class StatusReportAdmin(KeptOnItsCooperation, SimpleHistoryAdmin):
     list_display = ["cooperation", "period_start", "period_end", "created_at"]
     list_select_related = ["cooperation"]
     raw_id_fields = ["cooperation"]

@@ -469,3 +469,32 @@ class CopilMeeting(models.Model):
 
     def __str__(self) -> str:
         return f"COPIL du {self.held_on:%d/%m/%Y}"
+
+
+class TrackingDates(models.Model):
+    """Two dates of a cooperation's tracker, derived from its rows and kept at write time
+    (suivi/tracking.py) so that "report due / overdue" is a filter on columns instead of
+    correlated subqueries over every cooperation of a region (the home page, the work list,
+    the daily scan).
+
+    - `started_at`: creation of its first activity (None: not tracked);
+    - `last_report_end`: end of its latest status report's period (None: none written).
+
+    A row only for cooperations that have had an activity or a report. Never edited by
+    hand: suivi.tracking.refresh recomputes both from the activities and reports.
+    """
+
+    cooperation = models.OneToOneField(
+        Cooperation, on_delete=models.CASCADE, related_name="tracking_dates"
+    )
+    started_at = models.DateTimeField("début du suivi", null=True, blank=True)
+    last_report_end = models.DateField(
+        "fin de la période du dernier rapport", null=True, blank=True
+    )
+
+    class Meta:
+        verbose_name = "dates du suivi (calculées)"
+        verbose_name_plural = "dates du suivi (calculées)"
+
+    def __str__(self) -> str:
+        return f"Dates du suivi de {self.cooperation_id}"

@@ -6,14 +6,14 @@ from datetime import date, datetime, time, timedelta
 from django.conf import settings
 from django.core.mail import send_mass_mail
 from django.db import IntegrityError, transaction
-from django.db.models import Case, Exists, IntegerField, OuterRef, Q, Subquery, Value, When
+from django.db.models import Case, DateField, DateTimeField, F, IntegerField, Q, Value, When
 from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import Role, User
 from cooperations.models import Cooperation, Phase
-from suivi.models import Activity, ProjectSettings, ReportReminder, StatusReport
+from suivi.models import ProjectSettings, ReportReminder
 from suivi.planning import period_bounds, previous_period
 
 
@@ -25,6 +25,22 @@ class DueReport:
     days_left: int
 
 
+def _by_period(values: dict, output_field):
+    """The value for the row's period length (annotation `period_months`), NULL for a
+    length not in `values`: a condition on it is then false, as for an unknown length."""
+    return Case(
+        *[When(period_months=months, then=Value(value)) for months, value in values.items()],
+        default=Value(None),
+        output_field=output_field,
+    )
+
+
+def missing_since(start_annotation: str) -> Q:
+    """No report for the period starting at that annotation: none at all, or the latest
+    one ends before it (annotation `last_report_end`)."""
+    return Q(last_report_end__isnull=True) | Q(last_report_end__lt=F(start_annotation))
+
+
 def reports_due(
     cooperations, today: date, *, within_days: int | None = None, limit: int | None = None
 ) -> list[DueReport]:
@@ -34,6 +50,8 @@ def reports_due(
     One query, filtered in the database: a region holds thousands of cooperations and the
     home page shows five. The few period lengths give as many (start, end) pairs, computed
     here; each project's period, reminder delay and last report are compared to them in SQL.
+    "Tracked" and "last report" are the stored TrackingDates (suivi/tracking.py), not
+    subqueries over the activities and reports: plain filters on one joined row.
     `within_days` None means "use each project's reminder delay".
     """
     periods = {months: period_bounds(today, months) for months in ProjectSettings.Period.values}
@@ -45,30 +63,25 @@ def reports_due(
         "suivi_settings__reminder_days",
         Value(ProjectSettings._meta.get_field("reminder_days").default),
     )
-    last_report = StatusReport.objects.filter(cooperation=OuterRef("pk")).order_by("-period_end")
-    due_now = Q(pk__in=[])  # matches nothing: the OR of the periods below widens it
-    days_left = {}
-    for months, (start, end) in periods.items():
-        days_left[months] = (end - today).days
-        if within_days is not None and days_left[months] > within_days:
-            continue
-        missing = Q(last_report_end__isnull=True) | Q(last_report_end__lt=start)
-        soon = Q() if within_days is not None else Q(reminder_days_value__gte=days_left[months])
-        due_now |= Q(period_months=months) & missing & soon
+    days_left = {months: (end - today).days for months, (start, end) in periods.items()}
+    if within_days is None:
+        soon = Q(reminder_days_value__gte=F("days_left"))
+    else:
+        soon = Q(period_months__in=[m for m, d in days_left.items() if d <= within_days])
     queryset = (
         cooperations.exclude(phase=Phase.CLOTUREE)
-        .filter(Exists(Activity.objects.filter(cooperation=OuterRef("pk"))))
+        .filter(tracking_dates__started_at__isnull=False)
         .annotate(
             period_months=period,
             reminder_days_value=reminder,
-            last_report_end=Subquery(last_report.values("period_end")[:1]),
-            days_left=Case(
-                *[When(period_months=m, then=Value(d)) for m, d in days_left.items()],
-                default=Value(0),
-                output_field=IntegerField(),
-            ),
+            last_report_end=F("tracking_dates__last_report_end"),
+            days_left=_by_period(days_left, IntegerField()),
+            period_start=_by_period({m: p[0] for m, p in periods.items()}, DateField()),
         )
-        .filter(due_now)
+        # One condition with the period's values picked by CASE, not an OR of one branch
+        # per period length: PostgreSQL misjudged the OR as matching a few rows and hashed
+        # every tracked cooperation of the country before applying the scope.
+        .filter(missing_since("period_start"), soon)
         .order_by("days_left", "pk")
     )
     if limit is not None:
@@ -92,24 +105,22 @@ def _overdue_queryset(cooperations, today: date):
         "suivi_settings__report_period_months",
         Value(ProjectSettings._meta.get_field("report_period_months").default),
     )
-    last_report = StatusReport.objects.filter(cooperation=OuterRef("pk")).order_by("-period_end")
-    overdue = Q(pk__in=[])
-    for months, (start, end) in periods.items():
-        missing = Q(last_report_end__isnull=True) | Q(last_report_end__lt=start)
-        # "Tracked before the period's end" as an EXISTS on an instant (the first instant
-        # of the next local day): the first activity's date, as a subquery, was repeated
-        # in every branch and evaluated per row several times (bench/results/2026-11-30.md).
-        tracked = Exists(
-            Activity.objects.filter(cooperation=OuterRef("pk"), created_at__lt=_day_after(end))
-        )
-        overdue |= Q(period_months=months) & Q(tracked) & missing
+    ends = {months: _day_after(end) for months, (start, end) in periods.items()}
     return (
         cooperations.exclude(phase=Phase.CLOTUREE)
+        # Implied by the condition below; stated alone, PostgreSQL can apply it while
+        # reading the tracking dates (projects tracked only since the last period's end
+        # are dropped before the join).
+        .filter(tracking_dates__started_at__lt=max(ends.values()))
         .annotate(
             period_months=period,
-            last_report_end=Subquery(last_report.values("period_end")[:1]),
+            last_report_end=F("tracking_dates__last_report_end"),
+            period_start=_by_period({m: p[0] for m, p in periods.items()}, DateField()),
+            # "Tracked before the period's end": the first activity was created before the
+            # first instant of the next local day (TrackingDates.started_at).
+            tracked_before=_by_period(ends, DateTimeField()),
         )
-        .filter(overdue)
+        .filter(missing_since("period_start"), tracking_dates__started_at__lt=F("tracked_before"))
     ), periods
 
 

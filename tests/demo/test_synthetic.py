@@ -129,6 +129,23 @@ def test_generate_loads_the_register_cooperations_and_accounts(dataset):
     assert numbers == set(Establishment.objects.values_list("finess", flat=True))
 
 
+def test_synthetic_kit3_cooperations_have_their_tracking_dates(dataset):
+    """The generator bulk-creates activities (no signal): it refreshes the dates itself."""
+    from django.db.models import Min
+
+    from suivi.models import Activity, TrackingDates
+
+    first = dict(
+        Activity.objects.order_by()
+        .values("cooperation")
+        .annotate(first=Min("created_at"))
+        .values_list("cooperation", "first")
+    )
+    assert first  # the generator tracked some cooperations
+    stored = dict(TrackingDates.objects.values_list("cooperation", "started_at"))
+    assert stored == first
+
+
 def test_cooperations_are_consistent_and_valid(dataset):
     for cooperation in Cooperation.objects.prefetch_related("departements", "memberships"):
         cooperation.full_clean()
