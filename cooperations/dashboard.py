@@ -32,6 +32,7 @@ class Breakdown:
     pairs: list  # [(label, count)], in the catalogue's order
     link_param: str = ""
     link_values: list | None = None  # filter value per pair, for links to the work list
+    uri: str | None = None  # the chart, when with_charts() fetched it with the others
 
     @property
     def total(self) -> int:
@@ -39,6 +40,8 @@ class Breakdown:
 
     @property
     def chart_uri(self) -> str:
+        if self.uri is not None:
+            return self.uri
         return charts.bar_chart_uri(self.title, self.pairs)
 
     @property
@@ -142,6 +145,16 @@ def breakdowns(scope, *, ars_id: int | None) -> list[Breakdown]:
         )
     )
     return result
+
+
+def with_charts(figures: list[Breakdown]) -> None:
+    """Fetch the charts of the breakdowns that show one (those with pairs) in one cache
+    round trip, drawing the missing ones."""
+    shown = [b for b in figures if b.pairs]
+    for b, uri in zip(
+        shown, charts.bar_chart_uris([(b.title, b.pairs) for b in shown]), strict=True
+    ):
+        b.uri = uri
 
 
 def by_region(scope) -> Breakdown:

@@ -31,6 +31,7 @@ def dashboard_view(request):
         scope, ars_id=ars_id, audience="admin" if user.is_national_admin else "agent"
     )
     parts = numbers["breakdowns"]
+    dashboard.with_charts([*parts, *([numbers["regions"]] if numbers["regions"] else [])])
     by_departement = next(b for b in parts if b.key == "departement")
     name = ARS_NAMES.labels().get(ars_id, "") if ars_id else "France entière"
     return render(

@@ -81,14 +81,18 @@ def _draw(title: str, pairs: list[tuple[str, int]]) -> bytes:
             plt.close(fig)
 
 
+def _key(title: str, pairs: list[tuple[str, int]]) -> str:
+    fingerprint = hashlib.sha256(
+        json.dumps([title, pairs], ensure_ascii=False).encode()
+    ).hexdigest()[:32]
+    return f"core:bar-chart:{fingerprint}"
+
+
 def bar_chart(title: str, pairs: list[tuple[str, int]], *, wait: float | None = None):
     """The chart's SVG bytes, or None when another worker is drawing it and has not
     finished within `wait` seconds. A lock (cache.add) makes one worker draw a missing
     chart: several workers drew the same one at once before, each paying the drawing."""
-    fingerprint = hashlib.sha256(
-        json.dumps([title, pairs], ensure_ascii=False).encode()
-    ).hexdigest()[:32]
-    key = f"core:bar-chart:{fingerprint}"
+    key = _key(title, pairs)
     svg = cache.get(key)
     if svg is not None:
         return svg
@@ -111,12 +115,26 @@ def bar_chart(title: str, pairs: list[tuple[str, int]], *, wait: float | None = 
         cache.delete(lock)
 
 
-def bar_chart_uri(title: str, pairs: list[tuple[str, int]]) -> str:
-    """A data: URI, or "" while another worker draws the chart (see bar_chart)."""
-    svg = bar_chart(title, pairs)
+def _uri(svg: bytes | None) -> str:
     if svg is None:
         return ""
     return "data:image/svg+xml;base64," + base64.b64encode(svg).decode()
+
+
+def bar_chart_uri(title: str, pairs: list[tuple[str, int]]) -> str:
+    """A data: URI, or "" while another worker draws the chart (see bar_chart)."""
+    return _uri(bar_chart(title, pairs))
+
+
+def bar_chart_uris(charts: list[tuple[str, list[tuple[str, int]]]]) -> list[str]:
+    """bar_chart_uri() of each (title, pairs), the drawn ones read in one cache round trip
+    (a page of six charts made six)."""
+    keys = [_key(title, pairs) for title, pairs in charts]
+    found = cache.get_many(keys)
+    return [
+        _uri(found[key]) if key in found else bar_chart_uri(title, pairs)
+        for key, (title, pairs) in zip(keys, charts, strict=True)
+    ]
 
 
 def alt_text(title: str, pairs: list[tuple[str, int]], unit: str = "coopération") -> str:

@@ -150,6 +150,9 @@ def test_a_chart_drawn_by_another_worker_leaves_its_table(world, monkeypatch):
         def get(self, key, default=None):
             return default
 
+        def get_many(self, keys):
+            return {}
+
         def add(self, *args, **kwargs):
             return False
 
