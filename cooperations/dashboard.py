@@ -342,7 +342,7 @@ def _regions_of(cooperation_ids) -> set[int]:
     return regions - {None}
 
 
-def _bump_after_commit(cooperation_ids=(), known=()) -> None:
+def bump_after_commit(cooperation_ids=(), known=()) -> None:
     """After the commit (at once outside a transaction): readers in between would cache the
     old numbers under the new token."""
     ids, known = list(cooperation_ids), set(known)
@@ -359,7 +359,7 @@ def _cooperation_pre_save(sender, instance, raw=False, **kwargs) -> None:
 
 def _cooperation_post_save(sender, instance, raw=False, **kwargs) -> None:
     if not raw:
-        _bump_after_commit([instance.pk], instance.__dict__.pop(_BEFORE, set()))
+        bump_after_commit([instance.pk], instance.__dict__.pop(_BEFORE, set()))
 
 
 def _cooperation_pre_delete(sender, instance, **kwargs) -> None:
@@ -367,7 +367,7 @@ def _cooperation_pre_delete(sender, instance, **kwargs) -> None:
 
 
 def _cooperation_post_delete(sender, instance, **kwargs) -> None:
-    _bump_after_commit((), instance.__dict__.pop(_BEFORE, set()))
+    bump_after_commit((), instance.__dict__.pop(_BEFORE, set()))
 
 
 def _links_changed(sender, instance, action, reverse, pk_set, **kwargs) -> None:
@@ -391,12 +391,12 @@ def _links_changed(sender, instance, action, reverse, pk_set, **kwargs) -> None:
         ids = pk_set or ()
         if through_departements:
             known.add(instance.ars_id)
-        _bump_after_commit(ids, known)
+        bump_after_commit(ids, known)
     else:
         if through_departements and pk_set:
             ars_of = dict(DEPARTEMENT_ARS.choices())
             known |= {ars_of.get(pk) for pk in pk_set}  # removed ones: no longer linked
-        _bump_after_commit([instance.pk], known - {None})
+        bump_after_commit([instance.pk], known - {None})
 
 
 def _objective_changed(sender, instance, **kwargs) -> None:
