@@ -11,11 +11,12 @@ class CooperationsConfig(AppConfig):
         register_catalogues()
         from simple_history.signals import post_create_historical_record
 
-        from cooperations import portfolio
+        from cooperations import dashboard, portfolio
         from cooperations.activity import bump_last_activity
         from core.registry import NavItem, register
 
         portfolio.register_defaults()
+        dashboard.connect_signals()
         post_create_historical_record.connect(
             bump_last_activity, dispatch_uid="cooperation_last_activity"
         )

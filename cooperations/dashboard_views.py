@@ -27,7 +27,11 @@ def dashboard_view(request):
         if ars_id:
             scope = scope.filter(pilot_ars_id=ars_id) | scope.filter(departements__ars_id=ars_id)
             scope = Cooperation.objects.filter(pk__in=scope.values("pk"))
-    parts = dashboard.breakdowns(scope, ars_id=ars_id)
+    numbers = dashboard.numbers(
+        scope, ars_id=ars_id, audience="admin" if user.is_national_admin else "agent"
+    )
+    parts = numbers["breakdowns"]
+    dashboard.with_charts([*parts, *([numbers["regions"]] if numbers["regions"] else [])])
     by_departement = next(b for b in parts if b.key == "departement")
     name = ARS_NAMES.labels().get(ars_id, "") if ars_id else "France entière"
     return render(
@@ -36,9 +40,9 @@ def dashboard_view(request):
         {
             "title": f"Tableau de bord — {name}",
             "scope_name": name,
-            "total": scope.count(),
+            "total": numbers["total"],
             "breakdowns": parts,
-            "regions": dashboard.by_region(scope) if not ars_id else None,
+            "regions": numbers["regions"],
             "map": dashboard.map_tiles(by_departement, ars_id=ars_id),
             "map_breakdown": by_departement,
             "ars_choices": ARS_NAMES.choices() if user.is_national_admin else [],

@@ -162,6 +162,13 @@ def _apply(context: _Context) -> None:
         }
         links += [through(cooperation_id=cooperation.pk, departement_id=d) for d in sorted(ids)]
     through.objects.bulk_create(links, batch_size=2000, ignore_conflicts=True)
+    # Bulk inserts send no signal: the regional dashboards learn of the new cooperations here.
+    from cooperations import dashboard
+
+    dashboard.bump_after_commit(
+        known={c.pilot_ars_id for c in created}
+        | {context.departement_ars.get(link.departement_id) for link in links}
+    )
     existing_ids = [plan.cooperation.pk for plan in plans if plan.create is None]
     active: dict[int, dict] = defaultdict(dict)
     for membership in Membership.objects.active().filter(cooperation_id__in=existing_ids):

@@ -9,10 +9,16 @@ import base64
 import hashlib
 import io
 import json
+import time
 
 from django.core.cache import cache
 
 CACHE_SECONDS = 24 * 3600
+# One worker draws a missing chart (~0.1 s) while the others wait for its bytes this long,
+# then serve the page without the picture (the table beside it says the same numbers).
+LOCK_SECONDS = 30
+WAIT_SECONDS = 2.0
+POLL_SECONDS = 0.05
 BAR_COLOR = "#000091"
 
 
@@ -75,16 +81,60 @@ def _draw(title: str, pairs: list[tuple[str, int]]) -> bytes:
             plt.close(fig)
 
 
-def bar_chart(title: str, pairs: list[tuple[str, int]]) -> bytes:
+def _key(title: str, pairs: list[tuple[str, int]]) -> str:
     fingerprint = hashlib.sha256(
         json.dumps([title, pairs], ensure_ascii=False).encode()
     ).hexdigest()[:32]
-    key = f"core:bar-chart:{fingerprint}"
-    return cache.get_or_set(key, lambda: _draw(title, pairs), CACHE_SECONDS)
+    return f"core:bar-chart:{fingerprint}"
+
+
+def bar_chart(title: str, pairs: list[tuple[str, int]], *, wait: float | None = None):
+    """The chart's SVG bytes, or None when another worker is drawing it and has not
+    finished within `wait` seconds. A lock (cache.add) makes one worker draw a missing
+    chart: several workers drew the same one at once before, each paying the drawing."""
+    key = _key(title, pairs)
+    svg = cache.get(key)
+    if svg is not None:
+        return svg
+    lock = f"{key}:drawing"
+    deadline = time.monotonic() + (WAIT_SECONDS if wait is None else wait)
+    while not cache.add(lock, 1, LOCK_SECONDS):
+        if time.monotonic() >= deadline:
+            return None
+        time.sleep(POLL_SECONDS)
+        svg = cache.get(key)
+        if svg is not None:
+            return svg
+    try:
+        svg = cache.get(key)  # drawn by the lock's previous holder between our get and add
+        if svg is None:
+            svg = _draw(title, pairs)
+            cache.set(key, svg, CACHE_SECONDS)
+        return svg
+    finally:
+        cache.delete(lock)
+
+
+def _uri(svg: bytes | None) -> str:
+    if svg is None:
+        return ""
+    return "data:image/svg+xml;base64," + base64.b64encode(svg).decode()
 
 
 def bar_chart_uri(title: str, pairs: list[tuple[str, int]]) -> str:
-    return "data:image/svg+xml;base64," + base64.b64encode(bar_chart(title, pairs)).decode()
+    """A data: URI, or "" while another worker draws the chart (see bar_chart)."""
+    return _uri(bar_chart(title, pairs))
+
+
+def bar_chart_uris(charts: list[tuple[str, list[tuple[str, int]]]]) -> list[str]:
+    """bar_chart_uri() of each (title, pairs), the drawn ones read in one cache round trip
+    (a page of six charts made six)."""
+    keys = [_key(title, pairs) for title, pairs in charts]
+    found = cache.get_many(keys)
+    return [
+        _uri(found[key]) if key in found else bar_chart_uri(title, pairs)
+        for key, (title, pairs) in zip(keys, charts, strict=True)
+    ]
 
 
 def alt_text(title: str, pairs: list[tuple[str, int]], unit: str = "coopération") -> str:

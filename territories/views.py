@@ -1,5 +1,6 @@
 from django.core.paginator import Paginator
 from django.shortcuts import render
+from django.utils.functional import cached_property
 from django.views.decorators.http import require_http_methods, require_POST
 
 from core import imports
@@ -10,19 +11,53 @@ from territories.identifiers import finess_suggestion
 from territories.models import Establishment, ImportRun
 from territories.nomenclatures import LEGAL_FORM_RULES
 
+# A search counts its matches up to this: "EHPAD" finds 8 500 sites, and counting them all
+# cost as much as finding the page (~35 ms at 100 000 ET). Pages stop there too.
+SEARCH_COUNT_CAP = 500
+SEARCH_PAGE_SIZE = 25
+
+
+class CappedPaginator(Paginator):
+    """A Paginator whose count stops at `cap`: `SELECT COUNT(*) FROM (… LIMIT cap + 1)` on
+    `count_query` (the same rows, unordered). `capped` says that there are more; pages
+    then end at the cap's last page (a page asked beyond it gives that last page)."""
+
+    def __init__(self, object_list, per_page, *, count_query, cap: int):
+        super().__init__(object_list, per_page)
+        self.count_query, self.cap = count_query, cap
+
+    @cached_property
+    def found(self) -> int:
+        return self.count_query[: self.cap + 1].count()
+
+    @property
+    def capped(self) -> bool:
+        return self.found > self.cap
+
+    @cached_property
+    def count(self) -> int:
+        return min(self.found, self.cap)
+
 
 def establishment_search(request):
     """FINESS is a public register: every signed-in user may search it."""
     form = EstablishmentSearchForm(request.GET or None)
-    results, hints, term = None, [], ""
+    results, hints, term, beyond_cap = None, [], "", False
     if form.is_valid() and form.cleaned_data["q"]:
         term = form.cleaned_data["q"]
-        queryset = (
-            Establishment.objects.search(term)
-            .select_related("legal_entity", "departement")
-            .in_name_order()
+        matches = Establishment.objects.search(term)
+        queryset = matches.select_related("legal_entity", "departement").in_name_order()
+        paginator = CappedPaginator(
+            queryset,
+            SEARCH_PAGE_SIZE,
+            count_query=matches.order_by(),
+            cap=SEARCH_COUNT_CAP,
         )
-        results = Paginator(queryset, 25).get_page(request.GET.get("page"))
+        asked = request.GET.get("page")
+        results = paginator.get_page(asked)
+        beyond_cap = (
+            paginator.capped and str(asked or "").isdigit() and int(asked) > paginator.num_pages
+        )
         if not results.object_list:
             hints = search_hints(term)
     return render(
@@ -32,6 +67,7 @@ def establishment_search(request):
             "title": "Rechercher un établissement",
             "form": form,
             "page_obj": results,
+            "beyond_cap": beyond_cap,
             "hints": hints,
             "suggested_finess": finess_suggestion(term) if term else None,
             "breadcrumb_data": {"current": "Établissements"},

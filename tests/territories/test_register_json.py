@@ -302,3 +302,17 @@ def test_a_public_hospital_in_two_register_ght_is_flagged(tmp_path):
         ("010008407", ["GHT Autre GHT", "GHT Bresse Haut-Bugey"])
     ]
     assert [e.finess for e in overview.without_ght] == ["010780120"]  # Meximieux
+
+
+def test_a_ght_created_by_the_import_shows_on_its_regional_dashboard(
+    tmp_path, django_capture_on_commit_callbacks
+):
+    """Bulk inserts send no signal: the import replaces the region's dashboard token itself."""
+    from cooperations import dashboard
+    from territories.models import ARS
+
+    region = ARS.objects.get(region_code="84").pk
+    before = dashboard._token(region)
+    with django_capture_on_commit_callbacks(execute=True):
+        import_register_file(_flux(tmp_path, GHT_MEMBERS))
+    assert dashboard._token(region) != before

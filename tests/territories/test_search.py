@@ -137,3 +137,65 @@ def test_an_empty_result_says_which_word_to_drop(register, world, login):
 def test_results_link_to_the_establishment_page(register, world, login):
     html = login(world.referent_a).get("/referentiel/etablissements/?q=tilleuls").content.decode()
     assert f'href="/referentiel/etablissements/{register["ehpad"].finess}/"' in html
+
+
+def _names(html: str, candidates) -> list[str]:
+    """The candidates the page lists, in the page's order."""
+    return sorted((n for n in candidates if f">{n}<" in html), key=lambda n: html.index(f">{n}<"))
+
+
+def test_a_large_result_is_counted_up_to_a_cap_and_paged_up_to_it(world, login, monkeypatch):
+    from territories import views
+
+    names = [f"EHPAD RÉSIDENCE {letter}" for letter in "LKJIHGFEDCBA"]  # 12, created unsorted
+    for name in names:
+        EstablishmentFactory(name=name, commune="ROANNE")
+    client = login(world.referent_a)
+    url = "/referentiel/etablissements/?q=ehpad+roanne"
+    monkeypatch.setattr(views, "SEARCH_PAGE_SIZE", 3)
+    uncapped = client.get(url).content.decode()
+    assert ">12 résultats<" in uncapped
+
+    monkeypatch.setattr(views, "SEARCH_COUNT_CAP", 5)
+    page = client.get(url)
+    html = page.content.decode()
+    assert "Plus de 5 résultats" in html and ">12 résultats<" not in html
+    assert "Seuls les 5 premiers, dans l'ordre alphabétique, sont listés (2 pages)" in html
+    # The first page lists the very rows it listed with the exact count.
+    assert _names(html, names) == _names(uncapped, names) == sorted(names)[:3]
+    assert page.context["page_obj"].paginator.num_pages == 2
+    second = client.get(url + "&page=2").content.decode()
+    assert _names(second, names) == sorted(names)[3:5]  # up to the cap
+    assert "au-delà des 5 premiers" not in second
+    beyond = client.get(url + "&page=4").content.decode()
+    assert "La page demandée est au-delà des 5 premiers résultats" in beyond
+    assert _names(beyond, names) == sorted(names)[3:5]  # the last page listed
+
+    monkeypatch.setattr(views, "SEARCH_COUNT_CAP", 12)  # exactly the cap: an exact count
+    html = client.get(url).content.decode()
+    assert ">12 résultats<" in html and "Plus de" not in html
+
+
+def test_the_search_page_runs_a_constant_number_of_queries(world, login):
+    from tests.queries import count_queries
+
+    client = login(world.referent_a)
+    url = "/referentiel/etablissements/?q=ehpad+roanne"
+    EstablishmentFactory(name="EHPAD SEUL", commune="ROANNE")
+    few = count_queries(client, url)
+    for index in range(30):
+        EstablishmentFactory(name=f"EHPAD NUMÉRO {index}", commune="ROANNE")
+    assert count_queries(client, url) == few
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="index PostgreSQL uniquement")
+def test_postgresql_serves_the_capped_count_from_the_trigram_index(register):
+    from territories.views import SEARCH_COUNT_CAP
+
+    queryset = Establishment.objects.search("tilleuls viriat").order_by()[: SEARCH_COUNT_CAP + 1]
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        inner, params = queryset.values("pk").query.sql_with_params()
+        cursor.execute(f"EXPLAIN SELECT COUNT(*) FROM ({inner}) subquery", params)
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+    assert "establishment_search_unaccent_trgm" in plan and "Limit" in plan
