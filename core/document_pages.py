@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from django.contrib import messages
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 
 from core import documents
 from core.uploads import attachment_response
@@ -32,14 +33,16 @@ class DocumentPage:
 
     `prefix` names the page's elements (`<prefix>-progress`, `-bar`, `-news`,
     `-download`: browser tests and the live region use them); the URL names take the job's
-    pk; `retry_right` is the attribute of the view's `caps` (cooperations.access) that
-    offers "Relancer" (the kit's retry view checks the same right).
+    pk, but `back_url` the cooperation's; `retry_right` is the attribute of the view's
+    `caps` (cooperations.access) that offers "Relancer" (the kit's retry view checks the
+    same right).
     """
 
     prefix: str  # "copil"
     status_url: str  # "suivi:copil_status"
     download_url: str
     retry_url: str
+    back_url: str  # "suivi:copil": the kit's page of the cooperation (its pk)
     retry_right: str  # "can_edit"
     title: str  # "Génération du dossier COPIL" (the page's title and heading)
     of_document: str  # "du dossier COPIL": "La génération du dossier COPIL a échoué."
@@ -48,7 +51,6 @@ class DocumentPage:
     download_label: str  # "Télécharger le dossier COPIL (PDF)"
     ready_news: str  # "Le dossier COPIL est prêt à télécharger."
     back_label: str  # "Tous les dossiers COPIL"
-    restarted: str  # "La génération du dossier COPIL est relancée."
     not_restartable: str  # "Ce dossier COPIL est prêt ou en cours de génération."
     not_ready: str  # "Ce dossier n'est pas encore prêt." (the download's 404)
     requested_on: str = ""  # "Demandée le": says when and by whom (empty: not shown)
@@ -61,22 +63,21 @@ def job_in_scope(queryset, pk: int):
     return get_object_or_404(queryset.select_related("cooperation"), pk=pk)
 
 
-def status_page(
-    request, page: DocumentPage, job, *, caps, back_url: str, breadcrumb_data, lead: str
-):
+def status_page(request, page: DocumentPage, job, *, caps, breadcrumb_data):
     """The job's status page, or its state fragment alone for the htmx poll.
 
     `caps`: the user's CooperationAccess on the job's cooperation (Relancer is offered when
-    its `page.retry_right` is true); `lead`: the line under the heading (the cooperation's
-    title); `back_url`: the link at the bottom (`page.back_label`)."""
+    its `page.retry_right` is true). The page shows the cooperation's title under its heading
+    and links back to the kit's page of it (`page.back_url`, `page.back_label`)."""
+    cooperation = job.cooperation
     context = {
         "title": page.title,
         "doc": page,
         "job": job,
         "caps": caps,
         "may_retry": bool(getattr(caps, page.retry_right)),
-        "lead": lead,
-        "back_url": back_url,
+        "lead": cooperation.title,
+        "back_url": reverse(page.back_url, args=[cooperation.pk]),
         "breadcrumb_data": breadcrumb_data,
     }
     template = "core/_document_state.html" if request.htmx else "core/document_status.html"
@@ -89,7 +90,7 @@ def retry(request, page: DocumentPage, job):
     still progressing is left alone (a double click restarts nothing). The kit's view has
     checked the right to ask first."""
     if documents.restart(job):
-        messages.success(request, page.restarted)
+        messages.success(request, f"La génération {page.of_document} est relancée.")
     else:
         messages.info(request, page.not_restartable)
     return redirect(page.status_url, job.pk)

@@ -384,6 +384,7 @@ SUMMARY_PAGE = DocumentPage(
     status_url="evalimpact:summary",
     download_url="evalimpact:summary_download",
     retry_url="evalimpact:summary_retry",
+    back_url="evalimpact:cooperation",
     retry_right="can_request_documents",
     title="Synthèse PDF Eval'Impact",
     of_document="de la synthèse PDF",
@@ -392,7 +393,6 @@ SUMMARY_PAGE = DocumentPage(
     download_label="Télécharger la synthèse (PDF)",
     ready_news="La synthèse PDF est prête à télécharger.",
     back_label="Retour à Eval'Impact",
-    restarted="La génération de la synthèse PDF est relancée.",
     not_restartable="Cette synthèse PDF est prête ou en cours de génération.",
     not_ready="Cette synthèse n'est pas encore prête.",
     requested_on="Demandée le",
@@ -411,16 +411,9 @@ def _summary_job(request, pk: int) -> SummaryPdf:
 @require_http_methods(["GET"])
 def summary_status(request, pk: int):
     job = _summary_job(request, pk)
-    cooperation = job.cooperation
-    return document_pages.status_page(
-        request,
-        SUMMARY_PAGE,
-        job,
-        caps=access_to(request, cooperation),
-        lead=cooperation.title,
-        back_url=reverse("evalimpact:cooperation", args=[cooperation.pk]),
-        breadcrumb_data=_breadcrumb(cooperation, "Synthèse PDF", True),
-    )
+    crumbs = _breadcrumb(job.cooperation, "Synthèse PDF", True)
+    caps = access_to(request, job.cooperation)
+    return document_pages.status_page(request, SUMMARY_PAGE, job, caps=caps, breadcrumb_data=crumbs)
 
 
 @require_POST

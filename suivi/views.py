@@ -513,6 +513,7 @@ COPIL_PAGE = DocumentPage(
     status_url="suivi:copil_status",
     download_url="suivi:copil_download",
     retry_url="suivi:copil_retry",
+    back_url="suivi:copil",
     retry_right="can_edit",
     title="Génération du dossier COPIL",
     of_document="du dossier COPIL",
@@ -521,7 +522,6 @@ COPIL_PAGE = DocumentPage(
     download_label="Télécharger le dossier COPIL (PDF)",
     ready_news="Le dossier COPIL est prêt à télécharger.",
     back_label="Tous les dossiers COPIL",
-    restarted="La génération du dossier COPIL est relancée.",
     not_restartable="Ce dossier COPIL est prêt ou en cours de génération.",
     not_ready="Ce dossier n'est pas encore prêt.",
 )
@@ -533,20 +533,13 @@ def _pack(request, pk: int) -> CopilPack:
 
 def copil_status(request, pk: int):
     pack = _pack(request, pk)
-    cooperation = pack.cooperation
-    return document_pages.status_page(
-        request,
-        COPIL_PAGE,
-        pack,
-        caps=access_to(request, cooperation),
-        lead=cooperation.title,
-        back_url=reverse("suivi:copil", args=[cooperation.pk]),
-        breadcrumb_data=_crumbs(
-            cooperation,
-            {"url": reverse("suivi:copil", args=[cooperation.pk]), "title": "Dossier COPIL"},
-            current="Génération",
-        ),
+    crumbs = _crumbs(
+        pack.cooperation,
+        {"url": reverse("suivi:copil", args=[pack.cooperation_id]), "title": "Dossier COPIL"},
+        current="Génération",
     )
+    caps = access_to(request, pack.cooperation)
+    return document_pages.status_page(request, COPIL_PAGE, pack, caps=caps, breadcrumb_data=crumbs)
 
 
 @require_POST

@@ -44,8 +44,6 @@ def _render(world, job, *, htmx: bool, can_edit: bool = True) -> str:
         PAGE,
         job,
         caps=SimpleNamespace(can_edit=can_edit),
-        lead="Une coopération",
-        back_url="/retour/",
         breadcrumb_data=None,
     )
     assert response.status_code == 200
@@ -59,7 +57,8 @@ def test_a_poll_gets_the_state_alone_and_a_visit_the_whole_page(world):
     page = _render(world, job, htmx=False)
     assert "<html" in page and '<h1 class="fr-h2">Génération du document d\'essai</h1>' in page
     assert '<p id="essai-news" class="fr-sr-only" role="status"' in page
-    assert 'href="/retour/">Retour à l\'essai</a>' in page
+    assert world.coop_ara.title in page
+    assert f'href="/suivi/{world.coop_ara.pk}/copil/">Retour à l\'essai</a>' in page
     assert 'for="essai-bar"' in page and 'value="30"' in page
 
     partial = _render(world, job, htmx=True)
