@@ -11,6 +11,7 @@ urlpatterns = [
     path("cooperation/<int:pk>/synthese/", views.summary_request, name="summary_request"),
     path("synthese/<int:pk>/", views.summary_status, name="summary"),
     path("synthese/<int:pk>/telecharger/", views.summary_download, name="summary_download"),
+    path("synthese/<int:pk>/relancer/", views.summary_retry, name="summary_retry"),
     path("imports/hospidiag/", views.hospidiag_import_start, name="hospidiag_import_start"),
     path("imports/hospidiag/<int:pk>/", views.hospidiag_import_detail, name="hospidiag_import"),
     path(

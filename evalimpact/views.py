@@ -4,7 +4,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Exists, OuterRef
-from django.http import Http404, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -14,7 +14,8 @@ from cooperations.access import access_to, cooperation_access
 from cooperations.breadcrumbs import cooperation_breadcrumb, kit_page
 from cooperations.filters import CooperationFilter
 from cooperations.models import Cooperation
-from core import imports
+from core import document_pages, imports
+from core.document_pages import DocumentPage
 from core.forms import (
     DocumentRequestForm,
     save_form,
@@ -24,7 +25,6 @@ from core.forms import (
 from core.idempotency import once_per_submission
 from core.locking import StaleObjectError
 from core.ratelimit import document_rate_limit
-from core.uploads import attachment_response
 from evalimpact import selectors
 from evalimpact.forms import (
     AnswersForm,
@@ -379,35 +379,54 @@ def summary_request(request, pk: int):
     return redirect("evalimpact:summary", job.pk)
 
 
+SUMMARY_PAGE = DocumentPage(
+    prefix="summary",
+    status_url="evalimpact:summary",
+    download_url="evalimpact:summary_download",
+    retry_url="evalimpact:summary_retry",
+    back_url="evalimpact:cooperation",
+    retry_right="can_request_documents",
+    title="Synthèse PDF Eval'Impact",
+    of_document="de la synthèse PDF",
+    ready_title="Synthèse prête",
+    generated_on="Générée le",
+    download_label="Télécharger la synthèse (PDF)",
+    ready_news="La synthèse PDF est prête à télécharger.",
+    back_label="Retour à Eval'Impact",
+    not_restartable="Cette synthèse PDF est prête ou en cours de génération.",
+    not_ready="Cette synthèse n'est pas encore prête.",
+    requested_on="Demandée le",
+    intro=(
+        "La synthèse tient sur une page : le radar des quatre axes, les notes de l'impact "
+        "potentiel et de l'impact effectif, et les commentaires des évaluations, tels qu'ils "
+        "sont au moment de la demande."
+    ),
+)
+
+
 def _summary_job(request, pk: int) -> SummaryPdf:
-    return get_object_or_404(
-        SummaryPdf.objects.visible_to(request.user).select_related("cooperation"), pk=pk
-    )
+    return document_pages.job_in_scope(SummaryPdf.objects.visible_to(request.user), pk)
 
 
 @require_http_methods(["GET"])
 def summary_status(request, pk: int):
     job = _summary_job(request, pk)
-    template = "evalimpact/_summary_state.html" if request.htmx else "evalimpact/summary.html"
-    return render(
-        request,
-        template,
-        {
-            "title": "Synthèse PDF Eval'Impact",
-            "job": job,
-            "cooperation": job.cooperation,
-            "caps": access_to(request, job.cooperation),
-            "form": DocumentRequestForm.fresh(),
-            "breadcrumb_data": _breadcrumb(job.cooperation, "Synthèse PDF", True),
-        },
-    )
+    crumbs = _breadcrumb(job.cooperation, "Synthèse PDF", True)
+    caps = access_to(request, job.cooperation)
+    return document_pages.status_page(request, SUMMARY_PAGE, job, caps=caps, breadcrumb_data=crumbs)
+
+
+@require_POST
+def summary_retry(request, pk: int):
+    """ "Relancer": start a failed or stalled summary again (the same job, a new generation;
+    the request form of the Eval'Impact page still asks for a new one). Who may ask only."""
+    job = _summary_job(request, pk)
+    access_to(request, job.cooperation, "documents")
+    return document_pages.retry(request, SUMMARY_PAGE, job)
 
 
 def summary_download(request, pk: int):
-    job = _summary_job(request, pk)
-    if not job.is_ready:
-        raise Http404("Cette synthèse n'est pas encore prête.")
-    return attachment_response(job.file, summary.download_name(job))
+    return document_pages.download(SUMMARY_PAGE, _summary_job(request, pk), summary.download_name)
 
 
 def _compare_filter(request):

@@ -9,7 +9,8 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from cooperations.access import access_to, cooperation_access
 from cooperations.breadcrumbs import cooperation_breadcrumb, kit_page
-from core import documents
+from core import document_pages
+from core.document_pages import DocumentPage
 from core.forms import (
     DocumentRequestForm,
     add_service_errors,
@@ -19,7 +20,6 @@ from core.forms import (
 )
 from core.idempotency import once_per_submission
 from core.ratelimit import document_rate_limit
-from core.uploads import attachment_response
 from suivi import copil as copil_pack
 from suivi import exports, gantt, selectors, services
 from suivi.forms import (
@@ -508,33 +508,38 @@ def copil_request(request, pk: int):
     return redirect("suivi:copil_status", pk=pack.pk)
 
 
+COPIL_PAGE = DocumentPage(
+    prefix="copil",
+    status_url="suivi:copil_status",
+    download_url="suivi:copil_download",
+    retry_url="suivi:copil_retry",
+    back_url="suivi:copil",
+    retry_right="can_edit",
+    title="Génération du dossier COPIL",
+    of_document="du dossier COPIL",
+    ready_title="Dossier prêt",
+    generated_on="Généré le",
+    download_label="Télécharger le dossier COPIL (PDF)",
+    ready_news="Le dossier COPIL est prêt à télécharger.",
+    back_label="Tous les dossiers COPIL",
+    not_restartable="Ce dossier COPIL est prêt ou en cours de génération.",
+    not_ready="Ce dossier n'est pas encore prêt.",
+)
+
+
 def _pack(request, pk: int) -> CopilPack:
-    return get_object_or_404(
-        CopilPack.objects.visible_to(request.user).select_related("cooperation"), pk=pk
-    )
+    return document_pages.job_in_scope(CopilPack.objects.visible_to(request.user), pk)
 
 
 def copil_status(request, pk: int):
     pack = _pack(request, pk)
-    template = "suivi/_copil_progress.html" if request.htmx else "suivi/copil_status.html"
-    return render(
-        request,
-        template,
-        {
-            "title": "Génération du dossier COPIL",
-            "pack": pack,
-            "cooperation": pack.cooperation,
-            "can_edit": access_to(request, pack.cooperation).can_edit,
-            "breadcrumb_data": _crumbs(
-                pack.cooperation,
-                {
-                    "url": reverse("suivi:copil", args=[pack.cooperation_id]),
-                    "title": "Dossier COPIL",
-                },
-                current="Génération",
-            ),
-        },
+    crumbs = _crumbs(
+        pack.cooperation,
+        {"url": reverse("suivi:copil", args=[pack.cooperation_id]), "title": "Dossier COPIL"},
+        current="Génération",
     )
+    caps = access_to(request, pack.cooperation)
+    return document_pages.status_page(request, COPIL_PAGE, pack, caps=caps, breadcrumb_data=crumbs)
 
 
 @require_POST
@@ -542,15 +547,8 @@ def copil_retry(request, pk: int):
     """ "Relancer": start a failed or stalled pack again (the same pack, a new generation)."""
     pack = _pack(request, pk)
     access_to(request, pack.cooperation, "edit")
-    if documents.restart(pack):
-        messages.success(request, "La génération du dossier COPIL est relancée.")
-    else:
-        messages.info(request, "Ce dossier COPIL est prêt ou en cours de génération.")
-    return redirect("suivi:copil_status", pk=pack.pk)
+    return document_pages.retry(request, COPIL_PAGE, pack)
 
 
 def copil_download(request, pk: int):
-    pack = _pack(request, pk)
-    if not pack.is_ready:
-        raise Http404("Ce dossier n'est pas encore prêt.")
-    return attachment_response(pack.file, copil_pack.download_name(pack))
+    return document_pages.download(COPIL_PAGE, _pack(request, pk), copil_pack.download_name)

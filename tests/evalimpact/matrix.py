@@ -21,6 +21,9 @@ def setup_world(world):
     world.summary = SummaryPdf(cooperation=world.coop_ara, status=SummaryPdf.Status.DONE)
     world.summary.file.save("synthese.pdf", ContentFile(b"%PDF-1.7 matrix"), save=False)
     world.summary.save()
+    world.summary_failed = SummaryPdf.objects.create(
+        cooperation=world.coop_ara, status=SummaryPdf.Status.FAILED, error="Échec simulé"
+    )
     world.hospidiag_run = HospidiagImport.objects.create(
         file_name="hd2022.csv", status=HospidiagImport.Status.FAILED, error="Échec simulé"
     )
@@ -52,6 +55,13 @@ CASES = [
     ),
     Case("evalimpact:summary", args=lambda w: [w.summary.pk], expect=READ_COOP_ARA),
     Case("evalimpact:summary_download", args=lambda w: [w.summary.pk], expect=READ_COOP_ARA),
+    # "Relancer" a failed summary: the same right as asking for one.
+    Case(
+        "evalimpact:summary_retry",
+        method="post",
+        args=lambda w: [w.summary_failed.pk],
+        expect=DOCUMENTS_COOP_ARA,
+    ),
     Case("evalimpact:detail", args=lambda w: [_evaluation(w).pk], expect=READ_COOP_ARA),
     Case("evalimpact:edit", args=lambda w: [_evaluation(w).pk], expect=EDIT_COOP_ARA),
     Case(

@@ -189,25 +189,69 @@ def test_status_page_polls_while_running_then_announces_the_result(evaluated, wo
     )
 
 
-def test_a_failed_summary_offers_to_start_again(
+def test_relancer_starts_the_same_failed_summary_again(
     evaluated, world, login, django_capture_on_commit_callbacks
 ):
+    """ "Relancer" restarts the failed job itself (core.documents.restart: a new generation),
+    as the COPIL pack's does, instead of asking for a new summary."""
     job = SummaryPdf.objects.create(
         cooperation=evaluated, status=SummaryPdf.Status.FAILED, error=summary.FAILED_MESSAGE
     )
     client = login(world.referent_a)
     page = unescape(client.get(reverse("evalimpact:summary", args=[job.pk])).content.decode())
     assert "Échec de la génération" in page and summary.FAILED_MESSAGE in page
-    assert "Relancer la génération" in page
-    key = re.search(r'name="request_key" value="([0-9a-f-]+)"', page).group(1)
+    retry_url = reverse("evalimpact:summary_retry", args=[job.pk])
+    assert f'action="{retry_url}"' in page and "Relancer la génération" in page
+    with django_capture_on_commit_callbacks() as callbacks:
+        response = client.post(retry_url)
+    assert response["Location"] == reverse("evalimpact:summary", args=[job.pk])
+    job.refresh_from_db()
+    assert (job.status, job.error, job.generation) == (SummaryPdf.Status.PENDING, "", 2)
+    assert SummaryPdf.objects.count() == 1
+    page = unescape(client.get(response["Location"]).content.decode())
+    assert "La génération de la synthèse PDF est relancée." in page
+    assert 'id="summary-bar"' in page and "Relancer la génération" not in page
+    for callback in callbacks:  # the worker renders the same job
+        callback()
+    job.refresh_from_db()
+    assert job.is_ready and SummaryPdf.objects.count() == 1
+    page = unescape(client.get(response["Location"]).content.decode())
+    assert "Synthèse prête" in page and 'id="summary-download"' in page
+    # A second click on a summary already produced starts nothing.
+    client.post(retry_url)
+    job.refresh_from_db()
+    assert job.generation == 2 and job.is_ready
+
+
+def test_the_copil_guest_may_not_relancer_a_summary(evaluated, world, login):
+    job = SummaryPdf.objects.create(
+        cooperation=evaluated, status=SummaryPdf.Status.FAILED, error=summary.FAILED_MESSAGE
+    )
+    response = login(world.copil).post(reverse("evalimpact:summary_retry", args=[job.pk]))
+    assert response.status_code == 403
+    job.refresh_from_db()
+    assert job.status == SummaryPdf.Status.FAILED and job.generation == 1
+    outsider = login(world.referent_c).post(reverse("evalimpact:summary_retry", args=[job.pk]))
+    assert outsider.status_code == 404
+
+
+def test_the_request_form_still_asks_for_a_new_summary_after_a_failure(
+    evaluated, world, login, django_capture_on_commit_callbacks
+):
+    """The Eval'Impact page's request button (and a page loaded before Relancer became a
+    restart) still asks for a new summary."""
+    failed = SummaryPdf.objects.create(
+        cooperation=evaluated, status=SummaryPdf.Status.FAILED, error=summary.FAILED_MESSAGE
+    )
+    key = str(uuid.uuid4())
     with django_capture_on_commit_callbacks(execute=True):
-        response = client.post(
+        response = login(world.referent_a).post(
             reverse("evalimpact:summary_request", args=[evaluated.pk]), {"request_key": key}
         )
-    retry = SummaryPdf.objects.get(request_key=key)
-    assert retry.pk != job.pk and response["Location"].endswith(f"/synthese/{retry.pk}/")
-    retry.refresh_from_db()
-    assert retry.is_ready
+    new = SummaryPdf.objects.get(request_key=key)
+    assert new.pk != failed.pk and response["Location"].endswith(f"/synthese/{new.pk}/")
+    new.refresh_from_db()
+    assert new.is_ready
 
 
 def test_summaries_of_another_region_are_not_found(evaluated, world, login):
