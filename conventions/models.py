@@ -3,7 +3,6 @@ versions, signatures, approval and the transition log."""
 
 import uuid
 
-from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
@@ -11,7 +10,7 @@ from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
 from cooperations.models import Cooperation, LegalForm, Membership, ScopedQuerySet
-from core.models import GeneratedDocument
+from core.models import GeneratedDocument, user_reference
 from core.workflow import TransitionLog, Workflow
 
 PERCENT_VALIDATORS = [MinValueValidator(0), MaxValueValidator(100)]
@@ -423,14 +422,7 @@ class Convention(models.Model):
     )
     approved_on = models.DateField("date de la décision d'approbation", null=True, blank=True)
     approval_reference = models.CharField("référence de l'arrêté", max_length=120, blank=True)
-    approved_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name="approbation enregistrée par",
-    )
+    approved_by = user_reference("approbation enregistrée par")
     approval_mode = models.CharField(
         "mode d'approbation", max_length=10, choices=ApprovalMode.choices, blank=True
     )
@@ -499,13 +491,7 @@ class ConventionVersion(models.Model):
     # The parties as they stood when this text was produced: the signature block and the
     # "all members have signed" rule use this list, not the members of today.
     parties = models.JSONField("parties", default=list)
-    author = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        related_name="+",
-        verbose_name="auteur",
-    )
+    author = user_reference("auteur", blank=False)
     created_at = models.DateTimeField("créée le", auto_now_add=True)
     history = HistoricalRecords()
 
@@ -600,9 +586,7 @@ class Signature(models.Model):
     signed_on = models.DateField("date de signature")
     signed_copy = models.FileField("exemplaire signé", upload_to="conventions/signatures/")
     original_name = models.CharField(max_length=255)
-    recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
-    )
+    recorded_by = user_reference()
     recorded_at = models.DateTimeField(auto_now_add=True)
     history = HistoricalRecords()
 
@@ -664,9 +648,7 @@ class ApprovalDecision(models.Model):
         "arrêté signé (PDF)", upload_to="conventions/arretes/", blank=True, max_length=255
     )
     arrete_name = models.CharField(max_length=255, blank=True)
-    recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
-    )
+    recorded_by = user_reference()
     recorded_at = models.DateTimeField(auto_now_add=True)
     history = HistoricalRecords()
 

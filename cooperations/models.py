@@ -6,6 +6,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 from simple_history.models import HistoricalRecords
 
+from core.models import user_reference
 from core.text import plausible_date_constraints
 from territories.models import ARS, Departement, Establishment, LegalEntity
 
@@ -352,14 +353,7 @@ class Cooperation(models.Model):
         related_name="copil_cooperations",
         verbose_name="invités COPIL",
     )
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name="créée par",
-    )
+    created_by = user_reference("créée par")
     created_at = models.DateTimeField("créée le", auto_now_add=True)
     updated_at = models.DateTimeField("modifiée le", auto_now=True, db_index=True)
     # Last change recorded on the cooperation or on anything of its kits (every domain
@@ -578,13 +572,7 @@ class ArsNote(models.Model):
 
     cooperation = models.ForeignKey(Cooperation, on_delete=models.CASCADE, related_name="ars_notes")
     ars = models.ForeignKey(ARS, on_delete=models.PROTECT, related_name="+", verbose_name="ARS")
-    author = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        related_name="+",
-        verbose_name="auteur",
-    )
+    author = user_reference("auteur", blank=False)
     body = models.TextField("note")
     created_at = models.DateTimeField("écrite le", auto_now_add=True)
     history = HistoricalRecords()
@@ -634,22 +622,9 @@ class SupervisionChange(models.Model):
         Departement, related_name="+", verbose_name="départements demandés"
     )
     reason = models.TextField("motif", blank=True)
-    requested_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        related_name="+",
-        verbose_name="demandé par",
-    )
+    requested_by = user_reference("demandé par", blank=False)
     requested_at = models.DateTimeField("demandé le", auto_now_add=True)
-    decided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name="décidé par",
-    )
+    decided_by = user_reference("décidé par")
     decided_at = models.DateTimeField("décidé le", null=True, blank=True)
     decision_comment = models.TextField("commentaire de la décision", blank=True)
     history = HistoricalRecords()

@@ -8,6 +8,20 @@ from django.db import models
 from django.utils import timezone
 
 
+def user_reference(
+    verbose_name: str | None = None, *, related_name: str = "+", blank: bool = True
+) -> models.ForeignKey:
+    """The user recorded on a row for something they did (author, actor, requester, who
+    decided): the row outlives the account (SET NULL when the user is deleted, so history,
+    decisions and documents stay), and no reverse accessor unless `related_name` names one.
+    Returns a ForeignKey to settings.AUTH_USER_MODEL."""
+    options = {"on_delete": models.SET_NULL, "null": True, "blank": blank}
+    options["related_name"] = related_name
+    if verbose_name is not None:
+        options["verbose_name"] = verbose_name
+    return models.ForeignKey(settings.AUTH_USER_MODEL, **options)
+
+
 class BackgroundJob(models.Model):
     """Work done in the background (Celery) with a status the user can follow: a generated
     document or an import. `core.documents` runs its life cycle for every kind of job:
@@ -107,9 +121,7 @@ class GeneratedDocument(BackgroundJob):
         "statut", max_length=10, choices=Status.choices, default=Status.PENDING
     )
     finished_at = models.DateTimeField("généré le", null=True, blank=True)
-    requested_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
-    )
+    requested_by = user_reference()
 
     # The file fields a finished job holds (what `is_ready` checks before offering downloads).
     FILE_FIELDS: tuple[str, ...] = ("file",)

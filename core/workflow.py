@@ -21,11 +21,11 @@ mandatory answers) stay in the app's services, which call ``transition()`` for t
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
 
 from core.locking import save_with_version
+from core.models import user_reference
 
 WORKFLOWS: list["Workflow"] = []
 
@@ -162,14 +162,7 @@ class TransitionLog(models.Model):
 
     from_state = models.CharField("de", max_length=30, blank=True)
     to_state = models.CharField("vers", max_length=30)
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name="par",
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
+    actor = user_reference("par")
     at = models.DateTimeField("le", auto_now_add=True, db_index=True)
     comment = models.TextField("commentaire", blank=True)
 

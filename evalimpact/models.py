@@ -6,7 +6,6 @@ A version that an evaluation uses is frozen: an admin edit copies it into a new 
 made with.
 """
 
-from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
@@ -15,7 +14,7 @@ from simple_history.models import HistoricalRecords
 
 from cooperations.models import Cooperation, Membership, ScopedQuerySet
 from core.catalogue_versions import CatalogueVersion as BaseCatalogueVersion
-from core.models import BackgroundJob, RequestedDocument
+from core.models import BackgroundJob, RequestedDocument, user_reference
 from core.workflow import TransitionLog, Workflow
 
 DEFAULT_THRESHOLDS = [-5, 2, 10, 25]
@@ -336,13 +335,7 @@ class Evaluation(models.Model):
     overall_score = models.DecimalField(
         "note globale", max_digits=5, decimal_places=1, null=True, blank=True
     )
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
+    created_by = user_reference()
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     version = models.PositiveIntegerField(default=1)
@@ -468,9 +461,7 @@ class HospidiagImport(BackgroundJob):
     missing_values = models.JSONField("valeurs manquantes par marqueur", default=dict)
     skipped = models.JSONField("lignes écartées", default=list)
     summary = models.TextField("compte rendu", blank=True)
-    started_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
-    )
+    started_by = user_reference()
 
     class Meta:
         verbose_name = "import Hospi Diag"

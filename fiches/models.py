@@ -1,7 +1,6 @@
 """KIT 1: the fiches repères catalogue (versioned data), per-cooperation steps and their
 workflow, the legal-form chooser rules, and the knowledge base (notifications live in the `notifications` app)."""
 
-from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
@@ -9,6 +8,7 @@ from simple_history.models import HistoricalRecords
 
 from cooperations.models import Cooperation, LegalForm, ScopedQuerySet
 from core.catalogue_versions import CatalogueVersion as BaseCatalogueVersion
+from core.models import user_reference
 from core.workflow import TransitionLog, Workflow
 
 
@@ -228,14 +228,7 @@ class Step(models.Model):
     started_at = models.DateTimeField("commencée le", null=True, blank=True)
     submitted_at = models.DateTimeField("soumise le", null=True, blank=True)
     decided_at = models.DateTimeField("décision ARS le", null=True, blank=True)
-    last_actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name="dernier intervenant",
-    )
+    last_actor = user_reference("dernier intervenant")
     return_reason = models.TextField("motif du renvoi", blank=True)
     updated_at = models.DateTimeField("modifiée le", auto_now=True)
     version = models.PositiveIntegerField(default=1)
@@ -275,9 +268,7 @@ class Answer(models.Model):
     question = models.ForeignKey(Question, on_delete=models.PROTECT, related_name="answers")
     # Stored as text whatever the type (ISO date, decimal with a dot, "oui"/"non").
     value = models.TextField("réponse", blank=True)
-    updated_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
-    )
+    updated_by = user_reference(blank=False)
     updated_at = models.DateTimeField(auto_now=True)
     history = HistoricalRecords()
 
@@ -308,9 +299,7 @@ class StepTransition(TransitionLog):
 
 class StepComment(models.Model):
     step = models.ForeignKey(Step, on_delete=models.CASCADE, related_name="comments")
-    author = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
-    )
+    author = user_reference(blank=False)
     body = models.TextField("commentaire")
     created_at = models.DateTimeField(auto_now_add=True)
     history = HistoricalRecords()
@@ -340,9 +329,7 @@ class Attachment(models.Model):
     original_name = models.CharField("nom du fichier", max_length=255)
     file = models.FileField(upload_to=attachment_path)
     size = models.PositiveIntegerField("taille (octets)")
-    uploaded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
-    )
+    uploaded_by = user_reference(blank=False)
     uploaded_at = models.DateTimeField(auto_now_add=True)
     history = HistoricalRecords()
 
@@ -419,9 +406,7 @@ class LegalFormDecision(models.Model):
         LegalForm, on_delete=models.PROTECT, related_name="+", verbose_name="forme retenue"
     )
     justification = models.TextField("justification", blank=True)
-    decided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
-    )
+    decided_by = user_reference(blank=False)
     decided_at = models.DateTimeField(auto_now_add=True)
     history = HistoricalRecords()
 

@@ -4,7 +4,6 @@ Dates, progress and weights are typed by users; slippage, "respect du planning" 
 global progress are computed (suivi/planning.py), never stored twice.
 """
 
-from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
@@ -14,7 +13,7 @@ from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 from cooperations.models import Cooperation, Membership, ScopedQuerySet
-from core.models import RequestedDocument
+from core.models import RequestedDocument, user_reference
 from core.text import plausible_date_constraints
 
 # A deliverable's current due date: the revised date when there is one. The home page's
@@ -223,9 +222,7 @@ class DateRevision(models.Model):
     previous_date = models.DateField("date précédente", null=True, blank=True)
     new_date = models.DateField("nouvelle date", null=True, blank=True)
     reason = models.TextField("motif de la révision")
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
-    )
+    created_by = user_reference()
     created_at = models.DateTimeField("date de saisie", auto_now_add=True)
 
     class Meta:
@@ -350,9 +347,7 @@ class StatusReport(models.Model):
     anticipation = models.TextField("points à anticiper et solutions préconisées", blank=True)
     decisions_expected = models.TextField("décisions attendues du COPIL", blank=True)
     snapshot = models.JSONField("chiffres figés à la date du rapport", default=dict)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
-    )
+    created_by = user_reference()
     created_at = models.DateTimeField("établi le", auto_now_add=True)
     history = HistoricalRecords(excluded_fields=["snapshot"])
 
