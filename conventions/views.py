@@ -28,6 +28,7 @@ from conventions.models import (
 from cooperations.access import access_to, check, cooperation_access
 from cooperations.breadcrumbs import cooperation_breadcrumb, kit_page
 from cooperations.models import Membership
+from core.decorators import post_from
 from core.forms import add_service_errors, save_versioned
 from core.locking import StaleObjectError
 from core.ratelimit import document_rate_limit
@@ -626,7 +627,7 @@ def _approval_page(request, convention, form, complete_form, status: int = 200):
     )
 
 
-@require_POST
+@post_from("conventions:approval")
 def approval_complete(request, pk: int):
     """The pilot ARS agent adds the publication date or the signed document afterwards.
 

@@ -10,6 +10,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from cooperations.access import access_to, cooperation_access
 from cooperations.breadcrumbs import cooperation_breadcrumb, kit_page
 from cooperations.models import LegalForm
+from core.decorators import post_from
 from core.idempotency import once_per_submission
 from core.locking import StaleObjectError
 from core.uploads import attachment_response
@@ -341,17 +342,17 @@ def _decide(request, pk, form_class, action, prefix=None):
     return _render_step(request, step, **{form_key: form})
 
 
-@require_POST
+@post_from("fiches:step")
 def step_validate(request, pk: int):
     return _decide(request, pk, ValidateForm, "validate")
 
 
-@require_POST
+@post_from("fiches:step")
 def step_return(request, pk: int):
     return _decide(request, pk, ReasonForm, "return")
 
 
-@require_POST
+@post_from("fiches:step")
 def step_reopen(request, pk: int):
     return _decide(request, pk, ReasonForm, "reopen", prefix="reopen")
 

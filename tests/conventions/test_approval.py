@@ -795,3 +795,13 @@ def test_a_decision_beaten_by_another_agents_decision_is_warned_with_the_input_k
     convention.refresh_from_db()
     assert convention.status == Status.APPROVED
     assert list(convention.decisions.values_list("kind", flat=True)) == ["approved"]
+
+
+def test_the_completion_address_opened_again_leads_back_to_the_approval_page(world, login):
+    """A refused completion leaves the browser on …/approbation/completer/: Back or a reopened
+    tab (a GET) comes to the approval page, not to the 405 page."""
+    client = login(world.agent_ara)
+    pk = world.coop_ara.pk
+    response = client.get(reverse("conventions:approval_complete", args=[pk]))
+    assert response.status_code == 302
+    assert response["Location"] == reverse("conventions:approval", args=[pk])

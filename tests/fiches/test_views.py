@@ -391,3 +391,15 @@ def test_a_move_without_an_actor_reads_systeme_in_the_step_history(world, steps,
     )
     page = login(world.referent_a).get(_url(step)).content.decode()
     assert "Système : " in page and "Données synthétiques" in page
+
+
+@pytest.mark.parametrize(
+    "name", ["fiches:step_validate", "fiches:step_return", "fiches:step_reopen"]
+)
+def test_a_decision_address_opened_again_leads_back_to_the_step(world, steps, login, name):
+    """After a refused decision the browser stays on the decision's address: Back or a tab
+    reopened later (a GET) comes to the step page, not to the 405 page."""
+    client = login(world.agent_ara)
+    response = client.get(reverse(name, args=[steps[1].pk]))
+    assert response.status_code == 302 and response["Location"] == _url(steps[1])
+    assert client.put(reverse(name, args=[steps[1].pk])).status_code == 405
