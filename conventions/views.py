@@ -627,7 +627,7 @@ def _approval_page(request, convention, form, complete_form, status: int = 200):
     )
 
 
-@post_from("conventions:approval")
+@post_from("conventions:approval", fetch=lambda request, pk: _approval_convention(request, pk))
 def approval_complete(request, pk: int):
     """The pilot ARS agent adds the publication date or the signed document afterwards.
 

@@ -800,8 +800,13 @@ def test_a_decision_beaten_by_another_agents_decision_is_warned_with_the_input_k
 def test_the_completion_address_opened_again_leads_back_to_the_approval_page(world, login):
     """A refused completion leaves the browser on …/approbation/completer/: Back or a reopened
     tab (a GET) comes to the approval page, not to the 405 page."""
+    _signed(world)
     client = login(world.agent_ara)
     pk = world.coop_ara.pk
     response = client.get(reverse("conventions:approval_complete", args=[pk]))
     assert response.status_code == 302
     assert response["Location"] == reverse("conventions:approval", args=[pk])
+    # Out of the scope, the address answers 404 as the page would (the redirect says nothing).
+    for user in (world.agent_occ, world.outsider):
+        response = login(user).get(reverse("conventions:approval_complete", args=[pk]))
+        assert response.status_code == 404
