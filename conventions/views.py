@@ -585,7 +585,7 @@ def approval(request, pk: int):
     return _approval_page(request, convention, form, complete_form)
 
 
-def _approval_page(request, convention, form, complete_form, status: int = 200):
+def _approval_page(request, convention, form, complete_form):
     cooperation = convention.cooperation
     clock = approval_rules.clock_for(convention)
     can_decide = convention.status == Status.SIGNED and clock.requires_approval
@@ -623,11 +623,10 @@ def _approval_page(request, convention, form, complete_form, status: int = 200):
             "complete_form": complete_form,
             "breadcrumb_data": _breadcrumb(cooperation, "Décision"),
         },
-        status=status,
     )
 
 
-@post_from("conventions:approval", fetch=lambda request, pk: _approval_convention(request, pk))
+@post_from("conventions:approval", fetch=_approval_convention)
 def approval_complete(request, pk: int):
     """The pilot ARS agent adds the publication date or the signed document afterwards.
 

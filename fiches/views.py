@@ -342,17 +342,17 @@ def _decide(request, pk, form_class, action, prefix=None):
     return _render_step(request, step, **{form_key: form})
 
 
-@post_from("fiches:step", fetch=lambda request, pk: _get_step(request, pk))
+@post_from("fiches:step", fetch=_get_step)
 def step_validate(request, pk: int):
     return _decide(request, pk, ValidateForm, "validate")
 
 
-@post_from("fiches:step", fetch=lambda request, pk: _get_step(request, pk))
+@post_from("fiches:step", fetch=_get_step)
 def step_return(request, pk: int):
     return _decide(request, pk, ReasonForm, "return")
 
 
-@post_from("fiches:step", fetch=lambda request, pk: _get_step(request, pk))
+@post_from("fiches:step", fetch=_get_step)
 def step_reopen(request, pk: int):
     return _decide(request, pk, ReasonForm, "reopen", prefix="reopen")
 
