@@ -164,20 +164,16 @@ class MemberTermsForm(LockableFormMixin, VersionedFormMixin, DsfrModelForm):
 
 
 class ConventionVersionMixin(VersionedFormMixin):
-    """A form whose hidden version is the convention's (`self.convention`): a text edit, the
-    completion of an approval. After a stale warning it offers the convention's stored one."""
+    """A form whose hidden version is the convention's (`convention=`, required): a text edit,
+    a decision, the completion of an approval. After a stale warning it offers the
+    convention's stored one."""
 
-    convention = None
+    def __init__(self, *args, convention, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.convention = convention
 
-    def stored_version(self) -> int | None:
-        if self.convention is None:
-            return None
-        return (
-            type(self.convention)
-            .objects.filter(pk=self.convention.pk)
-            .values_list("version", flat=True)
-            .first()
-        )
+    def versioned_object(self):
+        return self.convention
 
 
 class VersionEditForm(ConventionVersionMixin, DsfrForm):
@@ -191,8 +187,7 @@ class VersionEditForm(ConventionVersionMixin, DsfrForm):
     version = forms.IntegerField(widget=forms.HiddenInput)
 
     def __init__(self, *args, version, convention, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.convention = convention
+        super().__init__(*args, convention=convention, **kwargs)
         self.optional = [c for c in version.clauses.all() if not c.mandatory]
         self.fields["preamble"].initial = version.preamble
         self.fields["version"].initial = convention.version
@@ -290,17 +285,9 @@ class ApprovalForm(ConventionVersionMixin, DsfrForm):
     )
     version = forms.IntegerField(widget=forms.HiddenInput)
 
-    def __init__(self, *args, convention, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.convention = convention
-
 
 class ApprovalCompleteForm(ConventionVersionMixin, DsfrForm):
     """After the approval: its publication date, the signed arrêté or tacit certificate."""
-
-    def __init__(self, *args, convention, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.convention = convention
 
     submit_label = "Compléter la décision"
     published_on = forms.DateField(

@@ -181,15 +181,18 @@ class VersionedFormMixin:
             widget=forms.HiddenInput, initial=getattr(instance, "version", 1)
         )
 
+    def versioned_object(self):
+        """The model instance whose `version` the hidden field carries: the form's instance.
+        A form whose version is another object's (a convention's text edits the convention)
+        overrides this, not stored_version."""
+        return getattr(self, "instance", None)
+
     def stored_version(self) -> int | None:
-        """The version now stored for what this form edits (None: no row yet). A form whose
-        version is another object's (a convention's text edits the convention) overrides it."""
-        instance = getattr(self, "instance", None)
-        if instance is None or instance.pk is None:
+        """The version now stored for versioned_object() (None: no row yet)."""
+        obj = self.versioned_object()
+        if obj is None or obj.pk is None:
             return None
-        return (
-            type(instance).objects.filter(pk=instance.pk).values_list("version", flat=True).first()
-        )
+        return type(obj).objects.filter(pk=obj.pk).values_list("version", flat=True).first()
 
     def add_stale_error(self, error: StaleObjectError):
         self.add_error(None, error)
