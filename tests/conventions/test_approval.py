@@ -59,6 +59,20 @@ def _signed(world, on_commit=None) -> Convention:
     return convention
 
 
+def _approve(world, convention, *, reference: str) -> None:
+    """The pilot ARS agent approves the signed convention today (arrêté `reference`);
+    `convention` is refreshed."""
+    services.approval_decide(
+        convention=convention,
+        user=world.agent_ara,
+        decision="approved",
+        decided_on=timezone.localdate(),
+        reference=reference,
+        expected_version=convention.version,
+    )
+    convention.refresh_from_db()
+
+
 @pytest.fixture
 def events():
     received = []
@@ -555,15 +569,7 @@ def test_gcs_es_has_no_publication_delay_the_sources_do_not_state(world):
     assert form.publication_delay_days is None
     assert "à vérifier" in form.approval_procedure
     assert "publiée dans les" not in exports.approval_rule_text(convention)
-    services.approval_decide(
-        convention=convention,
-        user=world.agent_ara,
-        decision="approved",
-        decided_on=timezone.localdate(),
-        reference="2026-0001",
-        expected_version=convention.version,
-    )
-    convention.refresh_from_db()
+    _approve(world, convention, reference="2026-0001")
     assert approval.clock_for(convention).publication_due is None
     # The GCS de moyens keeps its 15 days (CSP R6133-1-1, legal-forms.md).
     assert LegalForm.objects.get(code="gcs-moyens").publication_delay_days == 15
@@ -619,15 +625,7 @@ def test_a_refused_completion_shows_the_form_again_with_its_errors_and_the_typed
     version): the decision page again, the error summary at the top of the completion form,
     the typed date kept, nothing recorded."""
     convention = _signed(world)
-    services.approval_decide(
-        convention=convention,
-        user=world.agent_ara,
-        decision="approved",
-        decided_on=timezone.localdate(),
-        reference="2026-0142",
-        expected_version=convention.version,
-    )
-    convention.refresh_from_db()
+    _approve(world, convention, reference="2026-0142")
     client = login(world.agent_ara)
     target = url("approval_complete", world.coop_ara.pk)
     too_early = (convention.approved_on - timedelta(days=3)).isoformat()
