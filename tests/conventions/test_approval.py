@@ -808,3 +808,25 @@ def test_the_completion_address_opened_again_leads_back_to_the_approval_page(wor
     for user in (world.agent_occ, world.outsider):
         response = login(user).get(reverse("conventions:approval_complete", args=[pk]))
         assert response.status_code == 404
+
+
+def test_a_decision_on_a_convention_decided_since_is_the_stale_warning(world):
+    """Two agents opened the signed convention; the first approves it: the second's decision
+    (its page's version) is the stale warning, not "not signed" about a state it never saw;
+    a decision on the approved convention as it stands is that refusal."""
+    convention = _signed(world)
+    opened = convention.version
+    _approve(world, convention, reference="2026-0001")
+    decision = {
+        "convention": convention,
+        "user": world.agent_ara,
+        "decision": "refused",
+        "decided_on": timezone.localdate(),
+        "reason": "Clause manquante",
+    }
+    with pytest.raises(StaleObjectError):
+        services.approval_decide(**decision, expected_version=opened)
+    with pytest.raises(ValidationError, match="ne s'enregistre que sur une convention signée"):
+        services.approval_decide(**decision, expected_version=convention.version)
+    convention.refresh_from_db()
+    assert convention.status == Status.APPROVED and convention.decisions.count() == 1
