@@ -75,7 +75,6 @@ def status_page(request, page: DocumentPage, job, *, caps, breadcrumb_data):
         "title": page.title,
         "doc": page,
         "job": job,
-        "caps": caps,
         "may_retry": bool(getattr(caps, page.retry_right)),
         "lead": cooperation.title,
         "back_url": reverse(page.back_url, args=[cooperation.pk]),
