@@ -4,6 +4,7 @@ Each one gives what the matching template construct prints, escaped the same way
 (Django's autoescape), so a cell built with them matches its reference template.
 """
 
+from django.template.defaultfilters import join, pluralize
 from django.utils import dateformat
 from django.utils.html import conditional_escape
 from django.utils.timezone import template_localtime
@@ -23,12 +24,9 @@ def date_fr(value) -> str:
 
 def plural(count) -> str:
     """`{{ count|pluralize }}`: "s" unless the count is exactly 1 ("" for no number)."""
-    try:
-        return "" if float(count) == 1 else "s"
-    except (TypeError, ValueError):
-        return ""
+    return pluralize(count)
 
 
 def joined(values, separator: str = ", ") -> str:
     """`{{ values|join:", " }}`: each value escaped."""
-    return conditional_escape(separator).join(esc(v) for v in values)
+    return join(values, separator, autoescape=True)

@@ -59,8 +59,9 @@ class DocumentPage:
 
 def job_in_scope(queryset, pk: int):
     """The job `pk` of the kit's scoped queryset (`Model.objects.visible_to(user)`), its
-    cooperation joined; 404 outside the scope."""
-    return get_object_or_404(queryset.select_related("cooperation"), pk=pk)
+    cooperation and requester joined (the status page prints both, once a second while it
+    polls); 404 outside the scope."""
+    return get_object_or_404(queryset.select_related("cooperation", "requested_by"), pk=pk)
 
 
 def status_page(request, page: DocumentPage, job, *, caps, breadcrumb_data):
@@ -74,7 +75,6 @@ def status_page(request, page: DocumentPage, job, *, caps, breadcrumb_data):
         "title": page.title,
         "doc": page,
         "job": job,
-        "caps": caps,
         "may_retry": bool(getattr(caps, page.retry_right)),
         "lead": cooperation.title,
         "back_url": reverse(page.back_url, args=[cooperation.pk]),

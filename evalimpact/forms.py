@@ -7,6 +7,7 @@ from core.imports import ImportFileForm
 from core.widgets import DateInput
 from evalimpact.models import Evaluation
 from evalimpact.services.evaluations import per_member
+from evalimpact.services.hospidiag import UPLOAD_SUFFIXES
 
 # Hospi Diag is public since 2012 (shared/domain/hospidiag.md): an earlier year is a typo.
 FIRST_HOSPIDIAG_YEAR = 2011
@@ -245,7 +246,7 @@ class HospidiagImportForm(ImportFileForm):
     """A Hospi Diag file as ATIH publishes it (separators, encodings and layouts are the
     importer's business: evalimpact.services.hospidiag), and its year when its name has none."""
 
-    accepted_extensions = (".csv", ".txt", ".xlsx", ".csv.gz", ".txt.gz")
+    accepted_extensions = UPLOAD_SUFFIXES  # the suffixes the run stores the file under
     extension_error = (
         "Le fichier doit être un fichier Hospi Diag au format CSV (.csv ou .txt), un classeur "
         "Excel (.xlsx) ou un CSV compressé (.csv.gz), tel que publié par l'ATIH sur ScanSanté."
@@ -257,7 +258,7 @@ class HospidiagImportForm(ImportFileForm):
             "Fichier CSV publié par l'ATIH (ScanSanté) : indicateurs (hd2022.csv), parts de "
             "marché par zone d'attractivité (pdmza_2022.csv) ou régionales (pdmreg_2022.csv), "
             "tel quel ou réenregistré par un tableur. Séparateur et encodage sont reconnus "
-            "automatiquement. Formats acceptés : .csv, .txt, .xlsx, .csv.gz."
+            "automatiquement. Formats acceptés : .csv, .txt, .xlsx, .csv.gz, .txt.gz."
         ),
     )
     year = forms.IntegerField(

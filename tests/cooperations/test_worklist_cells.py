@@ -175,6 +175,26 @@ def test_column_values_follow_the_data_and_the_day(world):
     assert later["pf_next_copil"] is None
 
 
+def test_the_compiled_query_gives_each_page_the_orms_values(every_case, world):
+    """The SQL compiled for one page of two rows, run again with another page's ids, gives
+    what the ORM gives for those ids (the placeholders are swapped for the right ids)."""
+    today = timezone.localdate()
+    chosen = portfolio.columns()
+    pages = [[c.pk for c in every_case[:2]], [every_case[3].pk, every_case[2].pk]]
+    assert portfolio._column_query(chosen, today, 2, "default") is not None
+    for ids in pages:
+        annotated = portfolio.annotate_all(Cooperation.objects.filter(pk__in=ids), chosen, today)
+        names = tuple(annotated.query.annotations)
+        expected = {
+            pk: dict(zip(names, values, strict=True))
+            for pk, *values in annotated.order_by().values_list("pk", *names)
+        }
+        assert portfolio.column_values(ids, chosen, today) == expected
+        assert set(expected) == set(ids)
+    first, second = (portfolio.column_values(ids, chosen, today) for ids in pages)
+    assert first != second  # the four cases differ: a swap gone wrong would show
+
+
 def test_column_values_follow_the_settings(world, settings):
     """Settings read by an annotation (the renewal notice) start a new compiled query."""
     today = timezone.localdate()

@@ -104,3 +104,13 @@ def test_a_job_out_of_the_kit_scope_is_not_found(world):
     assert document_pages.job_in_scope(in_scope, job.pk) == job
     with pytest.raises(Http404):
         document_pages.job_in_scope(CopilPack.objects.visible_to(world.referent_c), job.pk)
+
+
+def test_the_status_page_reads_the_job_its_cooperation_and_requester_at_once(
+    world, django_assert_num_queries
+):
+    job = CopilPack.objects.create(cooperation=world.coop_ara, requested_by=world.referent_a)
+    in_scope = CopilPack.objects.visible_to(world.referent_a)
+    found = document_pages.job_in_scope(in_scope, job.pk)
+    with django_assert_num_queries(0):
+        assert found.cooperation.title and found.requested_by.username

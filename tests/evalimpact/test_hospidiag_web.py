@@ -187,6 +187,18 @@ def test_bad_files_are_refused_at_the_top_of_the_form(world, login, upload, mess
     assert not HospidiagImport.objects.exists()
 
 
+def test_the_page_text_names_every_format_the_form_accepts(world, login):
+    # The introduction once said "un fichier CSV" while the form took .xlsx and .gz too.
+    from evalimpact.forms import HospidiagImportForm
+
+    page = _text(login(world.admin).get(reverse(START)))
+    intro = page.split("Déposez", 1)[1].split("</p>", 1)[0]
+    for suffix in (".csv", ".txt", ".gz", ".xlsx"):
+        assert suffix in intro
+    for suffix in HospidiagImportForm.accepted_extensions:
+        assert suffix in page
+
+
 def test_a_year_out_of_range_is_refused(world, login):
     response = _post(login(world.admin), year="1999")
     assert "Année des données (facultatif) :" in _text(response)
