@@ -252,21 +252,20 @@ def member_add(request, pk: int):
         request, pk, "edit", Cooperation.objects.select_related("legal_form")
     ).cooperation
     form = MemberForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.membership_add(
-                cooperation=cooperation,
-                establishment=form.establishment,
-                legal_entity=form.legal_entity,
-                role=form.cleaned_data["role"],
-                joined_on=form.cleaned_data["joined_on"],
-                actor=request.user,
-            )
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            messages.success(request, "Le membre a été ajouté.")
-            return redirect(cooperation)
+    if save_form(
+        request,
+        form,
+        lambda data: services.membership_add(
+            cooperation=cooperation,
+            establishment=form.establishment,
+            legal_entity=form.legal_entity,
+            role=data["role"],
+            joined_on=data["joined_on"],
+            actor=request.user,
+        ),
+        success="Le membre a été ajouté.",
+    ):
+        return redirect(cooperation)
     return render(
         request,
         "cooperations/member_form.html",

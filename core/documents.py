@@ -281,14 +281,15 @@ def fail(model, pk: int, text: str | None = None) -> bool:
     started (`attempt_scope`): a stale worker failing late never fails the new run that
     "Relancer" or the reaper started on the same row.
     """
+    return _fail(model, _this_attempt(model, pk), text or message_of(model, "FAILED"))
+
+
+def _fail(model, job: Q, text: str) -> bool:
+    """Fail the job `job` selects, unless it is done; whether a row was failed."""
     return bool(
-        model.objects.filter(_this_attempt(model, pk))
+        model.objects.filter(job)
         .exclude(status=model.Status.DONE)
-        .update(
-            status=model.Status.FAILED,
-            error=text or message_of(model, "FAILED"),
-            updated_at=timezone.now(),
-        )
+        .update(status=model.Status.FAILED, error=text, updated_at=timezone.now())
     )
 
 
@@ -307,12 +308,8 @@ def enqueue(model, pk: int) -> bool:
     task = import_string(model.TASK_NAME)
     if taskqueue.submit(task, pk):
         return True
-    # The job as it is now (a task enqueuing another job owns no attempt of it).
-    model.objects.filter(pk=pk).exclude(status=model.Status.DONE).update(
-        status=model.Status.FAILED,
-        error=message_of(model, "QUEUE_DOWN"),
-        updated_at=timezone.now(),
-    )
+    # The job as it is now, whatever attempt (a task enqueuing another job owns none of it).
+    _fail(model, Q(pk=pk), message_of(model, "QUEUE_DOWN"))
     return False
 
 

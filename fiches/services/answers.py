@@ -96,14 +96,6 @@ def _save_valid_answers(*, step: Step, user, values: dict, version: int) -> dict
             answer.value = value
             answer.updated_by = user
             answer.save()
-    if step.state in (StepState.NOT_STARTED, StepState.RETURNED):
-        comment = "Reprise après renvoi" if step.state == StepState.RETURNED else ""
-        _transition(
-            step, StepState.IN_PROGRESS, user, comment, started_at=step.started_at or timezone.now()
-        )
-    else:
-        step.last_actor = user
-        step.save(update_fields=["last_actor", "updated_at"])
     return errors
 
 

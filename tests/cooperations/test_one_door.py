@@ -6,9 +6,15 @@ import ast
 import re
 from pathlib import Path
 
+from django.apps import apps
+
 ROOT = Path(__file__).resolve().parents[2]
-APPS = ("core", "accounts", "territories", "cooperations", "fiches", "conventions")
-APPS += ("evalimpact", "suivi", "notifications", "si", "api", "home", "demo", "config")
+
+
+def _project_folders() -> list[Path]:
+    """Every installed app of the project (a new app is searched too), and config/."""
+    folders = [Path(c.path) for c in apps.get_app_configs()]
+    return sorted({f for f in folders if f.is_relative_to(ROOT)} | {ROOT / "config"})
 
 
 def test_no_template_computes_the_rights_itself():
@@ -28,8 +34,8 @@ def test_only_the_scope_rule_builds_a_cooperation_access():
     """`Scope.access` (cooperations/scoping.py) is the one place that builds the value the door
     (`cooperation_access` / `access_to`) answers."""
     builders = []
-    for app in APPS:
-        for path in sorted((ROOT / app).rglob("*.py")):
+    for folder in _project_folders():
+        for path in sorted(folder.rglob("*.py")):
             tree = ast.parse(path.read_text(encoding="utf-8"))
             parents = {
                 child: node for node in ast.walk(tree) for child in ast.iter_child_nodes(node)

@@ -148,6 +148,19 @@ def test_the_id_set_for_wide_reads_is_exactly_the_visible_scope(world):
     ) == {"Biologie Haute-Garonne"}
 
 
+def test_the_validatable_list_is_exactly_what_can_validate_grants(world):
+    """`validatable_by` (lists of what the user decides, e.g. the home's approvals) answers
+    the cooperations `can_validate` grants, for every role: the pilot ARS's agents only."""
+    inactive = UserFactory(ars_agent=True, is_active=False)
+    unassigned = UserFactory(role="agent_ars", ars=None)
+    everything = list(Cooperation.objects.all())
+    for user in [*world.users().values(), inactive, unassigned]:
+        listed = set(Cooperation.objects.validatable_by(user).values_list("pk", flat=True))
+        assert listed == {c.pk for c in everything if scoping.can_validate(user, c)}, user
+    assert Cooperation.objects.validatable_by(world.agent_ara).exists()
+    assert not Cooperation.objects.validatable_by(world.admin).exists()
+
+
 def test_kit_querysets_share_the_one_scoped_queryset():
     """One scoped-QuerySet mixin (configured by the path to the cooperation) replaces the
     copies of `visible_to` in the kits: no kit queryset writes its own."""
