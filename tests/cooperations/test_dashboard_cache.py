@@ -162,3 +162,13 @@ def test_a_chart_drawn_by_another_worker_leaves_its_table(world, monkeypatch):
     assert 'data-chart-pending="phase"' in page
     assert "Graphique en cours de préparation" in page
     assert 'data-table="phase"' in page  # the numbers stay beside it
+
+
+def test_links_are_written_from_the_cooperation_side_only(world):
+    """dashboard._links_changed ignores writes from the other side: simple_history (m2m
+    history on Cooperation) refuses them. If this starts passing, the dashboard must
+    bump the regions of theme.cooperations.clear() and the like again."""
+    theme = Theme.objects.first()
+    world.coop_ara.themes.add(theme)
+    with pytest.raises(AttributeError):
+        theme.cooperations.clear()
