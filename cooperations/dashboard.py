@@ -391,9 +391,17 @@ def _links_changed(sender, instance, action, reverse, pk_set, **kwargs) -> None:
     bump_after_commit([instance.pk], known - {None})
 
 
+def _objective_pre_save(sender, instance, raw=False, **kwargs) -> None:
+    # The form lets the ARS change: the region it leaves lists it too.
+    if instance.pk and not raw:
+        before = sender.objects.filter(pk=instance.pk).values_list("ars_id", flat=True)
+        setattr(instance, _BEFORE, set(before))
+
+
 def _objective_changed(sender, instance, **kwargs) -> None:
     if not kwargs.get("raw"):
-        transaction.on_commit(lambda: bump({instance.ars_id}))
+        regions = {instance.ars_id} | instance.__dict__.pop(_BEFORE, set())
+        transaction.on_commit(lambda: bump(regions))
 
 
 _COUNTED_LINKS = ("departements", "typologies", "themes", "plan_objectives")
@@ -417,6 +425,9 @@ def connect_signals() -> None:
     for field in _COUNTED_LINKS:
         through = Cooperation._meta.get_field(field).remote_field.through
         m2m_changed.connect(_links_changed, sender=through, dispatch_uid=f"{uid}.{field}")
+    pre_save.connect(
+        _objective_pre_save, sender=RegionalObjective, dispatch_uid=f"{uid}.objective_pre_save"
+    )
     post_save.connect(
         _objective_changed, sender=RegionalObjective, dispatch_uid=f"{uid}.objective_save"
     )

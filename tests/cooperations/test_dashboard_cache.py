@@ -172,3 +172,20 @@ def test_links_are_written_from_the_cooperation_side_only(world):
     world.coop_ara.themes.add(theme)
     with pytest.raises(AttributeError):
         theme.cooperations.clear()
+
+
+def test_an_objective_moved_to_another_region_replaces_both_tokens(
+    world, django_capture_on_commit_callbacks
+):
+    from cooperations.models import RegionalObjective
+
+    objective = RegionalObjective.objects.create(
+        ars=ars("84"), kind="srs", code="SRS-M1", title="Objet", starts_year=2023, ends_year=2028
+    )
+    old, new = ars("84").pk, ars("76").pk
+    before = {old: dashboard._token(old), new: dashboard._token(new)}
+    with django_capture_on_commit_callbacks(execute=True):
+        objective.ars_id = new
+        objective.save()
+    assert dashboard._token(old) != before[old]
+    assert dashboard._token(new) != before[new]
