@@ -371,41 +371,40 @@ def _cooperation_post_delete(sender, instance, **kwargs) -> None:
 
 
 def _links_changed(sender, instance, action, reverse, pk_set, **kwargs) -> None:
-    """A link of a counted m2m added, removed or cleared, from either side."""
+    """A link of a counted m2m added, removed or cleared from the cooperation's side. The
+    other side (theme.cooperations.clear()…) is not a write path: simple_history records
+    these m2m on Cooperation only and raises AttributeError on a write from the other side
+    (tests/cooperations/test_dashboard_cache.py)."""
+    if reverse:
+        return
     through_departements = sender is Cooperation.departements.through
     if action == "pre_clear":
-        if reverse:  # the cooperations linked to this theme, département…
-            field = _FIELD_BY_THROUGH[sender]
-            column = Cooperation._meta.get_field(field).m2m_reverse_name()
-            ids = sender.objects.filter(**{column: instance.pk}).values_list(
-                "cooperation_id", flat=True
-            )
-            setattr(instance, _BEFORE, _regions_of(list(ids)))
-        elif through_departements:
+        if through_departements:
             setattr(instance, _BEFORE, _regions_of([instance.pk]))
         return
     if action not in ("post_add", "post_remove", "post_clear"):
         return
     known = set(instance.__dict__.pop(_BEFORE, set()))
-    if reverse:
-        ids = pk_set or ()
-        if through_departements:
-            known.add(instance.ars_id)
-        bump_after_commit(ids, known)
-    else:
-        if through_departements and pk_set:
-            ars_of = dict(DEPARTEMENT_ARS.choices())
-            known |= {ars_of.get(pk) for pk in pk_set}  # removed ones: no longer linked
-        bump_after_commit([instance.pk], known - {None})
+    if through_departements and pk_set:
+        ars_of = dict(DEPARTEMENT_ARS.choices())
+        known |= {ars_of.get(pk) for pk in pk_set}  # removed ones: no longer linked
+    bump_after_commit([instance.pk], known - {None})
+
+
+def _objective_pre_save(sender, instance, raw=False, **kwargs) -> None:
+    # The form lets the ARS change: the region it leaves lists it too.
+    if instance.pk and not raw:
+        before = sender.objects.filter(pk=instance.pk).values_list("ars_id", flat=True)
+        setattr(instance, _BEFORE, set(before))
 
 
 def _objective_changed(sender, instance, **kwargs) -> None:
     if not kwargs.get("raw"):
-        transaction.on_commit(lambda: bump({instance.ars_id}))
+        regions = {instance.ars_id} | instance.__dict__.pop(_BEFORE, set())
+        transaction.on_commit(lambda: bump(regions))
 
 
 _COUNTED_LINKS = ("departements", "typologies", "themes", "plan_objectives")
-_FIELD_BY_THROUGH: dict = {}
 
 
 def connect_signals() -> None:
@@ -425,8 +424,10 @@ def connect_signals() -> None:
     post_delete.connect(_cooperation_post_delete, sender=Cooperation, dispatch_uid=f"{uid}.del")
     for field in _COUNTED_LINKS:
         through = Cooperation._meta.get_field(field).remote_field.through
-        _FIELD_BY_THROUGH[through] = field
         m2m_changed.connect(_links_changed, sender=through, dispatch_uid=f"{uid}.{field}")
+    pre_save.connect(
+        _objective_pre_save, sender=RegionalObjective, dispatch_uid=f"{uid}.objective_pre_save"
+    )
     post_save.connect(
         _objective_changed, sender=RegionalObjective, dispatch_uid=f"{uid}.objective_save"
     )

@@ -36,25 +36,25 @@ def refresh(cooperation_ids, *, create: bool = True) -> None:
 CHUNK = 2000
 
 
+def _per_cooperation(model, aggregate):
+    """Subquery: `aggregate` of `model`'s rows of the outer cooperation."""
+    return Subquery(
+        model.objects.filter(cooperation=OuterRef("pk"))
+        .order_by()
+        .values("cooperation")
+        .annotate(value=aggregate)
+        .values("value")
+    )
+
+
 def _refresh(ids: list[int], *, create: bool) -> None:
-    first_activity = (
-        Activity.objects.filter(cooperation=OuterRef("pk"))
-        .order_by()
-        .values("cooperation")
-        .annotate(first=Min("created_at"))
-        .values("first")
-    )
-    last_report = (
-        StatusReport.objects.filter(cooperation=OuterRef("pk"))
-        .order_by()
-        .values("cooperation")
-        .annotate(last=Max("period_end"))
-        .values("last")
-    )
     rows = (
         Cooperation.objects.select_for_update()
         .filter(pk__in=ids)
-        .annotate(first=Subquery(first_activity), last=Subquery(last_report))
+        .annotate(
+            first=_per_cooperation(Activity, Min("created_at")),
+            last=_per_cooperation(StatusReport, Max("period_end")),
+        )
         .order_by("pk")
         .values_list("pk", "first", "last")
     )

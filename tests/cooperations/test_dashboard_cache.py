@@ -162,3 +162,30 @@ def test_a_chart_drawn_by_another_worker_leaves_its_table(world, monkeypatch):
     assert 'data-chart-pending="phase"' in page
     assert "Graphique en cours de préparation" in page
     assert 'data-table="phase"' in page  # the numbers stay beside it
+
+
+def test_links_are_written_from_the_cooperation_side_only(world):
+    """dashboard._links_changed ignores writes from the other side: simple_history (m2m
+    history on Cooperation) refuses them. If this starts passing, the dashboard must
+    bump the regions of theme.cooperations.clear() and the like again."""
+    theme = Theme.objects.first()
+    world.coop_ara.themes.add(theme)
+    with pytest.raises(AttributeError):
+        theme.cooperations.clear()
+
+
+def test_an_objective_moved_to_another_region_replaces_both_tokens(
+    world, django_capture_on_commit_callbacks
+):
+    from cooperations.models import RegionalObjective
+
+    objective = RegionalObjective.objects.create(
+        ars=ars("84"), kind="srs", code="SRS-M1", title="Objet", starts_year=2023, ends_year=2028
+    )
+    old, new = ars("84").pk, ars("76").pk
+    before = {old: dashboard._token(old), new: dashboard._token(new)}
+    with django_capture_on_commit_callbacks(execute=True):
+        objective.ars_id = new
+        objective.save()
+    assert dashboard._token(old) != before[old]
+    assert dashboard._token(new) != before[new]
