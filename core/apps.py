@@ -6,7 +6,7 @@ class CoreConfig(AppConfig):
     verbose_name = "Socle"
 
     def ready(self):
-        from core.registry import NavItem, register
+        from core.registry import NavItem, register, signed_in
 
         register(NavItem("Accueil", "home", order=0))
         register(NavItem("Coopérations", "cooperations:list", order=10))
@@ -16,11 +16,11 @@ class CoreConfig(AppConfig):
                 "Import FINESS",
                 "territories:import_start",
                 order=90,
-                visible=lambda user: user.is_national_admin,
+                visible=signed_in("is_national_admin"),
             )
         )
         register(
             NavItem(
-                "Administration", "admin:index", order=99, visible=lambda u: u.is_national_admin
+                "Administration", "admin:index", order=99, visible=signed_in("is_national_admin")
             )
         )

@@ -15,8 +15,12 @@ def user_reference(
     decided): the row outlives the account (SET NULL when the user is deleted, so history,
     decisions and documents stay), and no reverse accessor unless `related_name` names one.
     Returns a ForeignKey to settings.AUTH_USER_MODEL."""
-    options = {"on_delete": models.SET_NULL, "null": True, "blank": blank}
-    options["related_name"] = related_name
+    options = {
+        "on_delete": models.SET_NULL,
+        "null": True,
+        "blank": blank,
+        "related_name": related_name,
+    }
     if verbose_name is not None:
         options["verbose_name"] = verbose_name
     return models.ForeignKey(settings.AUTH_USER_MODEL, **options)

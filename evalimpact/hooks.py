@@ -1,6 +1,12 @@
 """Context functions for the shared screens (cooperation page, menu, COPIL pack)."""
 
-from core.registry import CooperationSection, CopilSection, EstablishmentSection, NavItem
+from core.registry import (
+    CooperationSection,
+    CopilSection,
+    EstablishmentSection,
+    NavItem,
+    signed_in,
+)
 from evalimpact import register_section as establishment_blocks
 from evalimpact import selectors
 
@@ -42,7 +48,7 @@ REGISTRY = (
         label="Import Hospi Diag",
         url_name="evalimpact:hospidiag_import_start",
         order=91,
-        visible=lambda user: user.is_national_admin,
+        visible=signed_in("is_national_admin"),
     ),
     CooperationSection(
         key="evalimpact",
