@@ -148,15 +148,21 @@ def ensure(model, lookup: dict, *, defaults: dict | None = None, force: bool = F
     return job, enqueue
 
 
+def nothing_to_do(job) -> bool:
+    """Whether a task that received the job must leave it alone: it is done or failed, or a
+    live worker is on it already (running with a fresh heartbeat: a duplicate delivery).
+    The one rule of `start`; a task may ask it before costly preparations (a download)."""
+    return not job.is_running or (job.status == job.Status.RUNNING and not job.is_stalled)
+
+
 def start(model, pk: int):
     """Mark the job running and return it; None when there is nothing to do: the job is
-    gone, done or failed, or a live worker renders it already (fresh heartbeat)."""
+    gone, or `nothing_to_do` (done, failed, or a live worker renders it already)."""
     with transaction.atomic():
         job = model.objects.select_for_update().filter(pk=pk).first()
-        if job is None or job.status in (model.Status.DONE, model.Status.FAILED):
-            return None
-        if job.status == model.Status.RUNNING and not job.is_stalled:
-            logger.info("%s n° %s : déjà en cours sur un autre worker", model._meta.label, pk)
+        if job is None or nothing_to_do(job):
+            if job is not None and job.is_running:
+                logger.info("%s n° %s : déjà en cours sur un autre worker", model._meta.label, pk)
             return None
         job.status = model.Status.RUNNING
         job.progress = 10

@@ -121,7 +121,7 @@ def import_run_execute(
     run = ImportRun.objects.get(pk=run_id)
     # Done, failed, or imported by a live worker (a duplicate delivery): nothing to do, and
     # no download of a refresh's file whose failure would then fail the live run.
-    if not run.is_running or (run.status == ImportRun.Status.RUNNING and not run.is_stalled):
+    if documents.nothing_to_do(run):
         return run
     started = None
 

@@ -16,6 +16,8 @@ from django.utils import timezone
 from core import documents
 from suivi.models import CopilPack
 from suivi.tasks import generate_copil_pack
+from territories.models import ImportRun
+from tests.core.jobs import silent_for
 
 pytestmark = pytest.mark.django_db
 
@@ -258,3 +260,26 @@ def test_a_task_the_broker_refuses_is_logged_with_its_traceback_not_raised(broke
         assert taskqueue.submit(send_notification_emails, [1, 2]) is False
     record = next(r for r in caplog.records if r.name == "core.taskqueue")
     assert record.exc_info and "Connection refused" in str(record.exc_info[1])
+
+
+@pytest.mark.parametrize(
+    ("status", "stalled", "left_alone"),
+    [
+        ("pending", False, False),
+        ("pending", True, False),
+        ("running", False, True),  # a live worker on it: a duplicate delivery
+        ("running", True, False),  # its worker died: started again
+        ("done", False, True),
+        ("failed", False, True),
+    ],
+)
+def test_nothing_to_do_is_the_rule_start_applies(status, stalled, left_alone):
+    """The one rule of "a task leaves this job alone" (a FINESS refresh asks it before
+    downloading): what documents.start does with the job."""
+    run = ImportRun.objects.create(original_name="finess.csv", status=status)
+    if stalled:
+        silent_for(run, ImportRun.QUEUED_AFTER * 2)
+    run.refresh_from_db()
+    assert documents.nothing_to_do(run) is left_alone
+    assert (documents.start(ImportRun, run.pk) is None) is left_alone
+
