@@ -5,6 +5,7 @@ backends terminated) are in tests/faults/."""
 
 import contextvars
 import html
+import time
 import uuid
 from pathlib import Path
 
@@ -283,3 +284,37 @@ def test_nothing_to_do_is_the_rule_start_applies(status, stalled, left_alone):
     assert documents.nothing_to_do(run) is left_alone
     assert (documents.start(ImportRun, run.pk) is None) is left_alone
 
+
+@pytest.mark.django_db(transaction=True)  # the heartbeat writes from its own thread
+def test_a_stale_attempts_heartbeat_leaves_the_attempt_relancer_started_alone(monkeypatch):
+    monkeypatch.setattr(documents, "enqueue_on_commit", lambda model, pk: None)  # no worker
+    run = ImportRun.objects.create(original_name="finess.csv")
+    with documents.attempt_scope():
+        stale = documents.start(ImportRun, run.pk)
+        assert (stale.generation, stale.attempts) == (1, 1)
+        # The first worker went silent; "Relancer" starts the job again in another worker
+        # (its own task context): a new generation, running.
+        silent_for(run, ImportRun.STALLED_AFTER * 2)
+        assert documents.restart(stale)
+        newer = contextvars.Context().run(documents.start, ImportRun, run.pk)
+        assert (newer.generation, newer.attempts) == (2, 1)
+        long_ago = timezone.now() - ImportRun.STALLED_AFTER * 2
+        ImportRun.objects.filter(pk=run.pk).update(updated_at=long_ago)
+        # The first worker wakes up and beats: the new attempt's clock does not move.
+        with documents.heartbeat(ImportRun, run.pk, every=0.02):
+            time.sleep(0.2)
+        run.refresh_from_db()
+        assert run.updated_at == long_ago and run.is_stalled
+        assert (run.status, run.generation, run.attempts) == ("running", 2, 1)
+
+    # The worker of the new attempt does keep it alive.
+    def own_beat():
+        with documents.attempt_scope():
+            documents.start(ImportRun, run.pk)  # (stalled: started again, attempt 2)
+            ImportRun.objects.filter(pk=run.pk).update(updated_at=long_ago)
+            with documents.heartbeat(ImportRun, run.pk, every=0.02):
+                time.sleep(0.2)
+
+    contextvars.Context().run(own_beat)
+    run.refresh_from_db()
+    assert run.updated_at > long_ago and not run.is_stalled
