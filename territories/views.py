@@ -1,10 +1,9 @@
-from django.core.paginator import Paginator
 from django.shortcuts import render
-from django.utils.functional import cached_property
 from django.views.decorators.http import require_http_methods, require_POST
 
 from core import imports
 from core.idempotency import once_per_submission
+from core.pagination import CappedPaginator
 from territories import services
 from territories.forms import EstablishmentSearchForm, FinessImportForm
 from territories.identifiers import finess_suggestion
@@ -15,28 +14,6 @@ from territories.nomenclatures import LEGAL_FORM_RULES
 # cost as much as finding the page (~35 ms at 100 000 ET). Pages stop there too.
 SEARCH_COUNT_CAP = 500
 SEARCH_PAGE_SIZE = 25
-
-
-class CappedPaginator(Paginator):
-    """A Paginator whose count stops at `cap`: `SELECT COUNT(*) FROM (… LIMIT cap + 1)` on
-    `count_query` (the same rows, unordered). `capped` says that there are more; pages
-    then end at the cap's last page (a page asked beyond it gives that last page)."""
-
-    def __init__(self, object_list, per_page, *, count_query, cap: int):
-        super().__init__(object_list, per_page)
-        self.count_query, self.cap = count_query, cap
-
-    @cached_property
-    def found(self) -> int:
-        return self.count_query[: self.cap + 1].count()
-
-    @property
-    def capped(self) -> bool:
-        return self.found > self.cap
-
-    @cached_property
-    def count(self) -> int:
-        return min(self.found, self.cap)
 
 
 def establishment_search(request):
