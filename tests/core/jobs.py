@@ -24,3 +24,15 @@ def assert_import_page(client, url: str, prefix: str, *, shown: str, polls: bool
     assert fragment.strip().startswith(f'<div id="{prefix}-progress"')
     # When the poll stops, the end is announced once in the live region (out of band).
     assert (f'id="{prefix}-news" hx-swap-oob="innerHTML"' in fragment) is not polls
+
+
+def import_page_states(running: str) -> list[tuple[str, bool, str, bool]]:
+    """The states of an import's page, for `assert_import_page`: (state, polls, shown,
+    relancer), `running` being what the page shows of a running import."""
+    return [
+        ("pending", True, "En attente", False),
+        ("running", True, running, False),
+        ("stalled", False, "Import interrompu", True),
+        ("failed", False, "Import refusé", True),
+        ("done", False, "Import terminé", False),
+    ]

@@ -13,7 +13,7 @@ from core import documents
 from evalimpact.models import HospidiagImport, HospidiagValue
 from evalimpact.services.hospidiag import hospidiag_run_execute
 from evalimpact.tasks import run_hospidiag_import
-from tests.core.jobs import assert_import_page, silent_for
+from tests.core.jobs import assert_import_page, import_page_states, silent_for
 
 pytestmark = pytest.mark.django_db
 
@@ -141,14 +141,7 @@ def test_the_command_says_when_the_queue_is_down(tmp_path, broker_down):
 
 
 @pytest.mark.parametrize(
-    ("state", "polls", "shown", "relancer"),
-    [
-        ("pending", True, "En attente", False),
-        ("running", True, "Avancement : 20 %", False),
-        ("stalled", False, "Import interrompu", True),
-        ("failed", False, "Import refusé", True),
-        ("done", False, "Import terminé", False),
-    ],
+    ("state", "polls", "shown", "relancer"), import_page_states("Avancement : 20 %")
 )
 def test_the_import_page_shows_each_state(world, client, state, polls, shown, relancer):
     fields = {

@@ -16,7 +16,7 @@ from territories import services
 from territories.models import Establishment, ImportRun
 from territories.refresh import refresh_one
 from territories.tasks import run_finess_import
-from tests.core.jobs import assert_import_page, silent_for
+from tests.core.jobs import assert_import_page, import_page_states, silent_for
 
 SAMPLE = Path(__file__).resolve().parents[1] / "fixtures_data" / "finess_sample.csv"
 
@@ -181,14 +181,7 @@ def test_a_stalled_scheduled_refresh_is_downloaded_again(
 
 
 @pytest.mark.parametrize(
-    ("state", "polls", "shown", "relancer"),
-    [
-        ("pending", True, "En attente", False),
-        ("running", True, "Avancement : 42 %", False),
-        ("stalled", False, "Import interrompu", True),
-        ("failed", False, "Import refusé", True),
-        ("done", False, "Import terminé", False),
-    ],
+    ("state", "polls", "shown", "relancer"), import_page_states("Avancement : 42 %")
 )
 def test_the_import_page_shows_each_state(world, client, state, polls, shown, relancer):
     fields = {
