@@ -40,9 +40,14 @@ def require_national_admin(user) -> None:
 
 
 def max_import_bytes() -> int:
-    """The size limit of an uploaded import file (setting FINESS_IMPORT_MAX_BYTES, the
-    limit of the first import page, shared by every import page)."""
-    return settings.FINESS_IMPORT_MAX_BYTES
+    """The size limit of an uploaded import file, the same on every import page (setting
+    IMPORT_MAX_BYTES)."""
+    return settings.IMPORT_MAX_BYTES
+
+
+def size_limit_text() -> str:
+    """The limit as the upload pages state it: « Taille maximale : 200 Mo. »"""
+    return f"Taille maximale : {human_size(max_import_bytes())}."
 
 
 class ImportFileForm(SubmissionKeyMixin, DsfrForm):
@@ -62,6 +67,13 @@ class ImportFileForm(SubmissionKeyMixin, DsfrForm):
     extension_error = ""
     # Column names that help the detector find the header line (as the importer asks).
     expected_columns: tuple[str, ...] = ()
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        field = self.fields["file"]
+        field.help_text = f"{field.help_text} {size_limit_text()}".strip()
+        # The bound field, made by the DSFR form's own __init__, keeps its own copy.
+        self["file"].help_text = field.help_text
 
     def clean_file(self):
         uploaded = self.cleaned_data["file"]

@@ -260,7 +260,13 @@ WHITENOISE_USE_FINDERS = DEBUG
 
 # Uploads: a hard cap on what Django accepts, and a per-file cap checked by validators.
 UPLOAD_MAX_BYTES = int(os.environ.get("UPLOAD_MAX_BYTES", str(10 * 1024 * 1024)))
-FINESS_IMPORT_MAX_BYTES = int(os.environ.get("FINESS_IMPORT_MAX_BYTES", str(200 * 1024 * 1024)))
+# Size limit of a file uploaded on an import page (FINESS, Hospi Diag). Its first name,
+# FINESS_IMPORT_MAX_BYTES, is still read when IMPORT_MAX_BYTES is not set.
+IMPORT_MAX_BYTES = int(
+    os.environ.get("IMPORT_MAX_BYTES")
+    or os.environ.get("FINESS_IMPORT_MAX_BYTES")
+    or str(200 * 1024 * 1024)
+)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 5000

@@ -73,3 +73,28 @@ def test_pdf_running_header_shows_the_title_verbatim():
     text = PdfReader(io.BytesIO(pdf)).pages[0].extract_text()
     assert title in text
     assert "u0027" not in text
+
+
+@pytest.mark.parametrize(
+    ("env", "limit"),
+    [
+        ({}, 200 * 1024 * 1024),
+        ({"IMPORT_MAX_BYTES": "1000"}, 1000),
+        # A deployment that still sets the former name keeps its limit.
+        ({"FINESS_IMPORT_MAX_BYTES": "2000"}, 2000),
+        ({"IMPORT_MAX_BYTES": "1000", "FINESS_IMPORT_MAX_BYTES": "2000"}, 1000),
+    ],
+)
+def test_the_import_size_limit_is_read_from_its_name_or_its_former_one(env, limit):
+    full_env = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in {"IMPORT_MAX_BYTES", "FINESS_IMPORT_MAX_BYTES"}
+    }
+    full_env.update(DJANGO_SETTINGS_MODULE="config.settings.test", DATABASE_URL="", **env)
+    code = "import django; django.setup(); from django.conf import settings; print(settings.IMPORT_MAX_BYTES)"
+    result = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, env=full_env, capture_output=True, text=True, timeout=120
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert result.stdout.strip() == str(limit)

@@ -205,11 +205,17 @@ def test_a_year_out_of_range_is_refused(world, login):
     assert not HospidiagImport.objects.exists()
 
 
-def test_a_file_over_the_finess_page_limit_is_refused(world, login, settings):
-    settings.FINESS_IMPORT_MAX_BYTES = 100
-    response = _post(login(world.admin))
-    assert "la taille maximale est de 0 Ko" in _text(response)
+def test_a_file_over_the_import_size_limit_is_refused_and_the_page_states_it(
+    world, login, settings
+):
+    settings.IMPORT_MAX_BYTES = 1024
+    client = login(world.admin)
+    assert "Taille maximale : 1 Ko." in _text(client.get(reverse(START)))
+    response = _post(client)
+    assert "la taille maximale est de 1 Ko." in _text(response)
     assert not HospidiagImport.objects.exists()
+    settings.IMPORT_MAX_BYTES = 200 * 1024 * 1024
+    assert "Taille maximale : 200 Mo." in _text(client.get(reverse(START)))
 
 
 def test_a_double_submit_creates_one_run(world, login, django_capture_on_commit_callbacks):

@@ -72,8 +72,16 @@ def test_web_import_refuses_binary_and_wrong_extension_files(world, client):
 
 
 def test_web_import_refuses_a_file_over_the_size_limit(world, client, settings):
-    settings.FINESS_IMPORT_MAX_BYTES = 100
+    settings.IMPORT_MAX_BYTES = 1024  # the sample weighs 1.6 Ko
     client.force_login(world.admin, backend="django.contrib.auth.backends.ModelBackend")
+    page = client.get(reverse("territories:import_start")).content.decode()
+    assert "Taille maximale : 1 Ko." in page  # the limit is stated before the upload
     response = client.post(reverse("territories:import_start"), {"file": _upload()})
-    assert "la taille maximale est de" in response.content.decode()
+    assert "Le fichier pèse 2 Ko : la taille maximale est de 1 Ko." in response.content.decode()
     assert not ImportRun.objects.exists()
+
+
+def test_the_page_states_the_default_size_limit(world, client):
+    client.force_login(world.admin, backend="django.contrib.auth.backends.ModelBackend")
+    page = client.get(reverse("territories:import_start")).content.decode()
+    assert "Taille maximale : 200 Mo." in page
