@@ -13,6 +13,7 @@ Errors: a user other than a national admin gets PermissionDenied (403); a refuse
 back on the form with a French message, and nothing is stored.
 """
 
+import contextlib
 import tempfile
 import uuid
 from pathlib import Path
@@ -86,18 +87,32 @@ class ImportFileForm(SubmissionKeyMixin, DsfrForm):
         name = (uploaded.name or "").lower()
         if not name.endswith(self.accepted_extensions):
             raise forms.ValidationError(self.extension_error)
-        with tempfile.NamedTemporaryFile(suffix=Path(name).suffix) as copy:
-            for chunk in uploaded.chunks():
-                copy.write(chunk)
-            copy.flush()
+        with _on_disk(uploaded) as path:
             try:
                 self.detected = detect(
-                    copy.name, name=uploaded.name, expected_columns=self.expected_columns
+                    path, name=uploaded.name, expected_columns=self.expected_columns
                 )
             except FormatError as error:
                 raise forms.ValidationError(str(error)) from error
         uploaded.seek(0)
         return uploaded
+
+
+@contextlib.contextmanager
+def _on_disk(uploaded):
+    """A path to the upload's bytes for the detector: the file Django already wrote to disk
+    for a large upload (TemporaryUploadedFile, over FILE_UPLOAD_MAX_MEMORY_SIZE), never
+    copied again; a small upload held in memory is written out in chunks."""
+    try:
+        yield uploaded.temporary_file_path()
+        return
+    except AttributeError:  # InMemoryUploadedFile: at most FILE_UPLOAD_MAX_MEMORY_SIZE
+        pass
+    with tempfile.NamedTemporaryFile(suffix=Path(uploaded.name or "").suffix) as copy:
+        for chunk in uploaded.chunks():
+            copy.write(chunk)
+        copy.flush()
+        yield copy.name
 
 
 def stored_name(prefix: str, original: str, suffixes: tuple[str, ...]) -> str:
@@ -112,7 +127,10 @@ def stored_name(prefix: str, original: str, suffixes: tuple[str, ...]) -> str:
 def store_upload(job, uploaded, *, prefix: str, suffixes: tuple[str, ...]):
     """Save `job` (an unsaved BackgroundJob with a `file` field) with the uploaded file,
     and enqueue its task after commit (a broker that cannot be reached fails the job with
-    a French message, never the request). Returns the job."""
+    a French message, never the request). Returns the job.
+
+    The storage writes the upload in chunks (UploadedFile.chunks()), or moves Django's own
+    temporary file of a large upload into place: the file is never held whole in memory."""
     job.file.save(stored_name(prefix, uploaded.name, suffixes), uploaded, save=False)
     job.save()
     documents.enqueue_on_commit(type(job), job.pk)
