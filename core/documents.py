@@ -94,10 +94,12 @@ def _this_attempt(model, pk: int, claims: dict | None = None) -> Q:
 
 class GenerationRefused(Exception):  # noqa: N818 - reads as a verdict, like ValidationError
     """The document cannot be produced from the current data: fail at once with this
-    French message, without retrying."""
+    French message, without retrying. `permanent` (an import's file is refused: a
+    core.models.ImportJob) records that "Relancer" would fail the same way."""
 
-    def __init__(self, message: str):
+    def __init__(self, message: str, *, permanent: bool = False):
         self.message = message
+        self.permanent = permanent
         super().__init__(message)
 
 
@@ -279,23 +281,26 @@ def _delete_quietly(job, field_name: str, name: str) -> None:
         logger.warning("Fichier obsolète non supprimé : %s", name)
 
 
-def fail(model, pk: int, text: str | None = None) -> bool:
+def fail(model, pk: int, text: str | None = None, *, permanent: bool = False) -> bool:
     """End the job in "failed" with `text` (default: the model's FAILED message); returns
-    whether it did.
+    whether it did. `permanent` (an ImportJob only): running it again would fail the same
+    way (its file is refused), so "Relancer" is not offered.
 
     A job done is left alone, and so is a job that is no longer the attempt this task
     started (`attempt_scope`): a stale worker failing late never fails the new run that
     "Relancer" or the reaper started on the same row.
     """
-    return _fail(model, _this_attempt(model, pk), text or message_of(model, "FAILED"))
+    text = text or message_of(model, "FAILED")
+    return _fail(model, _this_attempt(model, pk), text, permanent=permanent)
 
 
-def _fail(model, job: Q, text: str) -> bool:
+def _fail(model, job: Q, text: str, *, permanent: bool = False) -> bool:
     """Fail the job `job` selects, unless it is done; whether a row was failed."""
+    kind = {"permanent_failure": True} if permanent else {}
     return bool(
         model.objects.filter(job)
         .exclude(status=model.Status.DONE)
-        .update(status=model.Status.FAILED, error=text, updated_at=timezone.now())
+        .update(status=model.Status.FAILED, error=text, updated_at=timezone.now(), **kind)
     )
 
 
@@ -417,7 +422,7 @@ def _run(task, model, pk: int, generate, *, eager: bool, message: str | None) ->
         with contextlib.nullcontext() if eager else heartbeat(model, pk):
             generate()
     except GenerationRefused as refused:
-        fail(model, pk, refused.message)
+        fail(model, pk, refused.message, permanent=refused.permanent)
     except Exception as error:
         if eager or task.request.retries >= task.max_retries:
             logger.exception("Génération en échec : %s n° %s", model._meta.label, pk)

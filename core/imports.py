@@ -4,8 +4,9 @@ A national admin uploads a file on the import's page (`ImportFileForm`, checked 
 anything is stored); the kit's service stores it on a pending core.models.BackgroundJob
 (`store_upload`) and enqueues its task; the browser is sent to the job's page, which the
 htmx poll refreshes (`job_page`: the fragment alone for htmx) until the import ends, and
-which offers "Relancer" on a failed or stalled run (`retry`). The kits keep their wording,
-services and templates; the steps both imports share live here.
+which offers "Relancer" on a stalled run or a transient failure (`retry`), or asks for a
+corrected file when the file itself failed the import (core.models.ImportJob). The kits
+keep their wording, services and templates; the steps both imports share live here.
 
 Views: `upload_page`, `job_page` and `retry` return the response of a kit's view, which
 stays a thin function (decorated with core.idempotency.once_per_submission for the upload).
@@ -160,11 +161,16 @@ def job_page(request, model, pk: int, *, template: str, fragment: str, context=N
 
 def retry(request, model, pk: int, *, detail: str, name: str):
     """ "Relancer": import a failed or stalled job's file again (core.documents.restart;
-    an import is all or nothing, so nothing is imported twice). `name`: "import FINESS"."""
+    an import is all or nothing, so nothing is imported twice). Refused when the file
+    itself failed the import (`needs_new_file`). `name`: "import FINESS"."""
     require_national_admin(request.user)
     job = get_object_or_404(model, pk=pk)
     if documents.restart(job):
         messages.success(request, f"L'{name} est relancé.")
+    elif job.needs_new_file:
+        messages.error(
+            request, f"Relancer cet {name} échouerait de même : déposez un fichier corrigé."
+        )
     else:
         messages.info(request, f"Cet {name} est terminé ou en cours.")
     return redirect(detail, pk=job.pk)

@@ -107,6 +107,36 @@ class BackgroundJob(models.Model):
         return 100 if self.is_done else self.progress
 
 
+class ImportJob(BackgroundJob):
+    """An import of an uploaded file (FINESS, Hospi Diag): a BackgroundJob whose failure
+    says whether running it again can help.
+
+    A transient failure (worker lost, database or broker down) offers "Relancer"; a
+    permanent one (`permanent_failure`: the file is not of the expected kind, cannot be
+    read, has a bad encoding) would fail the same way again, so the page asks for a
+    corrected file instead and "Relancer" is refused (`can_retry` is False).
+    core.documents.fail(..., permanent=True) records it.
+    """
+
+    permanent_failure = models.BooleanField(
+        "échec définitif",
+        default=False,
+        help_text="Le fichier lui-même est en cause : relancer l'import échouerait de même.",
+    )
+
+    class Meta:
+        abstract = True
+
+    @property
+    def can_retry(self) -> bool:
+        return super().can_retry and not self.needs_new_file
+
+    @property
+    def needs_new_file(self) -> bool:
+        """Failed because of its file: the page asks for a corrected file."""
+        return self.status == self.Status.FAILED and self.permanent_failure
+
+
 class GeneratedDocument(BackgroundJob):
     """A document produced in the background, with a status the user can follow.
 

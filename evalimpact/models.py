@@ -14,7 +14,7 @@ from simple_history.models import HistoricalRecords
 
 from cooperations.models import Cooperation, Membership, ScopedQuerySet
 from core.catalogue_versions import CatalogueVersion as BaseCatalogueVersion
-from core.models import BackgroundJob, RequestedDocument, user_reference
+from core.models import ImportJob, RequestedDocument, user_reference
 from core.workflow import TransitionLog, Workflow
 
 DEFAULT_THRESHOLDS = [-5, 2, 10, 25]
@@ -424,10 +424,10 @@ class Answer(models.Model):
         return f"Réponse {self.indicator_id} de l'évaluation {self.evaluation_id}"
 
 
-class HospidiagImport(BackgroundJob):
+class HospidiagImport(ImportJob):
     """One run of the Hospi Diag import, with its report of skipped lines.
 
-    A core.models.BackgroundJob, like the FINESS import: a file handed to Celery
+    A core.models.ImportJob (a BackgroundJob), like the FINESS import: a file handed to Celery
     (`manage.py import_hospidiag --en-tache`) is stored on the run and imported by
     evalimpact.tasks.run_hospidiag_import with the life cycle of core.documents (status
     page, heartbeat, stalled-job reaper, "Relancer"). The import is one transaction keyed

@@ -7,7 +7,7 @@ from django.db.models.functions import Concat
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
-from core.models import BackgroundJob
+from core.models import ImportJob
 from territories.finess import validate_finess
 
 
@@ -296,11 +296,11 @@ class Establishment(AddressMixin):
         return self.long_name or self.name
 
 
-class ImportRun(BackgroundJob):
+class ImportRun(ImportJob):
     """One FINESS import (web upload or scheduled refresh): who started it, its progress and
     its report (the import's audit).
 
-    A core.models.BackgroundJob: core.documents runs its life cycle like a generated
+    A core.models.ImportJob (a BackgroundJob): core.documents runs its life cycle like a generated
     document's (the run beats while it imports; the stalled-job reaper re-queues it when its
     worker dies, MAX_ATTEMPTS times, then fails it in French; "Relancer" starts it again; a
     message delivered twice does nothing). What it produces is the register's rows, in one

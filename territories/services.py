@@ -157,8 +157,12 @@ def import_run_execute(
         if not (current.status == ImportRun.Status.RUNNING and current.is_polling):
             # (a duplicate of a run another worker imports leaves it to that worker)
             documents.fail(ImportRun, run_id, busy.message)
-    except (NotAFinessFile, DownloadError) as error:
-        documents.fail(ImportRun, run_id, str(error))
+    except NotAFinessFile as error:
+        # The file itself is refused (not FINESS, unreadable, bad encoding): "Relancer"
+        # would fail the same way; the page asks for a corrected file.
+        documents.fail(ImportRun, run_id, str(error), permanent=True)
+    except DownloadError as error:
+        documents.fail(ImportRun, run_id, str(error))  # the source may answer next time
     except Exception as error:  # noqa: BLE001 - reported to the admin in French, nothing written
         if not last_try and isinstance(error, TRANSIENT_ERRORS):
             # A dropped connection or a deadlock: the task tries again (nothing was written).

@@ -451,7 +451,8 @@ def hospidiag_run_execute(*, run_id: int) -> HospidiagImport:
         try:
             import_hospidiag(path, year=run.year, run=run)
         except HospidiagFormatError as error:
-            raise documents.GenerationRefused(str(error)) from error
+            # The file itself is refused: "Relancer" would fail the same way.
+            raise documents.GenerationRefused(str(error), permanent=True) from error
     return documents.finish(run, {}, fields=REPORT_FIELDS)
 
 

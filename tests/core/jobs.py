@@ -34,5 +34,7 @@ def import_page_states(running: str) -> list[tuple[str, bool, str, bool]]:
         ("running", True, running, False),
         ("stalled", False, "Import interrompu", True),
         ("failed", False, "Import refusé", True),
+        # Failed because of its file: "Relancer" would fail the same way.
+        ("refused", False, "Déposez un fichier corrigé", False),
         ("done", False, "Import terminé", False),
     ]

@@ -105,7 +105,7 @@ def test_a_duplicate_delivery_while_a_live_worker_imports_does_nothing():
     assert not HospidiagValue.objects.exists()
 
 
-def test_a_wrong_file_fails_in_french_and_relancer_starts_it_again(
+def test_a_wrong_file_fails_in_french_and_asks_for_a_corrected_file_not_relancer(
     world, client, django_capture_on_commit_callbacks
 ):
     run = _run(content=b"nom;valeur\nA;1\n", name="export2022.csv")
@@ -113,11 +113,31 @@ def test_a_wrong_file_fails_in_french_and_relancer_starts_it_again(
     run.refresh_from_db()
     assert run.status == "failed" and "pas de colonne « finess »" in run.error
     assert run.attempts == 1 and not HospidiagValue.objects.exists()
+    # The file itself is at fault: running it again would fail the same way.
+    assert run.permanent_failure and not run.can_retry
     client.force_login(world.admin, backend="django.contrib.auth.backends.ModelBackend")
     page = _page(client, run)
-    assert "Import refusé" in page and "Relancer l'import" in page
-    # The file is replaced by a good one (as an admin would after reading the message).
-    run.file.save("hd2022.csv", ContentFile(GOOD))
+    assert "Import refusé" in page and "Relancer l'import" not in page
+    upload = reverse("evalimpact:hospidiag_import_start")
+    assert f'<a href="{upload}">Déposez un fichier corrigé</a>' in page
+    # A "Relancer" posted anyway (a page loaded before) is refused in French.
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("evalimpact:hospidiag_import_retry", args=[run.pk]))
+    run.refresh_from_db()
+    assert (run.status, run.generation) == ("failed", 1)
+    assert "Relancer cet import Hospi Diag échouerait de même : déposez un fichier corrigé." in (
+        html.unescape(client.get(response["Location"]).content.decode())
+    )
+
+
+def test_a_transient_failure_keeps_relancer_which_starts_the_run_again(
+    world, client, django_capture_on_commit_callbacks
+):
+    # Failed for a reason outside the file (here: the broker was down).
+    run = _run(status="failed", error=HospidiagImport.QUEUE_DOWN_MESSAGE)
+    client.force_login(world.admin, backend="django.contrib.auth.backends.ModelBackend")
+    page = _page(client, run)
+    assert "Relancer l'import" in page and "Déposez un fichier corrigé" not in page
     with django_capture_on_commit_callbacks(execute=True):
         client.post(reverse("evalimpact:hospidiag_import_retry", args=[run.pk]))
     run.refresh_from_db()
@@ -148,7 +168,12 @@ def test_the_import_page_shows_each_state(world, client, state, polls, shown, re
         "pending": {},
         "running": {"status": "running", "attempts": 1, "progress": 20},
         "stalled": {"status": "running", "attempts": 1},
-        "failed": {"status": "failed", "error": "Le fichier n'a pas de colonne « finess »."},
+        "failed": {"status": "failed", "error": HospidiagImport.QUEUE_DOWN_MESSAGE},
+        "refused": {
+            "status": "failed",
+            "error": "Le fichier n'a pas de colonne « finess ».",
+            "permanent_failure": True,
+        },
         "done": {"status": "done", "lines_read": 2, "values_stored": 2},
     }[state]
     run = _run(**fields)

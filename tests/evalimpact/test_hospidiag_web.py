@@ -134,7 +134,7 @@ def test_the_year_asked_for_wins_over_a_name_without_one(
     assert HospidiagValue.objects.filter(year=2022).count() == 667
 
 
-def test_without_a_year_anywhere_the_run_fails_in_french_and_offers_relancer(
+def test_without_a_year_anywhere_the_run_fails_in_french_and_asks_for_a_new_upload(
     world, login, django_capture_on_commit_callbacks
 ):
     client = login(world.admin)
@@ -144,7 +144,7 @@ def test_without_a_year_anywhere_the_run_fails_in_french_and_offers_relancer(
     assert run.status == "failed"
     page = _text(client.get(response["Location"]))
     assert "Impossible de déduire l'année" in page and "champ « Année des données »" in page
-    assert "Relancer l'import" in page
+    assert "Relancer l'import" not in page and "Déposez un fichier corrigé" in page
     assert not HospidiagValue.objects.exists()
 
 
@@ -159,7 +159,7 @@ def test_a_finess_file_fails_with_the_importers_message(
     assert "Ce fichier est au format JSON, pas un tableau (CSV ou Excel)" in run.error
     page = _text(client.get(response["Location"]))
     assert "Import refusé" in page and "format JSON, pas un tableau" in page
-    assert "Relancer l'import" in page
+    assert "Relancer l'import" not in page and "Déposez un fichier corrigé" in page
     assert not HospidiagValue.objects.exists()
 
 

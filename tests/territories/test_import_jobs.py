@@ -188,7 +188,12 @@ def test_the_import_page_shows_each_state(world, client, state, polls, shown, re
         "pending": {},
         "running": {"status": "running", "attempts": 1},
         "stalled": {"status": "running", "attempts": 1},
-        "failed": {"status": "failed", "error": "Le fichier n'est pas un extrait FINESS."},
+        "failed": {"status": "failed", "error": ImportRun.QUEUE_DOWN_MESSAGE},
+        "refused": {
+            "status": "failed",
+            "error": "Le fichier n'est pas un extrait FINESS.",
+            "permanent_failure": True,
+        },
         "done": {"status": "done"},
     }[state]
     run = _run(world, **fields)

@@ -1,3 +1,4 @@
+import html
 from pathlib import Path
 
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -47,6 +48,34 @@ def test_web_import_of_a_wrong_file_fails_cleanly(
     assert run.status == "failed"
     assert "n'est pas un extrait FINESS" in run.error
     assert Establishment.objects.count() == before
+    # The file itself is at fault: no "Relancer", a corrected file is asked for.
+    assert run.permanent_failure and not run.can_retry
+    detail = reverse("territories:import_detail", args=[run.pk])
+    page = html.unescape(client.get(detail).content.decode())
+    assert "Import refusé" in page and "Relancer l'import" not in page
+    upload = reverse("territories:import_start")
+    assert f'<a href="{upload}">Déposez un fichier corrigé</a>' in page
+    response = client.post(reverse("territories:import_retry", args=[run.pk]))
+    run.refresh_from_db()
+    assert (run.status, run.generation) == ("failed", 1)
+    assert "Relancer cet import FINESS échouerait de même : déposez un fichier corrigé." in (
+        html.unescape(client.get(response["Location"]).content.decode())
+    )
+
+
+def test_a_transient_failure_keeps_relancer(world, client, django_capture_on_commit_callbacks):
+    run = ImportRun.objects.create(
+        original_name="extrait.csv", status="failed", error=ImportRun.QUEUE_DOWN_MESSAGE
+    )
+    run.file.save("extrait.csv", SimpleUploadedFile("extrait.csv", SAMPLE.read_bytes()))
+    client.force_login(world.admin, backend="django.contrib.auth.backends.ModelBackend")
+    detail = reverse("territories:import_detail", args=[run.pk])
+    page = html.unescape(client.get(detail).content.decode())
+    assert "Relancer l'import" in page and "Déposez un fichier corrigé" not in page
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("territories:import_retry", args=[run.pk]))
+    run.refresh_from_db()
+    assert (run.status, run.generation, run.created_count) == ("done", 2, 4)
 
 
 def test_web_import_refuses_binary_and_wrong_extension_files(world, client):
