@@ -403,10 +403,6 @@ class ApprovalMode(models.TextChoices):
     TACIT = "tacit", "Approbation tacite"
 
 
-class ConventionQuerySet(ScopedQuerySet):
-    pass
-
-
 class Convention(models.Model):
     cooperation = models.OneToOneField(
         Cooperation, on_delete=models.CASCADE, related_name="convention"
@@ -436,7 +432,7 @@ class Convention(models.Model):
     version = models.PositiveIntegerField(default=1)
     history = HistoricalRecords()
 
-    objects = ConventionQuerySet.as_manager()
+    objects = ScopedQuerySet.as_manager()
     workflow = Workflow(Status, CONVENTION_MOVES, field="status")
 
     class Meta:
@@ -537,13 +533,9 @@ class VersionFiles(GeneratedDocument):
 
     objects = VersionFilesQuerySet.as_manager()
 
-    class Meta:
+    class Meta(GeneratedDocument.Meta):
         verbose_name = "fichiers d'une version"
         verbose_name_plural = "fichiers des versions"
-        # The reaper's sweep (core.documents.reap).
-        indexes = [
-            models.Index(fields=["status", "updated_at"], name="versionfiles_status_updated")
-        ]
 
     def __str__(self) -> str:
         return f"Fichiers de la version {self.version_id} ({self.get_status_display()})"

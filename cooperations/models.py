@@ -414,9 +414,11 @@ class Cooperation(models.Model):
 class ScopedQuerySet(models.QuerySet):
     """The queryset of a kit model, scoped through its cooperation.
 
-    A subclass names the path from the model to its cooperation (`cooperation_path`, e.g.
-    "activity__cooperation"); `visible_to(user)` and `editable_by(user)` then apply the one
-    scope rule (cooperations/scoping.py) instead of each kit copying it.
+    A model with a `cooperation` field takes it as it is (`objects = ScopedQuerySet.as_manager()`);
+    a subclass names another path from the model to its cooperation (`cooperation_path`, e.g.
+    "activity__cooperation") or adds queries of its own. `visible_to(user)` and
+    `editable_by(user)` then apply the one scope rule (cooperations/scoping.py) instead of
+    each kit copying it.
     """
 
     cooperation_path = "cooperation"

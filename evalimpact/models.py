@@ -303,10 +303,6 @@ EVALUATION_MOVES = {
 }
 
 
-class EvaluationQuerySet(ScopedQuerySet):
-    pass
-
-
 class Evaluation(models.Model):
     cooperation = models.ForeignKey(
         Cooperation, on_delete=models.CASCADE, related_name="evaluations"
@@ -341,7 +337,7 @@ class Evaluation(models.Model):
     version = models.PositiveIntegerField(default=1)
     history = HistoricalRecords()
 
-    objects = EvaluationQuerySet.as_manager()
+    objects = ScopedQuerySet.as_manager()
     workflow = Workflow(EvaluationStatus, EVALUATION_MOVES, field="status")
 
     class Meta:
@@ -463,14 +459,10 @@ class HospidiagImport(BackgroundJob):
     summary = models.TextField("compte rendu", blank=True)
     started_by = user_reference()
 
-    class Meta:
+    class Meta(BackgroundJob.Meta):
         verbose_name = "import Hospi Diag"
         verbose_name_plural = "imports Hospi Diag"
         ordering = ["-created_at"]
-        indexes = [
-            # The reaper's sweep (core.documents.reap).
-            models.Index(fields=["status", "updated_at"], name="hospidiagimport_status_updated")
-        ]
 
     def __str__(self) -> str:
         return f"{self.file_name} ({self.year or 'année à lire dans le fichier'})"
@@ -498,10 +490,6 @@ class HospidiagValue(models.Model):
         return f"{self.finess} {self.code} {self.year} = {self.value}"
 
 
-class SummaryPdfQuerySet(ScopedQuerySet):
-    pass
-
-
 class SummaryPdf(RequestedDocument):
     """One requested Eval'Impact summary PDF (live data: a new request, a new document).
 
@@ -517,15 +505,14 @@ class SummaryPdf(RequestedDocument):
         "fichier", upload_to="evalimpact/syntheses/", blank=True, max_length=255
     )
 
-    objects = SummaryPdfQuerySet.as_manager()
+    objects = ScopedQuerySet.as_manager()
 
     class Meta(RequestedDocument.Meta):
         verbose_name = "synthèse PDF Eval'Impact"
         verbose_name_plural = "synthèses PDF Eval'Impact"
         indexes = [
+            *RequestedDocument.Meta.indexes,
             models.Index(fields=["cooperation", "-created_at"]),
-            # The reaper's sweep (core.documents.reap).
-            models.Index(fields=["status", "updated_at"], name="summarypdf_status_updated"),
         ]
 
     def __str__(self) -> str:

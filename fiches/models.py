@@ -212,10 +212,6 @@ STEP_MOVES = {
 }
 
 
-class StepQuerySet(ScopedQuerySet):
-    pass
-
-
 class Step(models.Model):
     cooperation = models.ForeignKey(
         Cooperation, on_delete=models.CASCADE, related_name="kit1_steps"
@@ -234,7 +230,7 @@ class Step(models.Model):
     version = models.PositiveIntegerField(default=1)
     history = HistoricalRecords()
 
-    objects = StepQuerySet.as_manager()
+    objects = ScopedQuerySet.as_manager()
     workflow = Workflow(StepState, STEP_MOVES, field="state")
 
     class Meta:

@@ -134,10 +134,6 @@ class ItemStatus(models.TextChoices):
     NOT_APPLICABLE = "sans_objet", "Sans objet"
 
 
-class ChecklistItemQuerySet(ScopedQuerySet):
-    pass
-
-
 class ChecklistItem(models.Model):
     """A point of a cooperation's SI checklist. Its text is copied from the catalogue at
     generation, so that a later catalogue edit does not change what the team answered."""
@@ -178,7 +174,7 @@ class ChecklistItem(models.Model):
     version = models.PositiveIntegerField(default=1)
     history = HistoricalRecords()
 
-    objects = ChecklistItemQuerySet.as_manager()
+    objects = ScopedQuerySet.as_manager()
 
     class Meta:
         verbose_name = "point de la check-list SI d'une coopération"

@@ -26,10 +26,6 @@ CURRENT_DUE = Coalesce("revised_on", "planned_on")
 DEFAULT_AT_RISK_MAX_DAYS = 30
 
 
-class ActivityQuerySet(ScopedQuerySet):
-    pass
-
-
 class ProjectSettings(models.Model):
     """Per-cooperation settings of the tracker (kept out of Cooperation on purpose)."""
 
@@ -101,7 +97,7 @@ class Activity(models.Model):
     version = models.PositiveIntegerField(default=1)
     history = HistoricalRecords(m2m_fields=[depends_on])
 
-    objects = ActivityQuerySet.as_manager()
+    objects = ScopedQuerySet.as_manager()
 
     class Meta:
         verbose_name = "chantier"
@@ -329,10 +325,6 @@ class Risk(models.Model):
         return self.probability * self.impact
 
 
-class StatusReportQuerySet(ScopedQuerySet):
-    pass
-
-
 class StatusReport(models.Model):
     """A periodic status report to the COPIL. `snapshot` freezes the numbers of its date."""
 
@@ -351,7 +343,7 @@ class StatusReport(models.Model):
     created_at = models.DateTimeField("établi le", auto_now_add=True)
     history = HistoricalRecords(excluded_fields=["snapshot"])
 
-    objects = StatusReportQuerySet.as_manager()
+    objects = ScopedQuerySet.as_manager()
 
     class Meta:
         verbose_name = "rapport d'avancement"
@@ -396,10 +388,6 @@ class ReportReminder(models.Model):
         return f"Rappel {self.cooperation_id} — {self.due_on}"
 
 
-class CopilPackQuerySet(ScopedQuerySet):
-    pass
-
-
 class CopilPack(RequestedDocument):
     """One COPIL PDF per request; `request_key` makes a double click or a retry harmless.
 
@@ -414,23 +402,18 @@ class CopilPack(RequestedDocument):
     )
     file = models.FileField("fichier", upload_to="suivi/copil/", blank=True, max_length=255)
 
-    objects = CopilPackQuerySet.as_manager()
+    objects = ScopedQuerySet.as_manager()
 
     class Meta(RequestedDocument.Meta):
         verbose_name = "dossier COPIL"
         verbose_name_plural = "dossiers COPIL"
         indexes = [
+            *RequestedDocument.Meta.indexes,
             models.Index(fields=["cooperation", "-created_at"]),
-            # The reaper's sweep (core.documents.reap).
-            models.Index(fields=["status", "updated_at"], name="copilpack_status_updated"),
         ]
 
     def __str__(self) -> str:
         return f"Dossier COPIL du {timezone.localtime(self.created_at):%d/%m/%Y %H:%M}"
-
-
-class CopilMeetingQuerySet(ScopedQuerySet):
-    pass
 
 
 class CopilMeeting(models.Model):
@@ -446,7 +429,7 @@ class CopilMeeting(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     history = HistoricalRecords()
 
-    objects = CopilMeetingQuerySet.as_manager()
+    objects = ScopedQuerySet.as_manager()
 
     class Meta:
         verbose_name = "réunion du COPIL"
