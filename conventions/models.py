@@ -10,6 +10,7 @@ from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
 from cooperations.models import Cooperation, LegalForm, Membership, ScopedQuerySet
+from core.locking import version_field
 from core.models import GeneratedDocument, user_reference
 from core.workflow import TransitionLog, Workflow
 
@@ -303,7 +304,7 @@ class ConventionData(models.Model):
     shared_care_project = models.TextField("projet de soins partagé", blank=True)
     pooled_functions = models.TextField("fonctions mutualisées", blank=True)
     follow_up_committee = models.TextField("comité de suivi", blank=True)
-    version = models.PositiveIntegerField(default=1)
+    version = version_field()
     updated_at = models.DateTimeField("modifiées le", auto_now=True)
     history = HistoricalRecords()
 
@@ -356,7 +357,7 @@ class MemberTerms(models.Model):
         help_text="GCS : un groupement de personnes publiques et de professionnels libéraux "
         "est de droit public (CSP L6133-3 I).",
     )
-    version = models.PositiveIntegerField(default=1)
+    version = version_field()
     history = HistoricalRecords()
 
     class Meta:
@@ -429,7 +430,7 @@ class Convention(models.Model):
     published_on = models.DateField("publiée le", null=True, blank=True)
     created_at = models.DateTimeField("créée le", auto_now_add=True)
     updated_at = models.DateTimeField("modifiée le", auto_now=True)
-    version = models.PositiveIntegerField(default=1)
+    version = version_field()
     history = HistoricalRecords()
 
     objects = ScopedQuerySet.as_manager()

@@ -6,6 +6,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 from simple_history.models import HistoricalRecords
 
+from core.locking import version_field
 from core.models import user_reference
 from core.text import plausible_date_constraints
 from territories.models import ARS, Departement, Establishment, LegalEntity
@@ -363,7 +364,7 @@ class Cooperation(models.Model):
         "dernière activité", default=timezone.now, db_index=True
     )
     # Optimistic locking: a save with a stale version is refused (see services).
-    version = models.PositiveIntegerField(default=1)
+    version = version_field()
     history = HistoricalRecords(
         m2m_fields=[departements, typologies, themes, plan_objectives],
         excluded_fields=["last_activity_at"],

@@ -14,6 +14,7 @@ from simple_history.models import HistoricalRecords
 
 from cooperations.models import Cooperation, Membership, ScopedQuerySet
 from core.catalogue_versions import CatalogueVersion as BaseCatalogueVersion
+from core.locking import version_field
 from core.models import BackgroundJob, RequestedDocument, user_reference
 from core.workflow import TransitionLog, Workflow
 
@@ -334,7 +335,7 @@ class Evaluation(models.Model):
     created_by = user_reference()
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
-    version = models.PositiveIntegerField(default=1)
+    version = version_field()
     history = HistoricalRecords()
 
     objects = ScopedQuerySet.as_manager()

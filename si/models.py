@@ -15,6 +15,7 @@ from django.db.models import Q
 from simple_history.models import HistoricalRecords
 
 from cooperations.models import Cooperation, ScopedQuerySet, Theme
+from core.locking import version_field
 
 
 class Category(models.TextChoices):
@@ -171,7 +172,7 @@ class ChecklistItem(models.Model):
         verbose_name="livrable KIT 3",
     )
     created_at = models.DateTimeField("ajouté le", auto_now_add=True)
-    version = models.PositiveIntegerField(default=1)
+    version = version_field()
     history = HistoricalRecords()
 
     objects = ScopedQuerySet.as_manager()

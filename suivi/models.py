@@ -13,6 +13,7 @@ from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 from cooperations.models import Cooperation, Membership, ScopedQuerySet
+from core.locking import version_field
 from core.models import RequestedDocument, user_reference
 from core.text import plausible_date_constraints
 
@@ -55,7 +56,7 @@ class ProjectSettings(models.Model):
             "il est « en retard ». Entre 1 et 365 jours ; 30 par défaut."
         ),
     )
-    version = models.PositiveIntegerField(default=1)
+    version = version_field()
     history = HistoricalRecords()
 
     class Meta:
@@ -94,7 +95,7 @@ class Activity(models.Model):
     )
     order = models.PositiveSmallIntegerField("ordre", default=0)
     created_at = models.DateTimeField(auto_now_add=True)
-    version = models.PositiveIntegerField(default=1)
+    version = version_field()
     history = HistoricalRecords(m2m_fields=[depends_on])
 
     objects = ScopedQuerySet.as_manager()
@@ -168,7 +169,7 @@ class Deliverable(models.Model):
     )
     rag_override_reason = models.TextField("justification du forçage", blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
-    version = models.PositiveIntegerField(default=1)
+    version = version_field()
     history = HistoricalRecords()
 
     objects = DeliverableQuerySet.as_manager()
@@ -298,7 +299,7 @@ class Risk(models.Model):
     )
     review_on = models.DateField("prochaine revue", null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
-    version = models.PositiveIntegerField(default=1)
+    version = version_field()
     history = HistoricalRecords()
 
     objects = RiskQuerySet.as_manager()
