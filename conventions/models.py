@@ -10,6 +10,7 @@ from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
 from cooperations.models import Cooperation, LegalForm, Membership, ScopedQuerySet
+from core.locking import version_field
 from core.models import GeneratedDocument, user_reference
 from core.workflow import TransitionLog, Workflow
 
@@ -303,7 +304,7 @@ class ConventionData(models.Model):
     shared_care_project = models.TextField("projet de soins partagé", blank=True)
     pooled_functions = models.TextField("fonctions mutualisées", blank=True)
     follow_up_committee = models.TextField("comité de suivi", blank=True)
-    version = models.PositiveIntegerField(default=1)
+    version = version_field()
     updated_at = models.DateTimeField("modifiées le", auto_now=True)
     history = HistoricalRecords()
 
@@ -356,7 +357,7 @@ class MemberTerms(models.Model):
         help_text="GCS : un groupement de personnes publiques et de professionnels libéraux "
         "est de droit public (CSP L6133-3 I).",
     )
-    version = models.PositiveIntegerField(default=1)
+    version = version_field()
     history = HistoricalRecords()
 
     class Meta:
@@ -403,10 +404,6 @@ class ApprovalMode(models.TextChoices):
     TACIT = "tacit", "Approbation tacite"
 
 
-class ConventionQuerySet(ScopedQuerySet):
-    pass
-
-
 class Convention(models.Model):
     cooperation = models.OneToOneField(
         Cooperation, on_delete=models.CASCADE, related_name="convention"
@@ -433,10 +430,10 @@ class Convention(models.Model):
     published_on = models.DateField("publiée le", null=True, blank=True)
     created_at = models.DateTimeField("créée le", auto_now_add=True)
     updated_at = models.DateTimeField("modifiée le", auto_now=True)
-    version = models.PositiveIntegerField(default=1)
+    version = version_field()
     history = HistoricalRecords()
 
-    objects = ConventionQuerySet.as_manager()
+    objects = ScopedQuerySet.as_manager()
     workflow = Workflow(Status, CONVENTION_MOVES, field="status")
 
     class Meta:
@@ -537,13 +534,9 @@ class VersionFiles(GeneratedDocument):
 
     objects = VersionFilesQuerySet.as_manager()
 
-    class Meta:
+    class Meta(GeneratedDocument.Meta):
         verbose_name = "fichiers d'une version"
         verbose_name_plural = "fichiers des versions"
-        # The reaper's sweep (core.documents.reap).
-        indexes = [
-            models.Index(fields=["status", "updated_at"], name="versionfiles_status_updated")
-        ]
 
     def __str__(self) -> str:
         return f"Fichiers de la version {self.version_id} ({self.get_status_display()})"

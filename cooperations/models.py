@@ -6,6 +6,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 from simple_history.models import HistoricalRecords
 
+from core.locking import version_field
 from core.models import user_reference
 from core.text import plausible_date_constraints
 from territories.models import ARS, Departement, Establishment, LegalEntity
@@ -363,7 +364,7 @@ class Cooperation(models.Model):
         "dernière activité", default=timezone.now, db_index=True
     )
     # Optimistic locking: a save with a stale version is refused (see services).
-    version = models.PositiveIntegerField(default=1)
+    version = version_field()
     history = HistoricalRecords(
         m2m_fields=[departements, typologies, themes, plan_objectives],
         excluded_fields=["last_activity_at"],
@@ -414,9 +415,11 @@ class Cooperation(models.Model):
 class ScopedQuerySet(models.QuerySet):
     """The queryset of a kit model, scoped through its cooperation.
 
-    A subclass names the path from the model to its cooperation (`cooperation_path`, e.g.
-    "activity__cooperation"); `visible_to(user)` and `editable_by(user)` then apply the one
-    scope rule (cooperations/scoping.py) instead of each kit copying it.
+    A model with a `cooperation` field takes it as it is (`objects = ScopedQuerySet.as_manager()`);
+    a subclass names another path from the model to its cooperation (`cooperation_path`, e.g.
+    "activity__cooperation") or adds queries of its own. `visible_to(user)` and
+    `editable_by(user)` then apply the one scope rule (cooperations/scoping.py) instead of
+    each kit copying it.
     """
 
     cooperation_path = "cooperation"

@@ -1,6 +1,7 @@
 """Optimistic locking: refuse a save made from a stale form, keep the user's input."""
 
 from django.core.exceptions import ValidationError
+from django.db import models
 from django.db.models import F
 
 STALE_MESSAGE = (
@@ -8,6 +9,13 @@ STALE_MESSAGE = (
     "Vos saisies sont conservées ci-dessous : vérifiez la version à jour "
     "(rechargez la page dans un autre onglet), puis enregistrez à nouveau."
 )
+
+
+def version_field() -> models.PositiveIntegerField:
+    """The `version` of a row edited under optimistic locking: 1 for a new row, raised by one
+    on each save_with_version; the edit form carries it hidden (core.forms.VersionedFormMixin).
+    Not a document's version number (a convention's versions, a catalogue's editions)."""
+    return models.PositiveIntegerField(default=1)
 
 
 class StaleObjectError(ValidationError):

@@ -75,6 +75,10 @@ class BackgroundJob(models.Model):
 
     class Meta:
         abstract = True
+        # The reaper's sweep (core.documents.reap), on every job table ("importrun_status_updated").
+        # A subclass's Meta extends this one; with indexes of its own it keeps this one:
+        # `indexes = [*RequestedDocument.Meta.indexes, ...]` (tests/core checks every job table).
+        indexes = [models.Index(fields=["status", "updated_at"], name="%(class)s_status_updated")]
 
     @property
     def is_running(self) -> bool:
@@ -124,7 +128,7 @@ class ImportJob(BackgroundJob):
         help_text="Le fichier lui-même est en cause : relancer l'import échouerait de même.",
     )
 
-    class Meta:
+    class Meta(BackgroundJob.Meta):
         abstract = True
 
     @property
@@ -160,7 +164,7 @@ class GeneratedDocument(BackgroundJob):
     # The file fields a finished job holds (what `is_ready` checks before offering downloads).
     FILE_FIELDS: tuple[str, ...] = ("file",)
 
-    class Meta:
+    class Meta(BackgroundJob.Meta):
         abstract = True
 
     @property
@@ -176,7 +180,7 @@ class RequestedDocument(GeneratedDocument):
 
     request_key = models.UUIDField(default=uuid.uuid4, unique=True)
 
-    class Meta:
+    class Meta(GeneratedDocument.Meta):
         abstract = True
         ordering = ["-created_at", "-pk"]
 

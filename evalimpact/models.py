@@ -14,6 +14,7 @@ from simple_history.models import HistoricalRecords
 
 from cooperations.models import Cooperation, Membership, ScopedQuerySet
 from core.catalogue_versions import CatalogueVersion as BaseCatalogueVersion
+from core.locking import version_field
 from core.models import ImportJob, RequestedDocument, user_reference
 from core.workflow import TransitionLog, Workflow
 
@@ -303,10 +304,6 @@ EVALUATION_MOVES = {
 }
 
 
-class EvaluationQuerySet(ScopedQuerySet):
-    pass
-
-
 class Evaluation(models.Model):
     cooperation = models.ForeignKey(
         Cooperation, on_delete=models.CASCADE, related_name="evaluations"
@@ -338,10 +335,10 @@ class Evaluation(models.Model):
     created_by = user_reference()
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
-    version = models.PositiveIntegerField(default=1)
+    version = version_field()
     history = HistoricalRecords()
 
-    objects = EvaluationQuerySet.as_manager()
+    objects = ScopedQuerySet.as_manager()
     workflow = Workflow(EvaluationStatus, EVALUATION_MOVES, field="status")
 
     class Meta:
@@ -463,14 +460,10 @@ class HospidiagImport(ImportJob):
     summary = models.TextField("compte rendu", blank=True)
     started_by = user_reference()
 
-    class Meta:
+    class Meta(ImportJob.Meta):
         verbose_name = "import Hospi Diag"
         verbose_name_plural = "imports Hospi Diag"
         ordering = ["-created_at"]
-        indexes = [
-            # The reaper's sweep (core.documents.reap).
-            models.Index(fields=["status", "updated_at"], name="hospidiagimport_status_updated")
-        ]
 
     def __str__(self) -> str:
         return f"{self.file_name} ({self.year or 'année à lire dans le fichier'})"
@@ -498,10 +491,6 @@ class HospidiagValue(models.Model):
         return f"{self.finess} {self.code} {self.year} = {self.value}"
 
 
-class SummaryPdfQuerySet(ScopedQuerySet):
-    pass
-
-
 class SummaryPdf(RequestedDocument):
     """One requested Eval'Impact summary PDF (live data: a new request, a new document).
 
@@ -517,15 +506,14 @@ class SummaryPdf(RequestedDocument):
         "fichier", upload_to="evalimpact/syntheses/", blank=True, max_length=255
     )
 
-    objects = SummaryPdfQuerySet.as_manager()
+    objects = ScopedQuerySet.as_manager()
 
     class Meta(RequestedDocument.Meta):
         verbose_name = "synthèse PDF Eval'Impact"
         verbose_name_plural = "synthèses PDF Eval'Impact"
         indexes = [
+            *RequestedDocument.Meta.indexes,
             models.Index(fields=["cooperation", "-created_at"]),
-            # The reaper's sweep (core.documents.reap).
-            models.Index(fields=["status", "updated_at"], name="summarypdf_status_updated"),
         ]
 
     def __str__(self) -> str:

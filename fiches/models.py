@@ -6,17 +6,19 @@ from django.db.models import Q
 from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
-from cooperations.models import Cooperation, LegalForm, ScopedQuerySet
+from cooperations.models import Cooperation, LegalForm, Phase, ScopedQuerySet
 from core.catalogue_versions import CatalogueVersion as BaseCatalogueVersion
+from core.locking import version_field
 from core.models import user_reference
 from core.workflow import TransitionLog, Workflow
 
-
-class FichePhase(models.TextChoices):
-    COMPRENDRE = "comprendre", "Comprendre (opportunité)"
-    DECIDER = "decider", "Décider (faisabilité)"
-    METTRE_EN_OEUVRE = "mettre_en_oeuvre", "Mettre en œuvre"
-    EVALUER = "evaluer", "Évaluer"
+# The phase a fiche belongs to: one of a project's working phases, every cooperations.Phase
+# but the close, with the same stored values and labels (a step and its cooperation say the
+# same words).
+FichePhase = models.TextChoices(
+    "FichePhase",
+    [(phase.name, (phase.value, phase.label)) for phase in Phase if phase != Phase.CLOTUREE],
+)
 
 
 class CatalogueVersion(BaseCatalogueVersion):
@@ -212,10 +214,6 @@ STEP_MOVES = {
 }
 
 
-class StepQuerySet(ScopedQuerySet):
-    pass
-
-
 class Step(models.Model):
     cooperation = models.ForeignKey(
         Cooperation, on_delete=models.CASCADE, related_name="kit1_steps"
@@ -231,10 +229,10 @@ class Step(models.Model):
     last_actor = user_reference("dernier intervenant")
     return_reason = models.TextField("motif du renvoi", blank=True)
     updated_at = models.DateTimeField("modifiée le", auto_now=True)
-    version = models.PositiveIntegerField(default=1)
+    version = version_field()
     history = HistoricalRecords()
 
-    objects = StepQuerySet.as_manager()
+    objects = ScopedQuerySet.as_manager()
     workflow = Workflow(StepState, STEP_MOVES, field="state")
 
     class Meta:

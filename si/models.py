@@ -15,6 +15,7 @@ from django.db.models import Q
 from simple_history.models import HistoricalRecords
 
 from cooperations.models import Cooperation, ScopedQuerySet, Theme
+from core.locking import version_field
 
 
 class Category(models.TextChoices):
@@ -134,10 +135,6 @@ class ItemStatus(models.TextChoices):
     NOT_APPLICABLE = "sans_objet", "Sans objet"
 
 
-class ChecklistItemQuerySet(ScopedQuerySet):
-    pass
-
-
 class ChecklistItem(models.Model):
     """A point of a cooperation's SI checklist. Its text is copied from the catalogue at
     generation, so that a later catalogue edit does not change what the team answered."""
@@ -175,10 +172,10 @@ class ChecklistItem(models.Model):
         verbose_name="livrable KIT 3",
     )
     created_at = models.DateTimeField("ajouté le", auto_now_add=True)
-    version = models.PositiveIntegerField(default=1)
+    version = version_field()
     history = HistoricalRecords()
 
-    objects = ChecklistItemQuerySet.as_manager()
+    objects = ScopedQuerySet.as_manager()
 
     class Meta:
         verbose_name = "point de la check-list SI d'une coopération"

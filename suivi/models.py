@@ -13,6 +13,7 @@ from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 from cooperations.models import Cooperation, Membership, ScopedQuerySet
+from core.locking import version_field
 from core.models import RequestedDocument, user_reference
 from core.text import plausible_date_constraints
 
@@ -24,10 +25,6 @@ CURRENT_DUE = Coalesce("revised_on", "planned_on")
 # Slippage (days) up to which a deliverable is "at risk", beyond which it is "late",
 # unless the cooperation sets its own threshold (ProjectSettings.at_risk_max_days).
 DEFAULT_AT_RISK_MAX_DAYS = 30
-
-
-class ActivityQuerySet(ScopedQuerySet):
-    pass
 
 
 class ProjectSettings(models.Model):
@@ -59,7 +56,7 @@ class ProjectSettings(models.Model):
             "il est « en retard ». Entre 1 et 365 jours ; 30 par défaut."
         ),
     )
-    version = models.PositiveIntegerField(default=1)
+    version = version_field()
     history = HistoricalRecords()
 
     class Meta:
@@ -98,10 +95,10 @@ class Activity(models.Model):
     )
     order = models.PositiveSmallIntegerField("ordre", default=0)
     created_at = models.DateTimeField(auto_now_add=True)
-    version = models.PositiveIntegerField(default=1)
+    version = version_field()
     history = HistoricalRecords(m2m_fields=[depends_on])
 
-    objects = ActivityQuerySet.as_manager()
+    objects = ScopedQuerySet.as_manager()
 
     class Meta:
         verbose_name = "chantier"
@@ -172,7 +169,7 @@ class Deliverable(models.Model):
     )
     rag_override_reason = models.TextField("justification du forçage", blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
-    version = models.PositiveIntegerField(default=1)
+    version = version_field()
     history = HistoricalRecords()
 
     objects = DeliverableQuerySet.as_manager()
@@ -302,7 +299,7 @@ class Risk(models.Model):
     )
     review_on = models.DateField("prochaine revue", null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
-    version = models.PositiveIntegerField(default=1)
+    version = version_field()
     history = HistoricalRecords()
 
     objects = RiskQuerySet.as_manager()
@@ -329,10 +326,6 @@ class Risk(models.Model):
         return self.probability * self.impact
 
 
-class StatusReportQuerySet(ScopedQuerySet):
-    pass
-
-
 class StatusReport(models.Model):
     """A periodic status report to the COPIL. `snapshot` freezes the numbers of its date."""
 
@@ -351,7 +344,7 @@ class StatusReport(models.Model):
     created_at = models.DateTimeField("établi le", auto_now_add=True)
     history = HistoricalRecords(excluded_fields=["snapshot"])
 
-    objects = StatusReportQuerySet.as_manager()
+    objects = ScopedQuerySet.as_manager()
 
     class Meta:
         verbose_name = "rapport d'avancement"
@@ -396,10 +389,6 @@ class ReportReminder(models.Model):
         return f"Rappel {self.cooperation_id} — {self.due_on}"
 
 
-class CopilPackQuerySet(ScopedQuerySet):
-    pass
-
-
 class CopilPack(RequestedDocument):
     """One COPIL PDF per request; `request_key` makes a double click or a retry harmless.
 
@@ -414,23 +403,18 @@ class CopilPack(RequestedDocument):
     )
     file = models.FileField("fichier", upload_to="suivi/copil/", blank=True, max_length=255)
 
-    objects = CopilPackQuerySet.as_manager()
+    objects = ScopedQuerySet.as_manager()
 
     class Meta(RequestedDocument.Meta):
         verbose_name = "dossier COPIL"
         verbose_name_plural = "dossiers COPIL"
         indexes = [
+            *RequestedDocument.Meta.indexes,
             models.Index(fields=["cooperation", "-created_at"]),
-            # The reaper's sweep (core.documents.reap).
-            models.Index(fields=["status", "updated_at"], name="copilpack_status_updated"),
         ]
 
     def __str__(self) -> str:
         return f"Dossier COPIL du {timezone.localtime(self.created_at):%d/%m/%Y %H:%M}"
-
-
-class CopilMeetingQuerySet(ScopedQuerySet):
-    pass
 
 
 class CopilMeeting(models.Model):
@@ -446,7 +430,7 @@ class CopilMeeting(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     history = HistoricalRecords()
 
-    objects = CopilMeetingQuerySet.as_manager()
+    objects = ScopedQuerySet.as_manager()
 
     class Meta:
         verbose_name = "réunion du COPIL"

@@ -341,14 +341,10 @@ class ImportRun(ImportJob):
     changes = models.JSONField("changements depuis l'import précédent", default=dict, blank=True)
     source_url = models.URLField("adresse de téléchargement", max_length=500, blank=True)
 
-    class Meta:
+    class Meta(ImportJob.Meta):
         verbose_name = "import FINESS"
         verbose_name_plural = "imports FINESS"
         ordering = ["-created_at"]
-        indexes = [
-            # The reaper's sweep (core.documents.reap).
-            models.Index(fields=["status", "updated_at"], name="importrun_status_updated")
-        ]
 
     def __str__(self) -> str:
         # In the project's time zone: the time the admin's clock showed, not UTC.

@@ -200,6 +200,15 @@ def test_worker_settings_redeliver_a_killed_workers_job_only_after_the_longest_j
     assert CopilPack in documents.job_models()
 
 
+def test_every_job_table_has_the_reapers_index():
+    """The index comes from BackgroundJob.Meta: a job whose Meta lists indexes of its own
+    must keep it (`indexes = [*RequestedDocument.Meta.indexes, ...]`)."""
+    assert len(documents.job_models()) >= 5
+    for model in documents.job_models():
+        sweeps = [i.name for i in model._meta.indexes if i.fields == ["status", "updated_at"]]
+        assert sweeps == [f"{model._meta.model_name}_status_updated"], model
+
+
 # --- item 12: Redis down ------------------------------------------------------------------
 
 
