@@ -881,12 +881,9 @@ def test_a_stale_or_refused_decision_leaves_no_arrete_in_the_storage(world, sett
     assert _arretes(settings) == [record.arrete.name.split("/")[-1]]
 
 
-def test_a_completion_saves_the_convention_once_and_leaves_no_orphan_arrete(
-    world, settings, monkeypatch
-):
-    """The publication date and the form's version go into one save of the convention (one
-    history row; before, two); a refused completion leaves no file in the storage, a good
-    one exactly one."""
+def test_a_refused_completion_leaves_no_arrete_in_the_storage(world, settings, monkeypatch):
+    """A completion refused as stale, or failing after the decision's save, leaves no file in
+    the storage; a good one exactly one."""
     convention = _signed(world)
     _approve(world, convention, reference="2026-0142")
     completion = {"convention": convention, "user": world.agent_ara}
@@ -909,15 +906,25 @@ def test_a_completion_saves_the_convention_once_and_leaves_no_orphan_arrete(
     assert _arretes(settings) == []
     convention.refresh_from_db()
     assert convention.published_on is None
-    before = _history_and_log(convention)
     decision = services.approval_complete(
-        **completion,
+        **completion, expected_version=convention.version, arrete=_pdf("arrete.pdf")
+    )
+    assert _arretes(settings) == [decision.arrete.name.split("/")[-1]]
+
+
+def test_a_completion_saves_the_convention_once(world):
+    """The publication date and the form's version go into one save of the convention: one
+    history row (before, two: the version's, then the date's)."""
+    convention = _signed(world)
+    _approve(world, convention, reference="2026-0142")
+    before = _history_and_log(convention)
+    services.approval_complete(
+        convention=convention,
+        user=world.agent_ara,
         expected_version=convention.version,
         published_on=timezone.localdate(),
-        arrete=_pdf("arrete.pdf"),
     )
     convention.refresh_from_db()
     assert convention.published_on == timezone.localdate()
     assert _history_and_log(convention) == (before[0] + 1, before[1] + 1)
     assert convention.history.first().published_on == timezone.localdate()
-    assert _arretes(settings) == [decision.arrete.name.split("/")[-1]]
