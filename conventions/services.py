@@ -6,6 +6,7 @@ written to Transition):
 """
 
 import re
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass
 from datetime import date
 
@@ -707,11 +708,27 @@ def _checked_pdf(upload, *, field: str, what: str) -> str:
     return original
 
 
-def _store_arrete(arrete) -> tuple:
-    """(file, original name) after the PDF checks; raises on the `arrete` field."""
+def _checked_arrete(arrete) -> tuple:
+    """(file, original name) after the PDF checks; raises on the `arrete` field. Nothing is
+    written yet: the file reaches the storage with the decision's save (`_save_with_arrete`),
+    once every check has passed."""
     if not arrete:
         return None, ""
     return arrete, _checked_pdf(arrete, field="arrete", what="l'arrêté signé")[:255]
+
+
+@contextmanager
+def _save_with_arrete(decision, update_fields=None):
+    """Save `decision`, which writes its new arrêté into the storage, then run the rest of
+    the service in the `with` block: should the save or the rest fail (the transaction then
+    writes nothing), the file just written is removed, leaving no orphan in the storage."""
+    try:
+        decision.save(update_fields=update_fields)
+        yield decision
+    except BaseException:
+        if decision.arrete:
+            decision.arrete.delete(save=False)
+        raise
 
 
 @transaction.atomic
@@ -794,7 +811,7 @@ def approval_decide(
         )
     if errors:
         raise ValidationError(errors)
-    stored, original = _store_arrete(arrete)
+    stored, original = _checked_arrete(arrete)
     record = ApprovalDecision(
         convention=convention,
         version=version,
@@ -807,7 +824,6 @@ def approval_decide(
         recorded_by=user,
     )
     record.full_clean()
-    record.save()
     fields = ()
     if decision == ApprovalDecision.Kind.APPROVED:
         convention.approved_on = decided_on
@@ -827,7 +843,8 @@ def approval_decide(
     else:
         comment = f"{record.get_kind_display()} du {decided_on:%d/%m/%Y} : {reason}"[:255]
         message = f"{record.get_kind_display()} de la convention : {reason}"
-    # The form's version is checked by the move's own save (a stale decision writes nothing).
+    # The form's version is checked by the move's own save (a stale decision writes nothing),
+    # before the decision's save writes the arrêté into the storage.
     _set_status(
         convention,
         DECISION_STATUS[decision],
@@ -837,10 +854,11 @@ def approval_decide(
         expected_version=expected_version,
         fields=fields,
     )
-    _event(convention, DECISION_EVENT[decision], user, record, message)
-    if decision == ApprovalDecision.Kind.APPROVED:
-        # The approved text carries its arrêté: the stored PDF and DOCX are produced again.
-        version_files_request(version=version, user=user, force=True)
+    with _save_with_arrete(record):
+        _event(convention, DECISION_EVENT[decision], user, record, message)
+        if decision == ApprovalDecision.Kind.APPROVED:
+            # The approved text carries its arrêté: the stored PDF and DOCX are produced again.
+            version_files_request(version=version, user=user, force=True)
     return record
 
 
@@ -900,26 +918,36 @@ def approval_complete(
                 f"({convention.approved_on:%d/%m/%Y}) et aujourd'hui."
             }
         )
-    stored, original = _store_arrete(arrete)
-    _lock(convention, expected_version)
+    stored, original = _checked_arrete(arrete)
+    # One save of the convention: its version (a stale form writes nothing) with the
+    # publication date, before the arrêté reaches the storage.
+    fields = ["published_on"] if published_on else []
+    if published_on:
+        convention.published_on = published_on
+    if expected_version is not None:
+        save_with_version(convention, expected_version, update_fields=["updated_at", *fields])
+    elif fields:
+        convention.save(update_fields=fields)
     if stored:
         decision.arrete = stored
         decision.arrete_name = original
-        decision.save(update_fields=["arrete", "arrete_name"])
-    if published_on:
-        convention.published_on = published_on
-        convention.save(update_fields=["published_on"])
-        version = decision.version
-        log_transition(
-            convention,
-            convention.status,
-            convention.status,
-            actor=user,
-            version=version,
-            comment=f"Publication de l'approbation le {published_on:%d/%m/%Y}",
-        )
-        # The approved text states its publication.
-        version_files_request(version=version, user=user, force=True)
+    with (
+        _save_with_arrete(decision, update_fields=["arrete", "arrete_name"])
+        if stored
+        else nullcontext()
+    ):
+        if published_on:
+            version = decision.version
+            log_transition(
+                convention,
+                convention.status,
+                convention.status,
+                actor=user,
+                version=version,
+                comment=f"Publication de l'approbation le {published_on:%d/%m/%Y}",
+            )
+            # The approved text states its publication.
+            version_files_request(version=version, user=user, force=True)
     return decision
 
 

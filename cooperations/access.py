@@ -47,11 +47,16 @@ NEEDS = {
 }
 
 
+def allows(access: CooperationAccess, need: str) -> bool:
+    """Whether `access` grants `need` (a key of NEEDS): what a page offers (a button) is
+    what the view behind it checks."""
+    return bool(getattr(access, NEEDS[need][0]))
+
+
 def check(access: CooperationAccess, need: str) -> CooperationAccess:
     """403 (French message) unless `access` grants `need` (a key of NEEDS)."""
-    right, message = NEEDS[need]
-    if not getattr(access, right):
-        raise PermissionDenied(message)
+    if not allows(access, need):
+        raise PermissionDenied(NEEDS[need][1])
     return access
 
 

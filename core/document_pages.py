@@ -11,7 +11,8 @@ here, as the import pages' do in core.imports.
 
 Views: `job_in_scope`, `status_page`, `retry` and `download` serve a kit's view, which stays
 a thin function: it passes its scoped queryset and checks the right to ask itself
-(cooperations.access, a floor above this one). Templates: `core/document_status.html` (the
+(cooperations.access, a floor above this one), and tells the status page whether to offer
+"Relancer" from that same right (`may_retry`), so the rule is written once, in the kit. Templates: `core/document_status.html` (the
 page) and `core/_document_state.html` (the state the poll swaps, with its live-region news).
 Errors: a job out of scope is a 404; a download before the file is ready is a French 404.
 """
@@ -33,9 +34,8 @@ class DocumentPage:
 
     `prefix` names the page's elements (`<prefix>-progress`, `-bar`, `-news`,
     `-download`: browser tests and the live region use them); the URL names take the job's
-    pk, but `back_url` the cooperation's; `retry_right` is the attribute of the view's
-    `caps` (cooperations.access) that offers "Relancer" (the kit's retry view checks the
-    same right).
+    pk, but `back_url` the cooperation's. Who may ask "Relancer" is the kit's right, not
+    the page's (`status_page`'s `may_retry`).
     """
 
     prefix: str  # "copil"
@@ -43,7 +43,6 @@ class DocumentPage:
     download_url: str
     retry_url: str
     back_url: str  # "suivi:copil": the kit's page of the cooperation (its pk)
-    retry_right: str  # "can_edit"
     title: str  # "Génération du dossier COPIL" (the page's title and heading)
     of_document: str  # "du dossier COPIL": "La génération du dossier COPIL a échoué."
     ready_title: str  # "Dossier prêt"
@@ -64,18 +63,18 @@ def job_in_scope(queryset, pk: int):
     return get_object_or_404(queryset.select_related("cooperation", "requested_by"), pk=pk)
 
 
-def status_page(request, page: DocumentPage, job, *, caps, breadcrumb_data):
+def status_page(request, page: DocumentPage, job, *, may_retry: bool, breadcrumb_data):
     """The job's status page, or its state fragment alone for the htmx poll.
 
-    `caps`: the user's CooperationAccess on the job's cooperation (Relancer is offered when
-    its `page.retry_right` is true). The page shows the cooperation's title under its heading
+    `may_retry`: whether the user may ask "Relancer" (the kit's retry view checks the same
+    right, cooperations.access.allows on the view's access). The page shows the cooperation's title under its heading
     and links back to the kit's page of it (`page.back_url`, `page.back_label`)."""
     cooperation = job.cooperation
     context = {
         "title": page.title,
         "doc": page,
         "job": job,
-        "may_retry": bool(getattr(caps, page.retry_right)),
+        "may_retry": may_retry,
         "lead": cooperation.title,
         "back_url": reverse(page.back_url, args=[cooperation.pk]),
         "breadcrumb_data": breadcrumb_data,

@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
-from cooperations.access import access_to, cooperation_access
+from cooperations.access import access_to, allows, cooperation_access
 from cooperations.breadcrumbs import cooperation_breadcrumb, kit_page
 from cooperations.filters import CooperationFilter
 from cooperations.models import Cooperation
@@ -362,12 +362,16 @@ def _posted_version(request, evaluation) -> int:
 # --- summary PDF (produced by Celery, see evalimpact/services/summary.py) ----------------
 
 
+# Who may ask for a summary PDF, and so "Relancer" one (cooperations.access.NEEDS).
+SUMMARY_NEED = "documents"
+
+
 @require_POST
 @document_rate_limit
 def summary_request(request, pk: int):
     """Every reader but the read-only COPIL guest may ask (a document job is a write, even
     though the summary changes no evaluation data); rate-limited per user."""
-    cooperation = cooperation_access(request, pk, need="documents").cooperation
+    cooperation = cooperation_access(request, pk, need=SUMMARY_NEED).cooperation
     job = start_document(
         request,
         lambda key: summary.summary_pdf_request(
@@ -385,7 +389,6 @@ SUMMARY_PAGE = DocumentPage(
     download_url="evalimpact:summary_download",
     retry_url="evalimpact:summary_retry",
     back_url="evalimpact:cooperation",
-    retry_right="can_request_documents",
     title="Synthèse PDF Eval'Impact",
     of_document="de la synthèse PDF",
     ready_title="Synthèse prête",
@@ -412,8 +415,10 @@ def _summary_job(request, pk: int) -> SummaryPdf:
 def summary_status(request, pk: int):
     job = _summary_job(request, pk)
     crumbs = _breadcrumb(job.cooperation, "Synthèse PDF", True)
-    caps = access_to(request, job.cooperation)
-    return document_pages.status_page(request, SUMMARY_PAGE, job, caps=caps, breadcrumb_data=crumbs)
+    may_retry = allows(access_to(request, job.cooperation), SUMMARY_NEED)
+    return document_pages.status_page(
+        request, SUMMARY_PAGE, job, may_retry=may_retry, breadcrumb_data=crumbs
+    )
 
 
 @require_POST
@@ -421,7 +426,7 @@ def summary_retry(request, pk: int):
     """ "Relancer": start a failed or stalled summary again (the same job, a new generation;
     the request form of the Eval'Impact page still asks for a new one). Who may ask only."""
     job = _summary_job(request, pk)
-    access_to(request, job.cooperation, "documents")
+    access_to(request, job.cooperation, SUMMARY_NEED)
     return document_pages.retry(request, SUMMARY_PAGE, job)
 
 

@@ -1,6 +1,6 @@
 from django import forms
 
-from core.forms import DsfrForm
+from core.forms import DsfrForm, VersionedFormMixin
 from core.idempotency import SubmissionKeyMixin
 from core.text import PLAUSIBLE_DATES
 from core.uploads import ALLOWED_LABEL, human_size
@@ -104,12 +104,20 @@ class StepAnswersForm(DsfrForm):
             self.add_error(None, error.messages)
 
 
-class DecisionForm(DsfrForm):
-    """An ARS decision on a step. `version`: the step's version on the agent's page, so that
-    a decision taken on an outdated page is refused (the step may have been returned and
-    submitted again meanwhile); absent, the decision is judged on the stored state."""
+class DecisionForm(VersionedFormMixin, DsfrForm):
+    """An ARS decision on a step (`step=`). `version`: the step's version on the agent's page,
+    so that a decision taken on an outdated page is refused (the step may have been returned
+    and submitted again meanwhile); absent, the decision is judged on the stored state. After
+    a stale warning the form offers the step's stored version (core.forms.save_versioned)."""
 
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args, step=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.step = step
+
+    def versioned_object(self):
+        return self.step
 
 
 class ReasonForm(DecisionForm):

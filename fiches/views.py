@@ -11,6 +11,7 @@ from cooperations.access import access_to, cooperation_access
 from cooperations.breadcrumbs import cooperation_breadcrumb, kit_page
 from cooperations.models import LegalForm
 from core.decorators import post_from
+from core.forms import save_versioned
 from core.idempotency import once_per_submission
 from core.locking import StaleObjectError
 from core.uploads import attachment_response
@@ -141,9 +142,10 @@ def _render_step(
             "form": form,
             "file_questions": file_questions,
             "missing": missing_answers(step) if editable else {},
-            "reason_form": reason_form or ReasonForm(initial=decided_on),
-            "validate_form": validate_form or ValidateForm(initial=decided_on),
-            "reopen_form": reopen_form or ReasonForm(prefix="reopen", initial=decided_on),
+            "reason_form": reason_form or ReasonForm(initial=decided_on, step=step),
+            "validate_form": validate_form or ValidateForm(initial=decided_on, step=step),
+            "reopen_form": reopen_form
+            or ReasonForm(prefix="reopen", initial=decided_on, step=step),
             "comment_form": comment_form or CommentForm(),
             "attachment_form": attachment_form
             or AttachmentForm(slots=slots, max_bytes=settings.UPLOAD_MAX_BYTES),
@@ -287,74 +289,71 @@ def _autosave(request, step, form):
     return render(request, "fiches/_autosave_status.html", context)
 
 
-def _decide(request, pk, form_class, action, prefix=None):
+# An ARS decision: its form (and prefix on the page), the service and the field it takes
+# from the form, the French success message.
+DECISIONS = {
+    "validate": (ValidateForm, None, workflow.step_validate, "comment", "L'étape {} est validée."),
+    "return": (
+        ReasonForm,
+        None,
+        workflow.step_return,
+        "reason",
+        "L'étape {} est renvoyée à l'équipe projet.",
+    ),
+    "reopen": (ReasonForm, "reopen", workflow.step_reopen, "reason", "L'étape {} est rouverte."),
+}
+DECISION_FORM_KEYS = {"validate": "validate_form", "return": "reason_form", "reopen": "reopen_form"}
+
+
+def _decide(request, pk, action):
+    """One ARS decision on a step through core.forms.save_versioned: a stale page is the
+    French warning at the top of the decision form, the input kept, and the form then offers
+    the stored version."""
     step = _get_step(request, pk)
     access_to(request, step.cooperation, "validate")
-    form = form_class(request.POST, prefix=prefix)
-    form_key = {"validate": "validate_form", "return": "reason_form", "reopen": "reopen_form"}[
-        action
-    ]
-    if form.is_valid():
+    form_class, prefix, decide, text_field, success = DECISIONS[action]
+    form = form_class(request.POST, prefix=prefix, step=step)
+    refusals = []
+
+    def save(data, version):
         try:
-            if action == "validate":
-                workflow.step_validate(
-                    step=step,
-                    user=request.user,
-                    comment=form.cleaned_data["comment"],
-                    version=form.cleaned_data["version"],
-                )
-                messages.success(request, f"L'étape {step.number} est validée.")
-                if request.POST.get("suivante"):
-                    following = selectors.validation_queue(request.user).exclude(pk=step.pk).first()
-                    if following is None:
-                        messages.info(request, "Plus aucune étape n'attend votre validation.")
-                        return redirect("fiches:queue")
-                    return redirect(following)
-            elif action == "return":
-                workflow.step_return(
-                    step=step,
-                    user=request.user,
-                    reason=form.cleaned_data["reason"],
-                    version=form.cleaned_data["version"],
-                )
-                messages.success(request, f"L'étape {step.number} est renvoyée à l'équipe projet.")
-            else:
-                workflow.step_reopen(
-                    step=step,
-                    user=request.user,
-                    reason=form.cleaned_data["reason"],
-                    version=form.cleaned_data["version"],
-                )
-                messages.success(request, f"L'étape {step.number} est rouverte.")
+            return decide(
+                step=step, user=request.user, version=version, **{text_field: data[text_field]}
+            )
         except ValidationError as error:
-            if action != "reopen" and _get_step(request, pk).state != StepState.SUBMITTED:
-                # Decided meanwhile (double click, another agent): the decision forms are
-                # gone from the page, so the French message comes as a notice on it.
-                for message in error.messages:
-                    messages.warning(request, message)
-                return redirect(step)
-            form.add_error(None, error.messages)
-            # The page now shows the step as stored: the next decision is taken on it.
-            form.data = form.data.copy()
-            form.data[form.add_prefix("version")] = str(step.version)
-        else:
-            return redirect(step)
-    return _render_step(request, step, **{form_key: form})
+            refusals.append(error)
+            raise
+
+    if save_versioned(request, form, save, success=success.format(step.number)):
+        if action == "validate" and request.POST.get("suivante"):
+            following = selectors.validation_queue(request.user).exclude(pk=step.pk).first()
+            if following is None:
+                messages.info(request, "Plus aucune étape n'attend votre validation.")
+                return redirect("fiches:queue")
+            return redirect(following)
+        return redirect(step)
+    if refusals and action != "reopen" and _get_step(request, pk).state != StepState.SUBMITTED:
+        # Decided meanwhile (double click, another agent): the decision forms are gone from
+        # the page, so the French message comes as a notice on it.
+        for message in refusals[0].messages:
+            messages.warning(request, message)
+        return redirect(step)
+    return _render_step(request, step, **{DECISION_FORM_KEYS[action]: form})
 
 
 @post_from("fiches:step", fetch=_get_step)
 def step_validate(request, pk: int):
-    return _decide(request, pk, ValidateForm, "validate")
+    return _decide(request, pk, "validate")
 
 
 @post_from("fiches:step", fetch=_get_step)
 def step_return(request, pk: int):
-    return _decide(request, pk, ReasonForm, "return")
+    return _decide(request, pk, "return")
 
 
 @post_from("fiches:step", fetch=_get_step)
 def step_reopen(request, pk: int):
-    return _decide(request, pk, ReasonForm, "reopen", prefix="reopen")
+    return _decide(request, pk, "reopen")
 
 
 @require_POST

@@ -7,7 +7,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
-from cooperations.access import access_to, cooperation_access
+from cooperations.access import access_to, allows, cooperation_access
 from cooperations.breadcrumbs import cooperation_breadcrumb, kit_page
 from core import document_pages
 from core.document_pages import DocumentPage
@@ -493,10 +493,14 @@ def copil_meeting_delete(request, pk: int):
     return redirect("suivi:copil", pk=meeting.cooperation_id)
 
 
+# Who may ask for a COPIL pack, and so "Relancer" one (cooperations.access.NEEDS).
+COPIL_NEED = "edit"
+
+
 @require_POST
 @document_rate_limit
 def copil_request(request, pk: int):
-    cooperation = cooperation_access(request, pk, "edit").cooperation
+    cooperation = cooperation_access(request, pk, COPIL_NEED).cooperation
     pack = start_document(
         request,
         lambda key: services.copil_pack_request(
@@ -514,7 +518,6 @@ COPIL_PAGE = DocumentPage(
     download_url="suivi:copil_download",
     retry_url="suivi:copil_retry",
     back_url="suivi:copil",
-    retry_right="can_edit",
     title="Génération du dossier COPIL",
     of_document="du dossier COPIL",
     ready_title="Dossier prêt",
@@ -538,15 +541,17 @@ def copil_status(request, pk: int):
         {"url": reverse("suivi:copil", args=[pack.cooperation_id]), "title": "Dossier COPIL"},
         current="Génération",
     )
-    caps = access_to(request, pack.cooperation)
-    return document_pages.status_page(request, COPIL_PAGE, pack, caps=caps, breadcrumb_data=crumbs)
+    may_retry = allows(access_to(request, pack.cooperation), COPIL_NEED)
+    return document_pages.status_page(
+        request, COPIL_PAGE, pack, may_retry=may_retry, breadcrumb_data=crumbs
+    )
 
 
 @require_POST
 def copil_retry(request, pk: int):
     """ "Relancer": start a failed or stalled pack again (the same pack, a new generation)."""
     pack = _pack(request, pk)
-    access_to(request, pack.cooperation, "edit")
+    access_to(request, pack.cooperation, COPIL_NEED)
     return document_pages.retry(request, COPIL_PAGE, pack)
 
 

@@ -830,3 +830,101 @@ def test_a_decision_on_a_convention_decided_since_is_the_stale_warning(world):
         services.approval_decide(**decision, expected_version=convention.version)
     convention.refresh_from_db()
     assert convention.status == Status.APPROVED and convention.decisions.count() == 1
+
+
+def _arretes(settings) -> list[str]:
+    """The arrêtés now in the storage (the test's own media root)."""
+    folder = settings.MEDIA_ROOT / "conventions" / "arretes"
+    return sorted(p.name for p in folder.iterdir()) if folder.exists() else []
+
+
+def test_a_stale_or_refused_decision_leaves_no_arrete_in_the_storage(world, settings, monkeypatch):
+    """The signed arrêté reaches the storage only once every check passed: before, the
+    decision's save wrote it and the version check that followed refused the decision,
+    leaving the file without any decision pointing at it."""
+    convention = _signed(world)
+    opened = convention.version
+    decision = {
+        "convention": convention,
+        "user": world.agent_ara,
+        "decision": "approved",
+        "decided_on": timezone.localdate(),
+        "reference": "2026-0142",
+    }
+    Convention.objects.filter(pk=convention.pk).update(version=opened + 1)  # someone saved
+    with pytest.raises(StaleObjectError):
+        services.approval_decide(**decision, expected_version=opened, arrete=_pdf("arrete.pdf"))
+    assert _arretes(settings) == []
+    with pytest.raises(ValidationError, match="numéro"):
+        services.approval_decide(
+            **{**decision, "reference": ""}, expected_version=opened + 1, arrete=_pdf("arrete.pdf")
+        )
+    assert _arretes(settings) == []
+
+    # A failure after the decision's save (the transaction writes nothing): the file goes too.
+    def broken(*args, **kwargs):
+        raise RuntimeError("panne")
+
+    with monkeypatch.context() as patch:
+        patch.setattr(services, "_event", broken)
+        with pytest.raises(RuntimeError):
+            services.approval_decide(
+                **decision, expected_version=opened + 1, arrete=_pdf("arrete.pdf")
+            )
+    assert _arretes(settings) == []
+    convention.refresh_from_db()
+    assert convention.status == Status.SIGNED and not convention.decisions.exists()
+
+    record = services.approval_decide(
+        **decision, expected_version=opened + 1, arrete=_pdf("arrete.pdf")
+    )
+    assert _arretes(settings) == [record.arrete.name.split("/")[-1]]
+
+
+def test_a_refused_completion_leaves_no_arrete_in_the_storage(world, settings, monkeypatch):
+    """A completion refused as stale, or failing after the decision's save, leaves no file in
+    the storage; a good one exactly one."""
+    convention = _signed(world)
+    _approve(world, convention, reference="2026-0142")
+    completion = {"convention": convention, "user": world.agent_ara}
+    with pytest.raises(StaleObjectError):
+        services.approval_complete(
+            **completion,
+            expected_version=convention.version - 1,
+            published_on=timezone.localdate(),
+            arrete=_pdf("arrete.pdf"),
+        )
+    with monkeypatch.context() as patch:
+        patch.setattr(services, "version_files_request", lambda **kwargs: 1 / 0)
+        with pytest.raises(ZeroDivisionError):
+            services.approval_complete(
+                **completion,
+                expected_version=convention.version,
+                published_on=timezone.localdate(),
+                arrete=_pdf("arrete.pdf"),
+            )
+    assert _arretes(settings) == []
+    convention.refresh_from_db()
+    assert convention.published_on is None
+    decision = services.approval_complete(
+        **completion, expected_version=convention.version, arrete=_pdf("arrete.pdf")
+    )
+    assert _arretes(settings) == [decision.arrete.name.split("/")[-1]]
+
+
+def test_a_completion_saves_the_convention_once(world):
+    """The publication date and the form's version go into one save of the convention: one
+    history row (before, two: the version's, then the date's)."""
+    convention = _signed(world)
+    _approve(world, convention, reference="2026-0142")
+    before = _history_and_log(convention)
+    services.approval_complete(
+        convention=convention,
+        user=world.agent_ara,
+        expected_version=convention.version,
+        published_on=timezone.localdate(),
+    )
+    convention.refresh_from_db()
+    assert convention.published_on == timezone.localdate()
+    assert _history_and_log(convention) == (before[0] + 1, before[1] + 1)
+    assert convention.history.first().published_on == timezone.localdate()

@@ -3,12 +3,12 @@ document, called as a kit's view calls them (here with the COPIL pack's model an
 
 import dataclasses
 from html import unescape
-from types import SimpleNamespace
 
 import pytest
 from django.core.files.base import ContentFile
 from django.http import Http404
 from django.test import RequestFactory
+from django.urls import reverse
 from django_htmx.middleware import HtmxDetails
 
 from core import document_pages
@@ -43,7 +43,7 @@ def _render(world, job, *, htmx: bool, can_edit: bool = True) -> str:
         _get(world.referent_a, htmx=htmx),
         PAGE,
         job,
-        caps=SimpleNamespace(can_edit=can_edit),
+        may_retry=can_edit,
         breadcrumb_data=None,
     )
     assert response.status_code == 200
@@ -114,3 +114,32 @@ def test_the_status_page_reads_the_job_its_cooperation_and_requester_at_once(
     found = document_pages.job_in_scope(in_scope, job.pk)
     with django_assert_num_queries(0):
         assert found.cooperation.title and found.requested_by.username
+
+
+@pytest.mark.parametrize("kit", ["copil", "summary"])
+def test_relancer_is_offered_to_exactly_whom_the_retry_lets_through(world, login, kit):
+    """Per role, the status page offers "Relancer" exactly when the retry view accepts the
+    user: both read the kit's one right (cooperations.access.allows)."""
+    from evalimpact.models import SummaryPdf
+
+    if kit == "copil":
+        job = CopilPack.objects.create(cooperation=world.coop_ara, status="failed", error="Raté.")
+        status, retry = f"/suivi/copil/{job.pk}/", f"/suivi/copil/{job.pk}/relancer/"
+    else:
+        job = SummaryPdf.objects.create(cooperation=world.coop_ara, status="failed", error="Raté.")
+        status = reverse("evalimpact:summary", args=[job.pk])
+        retry = reverse("evalimpact:summary_retry", args=[job.pk])
+    seen = {}
+    for name in ("agent_ara", "referent_a", "copil", "agent_occ", "referent_c", "outsider"):
+        client = login(getattr(world, name))
+        page = client.get(status)
+        if page.status_code == 404:
+            assert client.post(retry).status_code == 404, name
+            continue
+        offered = f'action="{retry}"' in page.content.decode()
+        answer = client.post(retry).status_code
+        assert answer in (302, 403), name
+        assert offered == (answer == 302), name
+        seen[name] = offered
+        type(job).objects.filter(pk=job.pk).update(status="failed")  # ready to retry again
+    assert seen["referent_a"] and seen["copil"] is False

@@ -371,6 +371,7 @@ def test_a_decision_taken_on_an_outdated_page_is_refused_and_the_page_shows_the_
     decision = html.split('id="ars-decision"')[1]
     assert f'name="version" value="{step.version}"' in decision
     assert 'id="id_version"' not in decision  # the answers form has that one
+    assert "Vu." in decision  # the comment typed is kept
     response = client.post(url, {"comment": "Vu.", "version": step.version})
     assert response.status_code == 302
     assert fresh(step).state == StepState.VALIDATED
@@ -403,3 +404,32 @@ def test_a_decision_address_opened_again_leads_back_to_the_step(world, steps, lo
     response = client.get(reverse(name, args=[steps[1].pk]))
     assert response.status_code == 302 and response["Location"] == _url(steps[1])
     assert client.put(reverse(name, args=[steps[1].pk])).status_code == 405
+
+
+def test_a_stale_reopening_is_warned_at_the_top_of_its_form_with_the_reason_kept(
+    world, steps, login
+):
+    """The reopening form (prefixed "reopen") goes through the same versioned path as the
+    other decisions: the French stale warning at the top, the reason typed kept, the stored
+    version offered so that the next click goes through."""
+    from django.db.models import F
+
+    from fiches.models import Step
+
+    step = walk(steps[1], world.referent_a, world.agent_ara, "validated")
+    seen = step.version
+    Step.objects.filter(pk=step.pk).update(version=F("version") + 1)  # someone saved
+    client = login(world.agent_ara)
+    url = reverse("fiches:step_reopen", args=[step.pk])
+    response = client.post(url, {"reopen-reason": "Motif de réouverture", "reopen-version": seen})
+    assert response.status_code == 200
+    html = response.content.decode()
+    panel = html[html.index('id="ars-decision"') :]
+    summary = panel[panel.index("data-error-summary") :]
+    assert STALE_MESSAGE.split(" : ")[0].replace("'", "&#x27;") in summary
+    assert "Motif de réouverture" in panel
+    assert fresh(step).state == StepState.VALIDATED
+    again = dict(response.context["reopen_form"].data.items())
+    assert again["reopen-version"] == str(seen + 1)
+    assert client.post(url, again).status_code == 302
+    assert fresh(step).state == StepState.IN_PROGRESS
