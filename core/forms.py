@@ -365,7 +365,7 @@ def _set_data(data, key: str, field, value) -> None:
         data[key] = "" if value is None else value
 
 
-def merge_form(form, base: dict) -> list[str]:
+def merge_form(form, base: dict, data=None) -> list[str]:
     """Field-level three-way merge of a bound MergeableFormMixin form whose save was beaten.
 
     `base`: the values its page started from; the stored ones are the form's initial
@@ -375,9 +375,13 @@ def merge_form(form, base: dict) -> list[str]:
     values is a conflict: the user's input stays, and a French line names the field and
     the other person's value. The form's base becomes the stored values, so that the next
     submit writes the user's choice. Answers the conflict lines.
+
+    `data`: a mutable copy of the form's data to merge into (the page's forms share their
+    posted data), by default a copy of its own.
     """
     stored = form.stored_values()
-    data = form.data.copy()
+    if data is None:
+        data = form.data.copy()
     conflicts = []
     for name in form.merge_field_names():
         field = form.fields[name]
@@ -415,8 +419,10 @@ def _merge_after_stale(form, extra_forms, posted_version) -> list[str] | None:
         # newer than the page's. The warning alone; the next submit merges.
         return [STALE_MESSAGE]
     conflicts = []
+    # One page, one post: the forms posted together read the same merged data.
+    posted, shared = form.data, form.data.copy()
     for f, base in zip(every, bases, strict=True):
-        conflicts += merge_form(f, base)
+        conflicts += merge_form(f, base, shared if f.data is posted else None)
     form.data[form.add_prefix("version")] = str(loaded_version)
     return [CONFLICT_INTRO, *conflicts] if conflicts else []
 
