@@ -199,3 +199,31 @@ def test_two_people_on_the_entry_page_conflict_then_the_second_one_resubmits(two
     answer = _answer(evaluation, "F2")
     assert answer.baseline == 38
     assert answer.history.latest().history_user == a
+
+
+def test_an_autosaved_draft_moves_the_values_the_page_started_from(two):
+    """The autosave moves the page's version on, and the values it started from with it:
+    a later save beaten by another person's compares with the draft, so changing again an
+    answer the draft stored is this person's change, not a conflict with their own draft."""
+    evaluation, a, b = two
+    f2 = indicator(evaluation, "F2")
+    url = f"/evalimpact/evaluation/{evaluation.pk}/saisie/?axe=1"
+    browser_a = Client()
+    browser_a.force_login(a, backend="django.contrib.auth.backends.ModelBackend")
+    page_a = _page(evaluation)
+    page_a[f"a-{f2.pk}-0-baseline"] = "40"
+    draft = browser_a.post(url, {**page_a, "action": "autosave"}, headers={"HX-Request": "true"})
+    html = unescape(draft.content.decode())
+    assert "Brouillon enregistré automatiquement" in html
+    for name in ("e-version", "e-merge_base", "a-merge_base"):  # swapped into the page
+        page_a[name] = re.search(rf'name="{name}" value="([^"]+)" id="id_{name}"', html)[1]
+    page_b = _page(evaluation)
+    page_b[f"a-{f2.pk}-0-value"] = "35"
+    assert _submit(b, evaluation, page_b)[0]
+    page_a[f"a-{f2.pk}-0-baseline"] = "41"
+
+    saved, header, _messages = _submit(a, evaluation, page_a)
+
+    assert saved, list(header.non_field_errors())
+    answer = _answer(evaluation, "F2")
+    assert (answer.baseline, answer.value) == (41, 35)
