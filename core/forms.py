@@ -178,8 +178,6 @@ class DsfrModelForm(DsfrFormMixin, forms.ModelForm):
 
 MERGE_BASE_FIELD = "merge_base"
 _MERGE_SALT = "core.forms.merge_base"
-# A save beaten again while merging (a third person) is retried this many times.
-MERGE_ATTEMPTS = 3
 MERGED_NOTICE = (
     "Quelqu'un d'autre avait enregistré cette fiche pendant que vous la modifiiez : "
     "ses modifications et les vôtres portaient sur des champs différents, toutes sont "
