@@ -403,14 +403,15 @@ def objective_edit(request, pk: int | None = None):
             scope = scope.filter(ars_id=user.ars_id)
         objective = get_object_or_404(scope, pk=pk)
     form = RegionalObjectiveForm(request.POST or None, instance=objective, user=user)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.objective_save(user=user, objective=objective, data=form.cleaned_data)
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            messages.success(request, f"L'objectif {objective.code} est enregistré.")
-            return redirect("cooperations:objectives")
+    # The objective has no version of its own (no stale check): save_versioned is the
+    # edit pages' one POST half all the same (refusals at the top, input kept).
+    if save_versioned(
+        request,
+        form,
+        lambda data, _version: services.objective_save(user=user, objective=objective, data=data),
+        success=lambda saved: f"L'objectif {saved.code} est enregistré.",
+    ):
+        return redirect("cooperations:objectives")
     return render(
         request,
         "cooperations/objective_form.html",

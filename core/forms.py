@@ -1,17 +1,20 @@
 """Base forms: DSFR field markup (django-dsfr's bound field) and crispy helper defaults."""
 
+import datetime
 import uuid
+from decimal import Decimal
 
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Submit
 from django import forms
 from django.contrib import messages
+from django.core import signing
 from django.core.exceptions import ValidationError
 from dsfr.forms import DsfrBaseForm
 from dsfr.forms import DsfrBoundField as _DsfrBoundField
 
 from core import text as normalisation
-from core.locking import StaleObjectError
+from core.locking import STALE_MESSAGE, StaleObjectError
 from core.widgets import FastSelect
 
 
@@ -173,13 +176,134 @@ class DsfrModelForm(DsfrFormMixin, forms.ModelForm):
         return DsfrDjangoTemplates()
 
 
-class VersionedFormMixin:
-    """Carries the object's version in a hidden field for optimistic locking."""
+MERGE_BASE_FIELD = "merge_base"
+_MERGE_SALT = "core.forms.merge_base"
+MERGED_NOTICE = (
+    "Quelqu'un d'autre avait enregistré cette fiche pendant que vous la modifiiez : "
+    "ses modifications et les vôtres portaient sur des champs différents, toutes sont "
+    "conservées."
+)
+CONFLICT_INTRO = (
+    "Quelqu'un d'autre a enregistré cette fiche pendant que vous la modifiiez et a changé "
+    "les mêmes champs que vous : rien n'a été enregistré. Ses autres modifications sont "
+    "reprises ci-dessous. Pour chaque champ listé, vérifiez votre saisie (conservée) puis "
+    "enregistrez à nouveau : c'est elle qui sera retenue."
+)
+
+
+def _field_repr(field, value):
+    """`value` (an initial value) as the field's hidden input carries it: what Django's
+    show_hidden_initial posts, read back with field.to_python and compared with
+    field.has_changed (so numbers, dates, choices and booleans compare by value)."""
+    value = field.hidden_widget().format_value(field.prepare_value(value))
+    if isinstance(value, list | tuple):
+        return [str(v) for v in value]
+    return value
+
+
+def _display(field, value) -> str:
+    """A stored value as a person reads it, for the conflict summary."""
+    if value in (None, "", [], ()):
+        return "vide"
+    if isinstance(field, forms.BooleanField):
+        return "oui" if value else "non"
+    prepared = field.prepare_value(value)
+    choices = getattr(field, "choices", None)
+    if choices is not None and not isinstance(prepared, list | tuple):
+        for key, label in choices:
+            if not isinstance(label, list | tuple) and str(key) == str(prepared):
+                return str(label)
+    if isinstance(value, Decimal):
+        return format(value.normalize(), "f").replace(".", ",")
+    if isinstance(value, datetime.date):
+        return value.strftime("%d/%m/%Y")
+    text = str(value)
+    return text if len(text) <= 200 else text[:199] + "…"
+
+
+class MergeableFormMixin:
+    """A form that remembers the values its page started from, for a field-level
+    three-way merge when someone else saved in between (`save_versioned`).
+
+    Where the starting values live — a signed hidden field, not the history: the page
+    carries the values it was displayed with (each field's initial value, as its hidden
+    input would post it), signed with the project's secret. Chosen over looking up the
+    historical record of the version the form was loaded at because (1) what the user saw
+    is exactly the form's initial values, whatever models they come from: the Eval'Impact
+    entry page shows Answer rows while its version is the Evaluation's, a convention's text
+    is another row than the convention, and fields outside any model (a revision reason)
+    have no history; (2) rebuilding the values of a version from django-simple-history
+    means matching times across models, and a queryset update() leaves no record; (3) it
+    costs no query. The signature is integrity, not secrecy: a page that lost or altered
+    its base falls back to the plain stale warning. The stored values ("theirs") are the
+    bound form's own initial values: the view builds the form from the database at each
+    request, so they are the values a freshly loaded page would show.
+    """
+
+    def add_merge_base_field(self) -> None:
+        self.fields[MERGE_BASE_FIELD] = forms.CharField(
+            widget=forms.HiddenInput, required=False, initial=self.signed_base
+        )
+
+    def merge_field_names(self) -> list[str]:
+        """The fields the merge compares: what the user types (not hidden fields: version,
+        base, submission key)."""
+        return [
+            name
+            for name, field in self.fields.items()
+            if not field.widget.is_hidden and not isinstance(field, forms.FileField)
+        ]
+
+    def stored_values(self) -> dict:
+        """{field: hidden-input value} of what is stored now (the form's initial values)."""
+        return {
+            name: _field_repr(self.fields[name], self[name].initial)
+            for name in self.merge_field_names()
+        }
+
+    def signed_base(self) -> str:
+        return signing.dumps(self.stored_values(), salt=_MERGE_SALT, compress=True)
+
+    def submitted_base(self) -> dict | None:
+        """The values the page started from, None when it carries none (or a tampered one)."""
+        if MERGE_BASE_FIELD not in self.fields or not self.is_bound:
+            return None
+        raw = self.data.get(self.add_prefix(MERGE_BASE_FIELD))
+        if not raw or not isinstance(raw, str):
+            return None
+        try:
+            base = signing.loads(raw, salt=_MERGE_SALT)
+        except signing.BadSignature:
+            return None
+        return base if isinstance(base, dict) else None
+
+    def merge_label(self, name: str) -> str:
+        """How the conflict summary names a field (a form whose labels repeat overrides it)."""
+        return str(self.fields[name].label or name)
+
+    def full_clean(self):
+        super().full_clean()
+        # The base is the merge's business: services receive the data without it.
+        if hasattr(self, "cleaned_data"):
+            self.cleaned_data.pop(MERGE_BASE_FIELD, None)
+
+
+class VersionedFormMixin(MergeableFormMixin):
+    """Carries the object's version in a hidden field for optimistic locking.
+
+    The edit form of a record (a ModelForm whose version is its instance's) also carries
+    the values it started from (MergeableFormMixin): a save beaten by someone else's is
+    merged field by field (`save_versioned`). A form whose version is another object's
+    (a decision on a convention) keeps the plain stale warning: its fields are not stored
+    values that could be merged.
+    """
 
     def add_version_field(self, instance):
         self.fields["version"] = forms.IntegerField(
             widget=forms.HiddenInput, initial=getattr(instance, "version", 1)
         )
+        if isinstance(self, forms.ModelForm) and self.versioned_object() is self.instance:
+            self.add_merge_base_field()
 
     def versioned_object(self):
         """The model instance whose `version` the hidden field carries: the form's instance.
@@ -216,6 +340,91 @@ def add_service_errors(form, error: ValidationError) -> None:
         form.add_error(None, error.messages)
 
 
+def _differs(field, initial_repr, data) -> bool:
+    """Django's show_hidden_initial comparison: `data` (posted, or another hidden value)
+    against a hidden-input value read back by the field."""
+    try:
+        initial = field.to_python(initial_repr)
+    except ValidationError:
+        return True
+    return field.has_changed(initial, data)
+
+
+def _set_data(data, key: str, field, value) -> None:
+    """Put a hidden-input value in posted data as the field's own widget reads it."""
+    if isinstance(field.widget, forms.CheckboxInput):
+        if field.to_python(value):
+            data[key] = "on"
+        else:
+            data.pop(key, None)
+    elif isinstance(value, list) and hasattr(data, "setlist"):
+        data.setlist(key, value)
+    else:
+        data[key] = "" if value is None else value
+
+
+def merge_form(form, base: dict, data=None) -> list[str]:
+    """Field-level three-way merge of a bound MergeableFormMixin form whose save was beaten.
+
+    `base`: the values its page started from; the stored ones are the form's initial
+    values (built from the database in this request); the user's are the posted ones.
+    A field only the other person changed takes the stored value in the form's data; a
+    field only the user changed keeps the user's input; a field both changed to different
+    values is a conflict: the user's input stays, and a French line names the field and
+    the other person's value. The form's base becomes the stored values, so that the next
+    submit writes the user's choice. Answers the conflict lines.
+
+    `data`: a mutable copy of the form's data to merge into (the page's forms share their
+    posted data), by default a copy of its own.
+    """
+    stored = form.stored_values()
+    if data is None:
+        data = form.data.copy()
+    conflicts = []
+    for name in form.merge_field_names():
+        field = form.fields[name]
+        if name not in base or field.disabled:
+            continue
+        theirs = stored[name]
+        if not _differs(field, base[name], theirs):
+            continue
+        mine = form[name].data
+        if not _differs(field, base[name], mine):
+            _set_data(data, form.add_prefix(name), field, theirs)
+        elif _differs(field, theirs, mine):
+            conflicts.append(
+                f"« {form.merge_label(name)} » : l'autre personne a enregistré "
+                f"« {_display(field, form[name].initial)} »."
+            )
+    data[form.add_prefix(MERGE_BASE_FIELD)] = signing.dumps(stored, salt=_MERGE_SALT, compress=True)
+    form.data = data
+    return conflicts
+
+
+def _merge_after_stale(form, extra_forms, posted_version) -> list[str] | None:
+    """Merge every form of the page after a StaleObjectError (see merge_form); None when
+    they cannot be merged (a form without the values its page started from: the plain
+    stale warning). Moves the form's version to the one its stored values are of."""
+    every = (form, *extra_forms)
+    if not all(isinstance(f, MergeableFormMixin) for f in every):
+        return None
+    bases = [f.submitted_base() for f in every]
+    if any(base is None for base in bases) or "version" not in form.fields:
+        return None
+    loaded_version = form["version"].initial
+    if loaded_version == posted_version:
+        # Someone saved after this request read the record: its stored values are not
+        # newer than the page's. The warning alone; the next submit merges.
+        return [STALE_MESSAGE]
+    conflicts = []
+    # One page, one post: the forms posted together read the same merged data.
+    posted, shared = form.data, form.data.copy()
+    for f, base in zip(every, bases, strict=True):
+        conflicts += merge_form(f, base, shared if f.data is posted else None)
+    form.data[form.add_prefix("version")] = str(loaded_version)
+    return [CONFLICT_INTRO, *conflicts] if conflicts else []
+
+
 def save_versioned(
     request, form, save, *, success, extra_forms=(), on_error=add_service_errors
 ) -> bool:
@@ -229,26 +438,54 @@ def save_versioned(
     what `save` returned, or None for no message); otherwise False with the stale warning
     on `form` or the service's errors placed by `on_error(form, error)` (default: per field
     of `form`, else at its top), for the view to render the page again with the input kept.
+
+    Someone saved first and every form carries the values its page started from
+    (MergeableFormMixin): the forms are merged field by field (merge_form). Without a
+    conflict the merged data is saved at once (with a notice that both changes are kept);
+    with one, nothing is written and the conflicts are listed at the top of `form`, the
+    user's input kept: the next submit writes it.
     """
     if request.method != "POST":
         return False
-    valid = [f.is_valid() for f in (form, *extra_forms)]
+    every = (form, *extra_forms)
+    valid = [f.is_valid() for f in every]
     if not all(valid):
         return False
-    data = dict(form.cleaned_data)
-    version = data.pop("version", None)
-    try:
-        result = save(data, version)
-    except StaleObjectError as error:
-        form.add_stale_error(error)
-    except ValidationError as error:
-        on_error(form, error)
-    else:
-        message = success(result) if callable(success) else success
-        if message:
-            messages.success(request, message)
-        return True
-    return False
+    merged = False
+    while True:
+        data = dict(form.cleaned_data)
+        version = data.pop("version", None)
+        try:
+            result = save(data, version)
+        except StaleObjectError as error:
+            if merged:
+                # Beaten again while merging: the warning alone, the next submit merges.
+                form.add_error(None, error)
+                return False
+            conflicts = _merge_after_stale(form, extra_forms, version)
+            if conflicts is None:
+                form.add_stale_error(error)
+                return False
+            if conflicts:
+                form.add_error(None, conflicts)
+                return False
+            merged = True
+            # The merged data, validated again (a field another person changed).
+            for f in every:
+                f._errors = None
+            valid = [f.is_valid() for f in every]  # every form's errors, not the first's
+            if not all(valid):
+                return False
+        except ValidationError as error:
+            on_error(form, error)
+            return False
+        else:
+            message = success(result) if callable(success) else success
+            if message:
+                messages.success(request, message)
+            if merged:
+                messages.info(request, MERGED_NOTICE)
+            return True
 
 
 def save_form(request, form, save, *, success: str):

@@ -2,7 +2,7 @@ from django import forms
 from django.core.validators import MaxValueValidator
 from django.utils import timezone
 
-from core.forms import DsfrForm, DsfrModelForm, VersionedFormMixin
+from core.forms import DsfrForm, DsfrModelForm, MergeableFormMixin, VersionedFormMixin
 from core.imports import ImportFileForm
 from core.widgets import DateInput
 from evalimpact.models import Evaluation
@@ -82,9 +82,13 @@ def plain_decimal(value):
     return Decimal(format(value.normalize(), "f"))
 
 
-class AnswersForm(DsfrForm):
+class AnswersForm(MergeableFormMixin, DsfrForm):
     """One group of fields per (indicator, member) row of the evaluation's layout; with
     `axis_code`, only the rows of that axis (the entry page shows one axis at a time).
+
+    It carries the answers its page started from (MergeableFormMixin), so that a save
+    beaten by another person's is merged answer by answer with the evaluation's header
+    (core.forms.save_versioned).
 
     Errors found by the service come back keyed "<indicator>-<member>-<field>", the same
     names as the fields, so each message lands under its own input.
@@ -96,6 +100,7 @@ class AnswersForm(DsfrForm):
         self.axis_code = axis_code
         axis_ids = {a.pk for a in data_obj.axes if axis_code is None or a.code == axis_code}
         self.indicators = [i for i in data_obj.indicators if i.axis_id in axis_ids]
+        self.row_contexts = {}  # row prefix → "R1.2 — Member", for the conflict summary
         levels = [("", "— Non renseigné —")] + [
             (level.score, f"{level.score} — {level.label}") for level in data_obj.levels
         ]
@@ -104,6 +109,7 @@ class AnswersForm(DsfrForm):
                 prefix = row_prefix(indicator.pk, membership.pk if membership else None)
                 who = f" — {membership.member_name}" if membership else ""
                 context = f"{indicator.code}{who}"
+                self.row_contexts[prefix] = context
                 if indicator.is_quantitative:
                     unit = f" ({indicator.unit})" if indicator.unit else ""
                     self.fields[f"{prefix}-baseline"] = forms.DecimalField(
@@ -163,6 +169,11 @@ class AnswersForm(DsfrForm):
                 continue
             css = "fr-select" if isinstance(widget, forms.Select) else "fr-input"
             widget.attrs["class"] = css
+        self.add_merge_base_field()
+
+    def merge_label(self, name: str) -> str:
+        prefix = name.rsplit("-", 1)[0]
+        return f"{self.row_contexts[prefix]} — {self.fields[name].label}"
 
     def rows(self, *, valid_only: bool = False) -> dict:
         """{(indicator_id, membership_id): cleaned row} for the service.

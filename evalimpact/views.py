@@ -282,7 +282,9 @@ def _autosave(request, evaluation, header, answers):
     except StaleObjectError:
         context["error"] = (
             "Enregistrement automatique suspendu : quelqu'un d'autre a modifié cette évaluation. "
-            "Vos saisies restent affichées ; copiez-les puis rechargez la page."
+            "Vos saisies restent affichées ; cliquez sur « Enregistrer » : ses modifications "
+            "seront reprises avec les vôtres, et les champs que vous avez changés tous les deux "
+            "vous seront signalés."
         )
     except ValidationError as error:
         context["error"] = "Brouillon non enregistré : " + " ".join(error.messages[:2])
@@ -292,6 +294,17 @@ def _autosave(request, evaluation, header, answers):
         if not header_ok:
             waiting.append("l'en-tête de l'évaluation")
         context["partial"] = waiting
+        # The page's version moves on: so do the values it started from (the merge of a
+        # later save beaten by someone else's compares with what this draft stored).
+        evaluation.refresh_from_db()
+        context["bases"] = {
+            "e": EvaluationForm(instance=evaluation, prefix="e").signed_base(),
+            "a": AnswersForm(
+                data_obj=services.load_evaluation(evaluation),
+                prefix="a",
+                axis_code=answers.axis_code,
+            ).signed_base(),
+        }
     evaluation.refresh_from_db(fields=["version"])
     return render(request, "evalimpact/_autosave_status.html", context)
 

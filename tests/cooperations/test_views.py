@@ -1,10 +1,12 @@
+from html import unescape
+
 import pytest
 from django.urls import reverse
 
-from cooperations.models import Cooperation, LegalForm, Theme, Typology
+from cooperations.models import Cooperation, LegalForm, RegionalObjective, Theme, Typology
 from tests.cooperations.factories import CooperationFactory, MembershipFactory
 from tests.queries import count_queries
-from tests.territories.factories import departement
+from tests.territories.factories import ars, departement
 
 pytestmark = pytest.mark.django_db
 
@@ -167,3 +169,33 @@ def test_history_names_a_member_that_is_a_legal_entity(world, login):
     MembershipFactory(cooperation=world.coop_ara, establishment=None, legal_entity=entity)
     html = login(world.agent_ara).get(reverse("cooperations:history", args=[world.coop_ara.pk]))
     assert "Création (Membre : CH DU HAUT BUGEY)" in html.content.decode()
+
+
+def test_a_plan_objective_is_saved_through_save_versioned_and_a_refusal_keeps_the_input(
+    world, login
+):
+    """objective_edit: saved → the list with the French message naming the code; refused →
+    the form again, the French error shown and the typed values kept, nothing written."""
+    client = login(world.agent_ara)
+    typed = {
+        "ars": ars("84").pk,
+        "kind": "srs",
+        "code": "SRS-4.1",
+        "title": "Coordonner l'imagerie",
+        "parent": "",
+        "starts_year": "2028",
+        "ends_year": "2023",
+        "order": "0",
+    }
+    refused = client.post("/cooperations/plan-regional/nouveau/", typed)
+    html = unescape(refused.content.decode())
+    assert refused.status_code == 200
+    assert "La fin de la période précède son début." in html
+    assert 'value="Coordonner l\'imagerie"' in html
+    assert not RegionalObjective.objects.filter(code="SRS-4.1").exists()
+
+    saved = client.post(
+        "/cooperations/plan-regional/nouveau/", {**typed, "ends_year": "2030"}, follow=True
+    )
+    assert "L'objectif SRS-4.1 est enregistré." in unescape(saved.content.decode())
+    assert RegionalObjective.objects.get(code="SRS-4.1").ends_year == 2030
