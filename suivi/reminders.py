@@ -53,8 +53,24 @@ def reports_due(
     "Tracked" and "last report" are the stored TrackingDates (suivi/tracking.py), not
     subqueries over the activities and reports: plain filters on one joined row.
     `within_days` None means "use each project's reminder delay".
+
+    With `limit` (the home page), still one query, but the rows are read for the page's
+    ids only (`WHERE pk IN (the first ids)`): the subquery sorts the scope's tracked
+    cooperations on narrow rows (id, dates, settings), where joining every full cooperation
+    row of a region to its dates before keeping five made PostgreSQL carry the whole rows
+    through the hash joins and the sort.
     """
     periods = {months: period_bounds(today, months) for months in ProjectSettings.Period.values}
+    days_left = {months: (end - today).days for months, (start, end) in periods.items()}
+    queryset = _due(cooperations, periods, days_left, within_days)
+    if limit is not None:
+        page = queryset.values("pk")[:limit]
+        queryset = _due(Cooperation.objects.filter(pk__in=page), periods, days_left, within_days)
+    return [DueReport(c, *periods[c.period_months], days_left[c.period_months]) for c in queryset]
+
+
+def _due(cooperations, periods: dict, days_left: dict, within_days: int | None):
+    """`cooperations` filtered to those whose report is due, annotated, soonest first."""
     period = Coalesce(
         "suivi_settings__report_period_months",
         Value(ProjectSettings._meta.get_field("report_period_months").default),
@@ -63,12 +79,11 @@ def reports_due(
         "suivi_settings__reminder_days",
         Value(ProjectSettings._meta.get_field("reminder_days").default),
     )
-    days_left = {months: (end - today).days for months, (start, end) in periods.items()}
     if within_days is None:
         soon = Q(reminder_days_value__gte=F("days_left"))
     else:
         soon = Q(period_months__in=[m for m, d in days_left.items() if d <= within_days])
-    queryset = (
+    return (
         cooperations.exclude(phase=Phase.CLOTUREE)
         .filter(tracking_dates__started_at__isnull=False)
         .annotate(
@@ -84,9 +99,6 @@ def reports_due(
         .filter(missing_since("period_start"), soon)
         .order_by("days_left", "pk")
     )
-    if limit is not None:
-        queryset = queryset[:limit]
-    return [DueReport(c, *periods[c.period_months], days_left[c.period_months]) for c in queryset]
 
 
 @dataclass

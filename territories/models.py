@@ -176,11 +176,13 @@ class EstablishmentSearchText(models.Func):
     """One text of name, long name and commune, padded with spaces, without accents and in
     upper case (`UPPER(kc_unaccent(…))`).
 
-    Migration 0005 builds a pg_trgm GIN index on exactly this SQL, with `kc_unaccent` an
-    IMMUTABLE wrapper of PostgreSQL's unaccent; on SQLite `kc_unaccent` is a Python function
-    registered on each connection (territories/apps.py). Keep them in step
-    (tests/territories/test_search.py checks on PostgreSQL that the index is used). The three
-    columns are NOT NULL, so plain `||` is enough and the expression stays immutable.
+    The expression of the stored generated column `Establishment.search_text`, which the
+    search reads and migration 0007 indexes (pg_trgm GIN). `kc_unaccent` is an IMMUTABLE
+    wrapper of PostgreSQL's unaccent (migration 0005); on SQLite a Python function
+    registered on each connection (territories/apps.py). Changing this SQL needs a migration
+    of the column (tests/territories/test_search.py checks on PostgreSQL that the index is
+    used). The three columns are NOT NULL, so plain `||` is enough and the expression stays
+    immutable.
     """
 
     template = "UPPER(kc_unaccent(' ' || %(expressions)s || ' '))"
@@ -222,7 +224,7 @@ class EstablishmentQuerySet(models.QuerySet):
                     .values("pk")
                 )
             return self.filter(pk__in=branches[0].union(*branches[1:]))
-        queryset = self.alias(search_text=EstablishmentSearchText())
+        queryset = self
         for word in fold(term).split():
             pattern = f" {word} " if len(word) < SHORT_WORD else word
             queryset = queryset.filter(search_text__contains=pattern)
@@ -279,7 +281,17 @@ class Establishment(AddressMixin):
     # Closed sites stay resolvable (history, past cooperations) but are not offered for
     # new memberships.
     is_closed = models.BooleanField("fermé", default=False, db_index=True)
-    history = HistoricalRecords()
+    # What the search compares, kept by the database itself on every write (save, the
+    # importers' COPY and bulk upserts, queryset.update): a stored generated column, so a
+    # search reads it instead of unaccenting three columns of every candidate row.
+    search_text = models.GeneratedField(
+        expression=EstablishmentSearchText(),
+        output_field=models.TextField(),
+        db_persist=True,
+        verbose_name="texte de recherche (calculé)",
+    )
+    # Derived from the name, long name and commune, which the history already keeps.
+    history = HistoricalRecords(excluded_fields=["search_text"])
 
     objects = EstablishmentQuerySet.as_manager()
 

@@ -90,3 +90,41 @@ def test_home_lists_the_reports_due_soonest_first_and_skips_those_written(world)
     later = reminders.reports_due(Cooperation.objects.all(), date(2026, 12, 26), limit=2)
     assert [d.cooperation for d in later] == [monthly_default, quarterly]
     assert later[0].period_start == date(2026, 12, 1) and later[0].days_left == 5
+
+
+def test_the_home_page_of_reports_due_is_the_head_of_the_full_list_for_every_role(world):
+    """With a limit (the home page), the rows are read for the first ids only: the same
+    reports, in the same order, as the head of the unlimited list, whatever the scope."""
+    from cooperations import scoping
+    from cooperations.models import Cooperation
+    from tests.cooperations.factories import CooperationFactory
+    from tests.territories.factories import ars, departement
+
+    coops = [world.coop_ara, world.coop_occ]
+    for index, (months, days) in enumerate([(1, 7), (3, 20), (6, 60), (1, 15), (3, 40)]):
+        coop = CooperationFactory(
+            title=f"Suivie {index}",
+            pilot_ars=ars("84" if index % 2 else "76"),
+            departements=[departement("01" if index % 2 else "31"), departement("71")],
+        )
+        ProjectSettings.objects.create(
+            cooperation=coop, report_period_months=months, reminder_days=days
+        )
+        coops.append(coop)
+    for coop in coops:
+        ActivityFactory(cooperation=coop)
+    StatusReportFactory(
+        cooperation=coops[3], period_start=date(2026, 11, 1), period_end=date(2026, 11, 30)
+    )
+    today = date(2026, 11, 26)  # 4 days before the month's end, 35 before the quarter's
+    for name, user in world.users().items():
+        in_scope = Cooperation.objects.filter(pk__in=scoping.cooperation_ids_visible_to(user))
+        full = reminders.reports_due(in_scope, today)
+        for limit in (1, 2, 5):
+            head = reminders.reports_due(in_scope, today, limit=limit)
+            assert [(d.cooperation, d.period_start, d.period_end, d.days_left) for d in head] == [
+                (d.cooperation, d.period_start, d.period_end, d.days_left) for d in full[:limit]
+            ], (name, limit)
+    everything = reminders.reports_due(Cooperation.objects.all(), today)
+    # The comparison above saw a real list: due in 4 days (monthly) and in 35 (long notice).
+    assert len(everything) >= 5 and {d.days_left for d in everything} == {4, 35}

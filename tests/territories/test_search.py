@@ -89,14 +89,14 @@ def test_postgresql_serves_the_search_from_the_trigram_index(register):
         # Few rows in a test database: forbid the sequential scan to see whether the
         # planner *can* use the index, i.e. that query and index expressions are the same.
         cursor.execute(
-            "SELECT 1 FROM pg_indexes WHERE indexname = 'establishment_search_unaccent_trgm'"
+            "SELECT 1 FROM pg_indexes WHERE indexname = 'establishment_search_text_trgm'"
         )
         assert cursor.fetchone(), "l'index trigramme n'a pas été créé par les migrations"
         cursor.execute("SET LOCAL enable_seqscan = off")
         cursor.execute("SET LOCAL enable_indexscan = off")
         cursor.execute("EXPLAIN " + sql, params)
         plan = "\n".join(row[0] for row in cursor.fetchall())
-    assert "establishment_search_unaccent_trgm" in plan
+    assert "establishment_search_text_trgm" in plan
 
 
 def test_accents_and_case_are_ignored_on_both_sides(world):
@@ -198,4 +198,45 @@ def test_postgresql_serves_the_capped_count_from_the_trigram_index(register):
         inner, params = queryset.values("pk").query.sql_with_params()
         cursor.execute(f"EXPLAIN SELECT COUNT(*) FROM ({inner}) subquery", params)
         plan = "\n".join(row[0] for row in cursor.fetchall())
-    assert "establishment_search_unaccent_trgm" in plan and "Limit" in plan
+    assert "establishment_search_text_trgm" in plan and "Limit" in plan
+
+
+def test_the_search_column_follows_every_write():
+    """`search_text` is computed by the database: a save, a queryset update and a bulk
+    create all leave it in step with the name, long name and commune."""
+    site = EstablishmentFactory(name="Pôle Santé", long_name="", commune="Gap")
+    site.refresh_from_db()
+    assert site.search_text == " POLE SANTE  GAP "
+    site.name = "Clinique Œdipe"
+    site.save()
+    assert found("oedipe gap") == {"Clinique Œdipe"}
+    assert found("pole") == set()
+    Establishment.objects.filter(pk=site.pk).update(commune="Saint-Étienne")
+    assert found("oedipe saint-etienne") == {"Clinique Œdipe"}
+    Establishment.objects.bulk_create(
+        [
+            EstablishmentFactory.build(
+                name="Hôpital d'Été", commune="Briançon", legal_entity=site.legal_entity
+            )
+        ]
+    )
+    assert found("hopital ete briancon") == {"Hôpital d'Été"}
+
+
+def test_the_finess_import_fills_the_search_column():
+    """Both import paths (bulk upsert on SQLite, COPY upsert on PostgreSQL) fill it, on
+    creation and on update."""
+    from territories.importers import import_finess
+    from tests.territories.test_import_finess import SAMPLE
+
+    lines = SAMPLE.read_bytes().splitlines(keepends=True)
+    import_finess(lines)
+    fleyriat = Establishment.objects.get(finess="010000024")
+    assert fleyriat.search_text == (
+        " CH DE FLEYRIAT CENTRE HOSPITALIER DE BOURG-EN-BRESSE FLEYRIAT VIRIAT "
+    )
+    assert found("fleyriat viriat") == {"CH DE FLEYRIAT"}
+    renamed = [line.replace(b"CH DE FLEYRIAT;", b"CH D\xc9T\xc9 FLEYRIAT;") for line in lines]
+    import_finess(renamed)  # Latin-1: "CH DÉTÉ FLEYRIAT"
+    assert Establishment.objects.get(finess="010000024").search_text.startswith(" CH DETE ")
+    assert found("dete") == {"CH DÉTÉ FLEYRIAT"}
