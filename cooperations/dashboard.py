@@ -6,10 +6,10 @@ under a version token of the region that writes replace (`numbers`, below); the 
 drawn from the same pairs as the tables (core.charts).
 """
 
+import dataclasses
 import json
 import math
 import uuid
-from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
@@ -25,8 +25,11 @@ from territories.choices import ARS_NAMES, DEPARTEMENT_ARS, DEPARTEMENT_CODES, D
 MAP_FILE = Path(__file__).parent / "data" / "departements_schematic.json"
 
 
-@dataclass
+@dataclasses.dataclass(frozen=True)
 class Breakdown:
+    """One count of the dashboard. Built once, never changed: the cached numbers hold
+    them, and the charts fetched for a page come as copies (with_charts)."""
+
     key: str
     title: str
     pairs: list  # [(label, count)], in the catalogue's order
@@ -147,14 +150,12 @@ def breakdowns(scope, *, ars_id: int | None) -> list[Breakdown]:
     return result
 
 
-def with_charts(figures: list[Breakdown]) -> None:
-    """Fetch the charts of the breakdowns that show one (those with pairs) in one cache
-    round trip, drawing the missing ones."""
+def with_charts(figures: list[Breakdown]) -> list[Breakdown]:
+    """The breakdowns, those that show a chart (those with pairs) copied with it: the
+    charts fetched in one cache round trip, the missing ones drawn."""
     shown = [b for b in figures if b.pairs]
-    for b, uri in zip(
-        shown, charts.bar_chart_uris([(b.title, b.pairs) for b in shown]), strict=True
-    ):
-        b.uri = uri
+    uris = iter(charts.bar_chart_uris([(b.title, b.pairs) for b in shown]))
+    return [dataclasses.replace(b, uri=next(uris)) if b.pairs else b for b in figures]
 
 
 def by_region(scope) -> Breakdown:

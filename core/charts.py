@@ -93,9 +93,17 @@ def bar_chart(title: str, pairs: list[tuple[str, int]], *, wait: float | None = 
     finished within `wait` seconds. A lock (cache.add) makes one worker draw a missing
     chart: several workers drew the same one at once before, each paying the drawing."""
     key = _key(title, pairs)
-    svg = cache.get(key)
-    if svg is not None:
-        return svg
+    svg = cache.get(key)  # the fast path: one read
+    return svg if svg is not None else _draw_missing(key, title, pairs, wait)
+
+
+def _draw_missing(key: str, title: str, pairs: list[tuple[str, int]], wait: float | None):
+    """The chart that the caller's read did not find: drawn by whoever takes its lock.
+
+    Once the lock is taken, the cache is read once more, and this re-check is needed: the
+    lock's previous holder may have stored the chart and released the lock between the
+    caller's read and our cache.add, and without it the chart would be drawn twice. While
+    another worker holds the lock, each poll reads whether it has finished."""
     lock = f"{key}:drawing"
     deadline = time.monotonic() + (WAIT_SECONDS if wait is None else wait)
     while not cache.add(lock, 1, LOCK_SECONDS):
@@ -106,7 +114,7 @@ def bar_chart(title: str, pairs: list[tuple[str, int]], *, wait: float | None = 
         if svg is not None:
             return svg
     try:
-        svg = cache.get(key)  # drawn by the lock's previous holder between our get and add
+        svg = cache.get(key)
         if svg is None:
             svg = _draw(title, pairs)
             cache.set(key, svg, CACHE_SECONDS)
@@ -128,11 +136,11 @@ def bar_chart_uri(title: str, pairs: list[tuple[str, int]]) -> str:
 
 def bar_chart_uris(charts: list[tuple[str, list[tuple[str, int]]]]) -> list[str]:
     """bar_chart_uri() of each (title, pairs), the drawn ones read in one cache round trip
-    (a page of six charts made six)."""
+    (a page of six charts made six); a missing one is not read again before its lock."""
     keys = [_key(title, pairs) for title, pairs in charts]
     found = cache.get_many(keys)
     return [
-        _uri(found[key]) if key in found else bar_chart_uri(title, pairs)
+        _uri(found[key] if key in found else _draw_missing(key, title, pairs, None))
         for key, (title, pairs) in zip(keys, charts, strict=True)
     ]
 

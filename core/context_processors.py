@@ -29,4 +29,9 @@ SITE_CONFIG = SiteConfig()
 
 
 def site(request):
-    return {"SITE_CONFIG": SITE_CONFIG, "DEBUG_BANNER": settings.DEBUG}
+    return {
+        "SITE_CONFIG": SITE_CONFIG,
+        "DEBUG_BANNER": settings.DEBUG,
+        # Whom to write to for a role or a scope (the 403 page names it).
+        "national_admin_email": settings.NATIONAL_ADMIN_EMAIL,
+    }

@@ -35,6 +35,19 @@ def _by_period(values: dict, output_field):
     )
 
 
+def _period_columns(periods: dict) -> dict:
+    """The annotations both lists compare to `periods` ({length in months: (start, end)}):
+    the project's period length, the start of its period, the end of its last report."""
+    return {
+        "period_months": Coalesce(
+            "suivi_settings__report_period_months",
+            Value(ProjectSettings._meta.get_field("report_period_months").default),
+        ),
+        "period_start": _by_period({m: p[0] for m, p in periods.items()}, DateField()),
+        "last_report_end": F("tracking_dates__last_report_end"),
+    }
+
+
 def missing_since(start_annotation: str) -> Q:
     """No report for the period starting at that annotation: none at all, or the latest
     one ends before it (annotation `last_report_end`)."""
@@ -71,10 +84,6 @@ def reports_due(
 
 def _due(cooperations, periods: dict, days_left: dict, within_days: int | None):
     """`cooperations` filtered to those whose report is due, annotated, soonest first."""
-    period = Coalesce(
-        "suivi_settings__report_period_months",
-        Value(ProjectSettings._meta.get_field("report_period_months").default),
-    )
     reminder = Coalesce(
         "suivi_settings__reminder_days",
         Value(ProjectSettings._meta.get_field("reminder_days").default),
@@ -87,11 +96,9 @@ def _due(cooperations, periods: dict, days_left: dict, within_days: int | None):
         cooperations.exclude(phase=Phase.CLOTUREE)
         .filter(tracking_dates__started_at__isnull=False)
         .annotate(
-            period_months=period,
+            **_period_columns(periods),
             reminder_days_value=reminder,
-            last_report_end=F("tracking_dates__last_report_end"),
             days_left=_by_period(days_left, IntegerField()),
-            period_start=_by_period({m: p[0] for m, p in periods.items()}, DateField()),
         )
         # One condition with the period's values picked by CASE, not an OR of one branch
         # per period length: PostgreSQL misjudged the OR as matching a few rows and hashed
@@ -113,10 +120,6 @@ def _overdue_queryset(cooperations, today: date):
     """Tracked cooperations whose report for the last finished period is missing: the
     period ended, the tracker existed before its end, and no report covers it."""
     periods = {months: previous_period(today, months) for months in ProjectSettings.Period.values}
-    period = Coalesce(
-        "suivi_settings__report_period_months",
-        Value(ProjectSettings._meta.get_field("report_period_months").default),
-    )
     ends = {months: _day_after(end) for months, (start, end) in periods.items()}
     return (
         cooperations.exclude(phase=Phase.CLOTUREE)
@@ -125,9 +128,7 @@ def _overdue_queryset(cooperations, today: date):
         # are dropped before the join).
         .filter(tracking_dates__started_at__lt=max(ends.values()))
         .annotate(
-            period_months=period,
-            last_report_end=F("tracking_dates__last_report_end"),
-            period_start=_by_period({m: p[0] for m, p in periods.items()}, DateField()),
+            **_period_columns(periods),
             # "Tracked before the period's end": the first activity was created before the
             # first instant of the next local day (TrackingDates.started_at).
             tracked_before=_by_period(ends, DateTimeField()),

@@ -20,6 +20,19 @@ def isodate(value, fmt="d/m/Y"):
 
 
 @register.filter
+def slippage(days) -> str:
+    """A deliverable's slippage as the tables show it (suivi.planning.slippage_days): none
+    reads « À l'heure », not « 0 j »."""
+    if days is None:
+        return "—"
+    if days > 0:
+        return f"+{days} j"
+    if days < 0:
+        return f"{days} j (avance)"
+    return "À l'heure"
+
+
+@register.filter
 def rank_rag(rank) -> dict:
     """The work list's planning rank (0, 1, 2) as a badge and a label."""
     from suivi import planning

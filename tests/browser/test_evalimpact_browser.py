@@ -183,3 +183,36 @@ def test_a_field_reached_with_tab_is_never_hidden_under_the_save_bar(
             if state:
                 hidden.append((width, state))
     assert hidden == []
+
+
+def test_the_not_applicable_label_is_whole_on_a_laptop_screen(
+    world, page, browser_login, live_server
+):
+    """At 1280 px, « Non applicable » stays on one line inside its column: in a one-twelfth
+    column it overflowed onto the next field and was cut."""
+    evaluation = services.evaluation_create(
+        cooperation=world.coop_ara,
+        user=world.referent_a,
+        kind="potential",
+        evaluated_on=date(2026, 1, 10),
+        activity="imagerie",
+    )
+    browser_login(page, world.referent_a)
+    page.goto(f"{live_server.url}/evalimpact/evaluation/{evaluation.pk}/saisie/")
+    labels = page.evaluate(
+        """() => [...document.querySelectorAll('.kc-indicator .fr-checkbox-group label')]
+          .map(label => {
+            const column = label.closest('[class*="fr-col-md-"]');
+            const inner = column.getBoundingClientRect().right
+              - parseFloat(getComputedStyle(column).paddingRight);
+            const text = document.createRange();
+            text.selectNodeContents(label.firstChild);
+            return {
+              text: label.firstChild.textContent.trim(),
+              lines: new Set([...text.getClientRects()].map(r => Math.round(r.top))).size,
+              fits: text.getBoundingClientRect().right <= inner + 0.5,
+            };
+          })"""
+    )
+    assert labels and {label["text"] for label in labels} == {"Non applicable"}
+    assert all(label["lines"] == 1 and label["fits"] for label in labels), labels

@@ -189,3 +189,20 @@ def test_an_objective_moved_to_another_region_replaces_both_tokens(
         objective.save()
     assert dashboard._token(old) != before[old]
     assert dashboard._token(new) != before[new]
+
+
+def test_charts_come_on_copies_and_leave_the_breakdowns_as_built(monkeypatch):
+    import dataclasses
+
+    monkeypatch.setattr(charts, "_draw", lambda title, pairs: b"<svg/>")
+    cache.clear()
+    figures = [
+        dashboard.Breakdown("phase", "Coopérations par phase", [("Comprendre", 2)]),
+        dashboard.Breakdown("theme", "Coopérations par thème", []),  # no chart
+    ]
+    shown = dashboard.with_charts(figures)
+    assert [b.uri for b in shown] == ["data:image/svg+xml;base64,PHN2Zy8+", None]
+    assert shown[0].chart_uri == shown[0].uri and shown[1] is figures[1]
+    assert [b.uri for b in figures] == [None, None]  # the cached numbers' objects untouched
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        figures[0].uri = "data:"

@@ -30,3 +30,37 @@ def test_a_chart_another_worker_draws_is_awaited_or_left_out(monkeypatch):
 
     monkeypatch.setattr(charts.time, "sleep", finished_meanwhile)
     assert charts.bar_chart("Phases", PAIRS, wait=5) == b"<svg>theirs</svg>"  # not drawn again
+
+
+class CountingCache:
+    """The cache, counting its reads (get and get_many)."""
+
+    def __init__(self):
+        self.reads = 0
+
+    def get(self, *args, **kwargs):
+        self.reads += 1
+        return cache.get(*args, **kwargs)
+
+    def get_many(self, *args, **kwargs):
+        self.reads += 1
+        return cache.get_many(*args, **kwargs)
+
+    def __getattr__(self, name):
+        return getattr(cache, name)
+
+
+def test_a_missing_chart_costs_one_read_and_one_check_under_its_lock(monkeypatch):
+    cache.clear()
+    monkeypatch.setattr(charts, "_draw", lambda title, pairs: b"<svg/>")
+    counting = CountingCache()
+    monkeypatch.setattr(charts, "cache", counting)
+    assert charts.bar_chart("Phases", PAIRS) == b"<svg/>"
+    assert counting.reads == 2  # the fast path's read, the re-check once the lock is taken
+    counting.reads = 0
+    assert charts.bar_chart("Phases", PAIRS) == b"<svg/>"
+    assert counting.reads == 1
+    counting.reads = 0
+    uris = charts.bar_chart_uris([("Phases", PAIRS), ("Régions", PAIRS)])
+    assert uris == ["data:image/svg+xml;base64,PHN2Zy8+"] * 2
+    assert counting.reads == 2  # one get_many for both, the missing one re-checked under its lock

@@ -105,3 +105,12 @@ def test_out_of_scope_page_is_the_french_404_under_debug_too(world, login, setti
     assert "Page introuvable" in html
     assert "Django" not in html and "technical_404" not in html
     _french_shell(html)
+
+
+def test_403_says_whom_to_ask(world, login, settings):
+    settings.NATIONAL_ADMIN_EMAIL = "kitcoop@sante.test"
+    client = login(world.copil)
+    html = client.get("/cooperations/nouvelle/").content.decode()
+    assert "se demande à un agent de l'ARS pilote de la coopération" in html
+    assert "écrivez à l'administration nationale de KitCoop" in html
+    assert 'href="mailto:kitcoop@sante.test"' in html

@@ -346,3 +346,46 @@ def test_the_admin_cannot_move_an_activity_or_a_report_to_another_cooperation(wo
         model_admin = admin.site._registry[type(obj)]
         assert "cooperation" in model_admin.get_readonly_fields(request, obj)
         assert "cooperation" not in model_admin.get_readonly_fields(request, None)
+
+
+# --- deletes in bulk: a constant number of queries ---------------------------------------------
+
+
+def _tracking_queries(action) -> int:
+    """Queries of `action` that read or write the tracking dates: the refresh (the
+    first/last subqueries) and the TrackingDates rows. The rest of a delete (one history
+    row per deleted row, the cascade's collection) is not the tracker's."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as queries:
+        action()
+    return sum(
+        "suivi_trackingdates" in sql or ("MIN(" in sql and "MAX(" in sql)
+        for sql in (query["sql"] for query in queries.captured_queries)
+    )
+
+
+def _tracked(rows: int):
+    coop = CooperationFactory()
+    for n in range(rows):
+        ActivityFactory(cooperation=coop)
+        _report(coop, date(2026, 1 + n, 1), period_bounds(date(2026, 1 + n, 1), 1)[1])
+    return coop
+
+
+def test_deleting_a_cooperation_costs_the_same_queries_with_one_row_or_many(world):
+    one, many = _tracked(1), _tracked(6)
+    assert _tracking_queries(one.delete) == _tracking_queries(many.delete) <= 2
+    assert not TrackingDates.objects.exists()
+
+
+def test_deleting_many_activities_or_reports_refreshes_once(world):
+    one, many = _tracked(1), _tracked(6)
+    other = _tracked(2)  # deleted with `many`, in the same statement
+    for model in (StatusReport, Activity):
+        small = _tracking_queries(model.objects.filter(cooperation=one).delete)
+        large = _tracking_queries(model.objects.filter(cooperation__in=[many, other]).delete)
+        assert small == large == 2  # the refresh: read, then write
+    for coop in (one, many, other):
+        assert stored(coop) == expected(coop) == (None, None)

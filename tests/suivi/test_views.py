@@ -84,6 +84,17 @@ def test_tracker_shows_computed_progress_rag_and_rule(world, login):
     assert "Nouveau chantier" in html
 
 
+def test_no_slippage_reads_on_time_not_zero_days(world, login):
+    activity = ActivityFactory(cooperation=world.coop_ara)
+    today = timezone.localdate()
+    DeliverableFactory(activity=activity, planned_on=today + timedelta(days=20))  # no slippage
+    DeliverableFactory(activity=activity, planned_on=today, done_on=today - timedelta(days=5))
+    html = login(world.referent_a).get(f"/suivi/{world.coop_ara.pk}/").content.decode()
+    assert '<td class="kc-nowrap">À l&#x27;heure</td>' in html
+    assert '<td class="kc-nowrap">-5 j (avance)</td>' in html
+    assert "0 j<" not in html
+
+
 def test_copil_guest_reads_without_edit_links(world, login):
     activity = ActivityFactory(cooperation=world.coop_ara)
     DeliverableFactory(activity=activity, title="Tableau de garde")
