@@ -8,6 +8,9 @@ Each pair gets one category, read from the lines of its two places in the copied
 place `duplicates` names: its longest shared run; the "+N more runs" are not read):
 
 - "identique": `duplicates` found lines the same to the letter (no `shape` tag).
+- "importations": the same to the letter, but both places lie inside import statements (a
+  parenthesised `from x import (...)` list, which `duplicates` reads as code although it
+  says it passes import lines over).
 - "déclaration …": same shape, other names, and every line of both places declares rather
   than computes (rules below), with what kind of declaration:
   "modèle" (fields, Meta, TextChoices, __str__, a model module's constant tables),
@@ -68,6 +71,7 @@ KIND_BY_FILE = (
 )
 CATEGORY_ORDER = [
     "identique",
+    "importations",
     "logique",
     "déclaration : modèle",
     "déclaration : URL",
@@ -205,8 +209,33 @@ def place_category(tree: Path, name: str, first: int, last: int, cache: dict) ->
     return "attributs et tables"
 
 
+def import_lines(source: str) -> set[int]:
+    """The line numbers that import statements span."""
+    try:
+        tree = ast.parse(source)
+    except SyntaxError:
+        return set()
+    return {
+        number
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Import | ast.ImportFrom)
+        for number in range(node.lineno, node.end_lineno + 1)
+    }
+
+
+def only_imports(tree: Path, name: str, first: int, last: int) -> bool:
+    path = tree / name
+    if not name.endswith(".py") or not path.is_file():
+        return False
+    return set(range(first, last + 1)) <= import_lines(path.read_text(encoding="utf-8"))
+
+
 def category(tree: Path, match: re.Match, cache: dict) -> str:
     if "shape" not in match.group(8):
+        places = [(match.group(2), match.group(3), match.group(4))]
+        places.append((match.group(5), match.group(6), match.group(7)))
+        if all(only_imports(tree, name, int(a), int(b)) for name, a, b in places):
+            return "importations"
         return "identique"
     left = place_category(tree, match.group(2), int(match.group(3)), int(match.group(4)), cache)
     right = place_category(tree, match.group(5), int(match.group(6)), int(match.group(7)), cache)
