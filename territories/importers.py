@@ -29,6 +29,7 @@ from django.db import connection, transaction
 
 from core import locks
 from core.tabular import FormatError, detect, iter_lines, open_binary, read_table
+from core.text import printable
 from territories.classification import (
     category_label,
     sector_from_category,
@@ -219,9 +220,12 @@ def check_header(row: list[str]) -> None:
             "Le séparateur de ce fichier est la virgule : un extrait FINESS utilise le "
             "point-virgule (;). Aucune donnée n'a été importée."
         )
+    found = printable(";".join(row).lstrip("\ufeff"))
+    found = found if len(found) <= 60 else found[:59] + "…"
     raise NotAFinessFile(
-        "Ce fichier n'est pas un extrait FINESS : sa première ligne devrait commencer par "
-        "« finess;etalab ». Aucune donnée n'a été importée."
+        "Ce fichier n'est pas un extrait FINESS ni un flux JSON FINESS 2026 : sa première "
+        f"ligne commence par « {found} », là où un extrait commence par « finess;etalab » "
+        "et un flux JSON par « { » ou « [ ». Aucune donnée n'a été importée."
     )
 
 

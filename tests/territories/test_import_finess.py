@@ -79,7 +79,7 @@ def test_utf8_extract_is_read_too(db):
 @pytest.mark.parametrize(
     "content,message",
     [
-        (b"nom;prenom\nDupont;Jean\n", "Ce fichier n'est pas un extrait FINESS"),
+        (b"nom;prenom\nDupont;Jean\n", "sa première ligne commence par « nom;prenom »"),
         (
             b"finess,etalab,1,2026-01-01\nstructureet,010000024\n",
             "séparateur de ce fichier est la virgule",
