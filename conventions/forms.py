@@ -177,7 +177,14 @@ class ConventionVersionMixin(VersionedFormMixin):
 
 
 class VersionEditForm(ConventionVersionMixin, DsfrForm):
-    """Free text and optional clauses of the latest version; mandatory ones are shown read-only."""
+    """Free text and optional clauses of the latest version; mandatory ones are shown read-only.
+
+    Its initial values are the latest version's text, read from the database at each
+    request: they are stored values, so a save beaten by another person's is merged field
+    by field (`core.forms.save_versioned`) — the version comment, empty on every page,
+    never differs. The view reads the convention (the version) before the latest version
+    (the stored values), so the stored values are never older than the version the merge
+    moves the form to."""
 
     submit_label = "Enregistrer une nouvelle version"
     preamble = forms.CharField(
@@ -203,6 +210,7 @@ class VersionEditForm(ConventionVersionMixin, DsfrForm):
                 initial=clause.body,
                 widget=forms.Textarea(attrs={"rows": 4}),
             )
+        self.add_merge_base_field()
 
     def clean(self):
         data = super().clean()

@@ -314,6 +314,8 @@ def version_edit(request, pk: int):
     convention = get_object_or_404(
         Convention.objects.select_related("template__legal_form"), cooperation=cooperation
     )
+    # Read after the convention: the text (the form's stored values, for a merge) is never
+    # older than the version the form carries.
     latest = convention.versions.prefetch_related("clauses").order_by("-number").first()
     if latest is None:
         raise Http404("Aucune version à modifier.")

@@ -294,8 +294,10 @@ class VersionedFormMixin(MergeableFormMixin):
     The edit form of a record (a ModelForm whose version is its instance's) also carries
     the values it started from (MergeableFormMixin): a save beaten by someone else's is
     merged field by field (`save_versioned`). A form whose version is another object's
-    (a decision on a convention) keeps the plain stale warning: its fields are not stored
-    values that could be merged.
+    adds the merge base itself when its initial values are stored values read in the
+    request (a convention's text edit, `conventions.forms.VersionEditForm`); one whose
+    fields are not stored values (a decision on a convention) keeps the plain stale
+    warning.
     """
 
     def add_version_field(self, instance):

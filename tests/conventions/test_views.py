@@ -5,12 +5,14 @@ from decimal import Decimal
 from html import unescape
 
 import pytest
+from django import forms
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone
 
 from conventions import services
 from conventions.models import Convention, ConventionData, MemberTerms, Status, VersionFiles
+from core.forms import CONFLICT_INTRO, MERGED_NOTICE
 from core.registry import COPIL_SECTIONS
 from tests.conventions.factories import complete
 from tests.cooperations.factories import MembershipFactory
@@ -212,6 +214,97 @@ def test_version_edit_refuses_a_stale_edit_and_keeps_the_input(world, login):
     assert convention.versions.get(number=2).preamble == "Préambule de l'autre"
     # Warned, the user may save their text on top of the other's.
     assert response.context["form"].data["version"] == str(stale + 1)
+
+
+def _edit_page_post(client, cooperation) -> dict:
+    """What the text edit page, loaded now, posts when submitted untouched."""
+    form = client.get(url("edit", cooperation.pk)).context["form"]
+    post = {}
+    for name in form.fields:
+        value = form[name].value()
+        if isinstance(form.fields[name].widget, forms.CheckboxInput):
+            if value:
+                post[name] = "on"
+        else:
+            post[name] = "" if value is None else value
+    return post
+
+
+def _optional_clauses(version, count=2):
+    return [c for c in version.clauses.order_by("order") if not c.mandatory][:count]
+
+
+def test_version_edit_beaten_on_other_clauses_keeps_both_changes(world, login):
+    """Two people edit the text at once, each a different clause: the second save keeps
+    the first one's clause (and inclusion choice) and writes its own, with the notice."""
+    first = _generated(world)
+    convention = first.convention
+    mine, theirs = _optional_clauses(first)
+    client = login(world.referent_a)
+    post = _edit_page_post(client, world.coop_ara)
+    services.version_edit(
+        convention=convention,
+        user=world.admin,
+        preamble="Préambule de l'autre",
+        clauses={theirs.key: {"included": False, "body": "Clause réécrite par l'autre."}},
+        expected_version=convention.version,
+    )
+    post[f"body_{mine.key}"] = "Ma clause réécrite."
+
+    response = client.post(url("edit", world.coop_ara.pk), post, follow=True)
+
+    assert response.redirect_chain, response.context["form"].errors
+    assert MERGED_NOTICE in [str(m) for m in response.context["messages"]]
+    latest = convention.versions.order_by("-number").first()
+    assert latest.number == 3
+    assert latest.preamble == "Préambule de l'autre"
+    assert latest.clauses.get(key=mine.key).body == "Ma clause réécrite."
+    other = latest.clauses.get(key=theirs.key)
+    assert other.body == "Clause réécrite par l'autre." and other.included is False
+
+
+def test_version_edit_beaten_on_the_same_clause_is_a_conflict_then_the_next_submit_writes(
+    world, login
+):
+    first = _generated(world)
+    convention = first.convention
+    clause, other = _optional_clauses(first)
+    client = login(world.referent_a)
+    post = _edit_page_post(client, world.coop_ara)
+    services.version_edit(
+        convention=convention,
+        user=world.admin,
+        preamble=first.preamble,
+        clauses={
+            clause.key: {"included": True, "body": "Texte de l'autre."},
+            other.key: {"included": False, "body": other.body},
+        },
+        expected_version=convention.version,
+    )
+    post[f"body_{clause.key}"] = "Mon texte."
+
+    response = client.post(url("edit", world.coop_ara.pk), post)
+
+    assert response.status_code == 200
+    summary = _summary(response.content.decode())
+    assert CONFLICT_INTRO in summary
+    assert (
+        f"« Texte de la clause « {clause.title} » » : l'autre personne a enregistré "
+        "« Texte de l'autre. »."
+    ) in summary
+    assert f"Retenir la clause « {other.title} »" not in summary
+    assert convention.versions.count() == 2  # nothing written
+    form = response.context["form"]
+    assert form[f"body_{clause.key}"].value() == "Mon texte."  # input kept
+    assert not form[f"included_{other.key}"].value()  # their other change taken
+
+    again = client.post(url("edit", world.coop_ara.pk), dict(form.data.items()))
+
+    assert again.status_code == 302
+    latest = convention.versions.order_by("-number").first()
+    assert latest.number == 3
+    assert latest.clauses.get(key=clause.key).body == "Mon texte."
+    assert latest.clauses.get(key=other.key).included is False
 
 
 def test_data_form_refuses_both_kinds_of_duration(world, login):
