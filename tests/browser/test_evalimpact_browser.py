@@ -9,6 +9,17 @@ from evalimpact.services import evaluations as services
 from tests.evalimpact.factories import answer_all
 
 
+def _imaging_evaluation(world):
+    """A potential-impact evaluation of ARA's cooperation for imaging, by its team member."""
+    return services.evaluation_create(
+        cooperation=world.coop_ara,
+        user=world.referent_a,
+        kind="potential",
+        evaluated_on=date(2026, 1, 10),
+        activity="imagerie",
+    )
+
+
 def test_director_fills_an_effective_evaluation_and_reads_the_radar(
     world, page, browser_login, live_server, screenshot
 ):
@@ -106,13 +117,7 @@ def test_answers_typed_are_saved_in_the_background_and_kept_after_a_reload(
     """Fill part of an evaluation, on a phone, without clicking any button; reload: every
     answer is still there (autosave, as on KIT 1's steps), and the page never scrolls
     sideways at 375 px."""
-    evaluation = services.evaluation_create(
-        cooperation=world.coop_ara,
-        user=world.referent_a,
-        kind="potential",
-        evaluated_on=date(2026, 1, 10),
-        activity="imagerie",
-    )
+    evaluation = _imaging_evaluation(world)
     codes = {i.code: i.pk for i in Indicator.objects.filter(version=evaluation.catalogue)}
     page.set_viewport_size({"width": 375, "height": 800})
     browser_login(page, world.referent_a)
@@ -157,13 +162,7 @@ def test_a_field_reached_with_tab_is_never_hidden_under_the_save_bar(
     view above the sticky save bar (WCAG 2.4.11, focus not obscured), not left underneath
     it where the user cannot see what is typed, on a desktop and on a phone, where the bar
     wraps to two rows."""
-    evaluation = services.evaluation_create(
-        cooperation=world.coop_ara,
-        user=world.referent_a,
-        kind="potential",
-        evaluated_on=date(2026, 1, 10),
-        activity="imagerie",
-    )
+    evaluation = _imaging_evaluation(world)
     browser_login(page, world.referent_a)
     hidden = []
     for width, height in ((1280, 900), (375, 800)):
@@ -190,13 +189,7 @@ def test_the_not_applicable_label_is_whole_on_a_laptop_screen(
 ):
     """At 1280 px, « Non applicable » stays on one line inside its column: in a one-twelfth
     column it overflowed onto the next field and was cut."""
-    evaluation = services.evaluation_create(
-        cooperation=world.coop_ara,
-        user=world.referent_a,
-        kind="potential",
-        evaluated_on=date(2026, 1, 10),
-        activity="imagerie",
-    )
+    evaluation = _imaging_evaluation(world)
     browser_login(page, world.referent_a)
     page.goto(f"{live_server.url}/evalimpact/evaluation/{evaluation.pk}/saisie/")
     labels = page.evaluate(
