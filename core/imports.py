@@ -104,11 +104,12 @@ def _on_disk(uploaded):
     """A path to the upload's bytes for the detector: the file Django already wrote to disk
     for a large upload (TemporaryUploadedFile, over FILE_UPLOAD_MAX_MEMORY_SIZE), never
     copied again; a small upload held in memory is written out in chunks."""
-    try:
+    if hasattr(uploaded, "temporary_file_path"):
+        # Asked before the yield: an AttributeError raised by the caller's block must not be
+        # taken for "held in memory" (the generator would then yield twice).
         yield uploaded.temporary_file_path()
         return
-    except AttributeError:  # InMemoryUploadedFile: at most FILE_UPLOAD_MAX_MEMORY_SIZE
-        pass
+    # InMemoryUploadedFile: at most FILE_UPLOAD_MAX_MEMORY_SIZE.
     with tempfile.NamedTemporaryFile(suffix=Path(uploaded.name or "").suffix) as copy:
         for chunk in uploaded.chunks():
             copy.write(chunk)

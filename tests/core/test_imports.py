@@ -83,3 +83,22 @@ def test_a_good_file_is_stored_identical(world, client, settings, monkeypatch, p
     assert _stored_files() == [Path(run.file.path)]
     # A large upload is read by the detector where Django wrote it, not copied once more.
     assert (".upload" in read[0]) is not in_memory
+
+
+@pytest.mark.parametrize("on_disk", [False, True])
+def test_an_error_of_the_detector_reaches_the_caller_as_it_was_raised(tmp_path, on_disk):
+    """The upload's path is asked before the detector runs: an AttributeError of the
+    detector is its own, not taken for "held in memory" (which made the context manager
+    yield twice and raise a RuntimeError instead)."""
+    from django.core.files.uploadedfile import TemporaryUploadedFile
+
+    if on_disk:
+        upload = TemporaryUploadedFile("finess.csv", "text/csv", 4, "utf-8")
+        upload.write(b"a;b\n")
+        upload.seek(0)
+    else:
+        upload = SimpleUploadedFile("finess.csv", b"a;b\n")
+    with pytest.raises(AttributeError, match="détecteur"):
+        with imports._on_disk(upload) as path:
+            assert Path(path).read_bytes() == b"a;b\n"
+            raise AttributeError("détecteur")
