@@ -294,9 +294,10 @@ def _autosave(request, evaluation, header, answers):
         if not header_ok:
             waiting.append("l'en-tête de l'évaluation")
         context["partial"] = waiting
+    evaluation.refresh_from_db()
+    if context.get("saved"):
         # The page's version moves on: so do the values it started from (the merge of a
         # later save beaten by someone else's compares with what this draft stored).
-        evaluation.refresh_from_db()
         context["bases"] = {
             "e": EvaluationForm(instance=evaluation, prefix="e").signed_base(),
             "a": AnswersForm(
@@ -305,7 +306,6 @@ def _autosave(request, evaluation, header, answers):
                 axis_code=answers.axis_code,
             ).signed_base(),
         }
-    evaluation.refresh_from_db(fields=["version"])
     return render(request, "evalimpact/_autosave_status.html", context)
 
 
