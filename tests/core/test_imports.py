@@ -98,7 +98,6 @@ def test_an_error_of_the_detector_reaches_the_caller_as_it_was_raised(tmp_path, 
         upload.seek(0)
     else:
         upload = SimpleUploadedFile("finess.csv", b"a;b\n")
-    with pytest.raises(AttributeError, match="détecteur"):
-        with imports._on_disk(upload) as path:
-            assert Path(path).read_bytes() == b"a;b\n"
-            raise AttributeError("détecteur")
+    with pytest.raises(AttributeError, match="détecteur"), imports._on_disk(upload) as path:
+        assert Path(path).read_bytes() == b"a;b\n"
+        raise AttributeError("détecteur")
