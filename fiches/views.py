@@ -1,3 +1,6 @@
+from collections.abc import Callable
+from dataclasses import dataclass
+
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -289,20 +292,45 @@ def _autosave(request, step, form):
     return render(request, "fiches/_autosave_status.html", context)
 
 
-# An ARS decision: its form (and prefix on the page), the service and the field it takes
-# from the form, the French success message.
+@dataclass(frozen=True)
+class Decision:
+    """An ARS decision on a step: its form on the page (class, prefix, context key), the
+    workflow service, the form field the service takes, the French success message."""
+
+    form_class: type
+    prefix: str | None
+    form_key: str
+    decide: Callable
+    text_field: str
+    success: str
+
+
 DECISIONS = {
-    "validate": (ValidateForm, None, workflow.step_validate, "comment", "L'étape {} est validée."),
-    "return": (
+    "validate": Decision(
+        ValidateForm,
+        None,
+        "validate_form",
+        workflow.step_validate,
+        "comment",
+        "L'étape {} est validée.",
+    ),
+    "return": Decision(
         ReasonForm,
         None,
+        "reason_form",
         workflow.step_return,
         "reason",
         "L'étape {} est renvoyée à l'équipe projet.",
     ),
-    "reopen": (ReasonForm, "reopen", workflow.step_reopen, "reason", "L'étape {} est rouverte."),
+    "reopen": Decision(
+        ReasonForm,
+        "reopen",
+        "reopen_form",
+        workflow.step_reopen,
+        "reason",
+        "L'étape {} est rouverte.",
+    ),
 }
-DECISION_FORM_KEYS = {"validate": "validate_form", "return": "reason_form", "reopen": "reopen_form"}
 
 
 def _decide(request, pk, action):
@@ -311,20 +339,23 @@ def _decide(request, pk, action):
     the stored version."""
     step = _get_step(request, pk)
     access_to(request, step.cooperation, "validate")
-    form_class, prefix, decide, text_field, success = DECISIONS[action]
-    form = form_class(request.POST, prefix=prefix, step=step)
+    decision = DECISIONS[action]
+    form = decision.form_class(request.POST, prefix=decision.prefix, step=step)
     refusals = []
 
     def save(data, version):
         try:
-            return decide(
-                step=step, user=request.user, version=version, **{text_field: data[text_field]}
+            return decision.decide(
+                step=step,
+                user=request.user,
+                version=version,
+                **{decision.text_field: data[decision.text_field]},
             )
         except ValidationError as error:
             refusals.append(error)
             raise
 
-    if save_versioned(request, form, save, success=success.format(step.number)):
+    if save_versioned(request, form, save, success=decision.success.format(step.number)):
         if action == "validate" and request.POST.get("suivante"):
             following = selectors.validation_queue(request.user).exclude(pk=step.pk).first()
             if following is None:
@@ -338,7 +369,7 @@ def _decide(request, pk, action):
         for message in refusals[0].messages:
             messages.warning(request, message)
         return redirect(step)
-    return _render_step(request, step, **{DECISION_FORM_KEYS[action]: form})
+    return _render_step(request, step, **{decision.form_key: form})
 
 
 @post_from("fiches:step", fetch=_get_step)
